@@ -1,0 +1,82 @@
+package fedavail
+
+import (
+	"fmt"
+	"strings"
+)
+
+// AccessLevel is how much of a calendar a requester may see. Levels are
+// ordered: a larger value sees more.
+type AccessLevel int
+
+// Access levels, as Exchange's FreeBusyAccessLevel names them.
+const (
+	// AccessNone: nothing; the mailbox answers ErrorNoFreeBusyAccess.
+	AccessNone AccessLevel = iota
+	// AccessAvailabilityOnly: start, end and busy type of each item.
+	AccessAvailabilityOnly
+	// AccessLimitedDetails: also subject and location (never of private items).
+	AccessLimitedDetails
+)
+
+// String returns Exchange's name of the level.
+func (l AccessLevel) String() string {
+	switch l {
+	case AccessNone:
+		return "None"
+	case AccessAvailabilityOnly:
+		return "AvailabilityOnly"
+	case AccessLimitedDetails:
+		return "LimitedDetails"
+	}
+	return fmt.Sprintf("AccessLevel(%d)", int(l))
+}
+
+// ParseAccessLevel parses Exchange's name of a level, ignoring case.
+func ParseAccessLevel(s string) (AccessLevel, error) {
+	for _, l := range []AccessLevel{AccessNone, AccessAvailabilityOnly, AccessLimitedDetails} {
+		if strings.EqualFold(strings.TrimSpace(s), l.String()) {
+			return l, nil
+		}
+	}
+	return AccessNone, fmt.Errorf("fedavail: unknown access level %q (want None, AvailabilityOnly or LimitedDetails)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (l AccessLevel) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (l *AccessLevel) UnmarshalText(b []byte) error {
+	v, err := ParseAccessLevel(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
+// Requester is who an incoming request comes from, as its authentication
+// established it.
+type Requester struct {
+	// Address is the requesting user's SMTP address (the token's EmailAddress
+	// claim, or the internal user's address).
+	Address string
+	// Domain is the requesting organization's domain: the token's
+	// RequestorDomain claim when present, else the domain of Address. The
+	// organization relationship is looked up by this value.
+	Domain string
+	// Federated is true when the request carried a validated delegation token.
+	Federated bool
+	// NameID is the token's name identifier, for logs.
+	NameID string
+}
+
+// AddressDomain returns the domain part of an SMTP address, lower-cased, or ""
+// if the address has no "@".
+func AddressDomain(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(addr[i+1:]))
+}

@@ -1,0 +1,68 @@
+// Package fedavail is the shared vocabulary of the fedavail SDK: federated
+// availability (free/busy) between organizations, the way Microsoft Exchange
+// federated sharing does it.
+//
+// # The requesting side: discover → token → ask
+//
+// An organization that wants to see the calendar of a partner's user goes
+// through three steps, each owned by one package:
+//
+//  1. Discover the partner. Package autodiscover asks the partner's
+//     Autodiscover service for its federation information (the partner's
+//     application URI and the trust brokers it accepts) and for the external
+//     EWS URL of a mailbox. Endpoints are tried in Exchange's documented order:
+//     the domain root, the autodiscover host, the HTTP redirect method and the
+//     _autodiscover._tcp SRV record.
+//  2. Get a delegation token. Package federation sends a WS-Trust request,
+//     signed with the organization's certificate, to the trust broker (the
+//     security token service named in federation metadata). The broker answers
+//     with a SAML assertion signed by itself and encrypted to the partner's
+//     certificate: a [Token]. Tokens are cached per [TokenRequest].
+//  3. Ask for availability. Package ews posts GetUserAvailability to the
+//     partner's EWS URL with the token in a WS-Security header and returns
+//     typed free/busy views, working hours and meeting suggestions.
+//
+// federation.NewClient ties the three together behind one call, using the
+// organization relationships of package sharing to decide which partner to ask
+// and how.
+//
+// # The answering side: handler → validate token → policy → calendar
+//
+// An organization that answers partners mounts http.Handlers from package
+// autodiscover (federation information, user settings) and package ews
+// (availability). For every federated request the handler:
+//
+//  1. validates the delegation token (package federation): decrypts it with the
+//     organization's certificate, verifies the broker's signature against the
+//     trusted broker certificates only, and checks audience, lifetime and offer;
+//     the result is a [Requester];
+//  2. asks the sharing policy (package sharing) which [AccessLevel] the
+//     requester has on the target mailbox: the organization relationship for the
+//     requester's domain, capped by what the mailbox owner allows external users;
+//  3. reads the mailbox's calendar from a pluggable calendar source and answers
+//     with no more detail than the access level allows.
+//
+// # The trust broker
+//
+// Package federation also contains an embeddable trust broker: an http.Handler
+// that registers organizations, accepts their domains once package dnsproof has
+// found the ownership proof in DNS, issues delegation tokens in the same format
+// as the Microsoft Federation Gateway, and publishes WS-Federation metadata.
+// With it, the whole flow runs on one machine, and organizations without
+// Exchange can federate among themselves.
+//
+// # Packages
+//
+//   - fedavail (this package): types shared by all packages — tokens, offers,
+//     requesters, access levels, and the errors every network call can return
+//     ([HTTPError], [Fault], [LimitError]).
+//   - autodiscover: SOAP and POX Autodiscover, client and server.
+//   - federation: WS-Trust client, token cache, token validation, federation
+//     metadata, the trust broker, and federation.NewClient.
+//   - ews: GetUserAvailability client and availability server.
+//   - sharing: organization relationships, sharing policies, the access-policy engine.
+//   - dnsproof: federated domain proof TXT records.
+//   - fedtest: certificates and servers for tests of code that uses fedavail.
+//   - examples/...: runnable programs (quickstart, partner, freebusy, fedcheck, fedadmin).
+//   - internal/...: the SOAP envelope, XML safety limits and certificate plumbing.
+package fedavail

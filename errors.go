@@ -1,0 +1,174 @@
+package fedavail
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxErrorBody is how many bytes of an unexpected HTTP answer an [HTTPError] keeps.
+const MaxErrorBody = 2048
+
+// HTTPError is returned when a server answers with a status other than 2xx and
+// the body is not a SOAP fault. 401 and 403 mean the server refused the
+// credentials or token; test them with errors.Is(err, ErrUnauthorized) or
+// ErrForbidden.
+type HTTPError struct {
+	Method     string
+	URL        string
+	StatusCode int
+	Status     string
+	// Header is the answer's header (for WWW-Authenticate, Retry-After, Location).
+	Header http.Header
+	// Body is the start of the answer's body, at most MaxErrorBody bytes.
+	Body []byte
+}
+
+func (e *HTTPError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "fedavail: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
+	if t := strings.TrimSpace(http.StatusText(e.StatusCode)); t != "" {
+		b.WriteString(" " + t)
+	}
+	if len(e.Body) > 0 {
+		s := strings.Join(strings.Fields(string(e.Body)), " ")
+		if len(s) > 200 {
+			s = s[:200] + "…"
+		}
+		fmt.Fprintf(&b, ": %s", s)
+	}
+	return b.String()
+}
+
+// Is lets errors.Is(err, ErrUnauthorized) and errors.Is(err, ErrForbidden) match.
+func (e *HTTPError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	}
+	return false
+}
+
+// Sentinels matched by [HTTPError].
+var (
+	ErrUnauthorized = errors.New("fedavail: unauthorized (HTTP 401)")
+	ErrForbidden    = errors.New("fedavail: forbidden (HTTP 403)")
+)
+
+// Fault is a SOAP 1.1 or SOAP 1.2 fault. For EWS, Autodiscover and WS-Trust
+// faults the service-specific parts of the detail are decoded too.
+type Fault struct {
+	// SOAPVersion is "1.1" or "1.2".
+	SOAPVersion string
+	// Code is the fault code's local name: Client/Server (1.1) or
+	// Sender/Receiver/MustUnderstand/VersionMismatch (1.2). Codes in other
+	// namespaces keep their prefix-free local name too.
+	Code string
+	// CodeNamespace is the namespace of Code.
+	CodeNamespace string
+	// Subcodes are the SOAP 1.2 subcode values, outermost first, as local names.
+	Subcodes []string
+	// Reason is faultstring (1.1) or the first Reason/Text (1.2).
+	Reason string
+	// Actor is faultactor (1.1) or Role (1.2).
+	Actor string
+	// Detail is the raw content of the detail element, if any.
+	Detail []byte
+	// ResponseCode is the EWS error code from the detail, e.g. "ErrorServerBusy".
+	ResponseCode string
+	// Message is the EWS detail's Message text.
+	Message string
+	// Values holds the EWS detail's MessageXml Value elements by Name
+	// (for example "BackOffMilliseconds").
+	Values map[string]string
+	// HTTPStatus is the status code of the HTTP answer that carried the fault.
+	HTTPStatus int
+}
+
+func (f *Fault) Error() string {
+	var b strings.Builder
+	b.WriteString("fedavail: SOAP fault")
+	if f.Code != "" {
+		b.WriteString(" " + f.Code)
+	}
+	for _, s := range f.Subcodes {
+		b.WriteString("/" + s)
+	}
+	if f.ResponseCode != "" {
+		b.WriteString(" (" + f.ResponseCode + ")")
+	}
+	if f.Reason != "" {
+		b.WriteString(": " + f.Reason)
+	}
+	return b.String()
+}
+
+// BackOff returns the server's BackOffMilliseconds hint, or zero.
+func (f *Fault) BackOff() time.Duration { return BackOffFromValues(f.Values) }
+
+// IsReceiver reports whether the fault blames the server (SOAP 1.2 Receiver,
+// SOAP 1.1 Server), i.e. whether retrying may help.
+func (f *Fault) IsReceiver() bool {
+	return f.Code == "Receiver" || f.Code == "Server"
+}
+
+// BackOffFromValues reads a BackOffMilliseconds value from EWS MessageXml values.
+func BackOffFromValues(values map[string]string) time.Duration {
+	v, ok := values["BackOffMilliseconds"]
+	if !ok {
+		return 0
+	}
+	ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || ms < 0 {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// LimitError is returned when input exceeds a safety limit.
+type LimitError struct {
+	// What names the limit: "body size", "nesting depth", "attribute size".
+	What string
+	// Limit is the configured maximum.
+	Limit int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("fedavail: %s exceeds the limit of %d", e.What, e.Limit)
+}
+
+// ErrDTD is returned for XML that contains a document type declaration or
+// an entity declaration. No protocol here uses them, and they are the vehicle
+// of entity-expansion attacks.
+var ErrDTD = errors.New("fedavail: XML document type and entity declarations are not allowed")
+
+// XMLError is returned for input that is not well-formed XML or does not have
+// the expected shape.
+type XMLError struct {
+	// Context says what was being read, e.g. "SOAP envelope".
+	Context string
+	Err     error
+}
+
+func (e *XMLError) Error() string { return fmt.Sprintf("fedavail: malformed %s: %v", e.Context, e.Err) }
+func (e *XMLError) Unwrap() error { return e.Err }
+
+// NamespaceError is returned when an element is found in the wrong namespace.
+type NamespaceError struct {
+	Element string // local name
+	Got     string
+	Want    string
+}
+
+func (e *NamespaceError) Error() string {
+	msg := fmt.Sprintf("fedavail: element %s in namespace %q, want %q", e.Element, e.Got, e.Want)
+	if strings.HasPrefix(e.Got, "https://") && "http://"+strings.TrimPrefix(e.Got, "https://") == e.Want {
+		msg += " (the https:// form is a misprint in Microsoft's web documentation; real servers use http://)"
+	}
+	return msg
+}

@@ -1,0 +1,7 @@
+// Package fedtest helps test code that uses fedavail without any outside
+// service: a certificate authority for TLS on loopback, organization and trust
+// broker certificates, TLS test servers for named hosts, and a DNS server on
+// loopback (UDP and TCP) that a real net.Resolver queries.
+//
+// Everything here listens on 127.0.0.1 only.
+package fedtest

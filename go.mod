@@ -1,0 +1,8 @@
+module github.com/fedavail/fedavail
+
+go 1.25.0
+
+require (
+	github.com/beevik/etree v1.8.1
+	golang.org/x/net v0.58.0
+)

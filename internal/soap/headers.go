@@ -1,0 +1,148 @@
+package soap
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/xml"
+	"fmt"
+	"io"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/ns"
+)
+
+// Addressing returns the WS-Addressing header blocks Exchange sends: Action,
+// To, and (when messageID is not empty) MessageID and an anonymous ReplyTo.
+func Addressing(action, to, messageID string) []any {
+	h := []any{
+		RawXML(fmt.Sprintf(`<a:Action xmlns:a="%s">%s</a:Action>`, ns.WSA, esc(action))),
+		RawXML(fmt.Sprintf(`<a:To xmlns:a="%s">%s</a:To>`, ns.WSA, esc(to))),
+	}
+	if messageID != "" {
+		h = append(h,
+			RawXML(fmt.Sprintf(`<a:MessageID xmlns:a="%s">%s</a:MessageID>`, ns.WSA, esc(messageID))),
+			RawXML(fmt.Sprintf(`<a:ReplyTo xmlns:a="%s"><a:Address>%s</a:Address></a:ReplyTo>`, ns.WSA, ns.WSAAnon)))
+	}
+	return h
+}
+
+// NewMessageID returns "urn:uuid:" and a random (version 4) UUID.
+func NewMessageID(r io.Reader) string {
+	if r == nil {
+		r = rand.Reader
+	}
+	var b [16]byte
+	_, _ = io.ReadFull(r, b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// Security returns a wsse:Security header block (mustUnderstand) whose only
+// child is token, verbatim — Exchange's form for delegation tokens.
+func Security(v Version, token []byte) RawXML {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<o:Security xmlns:o="%s" xmlns:s="%s" s:mustUnderstand="1">`, ns.WSSE, v.Namespace())
+	b.Write(token)
+	b.WriteString(`</o:Security>`)
+	return b.Bytes()
+}
+
+// RequestServerVersion is the EWS header naming the schema version the client speaks.
+type RequestServerVersion struct {
+	XMLName xml.Name `xml:"http://schemas.microsoft.com/exchange/services/2006/types RequestServerVersion"`
+	Version string   `xml:"Version,attr"`
+}
+
+// ServerVersionInfo is the EWS response header describing the server (attributes).
+type ServerVersionInfo struct {
+	XMLName          xml.Name `xml:"http://schemas.microsoft.com/exchange/services/2006/types ServerVersionInfo"`
+	MajorVersion     int      `xml:"MajorVersion,attr,omitempty"`
+	MinorVersion     int      `xml:"MinorVersion,attr,omitempty"`
+	MajorBuildNumber int      `xml:"MajorBuildNumber,attr,omitempty"`
+	MinorBuildNumber int      `xml:"MinorBuildNumber,attr,omitempty"`
+	Version          string   `xml:"Version,attr,omitempty"`
+}
+
+// AutodiscoverRequestedServerVersion is the Autodiscover request header (text content).
+type AutodiscoverRequestedServerVersion struct {
+	XMLName xml.Name `xml:"http://schemas.microsoft.com/exchange/2010/Autodiscover RequestedServerVersion"`
+	Version string   `xml:",chardata"`
+}
+
+// AutodiscoverServerVersionInfo is the Autodiscover response header; unlike
+// EWS's, its fields are child elements.
+type AutodiscoverServerVersionInfo struct {
+	XMLName          xml.Name `xml:"http://schemas.microsoft.com/exchange/2010/Autodiscover ServerVersionInfo"`
+	MajorVersion     int      `xml:"MajorVersion,omitempty"`
+	MinorVersion     int      `xml:"MinorVersion,omitempty"`
+	MajorBuildNumber int      `xml:"MajorBuildNumber,omitempty"`
+	MinorBuildNumber int      `xml:"MinorBuildNumber,omitempty"`
+	Version          string   `xml:"Version,omitempty"`
+}
+
+// HeaderText returns the trimmed text of the first header block with this
+// name (for wsa:Action, wsa:To, RequestedServerVersion), or "".
+func (m *Message) HeaderText(space, local string) string {
+	h := m.Header(space, local)
+	if h == nil {
+		return ""
+	}
+	var v struct {
+		Text string `xml:",chardata"`
+	}
+	if err := h.Decode(&v); err != nil {
+		return ""
+	}
+	return string(bytes.TrimSpace([]byte(v.Text)))
+}
+
+// Children returns the child elements of el, each with the namespace
+// declarations it inherits (including el's own and el's inherited ones).
+func Children(el *Element) ([]Element, error) {
+	data := el.Standalone()
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var scope nsScope
+	var out []Element
+	depth := 0
+	for {
+		off := d.InputOffset()
+		tok, err := d.Token()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, &fedavail.XMLError{Context: el.Name.Local, Err: err}
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				scope.push(t.Attr)
+				depth++
+				continue
+			}
+			child := Element{Name: t.Name, Attr: copyAttrs(t.Attr), Inherited: scope.inScope()}
+			if err := d.Skip(); err != nil {
+				return nil, &fedavail.XMLError{Context: el.Name.Local, Err: err}
+			}
+			child.Raw = data[off:d.InputOffset()]
+			out = append(out, child)
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+// SecurityToken returns the first child of the wsse:Security header, made
+// standalone, or nil when the message has no such header or it is empty.
+func (m *Message) SecurityToken() (*Element, error) {
+	h := m.Header(ns.WSSE, "Security")
+	if h == nil {
+		return nil, nil
+	}
+	kids, err := Children(h)
+	if err != nil || len(kids) == 0 {
+		return nil, err
+	}
+	return &kids[0], nil
+}
