@@ -1,6 +1,7 @@
 package fedavail
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -79,4 +80,13 @@ func AddressDomain(addr string) string {
 		return ""
 	}
 	return strings.ToLower(strings.TrimSpace(addr[i+1:]))
+}
+
+// AccessPolicy decides how much of a mailbox's calendar a requester may see.
+// Package sharing implements it from organization relationships, sharing
+// policies and the mailbox owner's own choice; package ews consults it.
+type AccessPolicy interface {
+	// Access returns the requester's level on mailbox (an SMTP address of the
+	// answering organization). AccessNone means no free/busy at all.
+	Access(ctx context.Context, req Requester, mailbox string) (AccessLevel, error)
 }

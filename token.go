@@ -81,3 +81,15 @@ type TokenSourceFunc func(ctx context.Context, req TokenRequest) (*Token, error)
 func (f TokenSourceFunc) Token(ctx context.Context, req TokenRequest) (*Token, error) {
 	return f(ctx, req)
 }
+
+// TokenValidator checks an incoming delegation token. The answering side's
+// handlers (package ews, package autodiscover) call it for requests on their
+// /WSSecurity endpoints; package federation implements it.
+type TokenValidator interface {
+	// ValidateToken decrypts and verifies encryptedData (the xenc:EncryptedData
+	// element of the request's wsse:Security header, standalone) for an
+	// operation that needs offer, and returns who the request is from.
+	// Errors must not reveal why validation failed (handlers answer HTTP 401);
+	// the reason may be kept in the error for the server's log.
+	ValidateToken(ctx context.Context, encryptedData []byte, offer Offer) (*Requester, error)
+}
