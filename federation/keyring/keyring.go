@@ -1,0 +1,135 @@
+// Package keyring holds an organization's or a trust broker's certificates
+// and keys through a rollover: the current pair, which signs and which
+// partners encrypt to; the previous pair, kept so tokens encrypted to it
+// still decrypt; and the next pair, published ahead of a switch.
+//
+// A Ring is read on every request and changed rarely, so reads take a
+// snapshot through an atomic pointer: a request in flight during a rollover
+// sees the old or the new set, never a mix.
+package keyring
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/fedavail/fedavail/internal/pki"
+)
+
+// Pair is a certificate and its private key. Key is nil where only the
+// certificate is known (a partner's or a broker's public certificate).
+type Pair struct {
+	Cert *x509.Certificate
+	Key  *rsa.PrivateKey
+}
+
+// SKI returns the certificate's Subject Key Identifier.
+func (p Pair) SKI() []byte { return pki.SKI(p.Cert) }
+
+// Slot names a position in a ring.
+type Slot string
+
+// Slots, as Exchange names them (OrgCertificate, OrgPrevCertificate, OrgNextCertificate).
+const (
+	Current  Slot = "Current"
+	Previous Slot = "Previous"
+	Next     Slot = "Next"
+)
+
+// Set is an immutable snapshot of a ring.
+type Set struct {
+	Current  Pair
+	Previous *Pair
+	Next     *Pair
+}
+
+// All returns the pairs present, current first, then next, then previous.
+func (s *Set) All() []Pair {
+	out := []Pair{s.Current}
+	if s.Next != nil {
+		out = append(out, *s.Next)
+	}
+	if s.Previous != nil {
+		out = append(out, *s.Previous)
+	}
+	return out
+}
+
+// BySKI returns the pair whose certificate has this Subject Key Identifier.
+func (s *Set) BySKI(ski []byte) (Pair, Slot, bool) {
+	for _, c := range []struct {
+		p    *Pair
+		slot Slot
+	}{{&s.Current, Current}, {s.Next, Next}, {s.Previous, Previous}} {
+		if c.p != nil && c.p.Cert != nil && pki.FindBySKI([]*x509.Certificate{c.p.Cert}, ski) != nil {
+			return *c.p, c.slot, true
+		}
+	}
+	return Pair{}, "", false
+}
+
+// Ring is a rotating set of pairs, safe for concurrent use.
+type Ring struct {
+	mu  sync.Mutex // serializes writers
+	set atomic.Pointer[Set]
+}
+
+// ErrNoCertificate is returned for a pair without a certificate.
+var ErrNoCertificate = errors.New("keyring: pair has no certificate")
+
+// ErrNoNext is returned by Promote when no next pair is installed.
+var ErrNoNext = errors.New("keyring: no next certificate to promote")
+
+// New returns a ring whose current pair is current.
+func New(current Pair) (*Ring, error) {
+	if current.Cert == nil {
+		return nil, ErrNoCertificate
+	}
+	r := &Ring{}
+	r.set.Store(&Set{Current: current})
+	return r, nil
+}
+
+// Snapshot returns the ring's pairs as of now.
+func (r *Ring) Snapshot() *Set { return r.set.Load() }
+
+// Current returns the current pair.
+func (r *Ring) Current() Pair { return r.set.Load().Current }
+
+// SetNext installs the pair that will become current at the next Promote.
+func (r *Ring) SetNext(p Pair) error {
+	if p.Cert == nil {
+		return ErrNoCertificate
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := *r.set.Load()
+	s.Next = &p
+	r.set.Store(&s)
+	return nil
+}
+
+// Promote makes the next pair current and the current pair previous; the old
+// previous pair is dropped.
+func (r *Ring) Promote() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.set.Load()
+	if old.Next == nil {
+		return ErrNoNext
+	}
+	cur := old.Current
+	r.set.Store(&Set{Current: *old.Next, Previous: &cur})
+	return nil
+}
+
+// DropPrevious forgets the previous pair, ending a rollover.
+func (r *Ring) DropPrevious() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := *r.set.Load()
+	s.Previous = nil
+	r.set.Store(&s)
+}
