@@ -43,7 +43,7 @@ func (c *Config) Clone() Config {
 // values joined with errors.Join, or nil.
 func (c *Config) Validate() error {
 	var errs []error
-	domains := map[string]string{} // normalized domain → relationship entry
+	domains := map[string]int{} // normalized domain → index of its relationship
 	names := map[string]bool{}
 	groups := map[string]bool{}
 	for _, g := range c.Groups {
@@ -62,10 +62,11 @@ func (c *Config) Validate() error {
 			if err != nil {
 				continue // reported by validate
 			}
-			if other, dup := domains[n]; dup && other != e {
+			if k, dup := domains[n]; dup && k != i {
+				other := c.OrganizationRelationships[k].entry(k)
 				errs = append(errs, &ConfigError{Entry: e, Field: fmt.Sprintf("DomainNames[%d]", j), Value: d, Reason: "also in " + other + "; a domain can be in one relationship only"})
 			}
-			domains[n] = e
+			domains[n] = i
 		}
 		if s := r.FreeBusyAccessScope; s != "" && !groups[s] {
 			errs = append(errs, &ConfigError{Entry: e, Field: "FreeBusyAccessScope", Value: s, Reason: "no such group (declare it under Groups, with members or for a Membership to answer)"})
