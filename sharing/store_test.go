@@ -1,0 +1,113 @@
+package sharing
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/fedavail/fedavail"
+)
+
+// storeConfig returns a configuration whose relationship name and mailbox
+// permission go together: "A" gives LimitedDetails, "B" gives None. A
+// decision mixing two configurations would pair a name with the other level.
+func storeConfig(name string) Config {
+	perm, level := PermissionLimitedDetails, limited
+	if name == "B" {
+		perm, level = PermissionNone, avail
+	}
+	return Config{
+		OrganizationRelationships: []OrganizationRelationship{{Name: name, DomainNames: []string{"fabrikam.com"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: level}},
+		Mailboxes:                 []Mailbox{{Address: "bob@contoso.com", CalendarPermission: perm}},
+	}
+}
+
+func TestStoreReloadIsAtomic(t *testing.T) {
+	s, err := NewStore(storeConfig("A"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "b.json")
+	bad := filepath.Join(dir, "bad.json")
+	b, err := FormatJSON(storeConfig("B"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(`{"OrganizationRelationships": [{"Name": "C", "DomainNames": ["fab rikam.com"]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	want := map[string]fedavail.AccessLevel{"A": limited, "B": none}
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				d := s.Explain(ctx, fed("alice@fabrikam.com"), "bob@contoso.com")
+				if w, ok := want[d.Relationship]; !ok || d.Level != w {
+					errs <- d.Relationship + " gave " + d.Level.String()
+					return
+				}
+			}
+		}()
+	}
+	for i := range 200 {
+		var err error
+		if i%2 == 0 {
+			err = s.ReloadFile(good)
+		} else {
+			err = s.Replace(storeConfig("A"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReloadFile(bad); err == nil {
+			t.Fatal("a bad file was accepted")
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("mixed configuration: relationship %s", e)
+	}
+
+	// The last good configuration (A) is still in force after a bad file.
+	if err := s.ReloadFile(bad); err == nil {
+		t.Fatal("bad file accepted")
+	}
+	if got := s.Policy().Config().OrganizationRelationships[0].Name; got != "A" {
+		t.Errorf("after a bad reload, relationship %q is in force, want A", got)
+	}
+	if err := s.ReloadFile(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("a missing file was accepted")
+	}
+}
+
+func TestNewCopiesConfig(t *testing.T) {
+	c := testConfig()
+	p, err := New(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.OrganizationRelationships[0].DomainNames[0] = "changed.example"
+	c.Mailboxes[0].CalendarPermission = PermissionNone
+	if got, _ := p.Access(context.Background(), fed("alice@fabrikam.com"), "bob@contoso.com"); got != limited {
+		t.Errorf("changing the Config after New changed the policy: %v", got)
+	}
+}
