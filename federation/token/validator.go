@@ -175,6 +175,13 @@ func (v *Validator) validate(data []byte, issuer string, trusted []*x509.Certifi
 	}
 	adoc, err := xmlguard.ParseEtree(plain, v.limits, "assertion")
 	if err != nil {
+		// CBC has no integrity of its own: a tampered ciphertext or a wrong
+		// key decrypts to bytes that are not XML. That is a decryption
+		// failure; the limits (DTD, depth) are the token's format.
+		var xe *fedavail.XMLError
+		if errors.As(err, &xe) {
+			return nil, nil, failErr(InvalidUnknownEncryption, err)
+		}
 		return nil, nil, failErr(InvalidTokenFormat, err)
 	}
 	sig, err := checkShape(adoc.Root())
