@@ -4,5 +4,9 @@ go 1.25.0
 
 require (
 	github.com/beevik/etree v1.8.1
+	github.com/google/go-cmp v0.7.0
+	github.com/russellhaering/goxmldsig v1.6.1
 	golang.org/x/net v0.58.0
 )
+
+require github.com/jonboulle/clockwork v0.5.0 // indirect
