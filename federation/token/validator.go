@@ -1,0 +1,284 @@
+package token
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"net/mail"
+	"time"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// Defaults of [ValidatorConfig].
+const (
+	DefaultClockSkew        = 5 * time.Minute
+	DefaultCacheSize        = 4096
+	DefaultNegativeCacheTTL = 30 * time.Second
+	DefaultMaxTokenBytes    = 256 << 10
+)
+
+// ValidatorConfig configures a [Validator].
+type ValidatorConfig struct {
+	// ApplicationURI is this organization's application URI, e.g.
+	// "FYDIBOHF25SPDLT.contoso.com". Tokens must be addressed to
+	// AudienceURI(ApplicationURI).
+	ApplicationURI string
+	// Keys holds the organization's certificates and keys; a token encrypted
+	// to the current, previous or next certificate decrypts.
+	Keys *keyring.Ring
+	// Trust names the trusted broker: its issuer URI and signing certificates.
+	Trust TrustStore
+	// ClockSkew is the tolerance applied to every time comparison.
+	// Zero means DefaultClockSkew; negative means none.
+	ClockSkew time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// CacheSize bounds the number of remembered tokens, valid or not.
+	// Zero means DefaultCacheSize; negative disables the cache.
+	CacheSize int
+	// NegativeCacheTTL is how long a refused token is refused without
+	// further work. Zero means DefaultNegativeCacheTTL; negative disables it.
+	NegativeCacheTTL time.Duration
+	// MaxTokenBytes bounds the encrypted token. Zero means DefaultMaxTokenBytes.
+	MaxTokenBytes int64
+}
+
+// Validator validates incoming delegation tokens. It implements
+// [fedavail.TokenValidator] and is safe for concurrent use.
+type Validator struct {
+	cfg      ValidatorConfig
+	audience string
+	skew     time.Duration
+	negTTL   time.Duration
+	limits   xmlguard.Limits
+	cache    *cache
+}
+
+var _ fedavail.TokenValidator = (*Validator)(nil)
+
+// NewValidator returns a Validator for cfg.
+func NewValidator(cfg ValidatorConfig) (*Validator, error) {
+	switch {
+	case cfg.ApplicationURI == "":
+		return nil, errors.New("token: ValidatorConfig.ApplicationURI is empty")
+	case cfg.Keys == nil:
+		return nil, errors.New("token: ValidatorConfig.Keys is nil")
+	case cfg.Trust == nil:
+		return nil, errors.New("token: ValidatorConfig.Trust is nil")
+	}
+	v := &Validator{
+		cfg:      cfg,
+		audience: AudienceURI(cfg.ApplicationURI),
+		skew:     orDefault(cfg.ClockSkew, DefaultClockSkew),
+		negTTL:   orDefault(cfg.NegativeCacheTTL, DefaultNegativeCacheTTL),
+		limits:   xmlguard.Limits{MaxBytes: cfg.MaxTokenBytes},
+	}
+	if v.limits.MaxBytes <= 0 {
+		v.limits.MaxBytes = DefaultMaxTokenBytes
+	}
+	if size := cfg.CacheSize; size >= 0 {
+		if size == 0 {
+			size = DefaultCacheSize
+		}
+		v.cache = newCache(size)
+	}
+	return v, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+func (v *Validator) now() time.Time {
+	if v.cfg.Now != nil {
+		return v.cfg.Now()
+	}
+	return time.Now()
+}
+
+// ValidateToken implements [fedavail.TokenValidator]: it validates the token
+// for offer and returns the requester it speaks for. Errors are
+// *[ValidationError].
+func (v *Validator) ValidateToken(ctx context.Context, encryptedData []byte, offer fedavail.Offer) (*fedavail.Requester, error) {
+	c, err := v.Validate(ctx, encryptedData, offer)
+	if err != nil {
+		return nil, err
+	}
+	return c.Requester(), nil
+}
+
+// Validate validates the token (a standalone xenc:EncryptedData element) for
+// offer and returns all its claims. The caller must not modify them.
+//
+// A token seen before costs a SHA-256 digest and a map look-up: its claims
+// come from the cache, and only the checks that depend on the time, the
+// offer and the current trusted certificates run again.
+func (v *Validator) Validate(ctx context.Context, encryptedData []byte, offer fedavail.Offer) (*Claims, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := v.now()
+	if int64(len(encryptedData)) > v.limits.MaxBytes {
+		return nil, failErr(InvalidTokenFormat, &fedavail.LimitError{What: "token size", Limit: v.limits.MaxBytes})
+	}
+	issuer, trusted := v.cfg.Trust.TrustedBroker()
+	var key [sha256.Size]byte
+	if v.cache != nil {
+		key = sha256.Sum256(encryptedData)
+		if e, ok := v.cache.get(key, now); ok {
+			if e.err != nil {
+				return nil, e.err
+			}
+			if isTrusted(e.signer, trusted) && e.claims.Issuer == issuer {
+				return e.claims, v.checkUse(e.claims, offer, now)
+			}
+		}
+	}
+	c, signer, err := v.validate(encryptedData, issuer, trusted, now)
+	if v.cache != nil {
+		if err != nil {
+			if v.negTTL > 0 {
+				v.cache.put(key, entry{err: err, expires: now.Add(v.negTTL)}, now)
+			}
+		} else {
+			v.cache.put(key, entry{claims: c, signer: signer, expires: v.usableUntil(c)}, now)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, v.checkUse(c, offer, now)
+}
+
+// validate does the work that depends only on the token bytes and the
+// configuration: decryption, structure, signature, issuer, audience and the
+// identity claims. Its result is what the cache keeps.
+func (v *Validator) validate(data []byte, issuer string, trusted []*x509.Certificate, now time.Time) (*Claims, *x509.Certificate, *ValidationError) {
+	doc, err := xmlguard.ParseEtree(data, v.limits, "delegation token")
+	if err != nil {
+		return nil, nil, failErr(InvalidTokenFormat, err)
+	}
+	plain, err := decrypt(doc.Root(), v.cfg.Keys.Snapshot())
+	if err != nil {
+		return nil, nil, asValidation(err)
+	}
+	adoc, err := xmlguard.ParseEtree(plain, v.limits, "assertion")
+	if err != nil {
+		// CBC has no integrity of its own: a tampered ciphertext or a wrong
+		// key decrypts to bytes that are not XML. That is a decryption
+		// failure; the limits (DTD, depth) are the token's format.
+		var xe *fedavail.XMLError
+		if errors.As(err, &xe) {
+			return nil, nil, failErr(InvalidUnknownEncryption, err)
+		}
+		return nil, nil, failErr(InvalidTokenFormat, err)
+	}
+	sig, err := checkShape(adoc.Root())
+	if err != nil {
+		return nil, nil, asValidation(err)
+	}
+	verified, signer, err := verify(adoc.Root(), sig, trusted, now)
+	if err != nil {
+		return nil, nil, asValidation(err)
+	}
+	c, err := parseAssertion(verified)
+	if err != nil {
+		return nil, nil, asValidation(err)
+	}
+	if c.AssertionID != adoc.Root().SelectAttrValue(samlIDAttr, "") {
+		return nil, nil, formatErr("verified assertion is not the one checked")
+	}
+	if err := v.checkToken(c, issuer); err != nil {
+		return nil, nil, err
+	}
+	return c, signer, nil
+}
+
+// checkToken checks the claims that do not change with time or use.
+func (v *Validator) checkToken(c *Claims, issuer string) *ValidationError {
+	if issuer == "" || c.Issuer != issuer {
+		return fail(InvalidTrustBroker, "issuer %q, want %q", c.Issuer, issuer)
+	}
+	if c.Audience != v.audience {
+		return fail(InvalidTarget, "audience %q, want %q", c.Audience, v.audience)
+	}
+	if !validSMTP(c.EmailAddress) {
+		return fail(InvalidUnknownEmailAddress, "EmailAddress claim %q is not an SMTP address", c.EmailAddress)
+	}
+	return nil
+}
+
+// checkUse checks what depends on the moment and the operation: the
+// lifetime, the offer and the offer's maximum age.
+func (v *Validator) checkUse(c *Claims, offer fedavail.Offer, now time.Time) error {
+	if !c.Offer.Known() || c.Offer != offer {
+		return fail(InvalidOffer, "offer %q, want %q", c.Offer, offer)
+	}
+	if !c.NotBefore.IsZero() && now.Add(v.skew).Before(c.NotBefore) {
+		return fail(InvalidExpired, "token not valid before %s", c.NotBefore.Format(time.RFC3339))
+	}
+	if !now.Add(-v.skew).Before(c.NotOnOrAfter) {
+		return fail(InvalidExpired, "token expired at %s", c.NotOnOrAfter.Format(time.RFC3339))
+	}
+	if max := validFrom(c).Add(c.Offer.MaxAge()); now.Add(-v.skew).After(max) {
+		return fail(InvalidExpired, "token issued %s is older than the %s maximum age of %s", validFrom(c).Format(time.RFC3339), c.Offer, c.Offer.MaxAge())
+	}
+	return nil
+}
+
+// usableUntil is when a cached token stops being usable for any operation:
+// the earlier of its expiry and its offer's maximum age.
+func (v *Validator) usableUntil(c *Claims) time.Time {
+	end := c.NotOnOrAfter
+	if max := validFrom(c).Add(c.Offer.MaxAge()); max.Before(end) {
+		end = max
+	}
+	return end.Add(v.skew)
+}
+
+// validFrom is the start of the token's lifetime, as Exchange counts the
+// offer's maximum age from it.
+func validFrom(c *Claims) time.Time {
+	if !c.NotBefore.IsZero() {
+		return c.NotBefore
+	}
+	return c.IssueInstant
+}
+
+func isTrusted(cert *x509.Certificate, trusted []*x509.Certificate) bool {
+	for _, t := range trusted {
+		if t == cert || bytes.Equal(t.Raw, cert.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// validSMTP reports whether s is a bare addr-spec with a dotted domain.
+func validSMTP(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	d := fedavail.AddressDomain(s)
+	return d != "" && !bytes.ContainsAny([]byte(d), "[]") && bytes.IndexByte([]byte(d), '.') > 0
+}
+
+func asValidation(err error) *ValidationError {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return ve
+	}
+	return failErr(InvalidTokenFormat, err)
+}
