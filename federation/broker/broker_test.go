@@ -91,7 +91,7 @@ type env struct {
 	domain *fakeDomains
 }
 
-func newEnv(t *testing.T, store Store) *env {
+func newEnv(t testing.TB, store Store) *env {
 	t.Helper()
 	testKeys(t)
 	var h http.Handler
@@ -113,7 +113,7 @@ func newEnv(t *testing.T, store Store) *env {
 	return e
 }
 
-func (e *env) register(t *testing.T) {
+func (e *env) register(t testing.TB) {
 	t.Helper()
 	for _, r := range []Registration{
 		{ApplicationURI: contosoURI, Domains: []string{"contoso.com"}, Current: contoso.Cert},
@@ -132,6 +132,17 @@ func (e *env) client(keys *keyring.Ring) *wstrust.Client {
 // validator is fabrikam's side: it trusts the broker's metadata as fetched now.
 func (e *env) validator(t *testing.T, keys *keyring.Ring) *token.Validator {
 	t.Helper()
+	md := e.metadata(t)
+	v, err := token.NewValidator(token.ValidatorConfig{ApplicationURI: fabrikamURI, Keys: keys, Trust: md, CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// metadata fetches and parses the broker's federation metadata.
+func (e *env) metadata(t *testing.T) *metadata.Metadata {
+	t.Helper()
 	resp, err := e.http.Get(e.url + MetadataPath)
 	if err != nil {
 		t.Fatal(err)
@@ -142,11 +153,7 @@ func (e *env) validator(t *testing.T, keys *keyring.Ring) *token.Validator {
 	if err != nil {
 		t.Fatalf("metadata: %v\n%s", err, data)
 	}
-	v, err := token.NewValidator(token.ValidatorConfig{ApplicationURI: fabrikamURI, Keys: keys, Trust: md, CacheSize: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return md
 }
 
 var fb = fedavail.TokenRequest{Requester: "alice@contoso.com", Audience: fabrikamURI, Offer: fedavail.OfferFreeBusy}
@@ -303,16 +310,7 @@ func TestMetadataRollover(t *testing.T) {
 	if err := e.keys.Promote(); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := e.http.Get(e.url + MetadataPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	md, err := metadata.Parse(data, timeNow(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	md := e.metadata(t)
 	if md.IssuerURI != brokerURI || md.TokenEndpoint != e.url+TokenPath || len(md.Certs) != 2 ||
 		!md.Certs[0].Equal(brokerKey2.Cert) || !md.Certs[1].Equal(brokerKey.Cert) {
 		t.Errorf("metadata = %+v", md)
