@@ -1,0 +1,246 @@
+package broker
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/federation/token"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// Paths the broker serves, relative to where it is mounted.
+const (
+	TokenPath        = "/extSTS.srf"
+	MetadataPath     = "/FederationMetadata/2006-12/FederationMetadata.xml"
+	RegistrationPath = "/registration"
+)
+
+// Config configures a [Broker].
+type Config struct {
+	// URI is the broker's issuer URI, written into every token and expected
+	// as the audience of on-behalf-of assertions, e.g. "urn:federation:fedavail".
+	URI string
+	// BaseURL is the broker's public HTTPS URL without a trailing slash;
+	// its token endpoint is BaseURL+TokenPath, the wsa:To requests must be
+	// signed for.
+	BaseURL string
+	// Keys holds the broker's token-signing pairs; the current pair signs,
+	// current and previous are published in the metadata.
+	Keys *keyring.Ring
+	// Store persists registrations. Required.
+	Store Store
+	// Domains verifies domain ownership at registration. Required.
+	Domains DomainVerifier
+	// TokenLifetime is how long issued tokens are valid; zero means the
+	// offer's maximum age.
+	TokenLifetime time.Duration
+	// Limits bound incoming requests.
+	Limits xmlguard.Limits
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of application identifiers, keys and IDs; nil
+	// means crypto/rand.
+	Rand io.Reader
+	// Logger gets one line per issued or refused token and per registration
+	// change; never tokens or keys. Nil discards.
+	Logger *slog.Logger
+}
+
+// Broker is an embeddable trust broker. It is an http.Handler serving
+// [TokenPath], [MetadataPath] and [RegistrationPath], and has a Go API for the
+// operator. Create it with [New].
+type Broker struct {
+	cfg    Config
+	issuer *token.Issuer
+	log    *slog.Logger
+
+	mu    sync.Mutex // serializes registration changes
+	index atomic.Pointer[orgIndex]
+
+	replay replayCache
+}
+
+// New loads the registrations from cfg.Store and returns the broker.
+func New(ctx context.Context, cfg Config) (*Broker, error) {
+	switch {
+	case cfg.URI == "" || cfg.BaseURL == "":
+		return nil, errors.New("broker: URI and BaseURL are required")
+	case cfg.Keys == nil:
+		return nil, errors.New("broker: Keys are required")
+	case cfg.Store == nil || cfg.Domains == nil:
+		return nil, errors.New("broker: Store and Domains are required")
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	b := &Broker{
+		cfg: cfg,
+		issuer: &token.Issuer{
+			URI: cfg.URI, Keys: cfg.Keys, Lifetime: cfg.TokenLifetime, Now: cfg.Now, Rand: cfg.Rand,
+		},
+		log: cfg.Logger,
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	orgs, err := cfg.Store.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := buildIndex(orgs)
+	if err != nil {
+		return nil, err
+	}
+	b.index.Store(ix)
+	return b, nil
+}
+
+// ServeHTTP routes to the token, metadata and registration endpoints.
+func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case TokenPath:
+		b.serveToken(w, r)
+	case MetadataPath:
+		b.serveMetadata(w, r)
+	case RegistrationPath:
+		b.serveRegistration(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (b *Broker) now() time.Time {
+	if b.cfg.Now != nil {
+		return b.cfg.Now()
+	}
+	return time.Now()
+}
+
+// Organizations lists the registrations, for the operator.
+func (b *Broker) Organizations() []Organization {
+	ix := b.index.Load()
+	out := make([]Organization, len(ix.orgs))
+	for i := range ix.orgs {
+		out[i] = ix.orgs[i].clone()
+	}
+	return out
+}
+
+// Register records a new organization after verifying every domain, assigns
+// it an application identifier and persists the change.
+func (b *Broker) Register(ctx context.Context, reg Registration) (*Organization, error) {
+	return b.change(ctx, reg.ApplicationURI, func(old *Organization) (*Organization, error) {
+		if old != nil {
+			return nil, fmt.Errorf("%w: %s", ErrExists, reg.ApplicationURI)
+		}
+		appID, err := newAppID(b.cfg.Rand)
+		if err != nil {
+			return nil, err
+		}
+		return b.proven(ctx, reg, appID)
+	})
+}
+
+// Update replaces an organization's domains and certificates; domains not
+// registered before are verified again.
+func (b *Broker) Update(ctx context.Context, reg Registration) (*Organization, error) {
+	return b.change(ctx, reg.ApplicationURI, func(old *Organization) (*Organization, error) {
+		if old == nil {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, reg.ApplicationURI)
+		}
+		return b.proven(ctx, reg, old.AppID)
+	})
+}
+
+// Remove deletes an organization's registration; tokens for and from it are
+// refused from then on.
+func (b *Broker) Remove(ctx context.Context, applicationURI string) error {
+	_, err := b.change(ctx, applicationURI, func(old *Organization) (*Organization, error) {
+		if old == nil {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, applicationURI)
+		}
+		return nil, nil
+	})
+	return err
+}
+
+// proven validates reg and verifies each of its domains.
+func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*Organization, error) {
+	if err := reg.validate(); err != nil {
+		return nil, err
+	}
+	o := &Organization{ApplicationURI: reg.ApplicationURI, AppID: appID, Domains: reg.Domains, Current: reg.Current.Raw}
+	if reg.Next != nil {
+		o.Next = reg.Next.Raw
+	}
+	for _, d := range reg.Domains {
+		if err := b.cfg.Domains.VerifyDomain(ctx, d, o); err != nil {
+			return nil, &DomainError{Domain: d, Err: err}
+		}
+	}
+	return o, nil
+}
+
+// change applies edit to the registration of applicationURI (nil if none;
+// edit returns nil to delete), checks the result against the others,
+// persists it and only then makes it visible.
+func (b *Broker) change(ctx context.Context, applicationURI string, edit func(old *Organization) (*Organization, error)) (*Organization, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ix := b.index.Load()
+	orgs := slices.Clone(ix.orgs)
+	at := slices.IndexFunc(orgs, func(o Organization) bool { return o.ApplicationURI == applicationURI })
+	var old *Organization
+	if at >= 0 {
+		c := orgs[at].clone()
+		old = &c
+	}
+	updated, err := edit(old)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case updated == nil && at >= 0:
+		orgs = slices.Delete(orgs, at, at+1)
+	case at >= 0:
+		orgs[at] = *updated
+	default:
+		orgs = append(orgs, *updated)
+	}
+	if updated != nil {
+		for _, o := range orgs {
+			if o.ApplicationURI == updated.ApplicationURI {
+				continue
+			}
+			for _, d := range updated.Domains {
+				if o.hasDomain(d) {
+					return nil, fmt.Errorf("%w: %s", ErrDomainTaken, d)
+				}
+			}
+		}
+	}
+	next, err := buildIndex(orgs)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.cfg.Store.Save(ctx, orgs); err != nil {
+		return nil, err
+	}
+	b.index.Store(next)
+	b.log.InfoContext(ctx, "broker: registration changed", "application_uri", applicationURI, "removed", updated == nil)
+	if updated == nil {
+		return nil, nil
+	}
+	c := updated.clone()
+	return &c, nil
+}

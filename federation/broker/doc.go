@@ -1,0 +1,38 @@
+// Package broker is an embeddable trust broker: a security token service that
+// issues Exchange-style delegation tokens between the organizations registered
+// with it, in the format of the Microsoft Federation Gateway, so that
+// organizations can federate without Microsoft's gateway (registering with the
+// gateway itself is not something a third party can do).
+//
+// # Registration
+//
+// An organization registers its application URI ("FYDIBOHF25SPDLT.<domain>"),
+// its federated domains and its organization certificate (and, during a
+// rollover, the next one). Each domain is accepted only when the
+// [DomainVerifier] finds its ownership proof. The broker assigns an
+// application identifier. Registrations are kept in a [Store]; [FileStore]
+// writes them atomically. The operator uses [Broker.Register],
+// [Broker.Update], [Broker.Remove] and [Broker.Organizations]; organizations
+// use the signed HTTP API at [RegistrationPath] through a
+// [RegistrationClient], where a request signed by one organization can never
+// change another's registration.
+//
+// # Issuing tokens
+//
+// At [TokenPath] the broker answers WS-Trust requests as the gateway does
+// (package wstrust): the request must be signed by a registered organization's
+// certificate, the user's e-mail domain must be one of that organization's
+// verified domains, and AppliesTo must name a registered organization. The
+// token (package token) carries the user's address, the requesting domain and
+// the offer; it is signed with the broker's current key and encrypted to the
+// target organization's current certificate. Requests that can never succeed
+// get a SOAP 1.2 Sender fault, failures of the broker a Receiver fault.
+//
+// # Metadata and rollover
+//
+// At [MetadataPath] the broker publishes 2006-12 federation metadata (package
+// metadata) with its current and previous signing certificates, so receivers
+// keep accepting tokens signed before a broker key rollover. Organizations
+// roll over by registering a next certificate (it may sign at once), then
+// making it current.
+package broker

@@ -1,0 +1,129 @@
+package broker
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/federation/token"
+	"github.com/fedavail/fedavail/federation/wstrust"
+	"github.com/fedavail/fedavail/internal/pki"
+	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// Fault subcodes (WS-Trust February 2005, section 11), in the trust namespace.
+const (
+	subcodeFailedAuthentication = "FailedAuthentication"
+	subcodeInvalidRequest       = "InvalidRequest"
+	subcodeRequestFailed        = "RequestFailed"
+)
+
+// serveToken answers an RST with an RSTR or a SOAP 1.2 fault: Sender for a
+// request that will never succeed as sent, Receiver for a failure of ours.
+func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "broker: POST a WS-Trust request", http.StatusMethodNotAllowed)
+		return
+	}
+	data, err := xmlguard.ReadAll(r.Body, b.cfg.Limits)
+	if err != nil {
+		b.fault(w, r, "Sender", subcodeInvalidRequest, "request too large or unreadable", err)
+		return
+	}
+	ix := b.index.Load()
+	v := &wstrust.Verifier{
+		Certificate: func(ski []byte) *x509.Certificate { _, c := ix.bySKIOrg(ski); return c },
+		Endpoint:    b.cfg.BaseURL + TokenPath,
+		IssuerURI:   b.cfg.URI,
+		Limits:      b.cfg.Limits,
+		Now:         b.cfg.Now,
+	}
+	in, err := v.Verify(data)
+	if err != nil {
+		var re *wstrust.RequestError
+		sub := subcodeInvalidRequest
+		reason := "invalid request"
+		if errors.As(err, &re) {
+			reason = string(re.Reason)
+			if re.Reason != wstrust.ReasonMalformed {
+				sub = subcodeFailedAuthentication
+			}
+		}
+		b.fault(w, r, "Sender", sub, reason, err)
+		return
+	}
+	requester, _ := ix.bySKIOrg(pkiSKI(in.Certificate))
+	if requester == nil || in.Requestor != requester.ApplicationURI {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, "requestor is not the organization that signed", nil)
+		return
+	}
+	domain := emailDomain(in.OnBehalfOf.Email)
+	if !requester.hasDomain(domain) {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, "the user's domain is not a verified domain of the requesting organization", nil)
+		return
+	}
+	if !in.Offer.Known() {
+		b.fault(w, r, "Sender", subcodeInvalidRequest, "unknown offer", nil)
+		return
+	}
+	target, targetCert := ix.target(in.AppliesTo)
+	if target == nil {
+		b.fault(w, r, "Sender", subcodeInvalidRequest, "no registered organization for AppliesTo", nil)
+		return
+	}
+	tok, err := b.issuer.Issue(token.Claims{
+		Audience:            target.ApplicationURI,
+		NameID:              b.nameID(requester, in.OnBehalfOf.Email),
+		NameIDFormat:        token.NameIDFormatUPN,
+		EmailAddress:        in.OnBehalfOf.Email,
+		RequestorDomain:     domain,
+		Offer:               in.Offer,
+		ThirdPartyRequested: true,
+	}, targetCert)
+	if err != nil {
+		b.fault(w, r, "Receiver", subcodeRequestFailed, "the broker could not issue the token", err)
+		return
+	}
+	out, err := (&wstrust.Response{
+		TokenType: wstrust.TokenTypeSAML11, AppliesTo: in.AppliesTo,
+		Created: tok.Created, Expires: tok.Expires,
+		Token: tok.EncryptedData, ProofKey: tok.ProofKey,
+		AttachedReference: tok.AssertionID, UnattachedReference: tok.AssertionID,
+	}).Marshal(in.MessageID)
+	if err != nil {
+		b.fault(w, r, "Receiver", subcodeRequestFailed, "the broker could not answer", err)
+		return
+	}
+	b.log.InfoContext(r.Context(), "broker: token issued", "requestor", requester.ApplicationURI, "target", target.ApplicationURI, "offer", in.Offer, "assertion", tok.AssertionID)
+	w.Header().Set("Content-Type", soap.V12.ContentType(""))
+	_, _ = w.Write(out)
+}
+
+// nameID is an opaque, stable identity for a user of an organization, in the
+// shape of the Federation Gateway's ("<base64 hash>@<issuer>"): partners can
+// tell requests from the same user apart without learning anything more.
+func (b *Broker) nameID(org *Organization, email string) string {
+	sum := sha256.Sum256([]byte(org.AppID + "\x00" + strings.ToLower(email)))
+	return base64.StdEncoding.EncodeToString(sum[:20]) + "@" + b.cfg.URI
+}
+
+func (b *Broker) fault(w http.ResponseWriter, r *http.Request, code, subcode, reason string, err error) {
+	attrs := []any{"code", code, "reason", reason}
+	if err != nil {
+		attrs = append(attrs, "err", err)
+	}
+	b.log.InfoContext(r.Context(), "broker: token refused", attrs...)
+	f := &fedavail.Fault{Code: code, Reason: "broker: " + reason}
+	if subcode != "" {
+		f.Subcodes = []string{subcode}
+	}
+	soap.WriteFault(w, soap.V12, f)
+}
+
+var pkiSKI = pki.SKI

@@ -1,0 +1,243 @@
+package broker
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fedavail/fedavail/internal/pki"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// SignatureHeader carries a registration request's signature:
+// "ski=<base64 Subject Key Identifier>, sig=<base64 RSA-SHA256 PKCS #1 v1.5
+// signature of the body>".
+const SignatureHeader = "Fedavail-Signature"
+
+// maxRequestAge bounds how far a registration request's time may be from the
+// broker's clock; it is also how long its signature is remembered against replay.
+const maxRequestAge = 5 * time.Minute
+
+// Registration operations.
+const (
+	OpRegister = "register"
+	OpUpdate   = "update"
+	OpRemove   = "remove"
+)
+
+// RegistrationRequest is the JSON body of a signed registration request.
+type RegistrationRequest struct {
+	Op             string    `json:"op"`
+	ApplicationURI string    `json:"application_uri"`
+	Domains        []string  `json:"domains,omitempty"`
+	Current        []byte    `json:"current_certificate,omitempty"`
+	Next           []byte    `json:"next_certificate,omitempty"`
+	Time           time.Time `json:"time"`
+	Nonce          string    `json:"nonce"`
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// serveRegistration handles a signed registration request. Registering is
+// allowed to the holder of the key of the certificate being registered;
+// updating and removing only to the holder of the key of the registration's
+// current or next certificate, so an organization can change only its own.
+func (b *Broker) serveRegistration(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"broker: POST a signed registration request"})
+		return
+	}
+	body, err := xmlguard.ReadAll(r.Body, xmlguard.Limits{MaxBytes: 1 << 20})
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{err.Error()})
+		return
+	}
+	var req RegistrationRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{"broker: registration request is not JSON: " + err.Error()})
+		return
+	}
+	ski, sig, err := parseSignatureHeader(r.Header.Get(SignatureHeader))
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, errorBody{err.Error()})
+		return
+	}
+	reg, err := req.registration()
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})
+		return
+	}
+	// Whose key may sign this request?
+	var allowed []*x509.Certificate
+	if req.Op == OpRegister {
+		allowed = []*x509.Certificate{reg.Current, reg.Next}
+	} else if old := b.organization(req.ApplicationURI); old != nil {
+		cur, next, _ := old.Certificates()
+		allowed = []*x509.Certificate{cur, next}
+	} else {
+		writeJSON(w, http.StatusNotFound, errorBody{fmt.Sprintf("%v: %s", ErrNotFound, req.ApplicationURI)})
+		return
+	}
+	cert := pki.FindBySKI(allowed, ski)
+	if cert == nil {
+		writeJSON(w, http.StatusForbidden, errorBody{"broker: request not signed with a certificate of this registration"})
+		return
+	}
+	if err := checkBodySignature(cert, body, sig); err != nil {
+		writeJSON(w, http.StatusUnauthorized, errorBody{err.Error()})
+		return
+	}
+	now := b.now()
+	if d := now.Sub(req.Time); d > maxRequestAge || d < -maxRequestAge {
+		writeJSON(w, http.StatusUnauthorized, errorBody{"broker: request time is not within 5 minutes of the broker's clock"})
+		return
+	}
+	if !b.replay.add(sig, now) {
+		writeJSON(w, http.StatusUnauthorized, errorBody{"broker: request replayed"})
+		return
+	}
+	var org *Organization
+	switch req.Op {
+	case OpRegister:
+		org, err = b.Register(r.Context(), *reg)
+	case OpUpdate:
+		org, err = b.Update(r.Context(), *reg)
+	case OpRemove:
+		err = b.Remove(r.Context(), req.ApplicationURI)
+	}
+	if err != nil {
+		writeJSON(w, statusOf(err), errorBody{err.Error()})
+		return
+	}
+	if org == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, org)
+}
+
+func (b *Broker) organization(applicationURI string) *Organization {
+	for _, o := range b.index.Load().orgs {
+		if o.ApplicationURI == applicationURI {
+			return &o
+		}
+	}
+	return nil
+}
+
+// registration checks the request's shape and parses its certificates.
+func (req *RegistrationRequest) registration() (*Registration, error) {
+	reg := &Registration{ApplicationURI: req.ApplicationURI, Domains: req.Domains}
+	switch req.Op {
+	case OpRemove:
+		return reg, nil
+	case OpRegister, OpUpdate:
+	default:
+		return nil, fmt.Errorf("%w: operation %q (want register, update or remove)", ErrInvalid, req.Op)
+	}
+	var err error
+	if reg.Current, err = x509.ParseCertificate(req.Current); err != nil {
+		return nil, fmt.Errorf("%w: current certificate: %v", ErrInvalid, err)
+	}
+	if len(req.Next) > 0 {
+		if reg.Next, err = x509.ParseCertificate(req.Next); err != nil {
+			return nil, fmt.Errorf("%w: next certificate: %v", ErrInvalid, err)
+		}
+	}
+	return reg, nil
+}
+
+func parseSignatureHeader(h string) (ski, sig []byte, err error) {
+	for part := range strings.SplitSeq(h, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "ski":
+			ski, err = base64.StdEncoding.DecodeString(v)
+		case "sig":
+			sig, err = base64.StdEncoding.DecodeString(v)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("broker: %s header: %v", SignatureHeader, err)
+		}
+	}
+	if len(ski) == 0 || len(sig) == 0 {
+		return nil, nil, fmt.Errorf("broker: request is not signed (%s header with ski and sig)", SignatureHeader)
+	}
+	return ski, sig, nil
+}
+
+func checkBodySignature(cert *x509.Certificate, body, sig []byte) error {
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return errors.New("broker: certificate key is not RSA")
+	}
+	sum := sha256.Sum256(body)
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
+		return errors.New("broker: request signature does not verify")
+	}
+	return nil
+}
+
+func statusOf(err error) int {
+	var de *DomainError
+	switch {
+	case errors.As(err, &de):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, ErrExists), errors.Is(err, ErrDomainTaken):
+		return http.StatusConflict
+	case errors.Is(err, ErrNotPermitted):
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	_ = json.NewEncoder(&buf).Encode(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// replayCache remembers signatures of accepted requests for maxRequestAge.
+type replayCache struct {
+	mu   sync.Mutex
+	seen map[[32]byte]time.Time
+}
+
+// add records sig and reports whether it was new.
+func (c *replayCache) add(sig []byte, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = map[[32]byte]time.Time{}
+	}
+	for k, t := range c.seen {
+		if now.Sub(t) > 2*maxRequestAge {
+			delete(c.seen, k)
+		}
+	}
+	k := sha256.Sum256(sig)
+	if _, dup := c.seen[k]; dup {
+		return false
+	}
+	c.seen[k] = now
+	return true
+}

@@ -1,0 +1,129 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail/fedtest"
+)
+
+func (e *env) regClient(t *testing.T, keys *fedtest.KeyPair) *RegistrationClient {
+	return &RegistrationClient{HTTPClient: e.http, BaseURL: e.url, Keys: newRing(t, keys)}
+}
+
+func TestRegistrationAPI(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	con, fab := e.regClient(t, contoso), e.regClient(t, fabrikam)
+	org, err := con.Register(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"Contoso.com."}, Current: contoso.Cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(org.AppID) != 16 || !cmp.Equal(org.Domains, []string{"contoso.com"}) {
+		t.Errorf("registered %+v", org)
+	}
+	if _, err := fab.Register(ctx, Registration{ApplicationURI: fabrikamURI, Domains: []string{"fabrikam.com"}, Current: fabrikam.Cert}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		do   func() error
+		want error
+	}{
+		{"register with someone else's certificate", func() error {
+			_, err := fab.Register(ctx, Registration{ApplicationURI: "FYDIBOHF25SPDLT.other.example", Domains: []string{"contoso.com"}, Current: rogue.Cert})
+			return err
+		}, ErrNotPermitted},
+		{"update another organization", func() error {
+			_, err := fab.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com"}, Current: fabrikam.Cert})
+			return err
+		}, ErrNotPermitted},
+		{"remove another organization", func() error { return fab.Remove(ctx, contosoURI) }, ErrNotPermitted},
+		{"register twice", func() error {
+			_, err := con.Register(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com"}, Current: contoso.Cert})
+			return err
+		}, ErrExists},
+		{"domain of another organization", func() error {
+			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com", "fabrikam.com"}, Current: contoso.Cert})
+			return err
+		}, ErrDomainTaken},
+		{"unknown registration", func() error { return con.Remove(ctx, "FYDIBOHF25SPDLT.nowhere.example") }, ErrNotFound},
+		{"no domain", func() error {
+			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Current: contoso.Cert})
+			return err
+		}, ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.do(); !errors.Is(err, tc.want) {
+				t.Errorf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	t.Run("unproven domain", func(t *testing.T) {
+		_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com", "contoso.net"}, Current: contoso.Cert})
+		var re *RegistrationError
+		if !errors.As(err, &re) || re.StatusCode != 422 {
+			t.Errorf("err = %v, want HTTP 422", err)
+		}
+	})
+	// Own changes work, and the operator sees them.
+	if _, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com"}, Current: contoso.Cert, Next: contoso2.Cert}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fab.Remove(ctx, fabrikamURI); err != nil {
+		t.Fatal(err)
+	}
+	orgs := e.b.Organizations()
+	if len(orgs) != 1 || orgs[0].ApplicationURI != contosoURI || len(orgs[0].Next) == 0 {
+		t.Errorf("organizations = %+v", orgs)
+	}
+}
+
+func TestFileStore(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "registrations.json")
+	e := newEnv(t, &FileStore{Path: path})
+	e.register(t)
+	want := e.b.Organizations()
+
+	// A crash during a later write leaves a temporary file behind, possibly
+	// truncated; it must not matter.
+	if err := os.WriteFile(filepath.Join(dir, ".registrations.json.123.tmp"), []byte(`{"version":1,"organiz`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := New(context.Background(), Config{URI: brokerURI, BaseURL: e.url, Keys: e.keys, Store: &FileStore{Path: path}, Domains: e.domain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, restarted.Organizations()); diff != "" {
+		t.Errorf("after restart (-want +got):\n%s", diff)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("store file: %v, %v", info, err)
+	}
+	// A corrupt store is reported, not silently emptied.
+	if err := os.WriteFile(path, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&FileStore{Path: path}).Load(context.Background()); err == nil {
+		t.Error("corrupt store loaded")
+	}
+	// A missing store is empty.
+	if orgs, err := (&FileStore{Path: filepath.Join(dir, "none.json")}).Load(context.Background()); err != nil || orgs != nil {
+		t.Errorf("missing store: %v, %v", orgs, err)
+	}
+}
+
+func TestReplayRefused(t *testing.T) {
+	var c replayCache
+	now := timeNow()
+	if !c.add([]byte("sig"), now) || c.add([]byte("sig"), now) {
+		t.Error("replay cache does not refuse a second use")
+	}
+}
