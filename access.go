@@ -62,10 +62,14 @@ type Requester struct {
 	// Address is the requesting user's SMTP address (the token's EmailAddress
 	// claim, or the internal user's address).
 	Address string
-	// Domain is the requesting organization's domain: the token's
-	// RequestorDomain claim when present, else the domain of Address. The
-	// organization relationship is looked up by this value.
+	// Domain is the domain of Address, lower-cased. Exchange looks the
+	// organization relationship up by the e-mail domain the token vouches
+	// for, not by RequestorDomain: Exchange Online tokens carry
+	// RequestorDomain "outlook.com" for every tenant.
 	Domain string
+	// Organization is the token's RequestorDomain claim (the requesting
+	// organization's application URI or domain), for logs and diagnostics.
+	Organization string
 	// Federated is true when the request carried a validated delegation token.
 	Federated bool
 	// NameID is the token's name identifier, for logs.

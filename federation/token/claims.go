@@ -55,18 +55,16 @@ type Claims struct {
 	ProofKey []byte
 }
 
-// Requester returns who the claims say the request comes from. The domain is
-// RequestorDomain, or the e-mail address's domain when the token has none.
+// Requester returns who the claims say the request comes from. Its Domain is
+// the e-mail address's domain, the key Exchange uses to find the organization
+// relationship; RequestorDomain is kept as Organization.
 func (c *Claims) Requester() *fedavail.Requester {
-	domain := c.RequestorDomain
-	if domain == "" {
-		domain = fedavail.AddressDomain(c.EmailAddress)
-	}
 	return &fedavail.Requester{
-		Address:   c.EmailAddress,
-		Domain:    domain,
-		Federated: true,
-		NameID:    c.NameID,
+		Address:      c.EmailAddress,
+		Domain:       fedavail.AddressDomain(c.EmailAddress),
+		Organization: c.RequestorDomain,
+		Federated:    true,
+		NameID:       c.NameID,
 	}
 }
 

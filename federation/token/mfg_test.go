@@ -94,10 +94,11 @@ func TestMFGSampleFullValidation(t *testing.T) {
 		t.Fatalf("ValidateToken: %v (%s)", err, detail(err))
 	}
 	want := &fedavail.Requester{
-		Address:   "op_mbx01@coditeksdf.coditek.net",
-		Domain:    "outlook.com",
-		Federated: true,
-		NameID:    "/o3q1rTjLs3v3h1rKR8PD/CR1Gt+0M8oA6qe0OZ/9D0=@MicrosoftOnline.com",
+		Address:      "op_mbx01@coditeksdf.coditek.net",
+		Domain:       "coditeksdf.coditek.net", // the relationship key: the e-mail domain
+		Organization: "outlook.com",            // RequestorDomain, the same for every Exchange Online tenant
+		Federated:    true,
+		NameID:       "/o3q1rTjLs3v3h1rKR8PD/CR1Gt+0M8oA6qe0OZ/9D0=@MicrosoftOnline.com",
 	}
 	if diff := cmp.Diff(want, req); diff != "" {
 		t.Errorf("requester (-want +got):\n%s", diff)
