@@ -183,14 +183,6 @@ func settingErrors(in []settingErrorXML) []*SettingError {
 	return out
 }
 
-func settingErrorsToXML(in []*SettingError) []settingErrorXML {
-	var out []settingErrorXML
-	for _, e := range in {
-		out = append(out, settingErrorXML{ErrorCode: e.Code, ErrorMessage: e.Message, SettingName: e.Name})
-	}
-	return out
-}
-
 // codeError turns an ErrorCode/ErrorMessage pair into nil (NoError, or no
 // code at all) or an *Error.
 func codeError(code ErrorCode, msg, subject string) error {
