@@ -96,9 +96,6 @@ func (c *Client) fetchUsers(ctx context.Context, h *hops, domain string, mailbox
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range mailboxes {
-		h.visit("mailto:" + m)
-	}
 	var out []UserResponse
 	err = c.withEndpoint(ctx, domain, soapPath, rootFirst, h, func(ep string, h *hops) (string, error) {
 		rs, got, err := c.usersAt(ctx, h, a, ep, mailboxes, settings)
@@ -135,7 +132,11 @@ func (c *Client) usersAt(ctx context.Context, h *hops, a *auth, ep string, mailb
 		target := strings.TrimSpace(string(ur.RedirectTarget))
 		switch strings.TrimSpace(string(ur.ErrorCode)) {
 		case string(RedirectAddress):
-			out[i] = c.followAddress(ctx, h.fork(), a, m, target, settings)
+			// Each user's chain of addresses is its own: another user of the
+			// batch being the target is no loop.
+			hf := h.fork()
+			hf.visit("mailto:" + m)
+			out[i] = c.followAddress(ctx, hf, a, m, target, settings)
 		case string(RedirectURL):
 			out[i] = c.followURL(ctx, h.fork(), a, got, m, target, settings)
 		}
@@ -145,10 +146,10 @@ func (c *Client) usersAt(ctx context.Context, h *hops, a *auth, ep string, mailb
 
 // followAddress restarts the look-up for the address a RedirectAddress answer names.
 func (c *Client) followAddress(ctx context.Context, h *hops, a *auth, mailbox, target string, settings []string) UserResponse {
-	fail := func(err error) UserResponse { return UserResponse{Mailbox: mailbox, Err: err, RedirectedTo: target} }
 	if err := h.address(mailbox, target); err != nil {
-		return fail(err)
+		return UserResponse{Mailbox: mailbox, Err: err}
 	}
+	fail := func(err error) UserResponse { return UserResponse{Mailbox: mailbox, Err: err, RedirectedTo: target} }
 	d, err := mailboxDomain(target)
 	if err != nil {
 		return fail(err)
