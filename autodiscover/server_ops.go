@@ -46,8 +46,8 @@ func (h *Handler) getUserSettings(ctx context.Context, requester *fedavail.Reque
 		}
 		return &getUserSettingsResponse{Response: r}, nil
 	}
-	for _, m := range req.Users {
-		m = strings.TrimSpace(m)
+	for _, u := range req.Users {
+		m := strings.TrimSpace(u.Mailbox)
 		ur := userResponseXML{ErrorCode: NoError}
 		u, err := h.Directory.LookupUser(ctx, requester, m)
 		switch {

@@ -108,7 +108,7 @@ func (c *Client) fetchUsers(ctx context.Context, h *hops, domain string, mailbox
 // usersAt asks one endpoint for mailboxes and follows per-user redirects.
 func (c *Client) usersAt(ctx context.Context, h *hops, a *auth, ep string, mailboxes, settings []string) ([]UserResponse, string, error) {
 	var resp getUserSettingsResponse
-	got, err := c.post(ctx, h, a, ep, opGetUserSettings, &getUserSettingsRequest{Users: mailboxes, Settings: settings}, &resp)
+	got, err := c.post(ctx, h, a, ep, opGetUserSettings, newUserSettingsRequest(mailboxes, settings), &resp)
 	if err != nil {
 		return nil, got, err
 	}
@@ -184,5 +184,13 @@ func redirected(r UserResponse, mailbox, target string) UserResponse {
 		r.RedirectedTo = target
 	}
 	r.Mailbox = mailbox
+	return r
+}
+
+func newUserSettingsRequest(mailboxes, settings []string) *getUserSettingsRequest {
+	r := &getUserSettingsRequest{Settings: settings}
+	for _, m := range mailboxes {
+		r.Users = append(r.Users, userXML{Mailbox: m})
+	}
 	return r
 }

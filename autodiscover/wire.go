@@ -30,9 +30,13 @@ type getFederationInformationRequest struct {
 }
 
 type getUserSettingsRequest struct {
-	XMLName  xml.Name `xml:"http://schemas.microsoft.com/exchange/2010/Autodiscover GetUserSettingsRequestMessage"`
-	Users    []string `xml:"Request>Users>User>Mailbox"`
-	Settings []string `xml:"Request>RequestedSettings>Setting"`
+	XMLName  xml.Name  `xml:"http://schemas.microsoft.com/exchange/2010/Autodiscover GetUserSettingsRequestMessage"`
+	Users    []userXML `xml:"Request>Users>User"`
+	Settings []string  `xml:"Request>RequestedSettings>Setting"`
+}
+
+type userXML struct {
+	Mailbox string `xml:"Mailbox"`
 }
 
 type getDomainSettingsRequest struct {
@@ -117,13 +121,39 @@ type settingXML struct {
 	// TypeIn is i:type as read, resolved by namespace whatever the prefix.
 	TypeIn string `xml:"http://www.w3.org/2001/XMLSchema-instance type,attr,omitempty"`
 	// TypeOut is i:type as written (see xsiDecl).
-	TypeOut                  string                    `xml:"i:type,attr,omitempty"`
-	Name                     string                    `xml:"Name"`
-	Value                    *string                   `xml:"Value"`
-	AlternateMailboxes       []AlternateMailbox        `xml:"AlternateMailboxes>AlternateMailbox"`
-	DocumentSharingLocations []DocumentSharingLocation `xml:"DocumentSharingLocations>DocumentSharingLocation"`
-	ProtocolConnections      []ProtocolConnection      `xml:"ProtocolConnections>ProtocolConnection"`
-	WebClientURLs            []WebClientURL            `xml:"WebClientUrls>WebClientUrl"`
+	TypeOut string  `xml:"i:type,attr,omitempty"`
+	Name    string  `xml:"Name"`
+	Value   *string `xml:"Value"`
+	// The collections are wrapped in pointers because encoding/xml writes an
+	// empty parent for a nil slice at an a>b path even with omitempty.
+	AlternateMailboxes       *alternateMailboxesXML       `xml:"AlternateMailboxes,omitempty"`
+	DocumentSharingLocations *documentSharingLocationsXML `xml:"DocumentSharingLocations,omitempty"`
+	ProtocolConnections      *protocolConnectionsXML      `xml:"ProtocolConnections,omitempty"`
+	WebClientURLs            *webClientURLsXML            `xml:"WebClientUrls,omitempty"`
+}
+
+type alternateMailboxesXML struct {
+	Items []AlternateMailbox `xml:"AlternateMailbox"`
+}
+
+type documentSharingLocationsXML struct {
+	Items []DocumentSharingLocation `xml:"DocumentSharingLocation"`
+}
+
+type protocolConnectionsXML struct {
+	Items []ProtocolConnection `xml:"ProtocolConnection"`
+}
+
+type webClientURLsXML struct {
+	Items []WebClientURL `xml:"WebClientUrl"`
+}
+
+// orEmpty keeps a present but empty collection distinguishable from an absent one.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // nillable is a string written as i:nil="true" when empty, as WCF does.
@@ -146,12 +176,20 @@ func localType(q string) string {
 
 func (s *settingXML) setting() Setting {
 	out := Setting{
-		Name:                     strings.TrimSpace(s.Name),
-		Type:                     SettingType(localType(strings.TrimSpace(s.TypeIn))),
-		AlternateMailboxes:       s.AlternateMailboxes,
-		DocumentSharingLocations: s.DocumentSharingLocations,
-		ProtocolConnections:      s.ProtocolConnections,
-		WebClientURLs:            s.WebClientURLs,
+		Name: strings.TrimSpace(s.Name),
+		Type: SettingType(localType(strings.TrimSpace(s.TypeIn))),
+	}
+	if p := s.AlternateMailboxes; p != nil {
+		out.AlternateMailboxes = orEmpty(p.Items)
+	}
+	if p := s.DocumentSharingLocations; p != nil {
+		out.DocumentSharingLocations = orEmpty(p.Items)
+	}
+	if p := s.ProtocolConnections; p != nil {
+		out.ProtocolConnections = orEmpty(p.Items)
+	}
+	if p := s.WebClientURLs; p != nil {
+		out.WebClientURLs = orEmpty(p.Items)
 	}
 	if s.Value != nil {
 		out.Value = *s.Value
@@ -160,13 +198,18 @@ func (s *settingXML) setting() Setting {
 }
 
 func settingToXML(s Setting, domain bool) settingXML {
-	x := settingXML{
-		TypeOut:                  string(s.kind(domain)),
-		Name:                     s.Name,
-		AlternateMailboxes:       s.AlternateMailboxes,
-		DocumentSharingLocations: s.DocumentSharingLocations,
-		ProtocolConnections:      s.ProtocolConnections,
-		WebClientURLs:            s.WebClientURLs,
+	x := settingXML{TypeOut: string(s.kind(domain)), Name: s.Name}
+	if s.AlternateMailboxes != nil {
+		x.AlternateMailboxes = &alternateMailboxesXML{s.AlternateMailboxes}
+	}
+	if s.DocumentSharingLocations != nil {
+		x.DocumentSharingLocations = &documentSharingLocationsXML{s.DocumentSharingLocations}
+	}
+	if s.ProtocolConnections != nil {
+		x.ProtocolConnections = &protocolConnectionsXML{s.ProtocolConnections}
+	}
+	if s.WebClientURLs != nil {
+		x.WebClientURLs = &webClientURLsXML{s.WebClientURLs}
 	}
 	if k := s.kind(domain); k == StringSetting || k == DomainStringSetting {
 		v := s.Value
