@@ -114,8 +114,8 @@ func TestSampleWorkingHoursZone(t *testing.T) {
 		utc  time.Time
 		want int
 	}{
-		{time.Date(2006, 4, 2, 9, 59, 0, 0, time.UTC), -8 * 3600},  // 01:59 PST
-		{time.Date(2006, 4, 2, 10, 0, 0, 0, time.UTC), -7 * 3600},  // 03:00 PDT
+		{time.Date(2006, 4, 2, 9, 59, 0, 0, time.UTC), -8 * 3600},   // 01:59 PST
+		{time.Date(2006, 4, 2, 10, 0, 0, 0, time.UTC), -7 * 3600},   // 03:00 PDT
 		{time.Date(2006, 10, 16, 13, 0, 0, 0, time.UTC), -7 * 3600}, // the sample's day
 		{time.Date(2006, 10, 29, 8, 59, 0, 0, time.UTC), -7 * 3600}, // 01:59 PDT
 		{time.Date(2006, 10, 29, 9, 0, 0, 0, time.UTC), -8 * 3600},  // 01:00 PST
