@@ -98,9 +98,9 @@ type Event struct {
 	IsReminderSet bool
 }
 
-// overlaps reports whether e overlaps [start, end). An item of zero length
+// Overlaps reports whether e overlaps [start, end). An item of zero length
 // overlaps when it lies inside the window, the way Exchange reports it.
-func (e *Event) overlaps(start, end time.Time) bool {
+func (e *Event) Overlaps(start, end time.Time) bool {
 	if e.Start.Equal(e.End) {
 		return !e.Start.Before(start) && e.Start.Before(end)
 	}

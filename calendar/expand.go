@@ -16,7 +16,7 @@ func (c *icsCalendar) events(mailbox string, start, end time.Time, limit int) ([
 		e := s.proto
 		e.Start = s.zone.toAbs(wall)
 		e.End = s.zone.toAbs(wall.Add(s.wallDur))
-		if !e.overlaps(start, end) {
+		if !e.Overlaps(start, end) {
 			return nil
 		}
 		if len(out) == limit {

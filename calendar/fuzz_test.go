@@ -23,7 +23,7 @@ func FuzzParseICS(f *testing.F) {
 			t.Fatalf("unexpected error type %T: %v", err, err)
 		}
 		for i := range events {
-			if !events[i].overlaps(start, end) {
+			if !events[i].Overlaps(start, end) {
 				t.Fatalf("event %d (%v–%v) outside the window", i, events[i].Start, events[i].End)
 			}
 			if i > 0 && events[i].Start.Before(events[i-1].Start) {

@@ -86,7 +86,7 @@ func (m *Memory) Events(ctx context.Context, mailbox string, start, end time.Tim
 			if !e.Start.Before(end) {
 				break // sorted by start: nothing later can overlap
 			}
-			if e.overlaps(start, end) {
+			if e.Overlaps(start, end) {
 				if len(out) == limit {
 					return &TooManyEventsError{Mailbox: mailbox, Limit: limit}
 				}
