@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -90,6 +89,9 @@ type Handler struct {
 	// zones caches GetServerTimeZones definitions per year.
 	zonesMu sync.Mutex
 	zones   map[int][]TimeZoneDefinition
+	// legacyZones caches TimeZoneFor per location and year: working hours
+	// repeat the same few zones, and deriving rules probes a whole year.
+	legacyZones sync.Map // legacyZoneKey → SerializableTimeZone
 }
 
 // ErrNoCalendars and ErrNoPolicy are returned by [NewHandler] when the
@@ -124,9 +126,28 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}, nil
+}
+
+type legacyZoneKey struct {
+	loc  *time.Location
+	year int
+}
+
+// timeZoneFor is a cached [TimeZoneFor].
+func (h *Handler) timeZoneFor(loc *time.Location, year int) SerializableTimeZone {
+	if loc == nil {
+		loc = time.UTC
+	}
+	k := legacyZoneKey{loc, year}
+	if z, ok := h.legacyZones.Load(k); ok {
+		return z.(SerializableTimeZone)
+	}
+	z := TimeZoneFor(loc, year)
+	h.legacyZones.Store(k, z)
+	return z
 }
 
 // IsFederatedPath reports whether a request path is one of the endpoints
@@ -139,6 +160,7 @@ func IsFederatedPath(path string) bool {
 type request struct {
 	http      *http.Request
 	msg       *soap.Message
+	body      *requestBody
 	requester *fedavail.Requester
 	version   Version // RequestServerVersion, DefaultVersion if absent
 }
@@ -162,7 +184,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	msg, status, err := soap.ReadRequest(r, h.limits)
+	msg, body, status, err := readRequest(r, h.limits)
 	if err != nil {
 		h.log.InfoContext(r.Context(), "ews: unreadable request", "status", status, "err", err)
 		if status == http.StatusRequestEntityTooLarge {
@@ -178,15 +200,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	req := &request{http: r, msg: msg, requester: requester, version: requestVersion(msg)}
+	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
 	op := operation(r, msg)
-	var body any
+	var answer any
 	var fault *fedavail.Fault
 	switch op {
 	case "GetUserAvailability":
-		body, fault = h.getUserAvailability(req)
+		answer, fault = h.getUserAvailability(req)
 	case "GetServerTimeZones":
-		body, fault = h.getServerTimeZones(req)
+		answer, fault = h.getServerTimeZones(req)
 	default:
 		fault = clientFault(ErrorInvalidRequest, fmt.Sprintf("The operation %q is not supported by this endpoint.", op))
 	}
@@ -195,8 +217,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		soap.WriteFault(w, msg.Version, forVersion(msg.Version, fault))
 		return
 	}
-	h.write(w, msg.Version, body)
-	h.log.InfoContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+	h.write(w, msg.Version, answer)
+	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
 }
 
 func (h *Handler) authenticate(r *http.Request) (*fedavail.Requester, error) {

@@ -35,18 +35,18 @@ type mailboxResult struct {
 }
 
 func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
-	var in GetUserAvailabilityRequest
-	if req.msg.Body.Name.Space != MessagesNS || req.msg.Body.Name.Local != "GetUserAvailabilityRequest" {
+	in := req.body.availability
+	switch {
+	case in == nil:
 		return nil, clientFault(ErrorInvalidRequest, "The body is not a GetUserAvailabilityRequest.")
-	}
-	if err := req.msg.Body.Decode(&in); err != nil {
+	case req.body.err != nil:
 		return nil, clientFault(ErrorSchemaValidation, "The GetUserAvailabilityRequest is not valid.")
 	}
 	loc, fault := h.requestLocation(req, in.TimeZone)
 	if fault != nil {
 		return nil, fault
 	}
-	q, fault := h.validateAvailability(&in, loc, req.version)
+	q, fault := h.validateAvailability(in, loc, req.version)
 	if fault != nil {
 		return nil, fault
 	}
@@ -170,6 +170,10 @@ func (h *Handler) suggestionOptions(o *SuggestionsViewOptions, loc *time.Locatio
 // readMailboxes reads every mailbox, a few at a time, keeping request order.
 func (h *Handler) readMailboxes(req *request, mailboxes []MailboxData, q *availabilityQuery) []mailboxResult {
 	results := make([]mailboxResult, len(mailboxes))
+	if len(mailboxes) == 1 {
+		results[0] = h.readMailbox(req.http.Context(), req.requester, mailboxes[0].Email.Address, q)
+		return results
+	}
 	sem := make(chan struct{}, h.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i := range mailboxes {
@@ -277,7 +281,7 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 		if len(inWindow) == 0 {
 			fb.CalendarEvents = nil
 		}
-		fb.WorkingHours = wireWorkingHours(res.hours, q.fbStart.Year())
+		fb.WorkingHours = h.wireWorkingHours(res.hours, q.fbStart.Year())
 	}
 	return FreeBusyResponse{
 		ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
@@ -308,11 +312,11 @@ func wireEvent(e *calendar.Event, detailed bool, loc *time.Location) CalendarEve
 
 // wireWorkingHours converts working hours, with the zone's rules of the
 // given year; nil stays nil.
-func wireWorkingHours(wh *calendar.WorkingHours, year int) *WorkingHours {
+func (h *Handler) wireWorkingHours(wh *calendar.WorkingHours, year int) *WorkingHours {
 	if wh == nil {
 		return nil
 	}
-	out := &WorkingHours{TimeZone: TimeZoneFor(wh.Location, year)}
+	out := &WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year)}
 	for _, p := range wh.Periods {
 		names := make([]string, len(p.Days))
 		for i, d := range p.Days {

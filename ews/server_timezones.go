@@ -41,11 +41,11 @@ func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time
 }
 
 func (h *Handler) getServerTimeZones(req *request) (any, *fedavail.Fault) {
-	var in GetServerTimeZones
-	if req.msg.Body.Name.Space != MessagesNS || req.msg.Body.Name.Local != "GetServerTimeZones" {
+	in := req.body.timeZones
+	switch {
+	case in == nil:
 		return nil, clientFault(ErrorInvalidRequest, "The body is not a GetServerTimeZones request.")
-	}
-	if err := req.msg.Body.Decode(&in); err != nil {
+	case req.body.err != nil:
 		return nil, clientFault(ErrorSchemaValidation, "The GetServerTimeZones request is not valid.")
 	}
 	full := in.ReturnFullTimeZoneData == nil || *in.ReturnFullTimeZoneData
@@ -97,7 +97,7 @@ func (h *Handler) timeZoneDefinitions(year int) []TimeZoneDefinition {
 		if err != nil {
 			continue // a zone database without this zone: leave it out
 		}
-		defs = append(defs, DefinitionFor(z.ID, z.Display, loc, year))
+		defs = append(defs, definitionFor(z.ID, z.Display, h.timeZoneFor(loc, year), year))
 	}
 	if h.zones == nil {
 		h.zones = map[int][]TimeZoneDefinition{}
@@ -113,7 +113,10 @@ func (h *Handler) timeZoneDefinitions(year int) []TimeZoneDefinition {
 // daylight period when the zone has one, and one group of yearly
 // transitions that applies from the start.
 func DefinitionFor(id, name string, loc *time.Location, year int) TimeZoneDefinition {
-	tz := TimeZoneFor(loc, year)
+	return definitionFor(id, name, TimeZoneFor(loc, year), year)
+}
+
+func definitionFor(id, name string, tz SerializableTimeZone, year int) TimeZoneDefinition {
 	prefix := "trule:Microsoft/Registry/" + id + "/" + fmt.Sprint(year)
 	std := Period{Bias: xsDuration(tz.Bias + tz.StandardTime.Bias), Name: "Standard", ID: prefix + "-Standard"}
 	d := TimeZoneDefinition{
