@@ -6,3 +6,8 @@ require (
 	github.com/beevik/etree v1.8.1
 	golang.org/x/net v0.58.0
 )
+
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
+)
