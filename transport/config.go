@@ -104,7 +104,7 @@ type Config struct {
 }
 
 // orDefault applies the "zero means default, negative means none" rule.
-func orDefault[T time.Duration | int](v, def T) T {
+func orDefault[T time.Duration | int | int64](v, def T) T {
 	switch {
 	case v == 0:
 		return def
