@@ -36,8 +36,15 @@ func WriteText(w io.Writer, reports ...*Report) error {
 				warned++
 			}
 		}
-		fmt.Fprintf(&b, "  result: %s (%d failed, %d warnings)\n", strings.ToUpper(r.Status().String()), failed, warned)
+		fmt.Fprintf(&b, "  result: %s (%d failed, %s)\n", strings.ToUpper(r.Status().String()), failed, plural(warned, "warning"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
