@@ -1,0 +1,62 @@
+package admin
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fedavail/fedavail/federation/keyring"
+)
+
+// trustKeys are printed in this order, with Get-FederationTrust's names
+// where it has the property.
+var trustKeys = []string{
+	"Name", "TokenIssuerType", "ApplicationIdentifier", "ApplicationUri", "AccountNamespace", "Domains",
+	"OrgPrivCertificate", "OrgNextPrivCertificate", "OrgPrevPrivCertificate",
+	"TokenIssuerUri", "TokenIssuerEpr", "TokenIssuerMetadataEpr", "TokenIssuerCertificate",
+}
+
+// FormatTrust writes a trust and the organization certificates as
+// Get-FederationTrust | Format-List does, certificates by thumbprint.
+func FormatTrust(tc *TrustConfig, certs []Certificate) string {
+	v := map[string]string{
+		"Name":                   "fedavail trust broker",
+		"TokenIssuerType":        "fedavail (not the Microsoft Federation Gateway)",
+		"ApplicationIdentifier":  tc.ApplicationIdentifier,
+		"ApplicationUri":         tc.ApplicationURI,
+		"AccountNamespace":       tc.AccountNamespace,
+		"Domains":                "{" + strings.Join(tc.Domains, ", ") + "}",
+		"TokenIssuerUri":         tc.TokenIssuerURI,
+		"TokenIssuerEpr":         tc.TokenIssuerEpr,
+		"TokenIssuerMetadataEpr": tc.TokenIssuerMetadataEpr,
+		"TokenIssuerCertificate": tc.TokenIssuerCertificate,
+	}
+	for _, c := range certs {
+		switch c.Slot {
+		case keyring.Current:
+			v["OrgPrivCertificate"] = c.Thumbprint
+		case keyring.Next:
+			v["OrgNextPrivCertificate"] = c.Thumbprint
+		case keyring.Previous:
+			v["OrgPrevPrivCertificate"] = c.Thumbprint
+		}
+	}
+	width := 0
+	for _, k := range trustKeys {
+		width = max(width, len(k))
+	}
+	var b strings.Builder
+	for _, k := range trustKeys {
+		b.WriteString(strings.TrimRight(fmt.Sprintf("%-*s : %s", width, k, v[k]), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// TrustShow returns the trust as [FormatTrust] prints it.
+func (o *Org) TrustShow() (string, error) {
+	tc, err := o.TrustConfig()
+	if err != nil {
+		return "", err
+	}
+	return FormatTrust(tc, o.Certificates()), nil
+}
