@@ -68,12 +68,12 @@ func (o *Org) checkProof(ctx context.Context, domain string, pairs []keyring.Pai
 	publish := fmt.Sprintf("publish %s and retry (DNS changes can take time)", want)
 	switch {
 	case errors.Is(err, dnsproof.ErrNoTXTRecord):
-		return fail(ErrProofMissing, err, fmt.Sprintf("TXT record for %s not found yet", domain), publish)
+		return failQuiet(ErrProofMissing, err, fmt.Sprintf("TXT record for %s not found yet", domain), publish)
 	case errors.Is(err, dnsproof.ErrMismatch):
-		return fail(ErrProofMissing, err, fmt.Sprintf("no TXT record of %s carries the proof of certificate %s", domain, dnsproof.Thumbprint(pairs[0].Cert)),
-			"an old proof from another certificate? "+publish)
+		return failQuiet(ErrProofMissing, err, fmt.Sprintf("no TXT record of %s carries the proof of certificate %s", domain, dnsproof.Thumbprint(pairs[0].Cert)),
+			"if one is an old proof of another certificate, replace it: "+publish)
 	case errors.Is(err, dnsproof.ErrNoSuchDomain):
-		return fail(ErrUnknownDomain, err, fmt.Sprintf("%s does not exist in DNS", domain), "check the spelling; once the zone exists, "+publish)
+		return failQuiet(ErrUnknownDomain, err, fmt.Sprintf("%s does not exist in DNS", domain), "check the spelling; once the zone exists, "+publish)
 	case errors.Is(err, dnsproof.ErrDNSFailure):
 		return fail(ErrProofMissing, err, fmt.Sprintf("DNS lookup of %s failed", domain), "check the resolver and retry later")
 	}

@@ -53,13 +53,15 @@ type Error struct {
 	Fix string
 	// Err is the underlying error, if any.
 	Err error
+
+	quiet bool // What says all Err would; keep the line short
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("admin: ")
 	b.WriteString(e.What)
-	if e.Err != nil && !strings.Contains(e.What, e.Err.Error()) {
+	if e.Err != nil && !e.quiet {
 		b.WriteString(" (" + e.Err.Error() + ")")
 	}
 	if e.Fix != "" {
@@ -77,4 +79,10 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func fail(kind error, err error, what, fix string) *Error {
 	return &Error{Kind: kind, What: what, Fix: fix, Err: err}
+}
+
+// failQuiet is fail for an underlying error that What already says in the
+// administrator's words; Err is kept for errors.Is and errors.As.
+func failQuiet(kind error, err error, what, fix string) *Error {
+	return &Error{Kind: kind, What: what, Fix: fix, Err: err, quiet: true}
 }
