@@ -40,16 +40,7 @@ func FormatTrust(tc *TrustConfig, certs []Certificate) string {
 			v["OrgPrevPrivCertificate"] = c.Thumbprint
 		}
 	}
-	width := 0
-	for _, k := range trustKeys {
-		width = max(width, len(k))
-	}
-	var b strings.Builder
-	for _, k := range trustKeys {
-		b.WriteString(strings.TrimRight(fmt.Sprintf("%-*s : %s", width, k, v[k]), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
+	return formatList(trustKeys, v)
 }
 
 // TrustShow returns the trust as [FormatTrust] prints it.
@@ -59,4 +50,33 @@ func (o *Org) TrustShow() (string, error) {
 		return "", err
 	}
 	return FormatTrust(tc, o.Certificates()), nil
+}
+
+// FormatDomainProofs writes proofs as Get-FederatedDomainProof | Format-List
+// does, with the zone-file line to publish as DnsRecord.
+func FormatDomainProofs(ps []DomainProof) string {
+	keys := []string{"DomainName", "Name", "Thumbprint", "Proof", "DnsRecord"}
+	blocks := make([]string, len(ps))
+	for i, p := range ps {
+		blocks[i] = formatList(keys, map[string]string{
+			"DomainName": p.DomainName, "Name": string(p.Name), "Thumbprint": p.Thumbprint,
+			"Proof": p.Proof, "DnsRecord": p.DNSRecord,
+		})
+	}
+	return strings.Join(blocks, "\n")
+}
+
+// formatList writes one object as Format-List does: "Key : Value" lines,
+// keys padded to the longest.
+func formatList(keys []string, values map[string]string) string {
+	width := 0
+	for _, k := range keys {
+		width = max(width, len(k))
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(strings.TrimRight(fmt.Sprintf("%-*s : %s", width, k, values[k]), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
 }

@@ -32,19 +32,19 @@ func TestWorkflow(t *testing.T) {
 	fabrikam := w.open(t, "fabrikam.test")
 
 	// Trust is refused until the first domain's proof is published.
-	_, err := contoso.Trust(ctx, admin.TrustOptions{BrokerURL: w.url, Domain: "contoso.test"})
+	_, err := contoso.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: "contoso.test"})
 	if !errors.Is(err, admin.ErrProofMissing) || !strings.Contains(err.Error(), "TXT record for contoso.test not found yet: publish contoso.test. 3600 IN TXT \"") {
 		t.Fatalf("Trust before the proof = %v", err)
 	}
 	oneLine(t, err)
 	for o, d := range map[*admin.Org]string{contoso: "contoso.test", fabrikam: "fabrikam.test"} {
 		w.publish(t, o, d)
-		tc, err := o.Trust(ctx, admin.TrustOptions{BrokerURL: w.url, Domain: d})
+		tc, err := o.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: d})
 		if err != nil {
 			t.Fatalf("Trust %s: %v", d, err)
 		}
 		if tc.ApplicationURI != appURI(d) || tc.AccountNamespace != appURI(d) || len(tc.ApplicationIdentifier) != 16 ||
-			tc.TokenIssuerURI != brokerURI || tc.TokenIssuerEpr != w.url+"/extSTS.srf" {
+			tc.TokenIssuerURI != brokerURI || tc.TokenIssuerEpr != w.URL+"/extSTS.srf" {
 			t.Errorf("trust of %s = %+v", d, tc)
 		}
 	}
@@ -57,7 +57,7 @@ func TestWorkflow(t *testing.T) {
 	if err := contoso.AddDomain(ctx, "contoso.net"); err != nil {
 		t.Fatal(err)
 	}
-	if got := registered(w, appURI("contoso.test")); !slices.Equal(got, []string{"contoso.test", "contoso.net"}) {
+	if got := w.Registered(appURI("contoso.test")); !slices.Equal(got, []string{"contoso.test", "contoso.net"}) {
 		t.Errorf("broker has contoso's domains %v", got)
 	}
 
@@ -156,7 +156,7 @@ func TestWorkflow(t *testing.T) {
 	if rs, err := contoso.Relationships(); err != nil || len(rs) != 0 {
 		t.Errorf("relationships after Defederate: %v %v", rs, err)
 	}
-	if got := registered(w, appURI("contoso.test")); got != nil {
+	if got := w.Registered(appURI("contoso.test")); got != nil {
 		t.Errorf("broker still has contoso: %v", got)
 	}
 	if _, err := contoso.TrustConfig(); !errors.Is(err, admin.ErrNotTrusted) {
@@ -187,17 +187,6 @@ func rollover(t *testing.T, o *admin.Org, want admin.RolloverStage) {
 	}
 }
 
-// registered returns the broker's domains for an application URI, nil if
-// it is not registered.
-func registered(w *world, uri string) []string {
-	for _, o := range w.broker.Organizations() {
-		if o.ApplicationURI == uri {
-			return o.Domains
-		}
-	}
-	return nil
-}
-
 // asker returns a function asking the broker for a free/busy token from
 // user (of o) to audience, signed with o's live key ring.
 func asker(t *testing.T, w *world, o *admin.Org, audience string) func(ctx context.Context, user string) (*fedavail.Token, error) {
@@ -206,7 +195,7 @@ func asker(t *testing.T, w *world, o *admin.Org, audience string) func(ctx conte
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &wstrust.Client{HTTPClient: w.http, Endpoint: tc.TokenIssuerEpr, IssuerURI: tc.TokenIssuerURI,
+	c := &wstrust.Client{HTTPClient: w.HTTPClient, Endpoint: tc.TokenIssuerEpr, IssuerURI: tc.TokenIssuerURI,
 		ApplicationURI: tc.ApplicationURI, Keys: o.Keys(), MaxAttempts: 1}
 	return func(ctx context.Context, user string) (*fedavail.Token, error) {
 		return c.Token(ctx, fedavail.TokenRequest{Requester: user, Audience: audience, Offer: fedavail.OfferFreeBusy})
@@ -222,7 +211,7 @@ func validator(t *testing.T, w *world, o *admin.Org) func(*fedavail.Token, error
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := w.http.Get(tc.TokenIssuerMetadataEpr)
+	resp, err := w.HTTPClient.Get(tc.TokenIssuerMetadataEpr)
 	if err != nil {
 		t.Fatal(err)
 	}
