@@ -1,10 +1,10 @@
 package admin
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/internal/pslist"
 )
 
 // trustKeys are printed in this order, with Get-FederationTrust's names
@@ -40,7 +40,7 @@ func FormatTrust(tc *TrustConfig, certs []Certificate) string {
 			v["OrgPrevPrivCertificate"] = c.Thumbprint
 		}
 	}
-	return formatList(trustKeys, v)
+	return pslist.Format(trustKeys, v)
 }
 
 // TrustShow returns the trust as [FormatTrust] prints it.
@@ -58,25 +58,10 @@ func FormatDomainProofs(ps []DomainProof) string {
 	keys := []string{"DomainName", "Name", "Thumbprint", "Proof", "DnsRecord"}
 	blocks := make([]string, len(ps))
 	for i, p := range ps {
-		blocks[i] = formatList(keys, map[string]string{
+		blocks[i] = pslist.Format(keys, map[string]string{
 			"DomainName": p.DomainName, "Name": string(p.Name), "Thumbprint": p.Thumbprint,
 			"Proof": p.Proof, "DnsRecord": p.DNSRecord,
 		})
 	}
 	return strings.Join(blocks, "\n")
-}
-
-// formatList writes one object as Format-List does: "Key : Value" lines,
-// keys padded to the longest.
-func formatList(keys []string, values map[string]string) string {
-	width := 0
-	for _, k := range keys {
-		width = max(width, len(k))
-	}
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(strings.TrimRight(fmt.Sprintf("%-*s : %s", width, k, values[k]), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
