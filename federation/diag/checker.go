@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fedavail/fedavail/autodiscover"
@@ -76,6 +77,26 @@ type StoredBroker struct {
 	IssuerURI string
 	// Certs are its token-signing certificates, current first.
 	Certs []*x509.Certificate
+	// Thumbprints identify stored certificates by thumbprint (upper-case
+	// hex SHA-1, as Get-FederationTrust shows them) when only those were
+	// kept.
+	Thumbprints []string
+}
+
+// has reports whether the stored broker includes cert.
+func (b *StoredBroker) has(cert *x509.Certificate) bool {
+	for _, c := range b.Certs {
+		if c.Equal(cert) {
+			return true
+		}
+	}
+	tp := thumbprint(cert)
+	for _, t := range b.Thumbprints {
+		if strings.EqualFold(strings.ReplaceAll(t, " ", ""), tp) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Checker) now() time.Time {

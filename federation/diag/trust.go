@@ -139,23 +139,19 @@ func (c *Checker) checkStoredBroker(r *Report, md *metadata.Metadata) {
 	if c.StoredBroker.IssuerURI != "" && c.StoredBroker.IssuerURI != md.IssuerURI {
 		s.fail(fmt.Sprintf("stored issuer %s, published issuer %s", c.StoredBroker.IssuerURI, md.IssuerURI),
 			"the configuration names another trust broker than the metadata URL serves",
-			"check the metadata URL, or refresh the stored trust configuration (fedadmin refresh)")
+			"check the metadata URL, or refresh the stored trust configuration (Exchange: Set-FederationTrust -RefreshMetadata)")
 		return
 	}
 	var missing []string
 	for _, want := range md.Certs {
-		found := false
-		for _, have := range c.StoredBroker.Certs {
-			found = found || have.Equal(want)
-		}
-		if !found {
+		if !c.StoredBroker.has(want) {
 			missing = append(missing, thumbprint(want))
 		}
 	}
 	if len(missing) > 0 {
 		s.fail(fmt.Sprintf("published certificate(s) %v are not in the stored configuration", missing),
 			"the broker rolled its signing certificate over and the stored copy is out of date: tokens signed with the new certificate will be refused",
-			"refresh the stored trust configuration from the metadata (fedadmin refresh)")
+			"refresh the stored trust configuration from the broker's metadata (Exchange: Set-FederationTrust -RefreshMetadata)")
 		return
 	}
 	s.pass("the stored certificates match the published ones")
