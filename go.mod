@@ -4,8 +4,10 @@ go 1.25.0
 
 require (
 	github.com/beevik/etree v1.8.1
+	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
 	github.com/google/go-cmp v0.7.0
 	github.com/russellhaering/goxmldsig v1.6.1
+	github.com/teambition/rrule-go v1.8.2
 	golang.org/x/net v0.58.0
 )
 

@@ -1,0 +1,165 @@
+package autodiscover
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// POX answers as the handler writes them.
+
+type poxAnswer struct {
+	XMLName  xml.Name `xml:"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006 Autodiscover"`
+	Response any
+}
+
+type poxSettingsXML struct {
+	XMLName xml.Name       `xml:"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a Response"`
+	User    *poxUserXML    `xml:"User,omitempty"`
+	Account *poxAccountXML `xml:"Account"`
+}
+
+type poxUserXML struct {
+	DisplayName  string `xml:"DisplayName,omitempty"`
+	LegacyDN     string `xml:"LegacyDN,omitempty"`
+	DeploymentID string `xml:"DeploymentId,omitempty"`
+}
+
+type poxAccountXML struct {
+	AccountType  string        `xml:"AccountType"`
+	Action       string        `xml:"Action"`
+	RedirectAddr string        `xml:"RedirectAddr,omitempty"`
+	Protocols    []poxProtoXML `xml:"Protocol"`
+}
+
+type poxProtoXML struct {
+	Type   string `xml:"Type"`
+	Server string `xml:"Server,omitempty"`
+	ASURL  string `xml:"ASUrl,omitempty"`
+	EWSURL string `xml:"EwsUrl,omitempty"`
+}
+
+type poxErrorXML struct {
+	XMLName xml.Name `xml:"Response"`
+	Error   struct {
+		ErrorCode string `xml:"ErrorCode"`
+		Message   string `xml:"Message"`
+		DebugData string `xml:"DebugData"`
+	} `xml:"Error"`
+}
+
+func writePOX(w http.ResponseWriter, status int, resp any) {
+	data, err := xml.Marshal(&poxAnswer{Response: resp})
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(data)
+}
+
+// writePOXError writes POX's error form (the error codes of [MS-OXDSCLI]
+// 2.2.4.1.1.3.2: 500 no such mailbox, 600 invalid request, …).
+func writePOXError(w http.ResponseWriter, code, msg string) {
+	var e poxErrorXML
+	e.Error.ErrorCode, e.Error.Message = code, msg
+	writePOX(w, http.StatusOK, &e)
+}
+
+func (h *Handler) servePOX(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	requester, err := h.authenticate(r)
+	if err != nil {
+		h.logger().InfoContext(ctx, "autodiscover: POX unauthorized", "err", err)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	req, err := readPOXRequest(r, h.limits())
+	var le *fedavail.LimitError
+	if errors.As(err, &le) && le.What == "body size" {
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err != nil {
+		h.logger().InfoContext(ctx, "autodiscover: bad POX request", "err", err)
+		writePOXError(w, "600", "Invalid Request")
+		return
+	}
+	if req.AcceptableResponseSchema != ns.POXResponse {
+		writePOXError(w, "601", "Provider is not available for the requested schema")
+		return
+	}
+	if h.Directory == nil {
+		writePOXError(w, "603", "Server error")
+		return
+	}
+	u, err := h.Directory.LookupUser(ctx, requester, strings.TrimSpace(req.EMailAddress))
+	switch {
+	case errors.Is(err, ErrUnknownUser):
+		writePOXError(w, "500", "The e-mail address cannot be found.")
+		return
+	case err != nil || u == nil:
+		h.logger().ErrorContext(ctx, "autodiscover: directory lookup failed", "err", err)
+		writePOXError(w, "603", "Server error")
+		return
+	}
+	acct := &poxAccountXML{AccountType: "email", Action: "settings"}
+	if u.RedirectAddress != "" {
+		acct.Action, acct.RedirectAddr = "redirectAddr", u.RedirectAddress
+		writePOX(w, http.StatusOK, &poxSettingsXML{Account: acct})
+		return
+	}
+	ss := u.Settings
+	for _, p := range []struct{ typ, server, ews string }{
+		{"EXCH", "InternalMailboxServer", "InternalEwsUrl"},
+		{"EXPR", "ExternalMailboxServer", ExternalEwsURL},
+	} {
+		if ews := ss.Value(p.ews); ews != "" {
+			acct.Protocols = append(acct.Protocols, poxProtoXML{Type: p.typ, Server: ss.Value(p.server), ASURL: ews, EWSURL: ews})
+		}
+	}
+	user := &poxUserXML{DisplayName: ss.Value(UserDisplayName), LegacyDN: ss.Value("UserDN"), DeploymentID: ss.Value(UserDeploymentID)}
+	writePOX(w, http.StatusOK, &poxSettingsXML{User: user, Account: acct})
+}
+
+// readPOXRequest reads and decodes a POX request within the limits; the root
+// must be Autodiscover in the request namespace exactly.
+func readPOXRequest(r *http.Request, l xmlguard.Limits) (*poxRequest, error) {
+	data, err := xmlguard.ReadAll(r.Body, l)
+	if err != nil {
+		return nil, err
+	}
+	return decodePOXRequest(data, l)
+}
+
+func decodePOXRequest(data []byte, l xmlguard.Limits) (*poxRequest, error) {
+	if err := xmlguard.Check(data, l); err != nil {
+		return nil, err
+	}
+	var req struct {
+		XMLName                  xml.Name
+		EMailAddress             string `xml:"Request>EMailAddress"`
+		AcceptableResponseSchema string `xml:"Request>AcceptableResponseSchema"`
+	}
+	if err := xml.Unmarshal(data, &req); err != nil {
+		return nil, &fedavail.XMLError{Context: "POX Autodiscover request", Err: err}
+	}
+	if req.XMLName.Local != "Autodiscover" {
+		return nil, &fedavail.XMLError{Context: "POX Autodiscover request", Err: fmt.Errorf("root element is <%s>, want <Autodiscover>", req.XMLName.Local)}
+	}
+	if req.XMLName.Space != ns.POXRequest {
+		return nil, &fedavail.NamespaceError{Element: "Autodiscover", Got: req.XMLName.Space, Want: ns.POXRequest}
+	}
+	if strings.TrimSpace(req.EMailAddress) == "" {
+		return nil, &fedavail.XMLError{Context: "POX Autodiscover request", Err: errors.New("no EMailAddress")}
+	}
+	return &poxRequest{EMailAddress: strings.TrimSpace(req.EMailAddress), AcceptableResponseSchema: strings.TrimSpace(req.AcceptableResponseSchema)}, nil
+}

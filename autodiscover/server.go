@@ -1,0 +1,253 @@
+package autodiscover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// Directory supplies [Handler] with the organization's users and domains.
+// Implementations must be safe for concurrent use.
+type Directory interface {
+	// LookupUser returns mailbox's settings as requester may see them, or an
+	// error wrapping ErrUnknownUser. Requester is nil for an anonymous request.
+	LookupUser(ctx context.Context, requester *fedavail.Requester, mailbox string) (*User, error)
+	// LookupDomain returns domain's settings, or an error wrapping ErrUnknownDomain.
+	LookupDomain(ctx context.Context, requester *fedavail.Requester, domain string) (Settings, error)
+}
+
+// Directory errors.
+var (
+	// ErrUnknownUser makes the handler answer InvalidUser (POX: error 500).
+	ErrUnknownUser = errors.New("autodiscover: unknown user")
+	// ErrUnknownDomain makes the handler answer InvalidDomain.
+	ErrUnknownDomain = errors.New("autodiscover: unknown domain")
+)
+
+// User is what a [Directory] knows about a mailbox.
+type User struct {
+	// RedirectAddress, if set, is the address to ask for instead (a mailbox
+	// moved to another organization); the answer is RedirectAddress.
+	RedirectAddress string
+	// Settings are all the user's settings; the handler returns those asked
+	// for. POX answers are built from UserDisplayName, UserDN,
+	// UserDeploymentId, InternalEwsUrl, ExternalEwsUrl, InternalMailboxServer
+	// and ExternalMailboxServer.
+	Settings Settings
+}
+
+// MaxUsersPerRequest is the most mailboxes (or domains) one request may ask
+// for, as Exchange limits it; larger requests get InvalidRequest.
+const MaxUsersPerRequest = 100
+
+// DefaultMaxRequestBytes bounds request bodies when Handler.MaxRequestBytes is zero.
+const DefaultMaxRequestBytes = 1 << 20
+
+// Handler is an Autodiscover service publishing one organization. It serves
+// (paths compared case-insensitively, as IIS does):
+//
+//   - POST /autodiscover/autodiscover.svc: SOAP Autodiscover.
+//     GetFederationInformation is anonymous; GetUserSettings and
+//     GetDomainSettings need Authenticate to accept the request.
+//   - POST /autodiscover/autodiscover.svc/WSSecurity: the same with a delegation
+//     token in wsse:Security, checked by Validator for the
+//     MSExchange.Autodiscover offer.
+//   - GET /autodiscover/autodiscover.xml: the capability probe; answers with
+//     X-SOAP-Enabled and X-WSSecurity-Enabled.
+//   - POST /autodiscover/autodiscover.xml: POX Autodiscover for users
+//     Authenticate accepts.
+//
+// Failed authentication is HTTP 401, a body over MaxRequestBytes 413, a
+// malformed request a SOAP fault.
+type Handler struct {
+	// Federation is the organization's federation information, answered to
+	// GetFederationInformation for any of its Domains. An empty
+	// ApplicationURI answers NotFederated. Endpoint is not used.
+	Federation FederationInformation
+	// Directory supplies user and domain settings.
+	Directory Directory
+	// Validator checks delegation tokens on /WSSecurity. Nil refuses them.
+	Validator fedavail.TokenValidator
+	// Authenticate authenticates requests on the other endpoints by the
+	// caller's own scheme (for example Basic against a user store). It returns
+	// an error or a nil Requester to refuse. Nil refuses every such request
+	// (GetFederationInformation stays anonymous).
+	Authenticate func(*http.Request) (*fedavail.Requester, error)
+	// MaxRequestBytes bounds request bodies. Zero means DefaultMaxRequestBytes.
+	MaxRequestBytes int64
+	// Logger receives one line per refused or failed request (never tokens
+	// or credentials). Nil discards.
+	Logger *slog.Logger
+}
+
+func (h *Handler) limits() xmlguard.Limits {
+	n := h.MaxRequestBytes
+	if n == 0 {
+		n = DefaultMaxRequestBytes
+	}
+	return xmlguard.Limits{MaxBytes: n}
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger != nil {
+		return h.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch p := strings.TrimSuffix(strings.ToLower(r.URL.Path), "/"); p {
+	case soapPath, soapPath + "/wssecurity":
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h.serveSOAP(w, r, p != soapPath)
+	case poxPath:
+		switch r.Method {
+		case http.MethodGet:
+			h.serveCapabilities(w)
+		case http.MethodPost:
+			h.servePOX(w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// serveCapabilities answers the unauthenticated GET clients probe with before
+// using SOAP (the EWS Managed API reads these headers).
+func (h *Handler) serveCapabilities(w http.ResponseWriter) {
+	w.Header().Set("X-SOAP-Enabled", "True")
+	w.Header().Set("X-WSSecurity-Enabled", "True")
+	writePOXError(w, "600", "Invalid Request")
+}
+
+func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity bool) {
+	ctx := r.Context()
+	msg, status, err := soap.ReadRequest(r, h.limits())
+	if err != nil {
+		h.logger().InfoContext(ctx, "autodiscover: bad request", "status", status, "err", err)
+		if status == http.StatusRequestEntityTooLarge {
+			http.Error(w, "request body too large", status)
+			return
+		}
+		senderFault(w, soap.V11, status, err.Error())
+		return
+	}
+	op := operation(r, msg)
+	if op == "" {
+		senderFault(w, msg.Version, http.StatusBadRequest, "unknown operation")
+		return
+	}
+	if want := op + "RequestMessage"; msg.Body.Name.Local != want || msg.Body.Name.Space != ns.Autodiscover {
+		err := error(&fedavail.NamespaceError{Element: msg.Body.Name.Local, Got: msg.Body.Name.Space, Want: ns.Autodiscover})
+		if msg.Body.Name.Local != want {
+			err = fmt.Errorf("body is <%s>, want <%s>", msg.Body.Name.Local, want)
+		}
+		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
+		return
+	}
+	var requester *fedavail.Requester
+	if wssecurity {
+		requester, err = h.validateToken(ctx, msg)
+	} else if op != opGetFederationInformation {
+		requester, err = h.authenticate(r)
+	}
+	if err != nil {
+		h.logger().InfoContext(ctx, "autodiscover: unauthorized", "op", op, "err", err)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var body any
+	switch op {
+	case opGetFederationInformation:
+		body, err = h.getFederationInformation(msg)
+	case opGetUserSettings:
+		body, err = h.getUserSettings(ctx, requester, msg)
+	case opGetDomainSettings:
+		body, err = h.getDomainSettings(ctx, requester, msg)
+	}
+	if err != nil {
+		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeSOAP(w, msg.Version, op, body)
+}
+
+// operation finds the operation from wsa:Action, the SOAPAction header or
+// the action parameter, and else from the body element, since real clients
+// do not all send the same ones.
+func operation(r *http.Request, msg *soap.Message) string {
+	name := soap.ActionName(soap.Action(r, msg))
+	if name == "" {
+		name = strings.TrimSuffix(msg.Body.Name.Local, "RequestMessage")
+	}
+	switch name {
+	case opGetFederationInformation, opGetUserSettings, opGetDomainSettings:
+		return name
+	}
+	return ""
+}
+
+func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedavail.Requester, error) {
+	tok, err := msg.SecurityToken()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, errors.New("autodiscover: no token in wsse:Security")
+	}
+	if h.Validator == nil {
+		return nil, errors.New("autodiscover: no token validator configured")
+	}
+	return h.Validator.ValidateToken(ctx, tok.Standalone(), fedavail.OfferAutodiscover)
+}
+
+func (h *Handler) authenticate(r *http.Request) (*fedavail.Requester, error) {
+	if h.Authenticate == nil {
+		return nil, errors.New("autodiscover: no authenticator configured")
+	}
+	req, err := h.Authenticate(r)
+	if err == nil && req == nil {
+		err = errors.New("autodiscover: authenticator refused the request")
+	}
+	return req, err
+}
+
+func senderFault(w http.ResponseWriter, v soap.Version, status int, reason string) {
+	code := "Client"
+	if v == soap.V12 {
+		code = "Sender"
+	}
+	soap.WriteFault(w, v, &fedavail.Fault{Code: code, Reason: reason, HTTPStatus: status})
+}
+
+// serverVersion is the ServerVersionInfo header the handler sends: the
+// Autodiscover schema it implements is Exchange 2013's.
+var serverVersion = soap.AutodiscoverServerVersionInfo{MajorVersion: 15, MinorVersion: 0, Version: "Exchange2013"}
+
+func writeSOAP(w http.ResponseWriter, v soap.Version, op string, body any) {
+	action := soap.RawXML(fmt.Sprintf(`<a:Action xmlns:a="%s" s:mustUnderstand="1">%s%sResponse</a:Action>`, ns.WSA, actionPrefix, op))
+	env := &soap.Envelope{Version: v, Headers: []any{action, serverVersion}, Body: body}
+	data, err := env.Marshal()
+	if err != nil {
+		soap.WriteFault(w, v, &fedavail.Fault{Reason: "internal error"})
+		return
+	}
+	w.Header().Set("Content-Type", v.ContentType(""))
+	_, _ = w.Write(data)
+}

@@ -1,0 +1,143 @@
+package autodiscover
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/soap"
+)
+
+func (h *Handler) getFederationInformation(msg *soap.Message) (any, error) {
+	var req getFederationInformationRequest
+	if err := msg.Body.Decode(&req); err != nil {
+		return nil, err
+	}
+	r := federationInformationXML{XSI: xsiDecl, ErrorCode: NoError}
+	d := strings.ToLower(strings.TrimSpace(req.Domain))
+	switch {
+	case d == "":
+		r.ErrorCode, r.ErrorMessage = InvalidRequest, "No domain was given."
+	case h.Federation.ApplicationURI == "":
+		r.ErrorCode, r.ErrorMessage = NotFederated, "The organization is not federated."
+	case !containsFold(h.Federation.Domains, d):
+		r.ErrorCode, r.ErrorMessage = InvalidDomain, "The domain is not a federated domain of this organization."
+	default:
+		r.ApplicationURI = h.Federation.ApplicationURI
+		r.Domains = h.Federation.Domains
+		for _, t := range h.Federation.TokenIssuers {
+			r.TokenIssuers = append(r.TokenIssuers, tokenIssuerXML{Endpoint: t.Endpoint, URI: t.URI})
+		}
+	}
+	return &getFederationInformationResponse{Response: r}, nil
+}
+
+func (h *Handler) getUserSettings(ctx context.Context, requester *fedavail.Requester, msg *soap.Message) (any, error) {
+	var req getUserSettingsRequest
+	if err := msg.Body.Decode(&req); err != nil {
+		return nil, err
+	}
+	r := userResponsesXML{XSI: xsiDecl, ErrorCode: NoError}
+	if code, m := checkRequest(len(req.Users), len(req.Settings), "mailbox"); code != NoError || h.Directory == nil {
+		r.ErrorCode, r.ErrorMessage = code, m
+		if h.Directory == nil {
+			r.ErrorCode, r.ErrorMessage = InternalServerError, "No directory is configured."
+		}
+		return &getUserSettingsResponse{Response: r}, nil
+	}
+	for _, u := range req.Users {
+		m := strings.TrimSpace(u.Mailbox)
+		ur := userResponseXML{ErrorCode: NoError}
+		u, err := h.Directory.LookupUser(ctx, requester, m)
+		switch {
+		case errors.Is(err, ErrUnknownUser):
+			ur.ErrorCode, ur.ErrorMessage = InvalidUser, "Invalid user: '"+m+"'"
+		case err != nil || u == nil:
+			h.logger().ErrorContext(ctx, "autodiscover: directory lookup failed", "mailbox", m, "err", err)
+			ur.ErrorCode, ur.ErrorMessage = InternalServerError, "The directory could not be read."
+		case u.RedirectAddress != "":
+			ur.ErrorCode, ur.ErrorMessage, ur.RedirectTarget = RedirectAddress, "Redirection address.", nillable(u.RedirectAddress)
+		default:
+			ur.ErrorMessage = "No error."
+			ur.Settings, ur.SettingErrors = pick(u.Settings, req.Settings, IsKnownUserSetting, false)
+		}
+		r.UserResponses = append(r.UserResponses, ur)
+	}
+	return &getUserSettingsResponse{Response: r}, nil
+}
+
+func (h *Handler) getDomainSettings(ctx context.Context, requester *fedavail.Requester, msg *soap.Message) (any, error) {
+	var req getDomainSettingsRequest
+	if err := msg.Body.Decode(&req); err != nil {
+		return nil, err
+	}
+	r := domainResponsesXML{XSI: xsiDecl, ErrorCode: NoError}
+	if code, m := checkRequest(len(req.Domains), len(req.Settings), "domain"); code != NoError || h.Directory == nil {
+		r.ErrorCode, r.ErrorMessage = code, m
+		if h.Directory == nil {
+			r.ErrorCode, r.ErrorMessage = InternalServerError, "No directory is configured."
+		}
+		return &getDomainSettingsResponse{Response: r}, nil
+	}
+	for _, d := range req.Domains {
+		d = strings.TrimSpace(d)
+		dr := domainResponseXML{ErrorCode: NoError}
+		ss, err := h.Directory.LookupDomain(ctx, requester, d)
+		switch {
+		case errors.Is(err, ErrUnknownDomain):
+			dr.ErrorCode, dr.ErrorMessage = InvalidDomain, "Invalid domain: '"+d+"'"
+		case err != nil:
+			h.logger().ErrorContext(ctx, "autodiscover: directory lookup failed", "domain", d, "err", err)
+			dr.ErrorCode, dr.ErrorMessage = InternalServerError, "The directory could not be read."
+		default:
+			dr.ErrorMessage = "No error."
+			dr.Settings, dr.SettingErrors = pick(ss, req.Settings, IsKnownDomainSetting, true)
+		}
+		r.DomainResponses = append(r.DomainResponses, dr)
+	}
+	return &getDomainSettingsResponse{Response: r}, nil
+}
+
+// checkRequest applies Exchange's limits on the shape of a request.
+func checkRequest(subjects, settings int, what string) (ErrorCode, string) {
+	switch {
+	case subjects == 0:
+		return InvalidRequest, "No " + what + " was given."
+	case subjects > MaxUsersPerRequest:
+		return InvalidRequest, "Too many " + what + "s in one request."
+	case settings == 0:
+		return InvalidRequest, "No setting was requested."
+	}
+	return NoError, ""
+}
+
+// pick returns the requested settings the subject has, and an error for
+// each requested one it cannot return: InvalidSetting for a name Exchange
+// does not define, SettingIsNotAvailable for one it has no value for.
+func pick(have Settings, requested []string, known func(string) bool, domain bool) ([]settingXML, []settingErrorXML) {
+	var out []settingXML
+	var errs []settingErrorXML
+	for _, name := range requested {
+		name = strings.TrimSpace(name)
+		s, ok := have.Lookup(name)
+		switch {
+		case !known(name):
+			errs = append(errs, settingErrorXML{ErrorCode: InvalidSetting, ErrorMessage: "The requested setting is invalid.", SettingName: name})
+		case !ok:
+			errs = append(errs, settingErrorXML{ErrorCode: SettingIsNotAvailable, ErrorMessage: "The requested setting is not available.", SettingName: name})
+		default:
+			out = append(out, settingToXML(*s, domain))
+		}
+	}
+	return out, errs
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(strings.TrimSpace(x), s) {
+			return true
+		}
+	}
+	return false
+}

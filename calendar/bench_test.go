@@ -1,0 +1,59 @@
+package calendar
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// benchEvents returns n non-aligned items spread over a 42-day window.
+func benchEvents(n int, start time.Time) []Event {
+	r := rand.New(rand.NewPCG(1, 2))
+	out := make([]Event, n)
+	span := int64(42 * 24 * time.Hour / time.Minute)
+	for i := range out {
+		s := start.Add(time.Duration(r.Int64N(span)) * time.Minute)
+		out[i] = Event{Start: s, End: s.Add(time.Duration(15+r.IntN(120)) * time.Minute), BusyType: BusyType(r.IntN(5))}
+	}
+	return out
+}
+
+// BenchmarkMergedFreeBusy shows the cost is linear in items: compare the
+// ns/op of the 1k and 10k cases (the interval count is fixed).
+func BenchmarkMergedFreeBusy(b *testing.B) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 0, 42)
+	for _, n := range []int{1000, 10000} {
+		events := benchEvents(n, start)
+		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := MergedFreeBusy(events, start, end, 30*time.Minute); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSuggest rates a 42-day window for three attendees whose items
+// add up to the given count.
+func BenchmarkSuggest(b *testing.B) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 0, 42)
+	for _, n := range []int{1000, 10000} {
+		events := benchEvents(n, start)
+		atts := []Attendee{
+			{Events: events[:n/3], WorkingHours: DefaultWorkingHours(time.UTC)},
+			{Events: events[n/3 : 2*n/3], WorkingHours: DefaultWorkingHours(time.UTC)},
+			{Events: events[2*n/3:]},
+		}
+		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Suggest(atts, SuggestionOptions{Start: start, End: end, MaxNonWorkHourResultsPerDay: 2}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,146 @@
+package calendar
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Source is the answering side's calendar store. Implementations must be
+// safe for concurrent use.
+type Source interface {
+	// Events returns the items of mailbox that overlap [start, end), with
+	// recurring items expanded into occurrences, sorted by start then end.
+	// Items partly inside the window are returned whole. An unknown mailbox
+	// is ErrMailboxNotFound; a window with more items than the source's
+	// limit is a *TooManyEventsError.
+	Events(ctx context.Context, mailbox string, start, end time.Time) ([]Event, error)
+	// WorkingHours returns the mailbox's working hours, or nil if it has none.
+	WorkingHours(ctx context.Context, mailbox string) (*WorkingHours, error)
+}
+
+// Memory is a [Source] held in memory, for tests and for callers that load
+// calendars from their own store. The zero value is an empty source ready to
+// use; it is safe for concurrent use.
+type Memory struct {
+	// MaxEvents caps the items one window may hold; 0 means DefaultMaxEvents.
+	MaxEvents int
+
+	mu        sync.RWMutex
+	mailboxes map[string]*memMailbox
+}
+
+type memMailbox struct {
+	events       []Event // sorted by sortEvents
+	workingHours *WorkingHours
+}
+
+// mailboxKey folds an address the way Exchange compares SMTP addresses.
+func mailboxKey(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
+
+func (m *Memory) mailbox(addr string, create bool) *memMailbox {
+	key := mailboxKey(addr)
+	if mb := m.mailboxes[key]; mb != nil || !create {
+		return mb
+	}
+	if m.mailboxes == nil {
+		m.mailboxes = map[string]*memMailbox{}
+	}
+	mb := &memMailbox{}
+	m.mailboxes[key] = mb
+	return mb
+}
+
+// Add creates mailbox if needed and adds events to it.
+func (m *Memory) Add(mailbox string, events ...Event) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mb := m.mailbox(mailbox, true)
+	mb.events = append(mb.events, events...)
+	sortEvents(mb.events)
+}
+
+// SetWorkingHours creates mailbox if needed and sets its working hours.
+func (m *Memory) SetWorkingHours(mailbox string, wh *WorkingHours) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mailbox(mailbox, true).workingHours = wh
+}
+
+// Remove deletes mailbox; it is then not found.
+func (m *Memory) Remove(mailbox string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.mailboxes, mailboxKey(mailbox))
+}
+
+// Events implements [Source].
+func (m *Memory) Events(ctx context.Context, mailbox string, start, end time.Time) ([]Event, error) {
+	var out []Event
+	err := m.read(ctx, mailbox, func(mb *memMailbox) error {
+		limit := maxEvents(m.MaxEvents)
+		for i := range mb.events {
+			e := &mb.events[i]
+			if !e.Start.Before(end) {
+				break // sorted by start: nothing later can overlap
+			}
+			if e.Overlaps(start, end) {
+				if len(out) == limit {
+					return &TooManyEventsError{Mailbox: mailbox, Limit: limit}
+				}
+				out = append(out, *e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// WorkingHours implements [Source].
+func (m *Memory) WorkingHours(ctx context.Context, mailbox string) (wh *WorkingHours, err error) {
+	err = m.read(ctx, mailbox, func(mb *memMailbox) error {
+		wh = mb.workingHours
+		return nil
+	})
+	return wh, err
+}
+
+// read calls fn with mailbox under the read lock.
+func (m *Memory) read(ctx context.Context, mailbox string, fn func(*memMailbox) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	mb := m.mailbox(mailbox, false)
+	if mb == nil {
+		return ErrMailboxNotFound
+	}
+	return fn(mb)
+}
+
+func maxEvents(n int) int {
+	if n > 0 {
+		return n
+	}
+	return DefaultMaxEvents
+}
+
+// sortEvents orders events by start, then end, then ID, so that results are
+// deterministic.
+func sortEvents(events []Event) {
+	slices.SortStableFunc(events, func(a, b Event) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if c := a.End.Compare(b.End); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}

@@ -1,0 +1,260 @@
+package calendar
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	ical "github.com/emersion/go-ical"
+	"github.com/teambition/rrule-go"
+)
+
+// A zone converts between wall-clock times and instants. Recurrences are
+// expanded on the wall clock (represented as time.Time values in UTC), so a
+// 09:00 meeting stays at 09:00 across a DST change, whatever kind of zone
+// the file uses.
+type zone interface {
+	// toAbs returns the instant at which the zone's clocks show wall.
+	toAbs(wall time.Time) time.Time
+	// toWall returns what the zone's clocks show at abs.
+	toWall(abs time.Time) time.Time
+}
+
+// locZone is a zone backed by a Go location (an IANA zone, UTC, or the
+// Folder's default for floating times).
+type locZone struct{ loc *time.Location }
+
+func (z locZone) toAbs(w time.Time) time.Time {
+	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), z.loc)
+}
+
+func (z locZone) toWall(t time.Time) time.Time {
+	t = t.In(z.loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
+// ruleZone is a zone defined only by a VTIMEZONE's STANDARD and DAYLIGHT
+// observances, for TZIDs that are not IANA names (Outlook writes Windows
+// names such as "W. Europe Standard Time").
+type ruleZone struct {
+	// onsets are the zone's transitions, sorted, from the first observance
+	// up to vtzHorizon.
+	onsets []onset
+	// initial is the offset before the first onset.
+	initial time.Duration
+}
+
+type onset struct {
+	at     time.Time     // instant of the transition
+	wallAt time.Time     // wall clock (new offset) at the transition
+	offset time.Duration // offset from UTC after it
+}
+
+// vtzHorizon bounds how far VTIMEZONE rules are expanded.
+var vtzHorizon = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (z *ruleZone) toAbs(w time.Time) time.Time {
+	// The last onset whose new wall clock is not after w decides the offset.
+	return w.Add(-z.offsetAt(w, func(o onset) time.Time { return o.wallAt }))
+}
+
+func (z *ruleZone) toWall(t time.Time) time.Time {
+	t = t.UTC()
+	return t.Add(z.offsetAt(t, func(o onset) time.Time { return o.at }))
+}
+
+// offsetAt returns the offset after the last onset whose key is not after t.
+func (z *ruleZone) offsetAt(t time.Time, key func(onset) time.Time) time.Duration {
+	i, _ := slices.BinarySearchFunc(z.onsets, t, func(o onset, t time.Time) int { return key(o).Compare(t) })
+	for i < len(z.onsets) && key(z.onsets[i]).Equal(t) {
+		i++
+	}
+	if i == 0 {
+		return z.initial
+	}
+	return z.onsets[i-1].offset
+}
+
+// newRuleZone builds a zone from a VTIMEZONE component.
+func newRuleZone(c *ical.Component) (*ruleZone, error) {
+	z := &ruleZone{}
+	var first time.Time
+	for _, obs := range c.Children {
+		if obs.Name != "STANDARD" && obs.Name != "DAYLIGHT" {
+			continue
+		}
+		from, err := utcOffset(obs.Props.Get("TZOFFSETFROM"))
+		if err != nil {
+			return nil, err
+		}
+		to, err := utcOffset(obs.Props.Get("TZOFFSETTO"))
+		if err != nil {
+			return nil, err
+		}
+		p := obs.Props.Get(ical.PropDateTimeStart)
+		if p == nil {
+			return nil, fmt.Errorf("%s observance without DTSTART", obs.Name)
+		}
+		// The observance's DTSTART is local time before the transition.
+		start, err := time.ParseInLocation("20060102T150405", p.Value, time.UTC)
+		if err != nil {
+			return nil, fmt.Errorf("%s observance DTSTART: %w", obs.Name, err)
+		}
+		if first.IsZero() || start.Before(first) {
+			first, z.initial = start, from
+		}
+		starts := []time.Time{start}
+		if rp := obs.Props.Get(ical.PropRecurrenceRule); rp != nil {
+			// Outlook starts its rules in 1601; expanding centuries nobody
+			// queries costs time (and rrule-go gives up on such spans), so a
+			// rule starts in 1970 at the earliest.
+			if start.Year() < 1970 {
+				start = start.AddDate(1970-start.Year(), 0, 0)
+			}
+			r, err := wallRule(rp.Value, start, locZone{time.FixedZone("", int(from/time.Second))})
+			if err != nil {
+				return nil, fmt.Errorf("%s observance: %w", obs.Name, err)
+			}
+			starts = r.Between(start, vtzHorizon, true)
+		}
+		for _, rd := range obs.Props.Values("RDATE") {
+			for _, v := range strings.Split(rd.Value, ",") {
+				if t, err := time.ParseInLocation("20060102T150405", v, time.UTC); err == nil {
+					starts = append(starts, t)
+				}
+			}
+		}
+		for _, s := range starts {
+			at := s.Add(-from)
+			z.onsets = append(z.onsets, onset{at: at, wallAt: at.Add(to), offset: to})
+		}
+	}
+	if len(z.onsets) == 0 {
+		return nil, fmt.Errorf("VTIMEZONE without observances")
+	}
+	slices.SortFunc(z.onsets, func(a, b onset) int { return a.at.Compare(b.at) })
+	return z, nil
+}
+
+// utcOffset parses a UTC-OFFSET value: "+0100", "-0500", "+053000".
+func utcOffset(p *ical.Prop) (time.Duration, error) {
+	if p == nil {
+		return 0, fmt.Errorf("observance without TZOFFSETFROM or TZOFFSETTO")
+	}
+	v := strings.TrimSpace(p.Value)
+	if (len(v) != 5 && len(v) != 7) || (v[0] != '+' && v[0] != '-') {
+		return 0, fmt.Errorf("bad UTC offset %q", v)
+	}
+	var h, m, s int
+	if _, err := fmt.Sscanf(v[1:5], "%02d%02d", &h, &m); err != nil || h > 23 || m > 59 {
+		return 0, fmt.Errorf("bad UTC offset %q", v)
+	}
+	if len(v) == 7 {
+		if _, err := fmt.Sscanf(v[5:], "%02d", &s); err != nil || s > 59 {
+			return 0, fmt.Errorf("bad UTC offset %q", v)
+		}
+	}
+	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
+	if v[0] == '-' {
+		d = -d
+	}
+	return d, nil
+}
+
+// wallRule parses an RRULE value for expansion on the wall clock from
+// wallStart. An UNTIL in UTC is converted to z's wall clock.
+func wallRule(value string, wallStart time.Time, z zone) (*rrule.RRule, error) {
+	opt, err := rrule.StrToROptionInLocation(value, time.UTC)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Freq == rrule.SECONDLY || opt.Freq == rrule.MINUTELY {
+		// Exchange has no such recurrences, and they would make a window's
+		// expansion cost millions of steps.
+		return nil, fmt.Errorf("unsupported RRULE frequency %v", opt.Freq)
+	}
+	if !opt.Until.IsZero() && untilIsUTC(value) {
+		opt.Until = z.toWall(opt.Until)
+	}
+	opt.Dtstart = wallStart
+	return rrule.NewRRule(*opt)
+}
+
+func untilIsUTC(rule string) bool {
+	for _, part := range strings.Split(strings.ToUpper(rule), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "UNTIL="); ok {
+			return strings.HasSuffix(v, "Z")
+		}
+	}
+	return false
+}
+
+// zoneSet resolves TZID parameters for one file.
+type zoneSet struct {
+	floating zone
+	vtz      map[string]*ical.Component
+	cache    map[string]zone
+}
+
+func newZoneSet(cal *ical.Calendar, floating *time.Location) *zoneSet {
+	zs := &zoneSet{floating: locZone{floating}, vtz: map[string]*ical.Component{}, cache: map[string]zone{}}
+	for _, c := range cal.Children {
+		if c.Name == ical.CompTimezone {
+			if id, err := c.Props.Text(ical.PropTimezoneID); err == nil && id != "" {
+				zs.vtz[id] = c
+			}
+		}
+	}
+	return zs
+}
+
+// lookup resolves a TZID: an IANA name (also inside a path, as Mozilla's
+// "/mozilla.org/20050126_1/Europe/London"), the VTIMEZONE's
+// X-LIC-LOCATION, or else the VTIMEZONE's own rules.
+func (zs *zoneSet) lookup(tzid string) (zone, error) {
+	if z, ok := zs.cache[tzid]; ok {
+		return z, nil
+	}
+	z, err := zs.resolve(tzid)
+	if err != nil {
+		return nil, err
+	}
+	zs.cache[tzid] = z
+	return z, nil
+}
+
+func (zs *zoneSet) resolve(tzid string) (zone, error) {
+	if loc := loadIANA(tzid); loc != nil {
+		return locZone{loc}, nil
+	}
+	c := zs.vtz[tzid]
+	if c == nil {
+		return nil, fmt.Errorf("unknown time zone %q and no VTIMEZONE for it", tzid)
+	}
+	if p := c.Props.Get("X-LIC-LOCATION"); p != nil {
+		if loc := loadIANA(p.Value); loc != nil {
+			return locZone{loc}, nil
+		}
+	}
+	z, err := newRuleZone(c)
+	if err != nil {
+		return nil, fmt.Errorf("VTIMEZONE %q: %w", tzid, err)
+	}
+	return z, nil
+}
+
+func loadIANA(name string) *time.Location {
+	name = strings.TrimSpace(name)
+	// time.LoadLocation also reads files; keep to what zone names look like.
+	if name == "" || strings.Contains(name, "..") || strings.ContainsAny(name, " \\") {
+		return nil
+	}
+	parts := strings.Split(strings.Trim(name, "/"), "/")
+	for i := 0; i < len(parts) && i < 3; i++ {
+		if loc, err := time.LoadLocation(strings.Join(parts[len(parts)-1-i:], "/")); err == nil && loc != time.Local {
+			return loc
+		}
+	}
+	return nil
+}

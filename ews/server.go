@@ -1,0 +1,360 @@
+package ews
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// Server defaults, Exchange's own limits.
+const (
+	// DefaultMaxMailboxes is how many mailboxes one request may ask about.
+	DefaultMaxMailboxes = 100
+	// DefaultMaxWindow is the longest free/busy or suggestions window.
+	DefaultMaxWindow = 42 * 24 * time.Hour
+	// DefaultMergedInterval is the merged free/busy interval when a request
+	// names none.
+	DefaultMergedInterval = 30 * time.Minute
+	// defaultConcurrency is how many mailboxes are read at once.
+	defaultConcurrency = 8
+)
+
+// HandlerConfig configures [NewHandler]. Calendars and Policy are required;
+// every other field has a useful zero value.
+type HandlerConfig struct {
+	// Calendars is where mailboxes' items and working hours come from.
+	Calendars calendar.Source
+	// Policy decides how much of each mailbox a requester may see.
+	Policy fedavail.AccessPolicy
+	// Tokens validates the delegation tokens of federated requests, which
+	// arrive on paths containing "/WSSecurity" (any case). Nil refuses all
+	// federated requests with HTTP 401.
+	Tokens fedavail.TokenValidator
+	// Authenticate identifies internal users on the other paths (with Basic
+	// authentication, a session, mutual TLS…). It must not return a
+	// Requester with Federated set. Nil refuses those requests with HTTP 401.
+	Authenticate func(*http.Request) (*fedavail.Requester, error)
+	// Logger receives one line per request and the reasons of refusals;
+	// never tokens, credentials, subjects or locations. Nil discards.
+	Logger *slog.Logger
+	// Now is the clock, used to pick the year of time-zone rules; nil
+	// means time.Now.
+	Now func() time.Time
+	// MaxBodyBytes caps a request's size (HTTP 413 beyond); 0 means
+	// xmlguard's default of 16 MiB.
+	MaxBodyBytes int64
+	// MaxMailboxes caps the mailboxes of one request; 0 means
+	// DefaultMaxMailboxes.
+	MaxMailboxes int
+	// MaxWindow caps the free/busy and suggestions windows; 0 means
+	// DefaultMaxWindow.
+	MaxWindow time.Duration
+	// Concurrency caps how many mailboxes of one request are read at once;
+	// 0 means 8.
+	Concurrency int
+	// ServerVersion is sent in the ServerVersionInfo header of answers;
+	// the zero value announces Exchange 2016 (15.1).
+	ServerVersion ServerVersion
+}
+
+// ServerVersion is what the server says it is in the ServerVersionInfo
+// answer header. Clients such as Outlook pick features by it.
+type ServerVersion struct {
+	MajorVersion, MinorVersion         int
+	MajorBuildNumber, MinorBuildNumber int
+	// Version is the schema version name, for example "V2017_07_11".
+	Version string
+}
+
+var defaultServerVersion = ServerVersion{MajorVersion: 15, MinorVersion: 1, MajorBuildNumber: 2507, MinorBuildNumber: 6, Version: "V2017_07_11"}
+
+// Handler is the EWS availability endpoint: an http.Handler answering
+// GetUserAvailability and GetServerTimeZones. Create it with [NewHandler];
+// it is safe for concurrent use.
+type Handler struct {
+	cfg    HandlerConfig
+	log    *slog.Logger
+	limits xmlguard.Limits
+	// zones caches GetServerTimeZones definitions per year.
+	zonesMu sync.Mutex
+	zones   map[int][]TimeZoneDefinition
+	// legacyZones caches TimeZoneFor per location and year: working hours
+	// repeat the same few zones, and deriving rules probes a whole year.
+	legacyZones sync.Map // legacyZoneKey → SerializableTimeZone
+}
+
+// ErrNoCalendars and ErrNoPolicy are returned by [NewHandler] when the
+// configuration lacks a required part.
+var (
+	ErrNoCalendars = errors.New("ews: HandlerConfig.Calendars is required")
+	ErrNoPolicy    = errors.New("ews: HandlerConfig.Policy is required")
+)
+
+// NewHandler returns a handler for cfg.
+func NewHandler(cfg HandlerConfig) (*Handler, error) {
+	if cfg.Calendars == nil {
+		return nil, ErrNoCalendars
+	}
+	if cfg.Policy == nil {
+		return nil, ErrNoPolicy
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxMailboxes <= 0 {
+		cfg.MaxMailboxes = DefaultMaxMailboxes
+	}
+	if cfg.MaxWindow <= 0 {
+		cfg.MaxWindow = DefaultMaxWindow
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = defaultConcurrency
+	}
+	if cfg.ServerVersion == (ServerVersion{}) {
+		cfg.ServerVersion = defaultServerVersion
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}, nil
+}
+
+type legacyZoneKey struct {
+	loc  *time.Location
+	year int
+}
+
+// timeZoneFor is a cached [TimeZoneFor].
+func (h *Handler) timeZoneFor(loc *time.Location, year int) SerializableTimeZone {
+	if loc == nil {
+		loc = time.UTC
+	}
+	k := legacyZoneKey{loc, year}
+	if z, ok := h.legacyZones.Load(k); ok {
+		return z.(SerializableTimeZone)
+	}
+	z := TimeZoneFor(loc, year)
+	h.legacyZones.Store(k, z)
+	return z
+}
+
+// IsFederatedPath reports whether a request path is one of the endpoints
+// that take delegation tokens ("/EWS/Exchange.asmx/WSSecurity" and below).
+func IsFederatedPath(path string) bool {
+	return strings.Contains(strings.ToLower(path), "/wssecurity")
+}
+
+// request is one incoming call, decoded and authenticated.
+type request struct {
+	http      *http.Request
+	msg       *soap.Message
+	body      *requestBody
+	requester *fedavail.Requester
+	version   Version // RequestServerVersion, DefaultVersion if absent
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.cfg.Now()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "ews: only POST is supported", http.StatusMethodNotAllowed)
+		return
+	}
+	federated := IsFederatedPath(r.URL.Path)
+	var requester *fedavail.Requester
+	if !federated {
+		// Internal callers are identified before their body is read, so an
+		// anonymous client cannot make the server parse anything.
+		var err error
+		if requester, err = h.authenticate(r); err != nil {
+			h.unauthorized(w, r, "authentication failed", err)
+			return
+		}
+	}
+	msg, body, status, err := readRequest(r, h.limits)
+	if err != nil {
+		h.log.InfoContext(r.Context(), "ews: unreadable request", "status", status, "err", err)
+		if status == http.StatusRequestEntityTooLarge {
+			http.Error(w, "ews: request too large", status)
+			return
+		}
+		soap.WriteFault(w, soap.V11, clientFault(ErrorSchemaValidation, "The request is not a well-formed SOAP message."))
+		return
+	}
+	if federated {
+		if requester, err = h.validateToken(r.Context(), msg); err != nil {
+			h.unauthorized(w, r, "delegation token refused", err)
+			return
+		}
+	}
+	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
+	op := operation(r, msg)
+	var answer any
+	var fault *fedavail.Fault
+	switch op {
+	case "GetUserAvailability":
+		answer, fault = h.getUserAvailability(req)
+	case "GetServerTimeZones":
+		answer, fault = h.getServerTimeZones(req)
+	default:
+		fault = clientFault(ErrorInvalidRequest, fmt.Sprintf("The operation %q is not supported by this endpoint.", op))
+	}
+	if fault != nil {
+		h.log.InfoContext(r.Context(), "ews: request refused", "op", op, "domain", requester.Domain, "code", fault.ResponseCode, "reason", fault.Reason)
+		soap.WriteFault(w, msg.Version, forVersion(msg.Version, fault))
+		return
+	}
+	h.write(w, msg.Version, answer)
+	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+}
+
+func (h *Handler) authenticate(r *http.Request) (*fedavail.Requester, error) {
+	if h.cfg.Authenticate == nil {
+		return nil, errors.New("ews: no authenticator configured for internal requests")
+	}
+	req, err := h.cfg.Authenticate(r)
+	if err == nil && req == nil {
+		err = errors.New("ews: authenticator returned no requester")
+	}
+	if err == nil && req.Federated {
+		err = errors.New("ews: authenticator returned a federated requester on an internal path")
+	}
+	return req, err
+}
+
+// validateToken takes the delegation token out of the wsse:Security header
+// and has it validated for free/busy.
+func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedavail.Requester, error) {
+	if h.cfg.Tokens == nil {
+		return nil, errors.New("ews: no token validator configured")
+	}
+	tok, err := msg.SecurityToken()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil || tok.Name.Space != ns.XMLEnc || tok.Name.Local != "EncryptedData" {
+		return nil, errors.New("ews: no xenc:EncryptedData in the wsse:Security header")
+	}
+	req, err := h.cfg.Tokens.ValidateToken(ctx, tok.Standalone(), fedavail.OfferFreeBusy)
+	if err == nil && req == nil {
+		err = errors.New("ews: token validator returned no requester")
+	}
+	if err != nil {
+		return nil, err
+	}
+	// A token's requester is federated whatever the validator says: the
+	// policy must treat it as external.
+	r := *req
+	r.Federated = true
+	if r.Domain == "" {
+		r.Domain = fedavail.AddressDomain(r.Address)
+	}
+	return &r, nil
+}
+
+// unauthorized answers 401 with no detail: why a token or a password was
+// refused is for the server's log only, never for the caller.
+func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, what string, err error) {
+	h.log.WarnContext(r.Context(), "ews: "+what, "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
+// operation names what the request asks for: wsa:Action, SOAPAction or the
+// SOAP 1.2 action parameter, else the body element (Outlook and many
+// libraries send no SOAPAction). A body that does not match the action is
+// refused later, when it is decoded.
+func operation(r *http.Request, msg *soap.Message) string {
+	if a := soap.Action(r, msg); a != "" {
+		return soap.ActionName(a)
+	}
+	if msg.Body.Name.Space == MessagesNS {
+		switch msg.Body.Name.Local {
+		case "GetUserAvailabilityRequest":
+			return "GetUserAvailability"
+		case "GetServerTimeZones":
+			return "GetServerTimeZones"
+		}
+	}
+	return msg.Body.Name.Local
+}
+
+// requestVersion reads the RequestServerVersion header.
+func requestVersion(msg *soap.Message) Version {
+	h := msg.Header(TypesNS, "RequestServerVersion")
+	if h == nil {
+		return DefaultVersion
+	}
+	if v, ok := h.AttrValue("", "Version"); ok && v != "" {
+		return Version(v)
+	}
+	return DefaultVersion
+}
+
+// write sends a successful answer.
+func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
+	sv := h.cfg.ServerVersion
+	env := soap.Envelope{
+		Version: v,
+		Headers: []any{soap.ServerVersionInfo{
+			MajorVersion: sv.MajorVersion, MinorVersion: sv.MinorVersion,
+			MajorBuildNumber: sv.MajorBuildNumber, MinorBuildNumber: sv.MinorBuildNumber,
+			Version: sv.Version,
+		}},
+		Body: body,
+	}
+	data, err := env.Marshal()
+	if err != nil {
+		h.log.Error("ews: cannot encode answer", "err", err)
+		soap.WriteFault(w, v, forVersion(v, serverFault(ErrorInvalidRequest, "The answer could not be encoded.")))
+		return
+	}
+	w.Header().Set("Content-Type", v.ContentType(""))
+	_, _ = w.Write(data)
+}
+
+// clientFault is a fault blaming the request, with an EWS response code.
+func clientFault(code ResponseCode, msg string) *fedavail.Fault {
+	return &fedavail.Fault{Code: "Client", Reason: msg, ResponseCode: string(code)}
+}
+
+// forVersion renames SOAP 1.1 fault codes to their SOAP 1.2 equivalents.
+func forVersion(v soap.Version, f *fedavail.Fault) *fedavail.Fault {
+	if v == soap.V12 {
+		switch f.Code {
+		case "Client":
+			f.Code = "Sender"
+		case "Server":
+			f.Code = "Receiver"
+		}
+	}
+	return f
+}
+
+// serverFault is a fault blaming the server.
+func serverFault(code ResponseCode, msg string) *fedavail.Fault {
+	return &fedavail.Fault{Code: "Server", Reason: msg, ResponseCode: string(code)}
+}
+
+// knowsWorkingElsewhere reports whether a requested schema version is
+// Exchange2013 or later, the first whose clients know WorkingElsewhere.
+func knowsWorkingElsewhere(v Version) bool {
+	switch v {
+	case Exchange2007, Exchange2007SP1, Exchange2010, Exchange2010SP1, Exchange2010SP2:
+		return false
+	}
+	return true
+}
