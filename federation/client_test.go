@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,5 +268,45 @@ func TestNewClientConfig(t *testing.T) {
 				t.Errorf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// Attendees of different organizations are asked at the same time: each
+// partner's EWS waits until the other's request has arrived too, which
+// only parallel requests get past.
+func TestAvailabilityParallel(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t, rel("Fabrikam", "fabrikam.test"), rel("Woodgrove", "woodgrove.test"))
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	var mu sync.Mutex
+	sequential := false
+	w.mu.Lock()
+	w.onEWS = func() {
+		arrived.Done()
+		done := make(chan struct{})
+		go func() { arrived.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second): // only reached when requests are sequential
+			mu.Lock()
+			sequential = true
+			mu.Unlock()
+		}
+	}
+	w.mu.Unlock()
+	res, err := c.Availability(context.Background(), federation.Query{
+		From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test", "gil@woodgrove.test"}, Start: w.week, End: w.week.Add(time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if sequential {
+		t.Error("the two organizations were not asked at the same time")
+	}
+	if res.Attendees[0].Err != nil || !errors.Is(res.Attendees[1].Err, federation.ErrRefused) {
+		t.Errorf("results: %v, %v", res.Attendees[0].Err, res.Attendees[1].Err)
 	}
 }

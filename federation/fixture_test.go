@@ -60,6 +60,8 @@ type world struct {
 	mu    sync.Mutex
 	dial  map[string]string
 	count map[string]int // "host path" → requests
+	// onEWS, if set, is called before every EWS request is served.
+	onEWS func()
 }
 
 func newWorld(t *testing.T) *world {
@@ -148,7 +150,11 @@ func (w *world) serve(t *testing.T, h http.Handler, hosts ...string) {
 	srv, err := w.k.ca.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.count[r.Host+" "+strings.ToLower(r.URL.Path)]++
+		onEWS := w.onEWS
 		w.mu.Unlock()
+		if onEWS != nil && strings.HasPrefix(strings.ToLower(r.URL.Path), "/ews/") {
+			onEWS()
+		}
 		h.ServeHTTP(rw, r)
 	}), hosts...)
 	if err != nil {
