@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/federation/keyring"
@@ -308,5 +309,43 @@ func TestAvailabilityParallel(t *testing.T) {
 	}
 	if res.Attendees[0].Err != nil || !errors.Is(res.Attendees[1].Err, federation.ErrRefused) {
 		t.Errorf("results: %v, %v", res.Attendees[0].Err, res.Attendees[1].Err)
+	}
+}
+
+// Suggestions combine the answers of several organizations: dana is busy
+// at 09:00, erin away at 11:00, an attendee without data changes nothing.
+func TestResultSuggest(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t, rel("Fabrikam", "fabrikam.test"))
+	res, err := c.Availability(context.Background(), federation.Query{
+		From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test", "erin@fabrikam.test", "q@adatum.test"},
+		Start: w.week, End: w.week.AddDate(0, 0, 1),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, err := res.Suggest(calendar.SuggestionOptions{
+		Start: w.week, End: w.week.AddDate(0, 0, 1), Duration: time.Hour, Interval: time.Hour,
+		MaxResultsPerDay: 48, MaxNonWorkHourResultsPerDay: 48,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days) != 1 {
+		t.Fatalf("%d days, want 1", len(days))
+	}
+	got := map[int][]calendar.BusyType{}
+	for _, s := range days[0].Suggestions {
+		got[s.Start.Hour()] = s.Status
+	}
+	want := map[int][]calendar.BusyType{
+		9:  {calendar.Busy, calendar.Free, calendar.NoData},
+		11: {calendar.Free, calendar.OOF, calendar.NoData},
+		15: {calendar.Free, calendar.Free, calendar.NoData},
+	}
+	for h, w := range want {
+		if diff := cmp.Diff(w, got[h]); diff != "" {
+			t.Errorf("%02d:00 status (-want +got):\n%s", h, diff)
+		}
 	}
 }

@@ -33,7 +33,9 @@
 // could not be asked about carries an [*AttendeeError] naming the [Step] and
 // the cause, which errors.Is matches against sharing.ErrNoRelationship,
 // [ErrNotFederated], [ErrUntrustedBroker], [ErrRefused] and
-// [ErrBrokerUnavailable]. [Client.FederationInformation] is Exchange's
+// [ErrBrokerUnavailable]. Each partner rates meeting times for its own people
+// only; [Result.Suggest] rates them for all attendees together, on the
+// requesting side. [Client.FederationInformation] is Exchange's
 // Get-FederationInformation; [Client.TokenSource] gives the token source on
 // its own.
 //

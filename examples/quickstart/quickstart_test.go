@@ -35,6 +35,8 @@ func TestRun(t *testing.T) {
 		"found FYDIBOHF25SPDLT.fabrikam.test's proof in the TXT records of fabrikam.test",
 		"federation: delegation token issued",
 		"The same grid as a page: " + htmlPath,
+		// dana's stand-up is at 09:00 and erin's 1:1 at 10:00.
+		"first times all of them are free (1 hour, in working hours): Mon 08:00, Mon 11:00,",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)

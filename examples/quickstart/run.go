@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/sharing"
@@ -114,6 +116,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 		}
 		grids = append(grids, newGrid(q.title, opts.monday, res))
+		if err := suggest(w, res, opts.monday); err != nil {
+			return err
+		}
 	}
 
 	w.say("")
@@ -133,5 +138,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	w.say("\nThe same grid as a page: %s", opts.html)
+	return nil
+}
+
+// suggest prints the best hour-long meeting times for the attendees of
+// res, combining what each organization answered.
+func suggest(w *world, res *federation.Result, monday time.Time) error {
+	days, err := res.Suggest(calendar.SuggestionOptions{
+		Start: monday, End: monday.AddDate(0, 0, days), Location: monday.Location(), Duration: time.Hour,
+		MinQuality: calendar.Good,
+	})
+	if err != nil {
+		return err
+	}
+	var best []string
+	for _, d := range days {
+		for _, s := range d.Suggestions {
+			if s.IsWorkTime && s.Quality == calendar.Excellent && len(best) < 4 {
+				best = append(best, s.Start.Format("Mon 15:04"))
+			}
+		}
+	}
+	w.say("  first times all of them are free (1 hour, in working hours): %s", strings.Join(best, ", "))
 	return nil
 }
