@@ -168,7 +168,11 @@ func (c *Client) askEWS(ctx context.Context, q Query, p *partner, url string, id
 		a := &out[i]
 		a.View, a.Merged, a.Events, a.WorkingHours = m.View, m.Merged, m.Events, m.WorkingHours
 		var me *ews.MailboxError
-		if m.Err != nil && (!errors.As(m.Err, &me) || me.Class != ews.Warning) {
+		switch {
+		case m.Err == nil:
+		case errors.As(m.Err, &me) && me.Class == ews.Warning:
+			a.Warning = m.Err
+		default:
 			fail([]int{i}, StepAvailability, m.Err)
 		}
 	}

@@ -39,9 +39,11 @@ type Result struct {
 type Attendee struct {
 	// Address is the address asked about.
 	Address string
-	// Err is an *AttendeeError when nothing came back for the attendee. It
-	// is nil when the partner answered, even with a warning.
+	// Err is an *AttendeeError when nothing came back for the attendee.
 	Err error
+	// Warning is the partner's warning (an *ews.MailboxError of class
+	// Warning) when it answered with data and a warning.
+	Warning error
 	// Partner is how the attendee's organization was reached, as far as
 	// it got; nil when no relationship was found.
 	Partner *Partner
