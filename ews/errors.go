@@ -57,7 +57,7 @@ type ServerBusyError struct {
 	BackOff time.Duration
 	// Attempts is how many times the request was sent.
 	Attempts int
-	// Err is the last answer: a *fedavail.Fault or a *MailboxError.
+	// Err is the last answer: a *fedavail.Fault, *MailboxError or *ResponseError.
 	Err error
 }
 
