@@ -1,0 +1,186 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/ews"
+)
+
+// defaultMaxParallel is how many partner organizations one query asks at
+// once when Config.MaxParallel is zero.
+const defaultMaxParallel = 8
+
+// Availability asks the attendees' organizations when they are free. For
+// each attendee's domain it finds the organization relationship, the
+// partner's EWS URL (from the relationship, or through Autodiscover, cached),
+// a delegation token from the trust broker (cached), and asks the partner's
+// EWS with GetUserAvailability; organizations are asked in parallel,
+// attendees of one organization in batches.
+//
+// The result has one entry per attendee, in order. An attendee that could
+// not be asked about has an *AttendeeError saying at which step and why;
+// test it with errors.Is against sharing.ErrNoRelationship,
+// ErrNotFederated, ErrUntrustedBroker and ErrRefused, or errors.As. The
+// error returned is for the query as a whole: an invalid query, or ctx's
+// error.
+func (c *Client) Availability(ctx context.Context, q Query) (*Result, error) {
+	if err := c.checkQuery(q); err != nil {
+		return nil, err
+	}
+	res := &Result{Attendees: make([]Attendee, len(q.Attendees))}
+	var domains []string
+	byDomain := map[string][]int{}
+	for i, a := range q.Attendees {
+		res.Attendees[i].Address = a
+		d := fedavail.AddressDomain(a)
+		if d == "" {
+			res.Attendees[i].Err = &AttendeeError{Attendee: a, Step: StepAddress, Err: errors.New("federation: not an SMTP address")}
+			continue
+		}
+		if _, ok := byDomain[d]; !ok {
+			domains = append(domains, d)
+		}
+		byDomain[d] = append(byDomain[d], i)
+	}
+
+	limit := c.cfg.MaxParallel
+	if limit <= 0 {
+		limit = defaultMaxParallel
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for _, d := range domains {
+		wg.Go(func() {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				return
+			}
+			// Each domain writes only its own attendees' entries.
+			c.askDomain(ctx, q, d, byDomain[d], res.Attendees)
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (c *Client) checkQuery(q Query) error {
+	from := fedavail.AddressDomain(q.From)
+	switch {
+	case from == "":
+		return fmt.Errorf("federation: Query.From %q is not an SMTP address", q.From)
+	case len(c.cfg.Domains) > 0 && !slices.ContainsFunc(c.cfg.Domains, func(d string) bool { return strings.EqualFold(strings.TrimSpace(d), from) }):
+		return fmt.Errorf("federation: Query.From %q is not in the organization's federated domains %v", q.From, c.cfg.Domains)
+	case len(q.Attendees) == 0:
+		return errors.New("federation: Query.Attendees is empty")
+	case q.Start.IsZero() || q.End.IsZero() || !q.End.After(q.Start):
+		return errors.New("federation: Query needs a Start before its End")
+	}
+	return nil
+}
+
+// askDomain fills out[i] for the attendees at idx, all in domain.
+func (c *Client) askDomain(ctx context.Context, q Query, domain string, idx []int, out []Attendee) {
+	fail := func(at []int, step Step, err error) {
+		for _, i := range at {
+			out[i].Err = &AttendeeError{Attendee: q.Attendees[i], Domain: domain, Step: step, Err: err}
+		}
+	}
+	rel, err := c.rels.RelationshipFor(domain)
+	if err != nil {
+		c.log.DebugContext(ctx, "federation: no organization relationship", "domain", domain, "err", err)
+		fail(idx, StepRelationship, err)
+		return
+	}
+	c.log.DebugContext(ctx, "federation: organization relationship", "domain", domain, "relationship", rel.Name)
+	p, step, err := c.resolvePartner(ctx, domain, rel)
+	if err != nil {
+		fail(idx, step, err)
+		return
+	}
+
+	mailboxes := make([]string, len(idx))
+	for j, i := range idx {
+		mailboxes[j] = q.Attendees[i]
+	}
+	urls, errs, step, err := c.ewsURLs(ctx, p, q.From, mailboxes)
+	if err != nil {
+		fail(idx, step, err)
+		return
+	}
+	// Mailboxes of one partner usually share one EWS URL; ask each URL once.
+	var order []string
+	groups := map[string][]int{}
+	for j, i := range idx {
+		out[i].Partner = &Partner{Domain: domain, Relationship: rel.Name, ApplicationURI: p.audience, AutodiscoverURL: p.autodiscover, EWSURL: urls[j]}
+		if errs[j] != nil {
+			fail([]int{i}, StepDiscovery, errs[j])
+			continue
+		}
+		if _, ok := groups[urls[j]]; !ok {
+			order = append(order, urls[j])
+		}
+		groups[urls[j]] = append(groups[urls[j]], i)
+	}
+	for _, u := range order {
+		c.askEWS(ctx, q, p, u, groups[u], out, fail)
+	}
+}
+
+// askEWS asks one EWS endpoint about the attendees at idx.
+func (c *Client) askEWS(ctx context.Context, q Query, p *partner, url string, idx []int, out []Attendee, fail func([]int, Step, error)) {
+	ec := &ews.Client{
+		URL:        url,
+		HTTPClient: c.hc,
+		Auth:       ews.FederatedAuth{Tokens: stepTokens{c.tokens}, Audience: p.audience, Requester: q.From},
+		Version:    c.ewsVersion(),
+		Logger:     c.log,
+		Now:        c.now,
+		UserAgent:  c.cfg.UserAgent,
+	}
+	req := &ews.AvailabilityRequest{
+		Start:    q.Start,
+		End:      q.End,
+		Location: q.Location,
+		FreeBusy: &ews.FreeBusyOptions{View: q.View, MergedInterval: q.MergedInterval},
+	}
+	for _, i := range idx {
+		req.Mailboxes = append(req.Mailboxes, ews.Mailbox{Address: q.Attendees[i]})
+	}
+	c.log.DebugContext(ctx, "federation: asking for availability", "ews_url", url, "audience", p.audience, "mailboxes", len(idx))
+	res, err := ec.GetUserAvailability(ctx, req)
+	if err != nil {
+		fail(idx, stepOf(err, StepAvailability), err)
+		return
+	}
+	for j, i := range idx {
+		m := res.Mailboxes[j]
+		a := &out[i]
+		a.View, a.Merged, a.Events, a.WorkingHours = m.View, m.Merged, m.Events, m.WorkingHours
+		var me *ews.MailboxError
+		switch {
+		case m.Err == nil:
+		case errors.As(m.Err, &me) && me.Class == ews.Warning:
+			a.Warning = m.Err
+		default:
+			fail([]int{i}, StepAvailability, m.Err)
+		}
+	}
+}
+
+func (c *Client) ewsVersion() ews.Version {
+	if c.cfg.EWSVersion != "" {
+		return c.cfg.EWSVersion
+	}
+	return ews.Exchange2013
+}

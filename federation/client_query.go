@@ -1,0 +1,77 @@
+package federation
+
+import (
+	"time"
+
+	"github.com/fedavail/fedavail/ews"
+)
+
+// Query asks when some people are free. From and Attendees are required, and
+// the window must be at most 42 days (Exchange's limit).
+type Query struct {
+	// From is the SMTP address of the user asking, in one of the
+	// organization's federated domains: tokens are issued on their behalf
+	// and partners decide what they may see by its domain.
+	From string
+	// Attendees are the SMTP addresses asked about; results keep this order.
+	Attendees []string
+	// Start and End are the window.
+	Start, End time.Time
+	// Location is the zone partners read the window, working hours and
+	// merged slots in. Nil means Start's location.
+	Location *time.Location
+	// View is the view wanted; zero means ews.ViewDetailedMerged. Each
+	// partner answers with at most what its relationship allows and says
+	// which view it gave.
+	View ews.ViewType
+	// MergedInterval is the length of a merged free/busy slot, a whole
+	// number of minutes from 5 to 1440; zero means 30 minutes.
+	MergedInterval time.Duration
+}
+
+// Result is the answer to a [Query].
+type Result struct {
+	// Attendees has one entry per Query.Attendees, in the same order.
+	Attendees []Attendee
+}
+
+// Attendee is the availability of one attendee, or why there is none.
+type Attendee struct {
+	// Address is the address asked about.
+	Address string
+	// Err is an *AttendeeError when nothing came back for the attendee.
+	Err error
+	// Warning is the partner's warning (an *ews.MailboxError of class
+	// Warning) when it answered with data and a warning.
+	Warning error
+	// Partner is how the attendee's organization was reached, as far as
+	// it got; nil when no relationship was found.
+	Partner *Partner
+
+	// View is the view the partner granted: what its organization
+	// relationship lets this organization see.
+	View ews.ViewType
+	// Merged are the merged free/busy slots, for merged views.
+	Merged []ews.Slot
+	// Events are the calendar items, for detailed views; subject and
+	// location only where the partner shares them.
+	Events []ews.Event
+	// WorkingHours are the attendee's working hours, if the partner sent them.
+	WorkingHours *ews.WorkingTime
+}
+
+// Partner describes how a partner organization was reached.
+type Partner struct {
+	// Domain is the attendee's domain.
+	Domain string
+	// Relationship is the name of the organization relationship used.
+	Relationship string
+	// ApplicationURI is the partner's application URI: the audience of the
+	// delegation tokens sent to it.
+	ApplicationURI string
+	// AutodiscoverURL is the Autodiscover endpoint asked for the EWS URL;
+	// empty when the relationship's TargetSharingEpr named it.
+	AutodiscoverURL string
+	// EWSURL is the partner's EWS endpoint for the attendee.
+	EWSURL string
+}

@@ -1,0 +1,202 @@
+package federation_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/sharing"
+)
+
+// keys are generated once per test binary: RSA keys are slow.
+var keys = sync.OnceValues(func() (*testKeys, error) {
+	var k testKeys
+	var err error
+	if k.ca, err = fedtest.NewCA(); err != nil {
+		return nil, err
+	}
+	for _, p := range []**fedtest.KeyPair{&k.contoso, &k.fabrikam, &k.woodgrove} {
+		if *p, err = fedtest.NewOrgCert("org"); err != nil {
+			return nil, err
+		}
+	}
+	if k.broker, err = fedtest.NewBrokerCert("broker"); err != nil {
+		return nil, err
+	}
+	return &k, nil
+})
+
+type testKeys struct {
+	ca                           *fedtest.CA
+	contoso, fabrikam, woodgrove *fedtest.KeyPair
+	broker                       *fedtest.KeyPair
+}
+
+const brokerURI = "urn:federation:test"
+
+// world is a trust broker and partner organizations on loopback, reached by
+// name through one HTTP client:
+//
+//   - fabrikam.test: federated, shows contoso.test LimitedDetails; dana opted in;
+//   - woodgrove.test: federated, but has no relationship with contoso.test;
+//   - tailspin.test: federated through another broker;
+//   - northwind.test: Autodiscover answers NotFederated.
+type world struct {
+	k    *testKeys
+	hc   *http.Client
+	week time.Time
+
+	mu    sync.Mutex
+	dial  map[string]string
+	count map[string]int // "host path" → requests
+	// onEWS, if set, is called before every EWS request is served.
+	onEWS func()
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	k, err := keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{k: k, dial: map[string]string{}, count: map[string]int{}, week: time.Date(2025, 3, 24, 0, 0, 0, 0, time.UTC)}
+	w.hc = k.ca.HTTPClient(nil)
+	w.hc.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		w.mu.Lock()
+		to, ok := w.dial[addr]
+		w.mu.Unlock()
+		if !ok {
+			return nil, &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, to)
+	}
+	t.Cleanup(w.hc.CloseIdleConnections)
+
+	ring := func(kp *fedtest.KeyPair) *keyring.Ring {
+		r, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	b, err := broker.New(context.Background(), broker.Config{
+		URI: brokerURI, BaseURL: "https://sts.test", Keys: ring(k.broker), Store: &broker.MemoryStore{},
+		Domains: broker.DomainVerifierFunc(func(context.Context, string, *broker.Organization) error { return nil }),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.serve(t, b, "sts.test")
+	for _, o := range []struct {
+		domain string
+		kp     *fedtest.KeyPair
+	}{{"contoso.test", k.contoso}, {"fabrikam.test", k.fabrikam}, {"woodgrove.test", k.woodgrove}} {
+		if _, err := b.Register(context.Background(), broker.Registration{ApplicationURI: appURI(o.domain), Domains: []string{o.domain}, Current: o.kp.Cert}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	cal := &calendar.Memory{}
+	mon := w.week
+	cal.Add("dana@fabrikam.test",
+		calendar.Event{Start: mon.Add(9 * time.Hour), End: mon.Add(10 * time.Hour), BusyType: calendar.Busy, Subject: "Review", Location: "Room 1"},
+		calendar.Event{Start: mon.Add(13 * time.Hour), End: mon.Add(14 * time.Hour), BusyType: calendar.Busy, Subject: "Doctor", IsPrivate: true})
+	cal.Add("erin@fabrikam.test", calendar.Event{Start: mon.Add(11 * time.Hour), End: mon.Add(12 * time.Hour), BusyType: calendar.OOF, Subject: "Away"})
+	cal.Add("gil@woodgrove.test", calendar.Event{Start: mon.Add(9 * time.Hour), End: mon.Add(10 * time.Hour), BusyType: calendar.Busy})
+
+	toContoso := sharing.OrganizationRelationship{Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessLimitedDetails}
+	partner := func(domain string, kp *fedtest.KeyPair, tb federation.TrustBroker, rels ...sharing.OrganizationRelationship) {
+		pol, err := sharing.NewStore(sharing.Config{
+			OrganizationRelationships: rels,
+			Mailboxes:                 []sharing.Mailbox{{Address: "dana@fabrikam.test", CalendarPermission: sharing.PermissionLimitedDetails}},
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := federation.NewHandler(federation.HandlerConfig{
+			ApplicationURI: appURI(domain), Keys: ring(kp), Domains: []string{domain}, Broker: tb,
+			Policy: pol, Calendars: cal, EWSURL: "https://mail." + domain + "/EWS/Exchange.asmx", HTTPClient: w.hc,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.serve(t, h, "autodiscover."+domain, "mail."+domain)
+	}
+	ours := federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath}
+	partner("fabrikam.test", k.fabrikam, ours, toContoso)
+	partner("woodgrove.test", k.woodgrove, ours)
+	partner("tailspin.test", k.fabrikam, federation.TrustBroker{IssuerURI: "urn:federation:other", TokenEndpoint: "https://sts.other.test/extSTS.srf", Certificates: nil})
+	w.serve(t, &autodiscover.Handler{}, "autodiscover.northwind.test") // no ApplicationURI: NotFederated
+	return w
+}
+
+func appURI(domain string) string { return "FYDIBOHF25SPDLT." + domain }
+
+// serve starts h for hosts and counts its requests.
+func (w *world) serve(t *testing.T, h http.Handler, hosts ...string) {
+	t.Helper()
+	srv, err := w.k.ca.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.mu.Lock()
+		w.count[r.Host+" "+strings.ToLower(r.URL.Path)]++
+		onEWS := w.onEWS
+		w.mu.Unlock()
+		if onEWS != nil && strings.HasPrefix(strings.ToLower(r.URL.Path), "/ews/") {
+			onEWS()
+		}
+		h.ServeHTTP(rw, r)
+	}), hosts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, h := range hosts {
+		w.dial[h+":443"] = srv.Listener.Addr().String()
+	}
+}
+
+func (w *world) requests(hostPath string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.count[hostPath]
+}
+
+// client returns contoso.test's client with the given relationships.
+func (w *world) client(t *testing.T, rels ...sharing.OrganizationRelationship) *federation.Client {
+	t.Helper()
+	kr, err := keyring.New(keyring.Pair{Cert: w.k.contoso.Cert, Key: w.k.contoso.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := federation.NewClient(federation.Config{
+		ApplicationURI: appURI("contoso.test"),
+		Keys:           kr,
+		Domains:        []string{"contoso.test"},
+		Broker:         federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath},
+		Sharing:        sharing.Config{OrganizationRelationships: rels},
+		HTTPClient:     w.hc,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// rel is a relationship of contoso.test for domains, as the zero-knowledge
+// case: free/busy enabled, nothing else known.
+func rel(name string, domains ...string) sharing.OrganizationRelationship {
+	return sharing.OrganizationRelationship{Name: name, DomainNames: domains, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly}
+}
