@@ -92,6 +92,8 @@ type Handler struct {
 	// legacyZones caches TimeZoneFor per location and year: working hours
 	// repeat the same few zones, and deriving rules probes a whole year.
 	legacyZones sync.Map // legacyZoneKey → SerializableTimeZone
+	// buffers recycles answer buffers (*[]byte) between requests.
+	buffers sync.Pool
 }
 
 // ErrNoCalendars and ErrNoPolicy are returned by [NewHandler] when the
@@ -128,7 +130,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}, nil
+	h := &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}
+	h.buffers.New = func() any { b := make([]byte, 0, 8<<10); return &b }
+	return h, nil
 }
 
 type legacyZoneKey struct {
@@ -304,10 +308,39 @@ func requestVersion(msg *soap.Message) Version {
 	return DefaultVersion
 }
 
-// write sends a successful answer.
+// write sends a successful answer. Availability answers, the hot path, are
+// written by hand into a pooled buffer; anything else through encoding/xml.
 func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
+	bp := h.buffers.Get().(*[]byte)
+	defer h.buffers.Put(bp)
+	var data []byte
+	err := errUnwritable
+	if r, ok := body.(*GetUserAvailabilityResponse); ok {
+		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r)
+		if err == nil && cap(data) <= maxPooledBuffer {
+			*bp = data
+		}
+	}
+	if errors.Is(err, errUnwritable) {
+		data, err = h.envelope(v, body).Marshal()
+	}
+	if err != nil {
+		h.log.Error("ews: cannot encode answer", "err", err)
+		soap.WriteFault(w, v, forVersion(v, serverFault(ErrorInvalidRequest, "The answer could not be encoded.")))
+		return
+	}
+	w.Header().Set("Content-Type", v.ContentType(""))
+	_, _ = w.Write(data)
+}
+
+// maxPooledBuffer keeps the rare huge answer (100 mailboxes × 42 days) from
+// pinning its buffer in the pool.
+const maxPooledBuffer = 256 << 10
+
+// envelope wraps an answer body with the ServerVersionInfo header.
+func (h *Handler) envelope(v soap.Version, body any) *soap.Envelope {
 	sv := h.cfg.ServerVersion
-	env := soap.Envelope{
+	return &soap.Envelope{
 		Version: v,
 		Headers: []any{soap.ServerVersionInfo{
 			MajorVersion: sv.MajorVersion, MinorVersion: sv.MinorVersion,
@@ -316,14 +349,6 @@ func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
 		}},
 		Body: body,
 	}
-	data, err := env.Marshal()
-	if err != nil {
-		h.log.Error("ews: cannot encode answer", "err", err)
-		soap.WriteFault(w, v, forVersion(v, serverFault(ErrorInvalidRequest, "The answer could not be encoded.")))
-		return
-	}
-	w.Header().Set("Content-Type", v.ContentType(""))
-	_, _ = w.Write(data)
 }
 
 // clientFault is a fault blaming the request, with an EWS response code.
