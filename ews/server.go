@@ -66,6 +66,11 @@ type HandlerConfig struct {
 	// ServerVersion is sent in the ServerVersionInfo header of answers;
 	// the zero value announces Exchange 2016 (15.1).
 	ServerVersion ServerVersion
+	// Limiter, if set, is asked about every authenticated request, keyed
+	// by the requester's domain; refusals are answered with an
+	// ErrorServerBusy fault carrying BackOffMilliseconds. See
+	// [NewPartnerLimiter]. Nil serves every request.
+	Limiter Limiter
 }
 
 // ServerVersion is what the server says it is in the ServerVersionInfo
@@ -207,11 +212,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
 	op := operation(r, msg)
 	var answer any
-	var fault *fedavail.Fault
-	switch op {
-	case "GetUserAvailability":
+	fault := h.throttle(requester)
+	switch {
+	case fault != nil:
+	case op == "GetUserAvailability":
 		answer, fault = h.getUserAvailability(req)
-	case "GetServerTimeZones":
+	case op == "GetServerTimeZones":
 		answer, fault = h.getServerTimeZones(req)
 	default:
 		fault = clientFault(ErrorInvalidRequest, fmt.Sprintf("The operation %q is not supported by this endpoint.", op))
