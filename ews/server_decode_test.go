@@ -173,9 +173,9 @@ func TestDecodeRequestLimits(t *testing.T) {
 	}
 }
 
-// FuzzDecodeRequest holds the hand-written decoder to encoding/xml on any
+// FuzzServerDecodeRequest holds the hand-written decoder to encoding/xml on any
 // input: the same refusals, the same message and body, and no panic.
-func FuzzDecodeRequest(f *testing.F) {
+func FuzzServerDecodeRequest(f *testing.F) {
 	for _, s := range decodeSeeds(f) {
 		f.Add(s)
 	}
