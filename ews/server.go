@@ -212,7 +212,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
 	op := operation(r, msg)
 	var answer any
-	fault := h.throttle(requester)
+	fault := seeksProxying(requester, msg)
+	if fault == nil {
+		fault = h.throttle(requester)
+	}
 	switch {
 	case fault != nil:
 	case op == "GetUserAvailability":
@@ -229,6 +232,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.write(w, msg.Version, answer)
 	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+}
+
+// seeksProxying refuses a federated request that asks to act as another
+// user (t:ExchangeImpersonation), as Exchange does: a delegation token
+// speaks for its own user only.
+func seeksProxying(who *fedavail.Requester, msg *soap.Message) *fedavail.Fault {
+	if !who.Federated || msg.Header(TypesNS, "ExchangeImpersonation") == nil {
+		return nil
+	}
+	return clientFault(ErrorProxyRequestNotAllowed, "Federated requests cannot use ExchangeImpersonation.")
 }
 
 func (h *Handler) authenticate(r *http.Request) (*fedavail.Requester, error) {
