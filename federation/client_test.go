@@ -143,15 +143,7 @@ func TestAvailabilityEndpoints(t *testing.T) {
 			w := newWorld(t)
 			c := w.client(t, tt.rel)
 			for range 2 {
-				res, err := c.Availability(context.Background(), federation.Query{
-					From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test"}, Start: w.week, End: w.week.Add(24 * time.Hour),
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if a := res.Attendees[0]; a.Err != nil || len(a.Merged) == 0 {
-					t.Fatalf("dana: err %v, %d slots", a.Err, len(a.Merged))
-				}
+				w.askDana(t, c)
 			}
 			// GetFederationInformation goes to autodiscover.DOMAIN first;
 			// settings go to its /WSSecurity variant.

@@ -1,7 +1,10 @@
 package federation_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -62,6 +65,8 @@ type world struct {
 	count map[string]int // "host path" → requests
 	// onEWS, if set, is called before every EWS request is served.
 	onEWS func()
+	// onRequest, if set, sees every request before it is served.
+	onRequest func(*http.Request)
 }
 
 func newWorld(t *testing.T) *world {
@@ -150,8 +155,11 @@ func (w *world) serve(t *testing.T, h http.Handler, hosts ...string) {
 	srv, err := w.k.ca.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.count[r.Host+" "+strings.ToLower(r.URL.Path)]++
-		onEWS := w.onEWS
+		onEWS, onRequest := w.onEWS, w.onRequest
 		w.mu.Unlock()
+		if onRequest != nil {
+			onRequest(r)
+		}
 		if onEWS != nil && strings.HasPrefix(strings.ToLower(r.URL.Path), "/ews/") {
 			onEWS()
 		}
@@ -177,26 +185,82 @@ func (w *world) requests(hostPath string) int {
 // client returns contoso.test's client with the given relationships.
 func (w *world) client(t *testing.T, rels ...sharing.OrganizationRelationship) *federation.Client {
 	t.Helper()
-	kr, err := keyring.New(keyring.Pair{Cert: w.k.contoso.Cert, Key: w.k.contoso.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := federation.NewClient(federation.Config{
-		ApplicationURI: appURI("contoso.test"),
-		Keys:           kr,
-		Domains:        []string{"contoso.test"},
-		Broker:         federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath},
-		Sharing:        sharing.Config{OrganizationRelationships: rels},
-		HTTPClient:     w.hc,
-	})
+	c, err := federation.NewClient(w.config(t, rels...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
+// config is contoso.test's client configuration, sending everything
+// through the world's HTTP client; tests that build their own transport
+// clear HTTPClient and set Transport.
+func (w *world) config(t *testing.T, rels ...sharing.OrganizationRelationship) federation.Config {
+	t.Helper()
+	kr, err := keyring.New(keyring.Pair{Cert: w.k.contoso.Cert, Key: w.k.contoso.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return federation.Config{
+		ApplicationURI: appURI("contoso.test"),
+		Keys:           kr,
+		Domains:        []string{"contoso.test"},
+		Broker:         federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath},
+		Sharing:        sharing.Config{OrganizationRelationships: rels},
+		HTTPClient:     w.hc,
+	}
+}
+
+// askDana asks c about dana@fabrikam.test for a day and fails the test
+// unless merged free/busy came back.
+func (w *world) askDana(t *testing.T, c *federation.Client) federation.Attendee {
+	t.Helper()
+	res, err := c.Availability(context.Background(), federation.Query{
+		From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test"}, Start: w.week, End: w.week.Add(24 * time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := res.Attendees[0]
+	if a.Err != nil || len(a.Merged) == 0 {
+		t.Fatalf("dana: err %v, %d slots", a.Err, len(a.Merged))
+	}
+	return a
+}
+
+// dialMap returns a copy of the world's host:443 → 127.0.0.1:port map.
+func (w *world) dialMap() map[string]string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return maps.Clone(w.dial)
+}
+
 // rel is a relationship of contoso.test for domains, as the zero-knowledge
 // case: free/busy enabled, nothing else known.
 func rel(name string, domains ...string) sharing.OrganizationRelationship {
 	return sharing.OrganizationRelationship{Name: name, DomainNames: domains, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly}
+}
+
+// syncBuffer collects the log lines of a client whose requests run
+// concurrently.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// logger logs everything, debug lines included, to b.
+func (b *syncBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
