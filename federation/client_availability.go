@@ -92,6 +92,7 @@ func (c *Client) checkQuery(q Query) error {
 // askDomain fills out[i] for the attendees at idx, all in domain.
 func (c *Client) askDomain(ctx context.Context, q Query, domain string, idx []int, out []Attendee) {
 	fail := func(at []int, step Step, err error) {
+		err = tlsVersionFailure(err)
 		for _, i := range at {
 			out[i].Err = &AttendeeError{Attendee: q.Attendees[i], Domain: domain, Step: step, Err: err}
 		}

@@ -3,10 +3,13 @@ package federation_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +40,13 @@ var keys = sync.OnceValues(func() (*testKeys, error) {
 	if k.broker, err = fedtest.NewBrokerCert("broker"); err != nil {
 		return nil, err
 	}
+	// One TLS certificate for every server of every world.
+	if k.server, err = k.ca.Issue(append(slices.Clone(serverNames), "127.0.0.1")...); err != nil {
+		return nil, err
+	}
+	if k.client, err = k.ca.Issue("contoso.test"); err != nil {
+		return nil, err
+	}
 	return &k, nil
 })
 
@@ -44,6 +54,18 @@ type testKeys struct {
 	ca                           *fedtest.CA
 	contoso, fabrikam, woodgrove *fedtest.KeyPair
 	broker                       *fedtest.KeyPair
+	// server is the TLS certificate of the world's servers; client is
+	// contoso.test's TLS client certificate, both from ca.
+	server, client *fedtest.KeyPair
+}
+
+// serverNames are the host names of the world's servers.
+var serverNames = []string{
+	"sts.test",
+	"autodiscover.fabrikam.test", "mail.fabrikam.test",
+	"autodiscover.woodgrove.test", "mail.woodgrove.test",
+	"autodiscover.tailspin.test", "mail.tailspin.test",
+	"autodiscover.northwind.test",
 }
 
 const brokerURI = "urn:federation:test"
@@ -63,6 +85,8 @@ type world struct {
 	mu    sync.Mutex
 	dial  map[string]string
 	count map[string]int // "host path" → requests
+	// partners are the partner organizations' handlers, by domain.
+	partners map[string]http.Handler
 	// onEWS, if set, is called before every EWS request is served.
 	onEWS func()
 	// onRequest, if set, sees every request before it is served.
@@ -75,18 +99,9 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{k: k, dial: map[string]string{}, count: map[string]int{}, week: time.Date(2025, 3, 24, 0, 0, 0, 0, time.UTC)}
+	w := &world{k: k, dial: map[string]string{}, count: map[string]int{}, partners: map[string]http.Handler{}, week: time.Date(2025, 3, 24, 0, 0, 0, 0, time.UTC)}
 	w.hc = k.ca.HTTPClient(nil)
-	w.hc.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		w.mu.Lock()
-		to, ok := w.dial[addr]
-		w.mu.Unlock()
-		if !ok {
-			return nil, &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, to)
-	}
+	w.hc.Transport.(*http.Transport).DialContext = w.dialContext
 	t.Cleanup(w.hc.CloseIdleConnections)
 
 	ring := func(kp *fedtest.KeyPair) *keyring.Ring {
@@ -137,6 +152,7 @@ func newWorld(t *testing.T) *world {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.partners[domain] = h
 		w.serve(t, h, "autodiscover."+domain, "mail."+domain)
 	}
 	ours := federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath}
@@ -152,7 +168,15 @@ func appURI(domain string) string { return "FYDIBOHF25SPDLT." + domain }
 // serve starts h for hosts and counts its requests.
 func (w *world) serve(t *testing.T, h http.Handler, hosts ...string) {
 	t.Helper()
-	srv, err := w.k.ca.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	w.serveTLS(t, h, nil, hosts...)
+}
+
+// serveTLS is serve with the server's TLS configuration changed by tune,
+// say to an old protocol version or to require client certificates. The
+// hosts are reached at the new server from then on.
+func (w *world) serveTLS(t *testing.T, h http.Handler, tune func(*tls.Config), hosts ...string) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.count[r.Host+" "+strings.ToLower(r.URL.Path)]++
 		onEWS, onRequest := w.onEWS, w.onRequest
@@ -164,14 +188,19 @@ func (w *world) serve(t *testing.T, h http.Handler, hosts ...string) {
 			onEWS()
 		}
 		h.ServeHTTP(rw, r)
-	}), hosts...)
-	if err != nil {
-		t.Fatal(err)
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{w.k.server.TLSCertificate()}, MinVersion: tls.VersionTLS12}
+	if tune != nil {
+		tune(srv.TLS)
 	}
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, h := range hosts {
+		if !slices.Contains(serverNames, h) {
+			t.Fatalf("%s is not in serverNames", h)
+		}
 		w.dial[h+":443"] = srv.Listener.Addr().String()
 	}
 }
@@ -226,6 +255,19 @@ func (w *world) askDana(t *testing.T, c *federation.Client) federation.Attendee 
 		t.Fatalf("dana: err %v, %d slots", a.Err, len(a.Merged))
 	}
 	return a
+}
+
+// dialContext connects to the world's servers by name, wherever they are
+// served at the time.
+func (w *world) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	w.mu.Lock()
+	to, ok := w.dial[addr]
+	w.mu.Unlock()
+	if !ok {
+		return nil, &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, to)
 }
 
 // dialMap returns a copy of the world's host:443 → 127.0.0.1:port map.
