@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
-	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -163,10 +161,7 @@ func TestAvailabilityEndpoints(t *testing.T) {
 
 func TestAvailabilityBrokerUnavailable(t *testing.T) {
 	w := newWorld(t)
-	kr, err := keyring.New(keyring.Pair{Cert: w.k.contoso.Cert, Key: w.k.contoso.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := ring(t, w.k.contoso)
 	r := rel("Fabrikam", "fabrikam.test")
 	r.TargetApplicationURI = appURI("fabrikam.test")
 	r.TargetSharingEpr = "https://mail.fabrikam.test/EWS/Exchange.asmx"
@@ -224,10 +219,7 @@ func TestNewClientConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kr, err := keyring.New(keyring.Pair{Cert: k.contoso.Cert, Key: k.contoso.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := ring(t, k.contoso)
 	good := federation.Config{ApplicationURI: "FYDIBOHF25SPDLT.contoso.test", Keys: kr, Broker: federation.TrustBroker{MetadataURL: "https://sts.test/md.xml"}}
 	tests := []struct {
 		name   string
@@ -261,46 +253,6 @@ func TestNewClientConfig(t *testing.T) {
 				t.Errorf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
-	}
-}
-
-// Attendees of different organizations are asked at the same time: each
-// partner's EWS waits until the other's request has arrived too, which
-// only parallel requests get past.
-func TestAvailabilityParallel(t *testing.T) {
-	w := newWorld(t)
-	c := w.client(t, rel("Fabrikam", "fabrikam.test"), rel("Woodgrove", "woodgrove.test"))
-	var arrived sync.WaitGroup
-	arrived.Add(2)
-	var mu sync.Mutex
-	sequential := false
-	w.mu.Lock()
-	w.onEWS = func() {
-		arrived.Done()
-		done := make(chan struct{})
-		go func() { arrived.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second): // only reached when requests are sequential
-			mu.Lock()
-			sequential = true
-			mu.Unlock()
-		}
-	}
-	w.mu.Unlock()
-	res, err := c.Availability(context.Background(), federation.Query{
-		From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test", "gil@woodgrove.test"}, Start: w.week, End: w.week.Add(time.Hour),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if sequential {
-		t.Error("the two organizations were not asked at the same time")
-	}
-	if res.Attendees[0].Err != nil || !errors.Is(res.Attendees[1].Err, federation.ErrRefused) {
-		t.Errorf("results: %v, %v", res.Attendees[0].Err, res.Attendees[1].Err)
 	}
 }
 

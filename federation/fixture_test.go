@@ -59,6 +59,16 @@ type testKeys struct {
 	server, client *fedtest.KeyPair
 }
 
+// ring returns a key ring holding kp.
+func ring(t *testing.T, kp *fedtest.KeyPair) *keyring.Ring {
+	t.Helper()
+	r, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // serverNames are the host names of the world's servers.
 var serverNames = []string{
 	"sts.test",
@@ -87,8 +97,6 @@ type world struct {
 	count map[string]int // "host path" → requests
 	// partners are the partner organizations' handlers, by domain.
 	partners map[string]http.Handler
-	// onEWS, if set, is called before every EWS request is served.
-	onEWS func()
 	// onRequest, if set, sees every request before it is served.
 	onRequest func(*http.Request)
 }
@@ -104,15 +112,8 @@ func newWorld(t *testing.T) *world {
 	w.hc.Transport.(*http.Transport).DialContext = w.dialContext
 	t.Cleanup(w.hc.CloseIdleConnections)
 
-	ring := func(kp *fedtest.KeyPair) *keyring.Ring {
-		r, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
 	b, err := broker.New(context.Background(), broker.Config{
-		URI: brokerURI, BaseURL: "https://sts.test", Keys: ring(k.broker), Store: &broker.MemoryStore{},
+		URI: brokerURI, BaseURL: "https://sts.test", Keys: ring(t, k.broker), Store: &broker.MemoryStore{},
 		Domains: broker.DomainVerifierFunc(func(context.Context, string, *broker.Organization) error { return nil }),
 	})
 	if err != nil {
@@ -146,7 +147,7 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 		h, err := federation.NewHandler(federation.HandlerConfig{
-			ApplicationURI: appURI(domain), Keys: ring(kp), Domains: []string{domain}, Broker: tb,
+			ApplicationURI: appURI(domain), Keys: ring(t, kp), Domains: []string{domain}, Broker: tb,
 			Policy: pol, Calendars: cal, EWSURL: "https://mail." + domain + "/EWS/Exchange.asmx", HTTPClient: w.hc,
 		})
 		if err != nil {
@@ -179,13 +180,10 @@ func (w *world) serveTLS(t *testing.T, h http.Handler, tune func(*tls.Config), h
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.count[r.Host+" "+strings.ToLower(r.URL.Path)]++
-		onEWS, onRequest := w.onEWS, w.onRequest
+		onRequest := w.onRequest
 		w.mu.Unlock()
 		if onRequest != nil {
 			onRequest(r)
-		}
-		if onEWS != nil && strings.HasPrefix(strings.ToLower(r.URL.Path), "/ews/") {
-			onEWS()
 		}
 		h.ServeHTTP(rw, r)
 	}))
@@ -226,13 +224,9 @@ func (w *world) client(t *testing.T, rels ...sharing.OrganizationRelationship) *
 // clear HTTPClient and set Transport.
 func (w *world) config(t *testing.T, rels ...sharing.OrganizationRelationship) federation.Config {
 	t.Helper()
-	kr, err := keyring.New(keyring.Pair{Cert: w.k.contoso.Cert, Key: w.k.contoso.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return federation.Config{
 		ApplicationURI: appURI("contoso.test"),
-		Keys:           kr,
+		Keys:           ring(t, w.k.contoso),
 		Domains:        []string{"contoso.test"},
 		Broker:         federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath},
 		Sharing:        sharing.Config{OrganizationRelationships: rels},
