@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
@@ -291,5 +292,90 @@ func TestResultSuggest(t *testing.T) {
 		if diff := cmp.Diff(w, got[h]); diff != "" {
 			t.Errorf("%02d:00 status (-want +got):\n%s", h, diff)
 		}
+	}
+}
+
+// Partners suggest meeting times for their own attendees: fabrikam rates
+// dana and erin together; woodgrove, which shows nothing of gil, rates him
+// as unknown; an attendee without a relationship is in no partner's list.
+func TestAvailabilityPartnerSuggestions(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t, rel("Fabrikam", "fabrikam.test"), rel("Woodgrove", "woodgrove.test"))
+	q := federation.Query{
+		From: "alice@contoso.test", Attendees: []string{"q@adatum.test", "dana@fabrikam.test", "gil@woodgrove.test", "erin@fabrikam.test"},
+		Start: w.week, End: w.week.AddDate(0, 0, 1),
+		Suggestions: &ews.SuggestionOptions{MeetingDuration: time.Hour, MaxResultsPerDay: 48, MaxNonWorkHourResultsPerDay: 48},
+	}
+	res, err := c.Availability(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attendees[1].Err != nil || len(res.Attendees[1].Merged) == 0 {
+		t.Errorf("dana: err %v, %d slots; free/busy comes with suggestions", res.Attendees[1].Err, len(res.Attendees[1].Merged))
+	}
+	type partner struct {
+		Domain, EWSURL string
+		Attendees      []string
+		Err            error
+	}
+	var partners []partner
+	for _, ps := range res.Suggestions {
+		partners = append(partners, partner{ps.Domain, ps.EWSURL, ps.Attendees, ps.Err})
+	}
+	if diff := cmp.Diff([]partner{
+		{"fabrikam.test", "https://mail.fabrikam.test/EWS/Exchange.asmx", []string{"dana@fabrikam.test", "erin@fabrikam.test"}, nil},
+		{"woodgrove.test", "https://mail.woodgrove.test/EWS/Exchange.asmx", []string{"gil@woodgrove.test"}, nil},
+	}, partners, cmpopts.EquateErrors()); diff != "" {
+		t.Fatalf("partners' suggestions (-want +got):\n%s", diff)
+	}
+	for _, d := range res.Suggestions[1].Days {
+		for _, s := range d.Suggestions {
+			if len(s.Conflicts) != 1 || s.Conflicts[0].Kind != ews.ConflictUnknown {
+				t.Fatalf("woodgrove at %v: conflicts %+v, want gil unknown", s.Start, s.Conflicts)
+			}
+		}
+	}
+	ps := res.Suggestions[0]
+	if ps.Err != nil || ps.Domain != "fabrikam.test" || ps.EWSURL != "https://mail.fabrikam.test/EWS/Exchange.asmx" {
+		t.Errorf("fabrikam's suggestions: domain %q, URL %q, err %v", ps.Domain, ps.EWSURL, ps.Err)
+	}
+	if diff := cmp.Diff([]string{"dana@fabrikam.test", "erin@fabrikam.test"}, ps.Attendees); diff != "" {
+		t.Errorf("attendees rated (-want +got):\n%s", diff)
+	}
+	if len(ps.Days) != 1 {
+		t.Fatalf("%d days, want 1", len(ps.Days))
+	}
+	type rating struct {
+		Quality   ews.Quality
+		Conflicts []ews.BusyType // dana's, erin's
+	}
+	got := map[int]rating{}
+	for _, s := range ps.Days[0].Suggestions {
+		r := rating{Quality: s.Quality}
+		for _, cf := range s.Conflicts {
+			r.Conflicts = append(r.Conflicts, cf.BusyType)
+		}
+		got[s.Start.UTC().Hour()] = r
+	}
+	want := map[int]rating{
+		9:  {ews.Fair, []ews.BusyType{ews.Busy, ews.Free}},
+		11: {ews.Fair, []ews.BusyType{ews.Free, ews.OOF}},
+		15: {ews.Excellent, []ews.BusyType{ews.Free, ews.Free}},
+	}
+	for h, wr := range want {
+		if diff := cmp.Diff(wr, got[h]); diff != "" {
+			t.Errorf("%02d:00 (-want +got):\n%s", h, diff)
+		}
+	}
+
+	// Without suggestions asked for, there are none; with a window
+	// shorter than a day, the query is refused before anything is sent.
+	q.Suggestions = nil
+	if res, err := c.Availability(context.Background(), q); err != nil || res.Suggestions != nil {
+		t.Errorf("no suggestions asked: %v, %+v", err, res)
+	}
+	q.Suggestions, q.End = &ews.SuggestionOptions{}, q.Start.Add(8*time.Hour)
+	if _, err := c.Availability(context.Background(), q); err == nil || !strings.Contains(err.Error(), "Query.Suggestions needs a window of at least 24h0m0s") {
+		t.Errorf("short window: err = %v", err)
 	}
 }
