@@ -3,6 +3,7 @@ package federation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -377,5 +378,33 @@ func TestAvailabilityPartnerSuggestions(t *testing.T) {
 	q.Suggestions, q.End = &ews.SuggestionOptions{}, q.Start.Add(8*time.Hour)
 	if _, err := c.Availability(context.Background(), q); err == nil || !strings.Contains(err.Error(), "Query.Suggestions needs a window of at least 24h0m0s") {
 		t.Errorf("short window: err = %v", err)
+	}
+}
+
+// A partner rates at most 100 attendees at once: with more at one endpoint,
+// its free/busy still comes back, in batches, and its suggestions say why
+// there are none.
+func TestAvailabilityPartnerSuggestionsTooMany(t *testing.T) {
+	w := newWorld(t)
+	r := rel("Fabrikam", "fabrikam.test")
+	r.TargetApplicationURI = appURI("fabrikam.test")
+	r.TargetSharingEpr = "https://mail.fabrikam.test/EWS/Exchange.asmx"
+	c := w.client(t, r)
+	attendees := []string{"dana@fabrikam.test"}
+	for i := range ews.MaxMailboxesPerRequest {
+		attendees = append(attendees, fmt.Sprintf("nobody%d@fabrikam.test", i))
+	}
+	res, err := c.Availability(context.Background(), federation.Query{
+		From: "alice@contoso.test", Attendees: attendees, Start: w.week, End: w.week.AddDate(0, 0, 1),
+		Suggestions: &ews.SuggestionOptions{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := res.Attendees[0]; a.Err != nil || len(a.Merged) == 0 {
+		t.Errorf("dana: err %v, %d slots", a.Err, len(a.Merged))
+	}
+	if len(res.Suggestions) != 1 || res.Suggestions[0].Err == nil || !strings.Contains(res.Suggestions[0].Err.Error(), "at most 100 at once") || res.Suggestions[0].Days != nil {
+		t.Errorf("suggestions = %+v, want one entry saying 101 attendees are too many", res.Suggestions)
 	}
 }
