@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,9 +52,19 @@ type Config struct {
 	// HTTPClient sends every request: Autodiscover, trust broker and EWS.
 	// Nil means a client built by transport.New from Transport.
 	HTTPClient *http.Client
-	// Transport configures the HTTP client built when HTTPClient is nil;
-	// its zero value uses the proxy environment and TLS 1.2 or later.
+	// Transport configures the HTTP client built when HTTPClient is nil:
+	// proxy (ProxyURL, a WinHTTP ProxyBypass list, SOCKS5), root
+	// certificates, client certificates for partners that require one.
+	// Its zero value uses the proxy environment and TLS 1.2 or later.
 	Transport transport.Config
+	// LegacyTLSPartners are partner domains whose servers still speak only
+	// TLS 1.0 or 1.1: the domain and every host name under it are added to
+	// Transport.LegacyTLSHosts, so those hosts, and no others, may use the
+	// old versions, and the first handshake with each logs a warning.
+	// Partners whose servers live under another domain need their hosts
+	// listed in Transport.LegacyTLSHosts instead. It cannot be combined
+	// with HTTPClient.
+	LegacyTLSPartners []string
 	// Resolver looks up _autodiscover._tcp SRV records during discovery.
 	// Nil means net.DefaultResolver.
 	Resolver autodiscover.Resolver
@@ -116,11 +127,19 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 		c.rels = p
 	}
+	if c.hc != nil && len(cfg.LegacyTLSPartners) > 0 {
+		errs = append(errs, errors.New("federation: Config.LegacyTLSPartners needs the HTTP client built from Config.Transport; with Config.HTTPClient, configure its transport"))
+	}
 	if c.hc == nil {
 		tc := cfg.Transport
 		if tc.Logger == nil {
 			tc.Logger = cfg.Logger
 		}
+		legacy, err := legacyTLSHosts(cfg.LegacyTLSPartners)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		tc.LegacyTLSHosts = append(slices.Clip(tc.LegacyTLSHosts), legacy...)
 		hc, err := transport.New(tc)
 		if err != nil {
 			errs = append(errs, err)

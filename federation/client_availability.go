@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,14 +34,14 @@ func (c *Client) Availability(ctx context.Context, q Query) (*Result, error) {
 	if err := c.checkQuery(q); err != nil {
 		return nil, err
 	}
-	res := &Result{Attendees: make([]Attendee, len(q.Attendees))}
+	r := &run{q: q, out: make([]Attendee, len(q.Attendees))}
 	var domains []string
 	byDomain := map[string][]int{}
 	for i, a := range q.Attendees {
-		res.Attendees[i].Address = a
+		r.out[i].Address = a
 		d := fedavail.AddressDomain(a)
 		if d == "" {
-			res.Attendees[i].Err = &AttendeeError{Attendee: a, Step: StepAddress, Err: errors.New("federation: not an SMTP address")}
+			r.out[i].Err = &AttendeeError{Attendee: a, Step: StepAddress, Err: errors.New("federation: not an SMTP address")}
 			continue
 		}
 		if _, ok := byDomain[d]; !ok {
@@ -63,15 +64,24 @@ func (c *Client) Availability(ctx context.Context, q Query) (*Result, error) {
 			case <-ctx.Done():
 				return
 			}
-			// Each domain writes only its own attendees' entries.
-			c.askDomain(ctx, q, d, byDomain[d], res.Attendees)
+			c.askDomain(ctx, r, d, byDomain[d])
 		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return &Result{Attendees: r.out, Suggestions: r.suggestions.sorted()}, nil
+}
+
+// run is one call of Availability: the query, and the answers its
+// goroutines fill in.
+type run struct {
+	q Query
+	// out has one entry per attendee; each domain's goroutine writes only
+	// its own attendees' entries.
+	out         []Attendee
+	suggestions suggestionSet
 }
 
 func (c *Client) checkQuery(q Query) error {
@@ -85,13 +95,23 @@ func (c *Client) checkQuery(q Query) error {
 		return errors.New("federation: Query.Attendees is empty")
 	case q.Start.IsZero() || q.End.IsZero() || !q.End.After(q.Start):
 		return errors.New("federation: Query needs a Start before its End")
+	case q.Suggestions != nil:
+		start, end := q.Start, q.End
+		if s := q.Suggestions; !s.Start.IsZero() || !s.End.IsZero() {
+			start, end = s.Start, s.End
+		}
+		if end.Sub(start) < ews.MinSuggestionsWindow {
+			return fmt.Errorf("federation: Query.Suggestions needs a window of at least %s, not %s: partners suggest times for whole days", ews.MinSuggestionsWindow, end.Sub(start))
+		}
 	}
 	return nil
 }
 
-// askDomain fills out[i] for the attendees at idx, all in domain.
-func (c *Client) askDomain(ctx context.Context, q Query, domain string, idx []int, out []Attendee) {
+// askDomain fills r.out[i] for the attendees at idx, all in domain.
+func (c *Client) askDomain(ctx context.Context, r *run, domain string, idx []int) {
+	q, out := r.q, r.out
 	fail := func(at []int, step Step, err error) {
+		err = tlsVersionFailure(err)
 		for _, i := range at {
 			out[i].Err = &AttendeeError{Attendee: q.Attendees[i], Domain: domain, Step: step, Err: err}
 		}
@@ -133,12 +153,13 @@ func (c *Client) askDomain(ctx context.Context, q Query, domain string, idx []in
 		groups[urls[j]] = append(groups[urls[j]], i)
 	}
 	for _, u := range order {
-		c.askEWS(ctx, q, p, u, groups[u], out, fail)
+		c.askEWS(ctx, r, p, u, groups[u], fail)
 	}
 }
 
 // askEWS asks one EWS endpoint about the attendees at idx.
-func (c *Client) askEWS(ctx context.Context, q Query, p *partner, url string, idx []int, out []Attendee, fail func([]int, Step, error)) {
+func (c *Client) askEWS(ctx context.Context, r *run, p *partner, url string, idx []int, fail func([]int, Step, error)) {
+	q, out := r.q, r.out
 	ec := &ews.Client{
 		URL:        url,
 		HTTPClient: c.hc,
@@ -157,11 +178,28 @@ func (c *Client) askEWS(ctx context.Context, q Query, p *partner, url string, id
 	for _, i := range idx {
 		req.Mailboxes = append(req.Mailboxes, ews.Mailbox{Address: q.Attendees[i]})
 	}
+	var tooMany error
+	if q.Suggestions != nil {
+		// Suggestions weigh all of a request's attendees together, so they
+		// cannot be split into batches as free/busy is.
+		if len(idx) > ews.MaxMailboxesPerRequest {
+			tooMany = fmt.Errorf("federation: %d attendees at %s; a partner suggests times for at most %d at once", len(idx), url, ews.MaxMailboxesPerRequest)
+		} else {
+			req.Suggestions = q.Suggestions
+		}
+	}
 	c.log.DebugContext(ctx, "federation: asking for availability", "ews_url", url, "audience", p.audience, "mailboxes", len(idx))
 	res, err := ec.GetUserAvailability(ctx, req)
 	if err != nil {
 		fail(idx, stepOf(err, StepAvailability), err)
 		return
+	}
+	if q.Suggestions != nil {
+		ps := PartnerSuggestions{Domain: p.domain, EWSURL: url, Days: res.Suggestions, Err: cmp.Or(tooMany, res.SuggestionsErr)}
+		for _, m := range req.Mailboxes {
+			ps.Attendees = append(ps.Attendees, m.Address)
+		}
+		r.suggestions.add(idx[0], ps)
 	}
 	for j, i := range idx {
 		m := res.Mailboxes[j]

@@ -13,6 +13,7 @@ import (
 
 // partner is what is known about reaching one partner domain for one query.
 type partner struct {
+	domain   string
 	rel      sharing.OrganizationRelationship
 	audience string
 	// autodiscover is the endpoint for GetUserSettings, "" to use
@@ -27,7 +28,7 @@ type partner struct {
 // partner's token issuers checked against the broker) when the relationship
 // lacks the application URI or any endpoint.
 func (c *Client) resolvePartner(ctx context.Context, domain string, rel sharing.OrganizationRelationship) (*partner, Step, error) {
-	p := &partner{rel: rel, audience: strings.TrimSpace(rel.TargetApplicationURI)}
+	p := &partner{domain: domain, rel: rel, audience: strings.TrimSpace(rel.TargetApplicationURI)}
 	if rel.TargetSharingEpr == "" {
 		p.autodiscover = rel.TargetAutodiscoverEpr
 	}

@@ -27,12 +27,43 @@ type Query struct {
 	// MergedInterval is the length of a merged free/busy slot, a whole
 	// number of minutes from 5 to 1440; zero means 30 minutes.
 	MergedInterval time.Duration
+	// Suggestions, when set, also asks each partner to suggest meeting
+	// times (GetUserAvailability's SuggestionsViewOptions), answered in
+	// Result.Suggestions. A partner rates times for its own attendees
+	// only, those of the query it was asked about, so use this when they
+	// are all in one organization, or to see each organization's own
+	// view; Result.Suggest rates times for every attendee together. Its
+	// window (the query's, unless it sets one) must be at least 24 hours;
+	// options a partner would refuse fail the partner's attendees with an
+	// *ews.RequestError (errors.Is ews.ErrInvalidRequest).
+	Suggestions *ews.SuggestionOptions
 }
 
 // Result is the answer to a [Query].
 type Result struct {
 	// Attendees has one entry per Query.Attendees, in the same order.
 	Attendees []Attendee
+	// Suggestions are the partners' own meeting suggestions, when
+	// Query.Suggestions asked for them: one per partner EWS endpoint that
+	// answered, in the order of their first attendees.
+	Suggestions []PartnerSuggestions
+}
+
+// PartnerSuggestions are the meeting times one partner suggests for its
+// own attendees of a [Query].
+type PartnerSuggestions struct {
+	// Domain is the partner's domain; EWSURL the endpoint that answered.
+	Domain, EWSURL string
+	// Attendees are the addresses the partner rated, in the order of
+	// each suggestion's Conflicts.
+	Attendees []string
+	// Days are the suggestions, by day.
+	Days []ews.SuggestionDay
+	// Err is why there are none: the partner's error for the suggestions
+	// (an *ews.ResponseError; its free/busy answers still count), or more
+	// attendees at one endpoint than a partner rates at once
+	// (ews.MaxMailboxesPerRequest).
+	Err error
 }
 
 // Attendee is the availability of one attendee, or why there is none.

@@ -1,6 +1,9 @@
 package federation
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 )
@@ -9,7 +12,8 @@ import (
 // organizations, the way an EWS server rates them for its own mailboxes
 // (calendar.Suggest): each partner only knows its own people, so the
 // requesting side combines their answers. Query the window with a view that
-// returns items or merged slots (the default does).
+// returns items or merged slots (the default does). For a partner's own
+// rating of its attendees, ask with Query.Suggestions instead.
 //
 // An attendee without data (Err set) counts as NoData throughout, which
 // does not make a time worse; Suggestion.Status keeps one entry per attendee,
@@ -66,4 +70,37 @@ func (a *Attendee) calendarHours() *calendar.WorkingHours {
 		wh.Periods = append(wh.Periods, calendar.WorkingPeriod{Days: p.Days, StartMinute: int(p.Start.Minutes()), EndMinute: int(p.End.Minutes())})
 	}
 	return wh
+}
+
+// suggestionSet collects the partners' suggestions for one query from the
+// goroutines that ask them.
+type suggestionSet struct {
+	mu  sync.Mutex
+	all []firstSuggestions
+}
+
+// firstSuggestions are a partner's suggestions and the index of their
+// first attendee in the query, which orders them.
+type firstSuggestions struct {
+	first int
+	PartnerSuggestions
+}
+
+func (s *suggestionSet) add(first int, ps PartnerSuggestions) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.all = append(s.all, firstSuggestions{first, ps})
+}
+
+// sorted returns the suggestions in the order of their first attendees,
+// which does not depend on which partner answered first.
+func (s *suggestionSet) sorted() []PartnerSuggestions {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	slices.SortFunc(s.all, func(a, b firstSuggestions) int { return a.first - b.first })
+	var out []PartnerSuggestions
+	for _, f := range s.all {
+		out = append(out, f.PartnerSuggestions)
+	}
+	return out
 }

@@ -3,17 +3,17 @@ package federation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
-	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -143,15 +143,7 @@ func TestAvailabilityEndpoints(t *testing.T) {
 			w := newWorld(t)
 			c := w.client(t, tt.rel)
 			for range 2 {
-				res, err := c.Availability(context.Background(), federation.Query{
-					From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test"}, Start: w.week, End: w.week.Add(24 * time.Hour),
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if a := res.Attendees[0]; a.Err != nil || len(a.Merged) == 0 {
-					t.Fatalf("dana: err %v, %d slots", a.Err, len(a.Merged))
-				}
+				w.askDana(t, c)
 			}
 			// GetFederationInformation goes to autodiscover.DOMAIN first;
 			// settings go to its /WSSecurity variant.
@@ -171,10 +163,7 @@ func TestAvailabilityEndpoints(t *testing.T) {
 
 func TestAvailabilityBrokerUnavailable(t *testing.T) {
 	w := newWorld(t)
-	kr, err := keyring.New(keyring.Pair{Cert: w.k.contoso.Cert, Key: w.k.contoso.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := ring(t, w.k.contoso)
 	r := rel("Fabrikam", "fabrikam.test")
 	r.TargetApplicationURI = appURI("fabrikam.test")
 	r.TargetSharingEpr = "https://mail.fabrikam.test/EWS/Exchange.asmx"
@@ -232,10 +221,7 @@ func TestNewClientConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kr, err := keyring.New(keyring.Pair{Cert: k.contoso.Cert, Key: k.contoso.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := ring(t, k.contoso)
 	good := federation.Config{ApplicationURI: "FYDIBOHF25SPDLT.contoso.test", Keys: kr, Broker: federation.TrustBroker{MetadataURL: "https://sts.test/md.xml"}}
 	tests := []struct {
 		name   string
@@ -269,46 +255,6 @@ func TestNewClientConfig(t *testing.T) {
 				t.Errorf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
-	}
-}
-
-// Attendees of different organizations are asked at the same time: each
-// partner's EWS waits until the other's request has arrived too, which
-// only parallel requests get past.
-func TestAvailabilityParallel(t *testing.T) {
-	w := newWorld(t)
-	c := w.client(t, rel("Fabrikam", "fabrikam.test"), rel("Woodgrove", "woodgrove.test"))
-	var arrived sync.WaitGroup
-	arrived.Add(2)
-	var mu sync.Mutex
-	sequential := false
-	w.mu.Lock()
-	w.onEWS = func() {
-		arrived.Done()
-		done := make(chan struct{})
-		go func() { arrived.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second): // only reached when requests are sequential
-			mu.Lock()
-			sequential = true
-			mu.Unlock()
-		}
-	}
-	w.mu.Unlock()
-	res, err := c.Availability(context.Background(), federation.Query{
-		From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test", "gil@woodgrove.test"}, Start: w.week, End: w.week.Add(time.Hour),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if sequential {
-		t.Error("the two organizations were not asked at the same time")
-	}
-	if res.Attendees[0].Err != nil || !errors.Is(res.Attendees[1].Err, federation.ErrRefused) {
-		t.Errorf("results: %v, %v", res.Attendees[0].Err, res.Attendees[1].Err)
 	}
 }
 
@@ -347,5 +293,118 @@ func TestResultSuggest(t *testing.T) {
 		if diff := cmp.Diff(w, got[h]); diff != "" {
 			t.Errorf("%02d:00 status (-want +got):\n%s", h, diff)
 		}
+	}
+}
+
+// Partners suggest meeting times for their own attendees: fabrikam rates
+// dana and erin together; woodgrove, which shows nothing of gil, rates him
+// as unknown; an attendee without a relationship is in no partner's list.
+func TestAvailabilityPartnerSuggestions(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(t, rel("Fabrikam", "fabrikam.test"), rel("Woodgrove", "woodgrove.test"))
+	q := federation.Query{
+		From: "alice@contoso.test", Attendees: []string{"q@adatum.test", "dana@fabrikam.test", "gil@woodgrove.test", "erin@fabrikam.test"},
+		Start: w.week, End: w.week.AddDate(0, 0, 1),
+		Suggestions: &ews.SuggestionOptions{MeetingDuration: time.Hour, MaxResultsPerDay: 48, MaxNonWorkHourResultsPerDay: 48},
+	}
+	res, err := c.Availability(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attendees[1].Err != nil || len(res.Attendees[1].Merged) == 0 {
+		t.Errorf("dana: err %v, %d slots; free/busy comes with suggestions", res.Attendees[1].Err, len(res.Attendees[1].Merged))
+	}
+	type partner struct {
+		Domain, EWSURL string
+		Attendees      []string
+		Err            error
+	}
+	var partners []partner
+	for _, ps := range res.Suggestions {
+		partners = append(partners, partner{ps.Domain, ps.EWSURL, ps.Attendees, ps.Err})
+	}
+	if diff := cmp.Diff([]partner{
+		{"fabrikam.test", "https://mail.fabrikam.test/EWS/Exchange.asmx", []string{"dana@fabrikam.test", "erin@fabrikam.test"}, nil},
+		{"woodgrove.test", "https://mail.woodgrove.test/EWS/Exchange.asmx", []string{"gil@woodgrove.test"}, nil},
+	}, partners, cmpopts.EquateErrors()); diff != "" {
+		t.Fatalf("partners' suggestions (-want +got):\n%s", diff)
+	}
+	for _, d := range res.Suggestions[1].Days {
+		for _, s := range d.Suggestions {
+			if len(s.Conflicts) != 1 || s.Conflicts[0].Kind != ews.ConflictUnknown {
+				t.Fatalf("woodgrove at %v: conflicts %+v, want gil unknown", s.Start, s.Conflicts)
+			}
+		}
+	}
+	ps := res.Suggestions[0]
+	if ps.Err != nil || ps.Domain != "fabrikam.test" || ps.EWSURL != "https://mail.fabrikam.test/EWS/Exchange.asmx" {
+		t.Errorf("fabrikam's suggestions: domain %q, URL %q, err %v", ps.Domain, ps.EWSURL, ps.Err)
+	}
+	if diff := cmp.Diff([]string{"dana@fabrikam.test", "erin@fabrikam.test"}, ps.Attendees); diff != "" {
+		t.Errorf("attendees rated (-want +got):\n%s", diff)
+	}
+	if len(ps.Days) != 1 {
+		t.Fatalf("%d days, want 1", len(ps.Days))
+	}
+	type rating struct {
+		Quality   ews.Quality
+		Conflicts []ews.BusyType // dana's, erin's
+	}
+	got := map[int]rating{}
+	for _, s := range ps.Days[0].Suggestions {
+		r := rating{Quality: s.Quality}
+		for _, cf := range s.Conflicts {
+			r.Conflicts = append(r.Conflicts, cf.BusyType)
+		}
+		got[s.Start.UTC().Hour()] = r
+	}
+	want := map[int]rating{
+		9:  {ews.Fair, []ews.BusyType{ews.Busy, ews.Free}},
+		11: {ews.Fair, []ews.BusyType{ews.Free, ews.OOF}},
+		15: {ews.Excellent, []ews.BusyType{ews.Free, ews.Free}},
+	}
+	for h, wr := range want {
+		if diff := cmp.Diff(wr, got[h]); diff != "" {
+			t.Errorf("%02d:00 (-want +got):\n%s", h, diff)
+		}
+	}
+
+	// Without suggestions asked for, there are none; with a window
+	// shorter than a day, the query is refused before anything is sent.
+	q.Suggestions = nil
+	if res, err := c.Availability(context.Background(), q); err != nil || res.Suggestions != nil {
+		t.Errorf("no suggestions asked: %v, %+v", err, res)
+	}
+	q.Suggestions, q.End = &ews.SuggestionOptions{}, q.Start.Add(8*time.Hour)
+	if _, err := c.Availability(context.Background(), q); err == nil || !strings.Contains(err.Error(), "Query.Suggestions needs a window of at least 24h0m0s") {
+		t.Errorf("short window: err = %v", err)
+	}
+}
+
+// A partner rates at most 100 attendees at once: with more at one endpoint,
+// its free/busy still comes back, in batches, and its suggestions say why
+// there are none.
+func TestAvailabilityPartnerSuggestionsTooMany(t *testing.T) {
+	w := newWorld(t)
+	r := rel("Fabrikam", "fabrikam.test")
+	r.TargetApplicationURI = appURI("fabrikam.test")
+	r.TargetSharingEpr = "https://mail.fabrikam.test/EWS/Exchange.asmx"
+	c := w.client(t, r)
+	attendees := []string{"dana@fabrikam.test"}
+	for i := range ews.MaxMailboxesPerRequest {
+		attendees = append(attendees, fmt.Sprintf("nobody%d@fabrikam.test", i))
+	}
+	res, err := c.Availability(context.Background(), federation.Query{
+		From: "alice@contoso.test", Attendees: attendees, Start: w.week, End: w.week.AddDate(0, 0, 1),
+		Suggestions: &ews.SuggestionOptions{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := res.Attendees[0]; a.Err != nil || len(a.Merged) == 0 {
+		t.Errorf("dana: err %v, %d slots", a.Err, len(a.Merged))
+	}
+	if len(res.Suggestions) != 1 || res.Suggestions[0].Err == nil || !strings.Contains(res.Suggestions[0].Err.Error(), "at most 100 at once") || res.Suggestions[0].Days != nil {
+		t.Errorf("suggestions = %+v, want one entry saying 101 attendees are too many", res.Suggestions)
 	}
 }

@@ -33,11 +33,40 @@
 // could not be asked about carries an [*AttendeeError] naming the [Step] and
 // the cause, which errors.Is matches against sharing.ErrNoRelationship,
 // [ErrNotFederated], [ErrUntrustedBroker], [ErrRefused] and
-// [ErrBrokerUnavailable]. Each partner rates meeting times for its own people
-// only; [Result.Suggest] rates them for all attendees together, on the
-// requesting side. [Client.FederationInformation] is Exchange's
+// [ErrBrokerUnavailable]; a partner whose servers speak only TLS 1.0 or 1.1
+// gives a [*TLSVersionError]. [Client.FederationInformation] is Exchange's
 // Get-FederationInformation; [Client.TokenSource] gives the token source on
 // its own.
+//
+// # Meeting suggestions
+//
+// A partner rates meeting times for its own people only: it knows nothing
+// of the other organizations' attendees. So there are two ways to ask:
+//
+//   - [Result.Suggest] rates times for every attendee together, on the
+//     requesting side, from the free/busy the partners returned. Use it for
+//     meetings across organizations.
+//   - Query.Suggestions asks each partner for its own suggestions along
+//     with free/busy (GetUserAvailability's SuggestionsViewOptions), one
+//     [PartnerSuggestions] per partner endpoint in Result.Suggestions. Use
+//     it when the attendees are all in one partner organization, to get
+//     that organization's own rating, or to compare each organization's
+//     view of its people.
+//
+// # Proxies and TLS
+//
+// Every request, Autodiscover, trust broker and EWS alike, goes through one
+// HTTP client: Config.HTTPClient, or one built by package transport from
+// Config.Transport. The latter reads the proxy from the environment by
+// default, or takes an HTTP(S) or SOCKS5 proxy URL (whose credentials go to
+// the proxy only) with a WinHTTP-style bypass list
+// ("<local>;*.example.org;192.168.*"). It requires TLS 1.2 or later,
+// verified against Transport.RootCAs or the system's roots, and presents
+// Transport.Certificates to partners that ask for a client certificate. A
+// partner still on TLS 1.0 or 1.1 is refused, with a [*TLSVersionError]
+// naming the host, until it is named in Config.LegacyTLSPartners (its
+// domain and the hosts under it) or its hosts in Transport.LegacyTLSHosts;
+// the first handshake with each such host logs a warning.
 //
 // # Answering partners: NewHandler
 //

@@ -15,8 +15,9 @@ import (
 	"github.com/fedavail/fedavail/transport"
 )
 
-// Contoso asks Fabrikam when bob is free. The relationship names only
-// Fabrikam's domain: its application URI and endpoints are discovered.
+// Contoso asks Fabrikam when bob is free, through its proxy. The
+// relationship names only Fabrikam's domain: its application URI and
+// endpoints are discovered.
 func ExampleNewClient() {
 	org, _ := fedtest.NewOrgCert("contoso") // in production: your organization certificate and key
 	keys, _ := keyring.New(keyring.Pair{Cert: org.Cert, Key: org.Key})
@@ -26,6 +27,8 @@ func ExampleNewClient() {
 		Broker:         federation.TrustBroker{MetadataURL: "https://nexus.microsoftonline-p.com/FederationMetadata/2006-12/FederationMetadata.xml"},
 		Sharing: sharing.Config{OrganizationRelationships: []sharing.OrganizationRelationship{{Name: "Fabrikam",
 			DomainNames: []string{"fabrikam.com"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly}}},
+		// Optional: the proxy partners are reached through, as WinHTTP would take it.
+		Transport: transport.Config{ProxyURL: "http://proxy.contoso.com:3128", ProxyBypass: "<local>;*.contoso.com"},
 	})
 	if err != nil {
 		log.Fatal(err)

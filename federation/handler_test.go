@@ -7,7 +7,6 @@ import (
 
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/federation"
-	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -57,10 +56,7 @@ func TestNewHandlerConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kr, err := keyring.New(keyring.Pair{Cert: k.fabrikam.Cert, Key: k.fabrikam.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := ring(t, k.fabrikam)
 	pol, err := sharing.New(sharing.Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
