@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedavail/fedavail/examples/internal/grid"
 	"github.com/fedavail/fedavail/internal/golden"
 )
 
@@ -102,11 +103,11 @@ func TestRun(t *testing.T) {
 func gridSection(t *testing.T, text string) string {
 	t.Helper()
 	start := strings.Index(text, "\nalice@contoso.test asks Fabrikam")
-	end := strings.Index(text, legend)
+	end := strings.Index(text, grid.Legend)
 	if start < 0 || end < start {
 		t.Fatalf("no grid section in\n%s", text)
 	}
-	return text[start+1 : end+len(legend)+1]
+	return text[start+1 : end+len(grid.Legend)+1]
 }
 
 func htmlEscape(s string) string {
