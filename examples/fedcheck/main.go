@@ -7,10 +7,11 @@
 //	fedcheck -dir STATE federation-info fabrikam.com
 //	fedcheck -dir STATE relationship Fabrikam -user bob@fabrikam.com
 //	fedcheck -dir STATE domain contoso.com
+//	fedcheck -dir STATE all -user bob@fabrikam.com
 //
 // Each step is printed with ✓ (pass), ! (warning), ✗ (failure) or -
 // (skipped) and, when something is wrong, the likely cause and the fix.
-// The exit status is 1 when a step failed, 2 for a wrong command line.
+// The exit status is 1 when a step failed (of any check, with all), 2 for a wrong command line.
 // -json prints the reports as JSON instead.
 package main
 
@@ -22,7 +23,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := (&app{}).run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

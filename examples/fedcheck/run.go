@@ -2,20 +2,20 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
+	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/diag"
 	"github.com/fedavail/fedavail/sharing"
-	"github.com/fedavail/fedavail/transport"
 )
 
 // Exit statuses.
@@ -36,6 +36,9 @@ Checks, as Exchange's cmdlets name them:
   relationship NAME -user ADDRESS    Test-OrganizationRelationship and a free/busy request for
                                      ADDRESS, a mailbox at the partner (NAME may be a domain)
   domain DOMAIN                      the federated domain proof TXT record of DOMAIN
+  all [-user ADDRESS]...             trust, the proof of every federated domain, and every
+                                     relationship: Test-OrganizationRelationship with the -user
+                                     in its domains, else Get-FederationInformation
 
 Flags:
 `
@@ -47,7 +50,16 @@ type config struct {
 	timeout                    time.Duration
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// app is what the command takes from its surroundings; the zero value is
+// the real world.
+type app struct {
+	// httpClient sends every request; nil means one from transport.New
+	// with -ca.
+	httpClient *http.Client
+}
+
+// run runs one check and returns the exit status.
+func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs := flag.NewFlagSet("fedcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -72,7 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Flags may follow the check's arguments too ("relationship NAME -user X").
 	sub := flag.NewFlagSet("fedcheck "+check, flag.ContinueOnError)
 	sub.SetOutput(stderr)
-	user := sub.String("user", "", "a partner mailbox `address` (relationship)")
+	var users users
+	sub.Var(&users, "user", "a partner mailbox `address` (relationship; repeatable with all)")
 	sub.BoolVar(&cfg.json, "json", cfg.json, "print the report as JSON")
 	var positional []string
 	for {
@@ -84,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		positional, rest = append(positional, sub.Arg(0)), sub.Args()[1:]
 	}
-	want := map[string]int{"trust": 0, "federation-info": 1, "relationship": 1, "domain": 1}
+	want := map[string]int{"trust": 0, "federation-info": 1, "relationship": 1, "domain": 1, "all": 0}
 	n, known := want[check]
 	switch {
 	case !known:
@@ -95,70 +108,77 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fedcheck %s: want %d argument(s), got %d\n", check, n, len(positional))
 		fs.Usage()
 		return exitUsage
-	case check == "relationship" && *user == "":
-		fmt.Fprintln(stderr, "fedcheck relationship: -user ADDRESS (a mailbox at the partner) is required")
+	case check == "relationship" && len(users) != 1:
+		fmt.Fprintln(stderr, "fedcheck relationship: -user ADDRESS (a mailbox at the partner) is required, once")
 		return exitUsage
 	}
 
-	c, err := checker(cfg)
+	c, err := a.checker(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFail
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	var r *diag.Report
+	var reports []*diag.Report
 	switch check {
 	case "trust":
-		r = c.TestFederationTrust(ctx)
+		reports = append(reports, c.TestFederationTrust(ctx))
 	case "federation-info":
-		r, _ = c.GetFederationInformation(ctx, positional[0])
+		r, _ := c.GetFederationInformation(ctx, positional[0])
+		reports = append(reports, r)
 	case "relationship":
-		r = c.TestOrganizationRelationship(ctx, positional[0], *user)
+		reports = append(reports, c.TestOrganizationRelationship(ctx, positional[0], users[0]))
 	case "domain":
-		r = c.TestDomainProof(ctx, positional[0])
+		reports = append(reports, c.TestDomainProof(ctx, positional[0]))
+	case "all":
+		reports = all(ctx, c, users)
 	}
-	if err := write(stdout, r, cfg.json); err != nil {
+	if err := write(stdout, reports, cfg.json, check == "all"); err != nil {
 		fmt.Fprintln(stderr, "fedcheck:", err)
 		return exitFail
 	}
-	if r.Failed() {
-		return exitFail
+	for _, r := range reports {
+		if r.Failed() {
+			return exitFail
+		}
 	}
 	return exitOK
 }
 
-func write(w io.Writer, r *diag.Report, asJSON bool) error {
-	if !asJSON {
-		return diag.WriteText(w, r)
+// write prints the reports; several (all) as a JSON array, one as an object.
+func write(w io.Writer, reports []*diag.Report, asJSON, many bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if many {
+			return enc.Encode(reports)
+		}
+		return enc.Encode(reports[0])
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	for i, r := range reports {
+		if i > 0 {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
+		if err := diag.WriteText(w, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checker builds the Checker from the state directory. A directory without
 // a trust or a sharing file still gives a Checker: the checks then say what
 // is missing, which is the point of running them.
-func checker(cfg config) (*diag.Checker, error) {
-	tc := transport.Config{}
-	if cfg.caFile != "" {
-		pem, err := os.ReadFile(cfg.caFile)
-		if err != nil {
-			return nil, fmt.Errorf("fedcheck: -ca: %w", err)
+func (a *app) checker(cfg config) (*diag.Checker, error) {
+	hc := a.httpClient
+	if hc == nil {
+		var err error
+		if hc, err = cli.HTTPClient(cfg.caFile); err != nil {
+			return nil, fmt.Errorf("fedcheck: %w", err)
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("fedcheck: -ca %s: no PEM certificate in it", cfg.caFile)
-		}
-		tc.RootCAs = pool
-	}
-	hc, err := transport.New(tc)
-	if err != nil {
-		return nil, fmt.Errorf("fedcheck: %w", err)
 	}
 	c := &diag.Checker{HTTPClient: hc, Requester: cfg.from}
 	if cfg.dnsAddr != "" {

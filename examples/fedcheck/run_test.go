@@ -4,40 +4,35 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/admin"
-	"github.com/fedavail/fedavail/federation/admin/admintest"
 	"github.com/fedavail/fedavail/federation/diag"
+	"github.com/fedavail/fedavail/internal/loopback"
 	"github.com/fedavail/fedavail/internal/pki"
+	"github.com/fedavail/fedavail/sharing"
 )
 
-// TestRun federates an organization with fedadmin's library against a
-// broker and DNS server on loopback, then runs fedcheck on its state
-// directory as an administrator would.
+// TestRun federates an organization with fedadmin's library against the
+// loopback World's broker and DNS server, then runs fedcheck on its state
+// directory as an administrator would, with -ca and -dns.
 func TestRun(t *testing.T) {
-	env := admintest.New(t)
-	env.Exist("contoso.test", "contoso.net")
+	w := loopback.New(t)
 	ctx := context.Background()
+	w.DNS.AddA("contoso.net", net.IPv4(127, 0, 0, 1)) // exists, without a proof
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pki.CertPEM(env.CA.Cert), 0o600); err != nil {
+	if err := os.WriteFile(caFile, pki.CertPEM(w.CA.Cert), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(t.TempDir(), "state")
-	org, err := admin.Open(dir, env.Options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := org.NewCertificate(ctx, admin.CertificateOptions{CommonName: "contoso"}); err != nil {
-		t.Fatal(err)
-	}
-	env.Publish(t, org, "contoso.test")
-	if _, err := org.Trust(ctx, admin.TrustOptions{BrokerURL: env.URL, Domain: "contoso.test"}); err != nil {
-		t.Fatal(err)
-	}
+	dir := w.AdminOrg(t, "contoso.test").Dir()
 	// A second organization with a certificate and no trust yet.
 	bare := filepath.Join(t.TempDir(), "bare")
 	if o, err := admin.Open(bare, nil); err != nil {
@@ -45,7 +40,8 @@ func TestRun(t *testing.T) {
 	} else if _, err := o.NewCertificate(ctx, admin.CertificateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	global := []string{"-dir", dir, "-ca", caFile, "-dns", env.DNS.Addr()}
+	run := (&app{}).run
+	global := []string{"-dir", dir, "-ca", caFile, "-dns", w.DNS.Addr()}
 
 	tests := []struct {
 		name   string
@@ -109,5 +105,65 @@ func TestRun(t *testing.T) {
 	}
 	if s := r.Step(diag.StepDomainProof); s == nil || s.Status != diag.Fail || s.Cause != "TXT record missing" {
 		t.Errorf("-json DomainProof step = %+v", s)
+	}
+}
+
+// TestAll runs every check of a configuration: the trust, each domain's
+// proof and each relationship, end to end where a partner mailbox is given.
+func TestAll(t *testing.T) {
+	w := loopback.New(t)
+	fabrikam := w.AddOrg(t, "fabrikam.test", loopback.OrgOptions{Mailboxes: []string{"bob"}, Relationships: []sharing.OrganizationRelationship{{
+		Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true,
+		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
+	}}})
+	contoso := w.AdminOrg(t, "contoso.test")
+	if err := contoso.AddRelationship(loopback.Relationship("Fabrikam", fabrikam)); err != nil {
+		t.Fatal(err)
+	}
+	a := &app{httpClient: w.HTTP}
+	args := []string{"-dir", contoso.Dir(), "-dns", w.DNS.Addr(), "all", "-user", "bob@fabrikam.test"}
+
+	var stdout, stderr bytes.Buffer
+	if got := a.run(context.Background(), args, &stdout, &stderr); got != exitOK {
+		t.Fatalf("status %d, want %d\n%s%s", got, exitOK, &stdout, &stderr)
+	}
+	for _, want := range []string{
+		"Test-FederationTrust FYDIBOHF25SPDLT.contoso.test",
+		"✓ Domain proof in DNS: TXT record found",
+		"Test-OrganizationRelationship Fabrikam",
+		"✓ Free/busy from the partner",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, &stdout)
+		}
+	}
+
+	// A relationship with a partner that does not exist fails the whole run;
+	// without a mailbox there, its federation information is what is checked.
+	northwind := sharing.OrganizationRelationship{Name: "Northwind", DomainNames: []string{"northwind.test"}, Enabled: true,
+		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly, TargetApplicationURI: "FYDIBOHF25SPDLT.northwind.test"}
+	if err := contoso.AddRelationship(northwind); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if got := a.run(context.Background(), append(args, "-json"), &stdout, &stderr); got != exitFail {
+		t.Fatalf("status %d, want %d\n%s%s", got, exitFail, &stdout, &stderr)
+	}
+	var reports []diag.Report
+	if err := json.Unmarshal(stdout.Bytes(), &reports); err != nil {
+		t.Fatalf("-json: %v\n%s", err, &stdout)
+	}
+	var got []string
+	for _, r := range reports {
+		got = append(got, fmt.Sprintf("%s %s %v", r.Test, r.Subject, r.Failed()))
+	}
+	want := []string{
+		"Test-FederationTrust FYDIBOHF25SPDLT.contoso.test false",
+		"Test-FederatedDomainProof contoso.test false",
+		"Test-OrganizationRelationship Fabrikam false",
+		"Get-FederationInformation northwind.test true",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("reports (-want +got):\n%s", d)
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fedavail/fedavail/examples/internal/grid"
+	"github.com/fedavail/fedavail/internal/golden"
 )
 
 // TestRun runs the whole demo and checks that each access level shows what
@@ -28,6 +31,10 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The grids and the page are pinned as a whole: they are what a person
+	// reads, and the renderer is shared with examples/freebusy.
+	golden.Check(t, "grid.txt", []byte(gridSection(t, text)))
+	golden.Check(t, "grid.html", page)
 
 	// Both organizations proved their domains and registered.
 	for _, want := range []string{
@@ -89,6 +96,18 @@ func TestRun(t *testing.T) {
 			t.Errorf("%q is shown, but the access level hides it", s)
 		}
 	}
+}
+
+// gridSection returns the grids and the legend, from the first grid's
+// title to the legend line.
+func gridSection(t *testing.T, text string) string {
+	t.Helper()
+	start := strings.Index(text, "\nalice@contoso.test asks Fabrikam")
+	end := strings.Index(text, grid.Legend)
+	if start < 0 || end < start {
+		t.Fatalf("no grid section in\n%s", text)
+	}
+	return text[start+1 : end+len(grid.Legend)+1]
 }
 
 func htmlEscape(s string) string {

@@ -11,9 +11,13 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
+	"github.com/fedavail/fedavail/examples/internal/grid"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/sharing"
 )
+
+// days is the length of the week shown: Monday to Friday.
+const days = 5
 
 // run is the whole demo; main and the test call it.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -86,7 +90,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	w.say("Calendars filled for the week of %s (%s)", opts.monday.Format("Mon 2 Jan 2006"), opts.monday.Location())
 
 	end := opts.monday.AddDate(0, 0, days)
-	var grids []*grid
+	var grids []*grid.Grid
 	for _, q := range []struct {
 		client *federation.Client
 		title  string
@@ -102,7 +106,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}},
 	} {
 		q.query.Start, q.query.End, q.query.Location = opts.monday, end, opts.monday.Location()
-		q.query.View, q.query.MergedInterval = ews.ViewDetailedMerged, time.Hour
+		q.query.View, q.query.MergedInterval = ews.ViewDetailedMerged, grid.Interval
 		w.say("\n== %s asks about %v", q.query.From, q.query.Attendees)
 		res, err := q.client.Availability(ctx, q.query)
 		if err != nil {
@@ -115,7 +119,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				w.say("  %s: %s answered at %s with the %s view", a.Address, a.Partner.ApplicationURI, a.Partner.EWSURL, a.View)
 			}
 		}
-		grids = append(grids, newGrid(q.title, opts.monday, res))
+		grids = append(grids, grid.New(q.title, opts.monday, days, res))
 		if err := suggest(w, res, opts.monday); err != nil {
 			return err
 		}
@@ -123,14 +127,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	w.say("")
 	for _, g := range grids {
-		w.say("%s", g.text())
+		w.say("%s", g.Text())
 	}
-	w.say("%s", legend)
+	w.say("%s", grid.Legend)
 	f, err := os.Create(opts.html)
 	if err != nil {
 		return err
 	}
-	if err := writeHTML(f, grids); err != nil {
+	if err := grid.WriteHTML(f, "fedavail quickstart: free/busy across organizations", grids); err != nil {
 		f.Close()
 		return err
 	}
@@ -144,7 +148,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // suggest prints the best hour-long meeting times for the attendees of
 // res, combining what each organization answered.
 func suggest(w *world, res *federation.Result, monday time.Time) error {
-	days, err := res.Suggest(calendar.SuggestionOptions{
+	week, err := res.Suggest(calendar.SuggestionOptions{
 		Start: monday, End: monday.AddDate(0, 0, days), Location: monday.Location(), Duration: time.Hour,
 		MinQuality: calendar.Good,
 	})
@@ -152,7 +156,7 @@ func suggest(w *world, res *federation.Result, monday time.Time) error {
 		return err
 	}
 	var best []string
-	for _, d := range days {
+	for _, d := range week {
 		for _, s := range d.Suggestions {
 			if s.IsWorkTime && s.Quality == calendar.Excellent && len(best) < 4 {
 				best = append(best, s.Start.Format("Mon 15:04"))

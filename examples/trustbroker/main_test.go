@@ -9,35 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fedavail/fedavail/dnsproof"
+	"github.com/fedavail/fedavail/examples/internal/clitest"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/metadata"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/pki"
 )
-
-// syncBuffer is written by the server goroutine and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestServeRegisterListRollover runs the command as an operator would: serve
 // over TLS, an organization registers a domain proven in a loopback DNS
@@ -70,7 +52,7 @@ func TestServeRegisterListRollover(t *testing.T) {
 	start := func() (base string, stop func() string) {
 		ctx, cancel := context.WithCancel(context.Background())
 		addrc := make(chan string, 1)
-		out := &syncBuffer{}
+		out := &clitest.Buffer{}
 		done := make(chan int, 1)
 		cfg := []string{"-state", state, "-listen", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, "-dns", dns.Addr(), "-uri", "urn:federation:test"}
 		go func() {

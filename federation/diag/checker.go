@@ -57,8 +57,8 @@ type Checker struct {
 	// autodiscover.DefaultRedirectPolicy.
 	RedirectPolicy autodiscover.RedirectPolicy
 	// Availability asks a partner's EWS for free/busy in
-	// TestOrganizationRelationship. Nil means a built-in probe that sends one
-	// small GetUserAvailability request through HTTPClient.
+	// TestOrganizationRelationship. Nil means an ews.Client sending one small
+	// GetUserAvailability request through HTTPClient.
 	Availability AvailabilityProbe
 	// ExpiryWarning is how long before expiry a certificate is reported
 	// as a warning. Zero means DefaultExpiryWarning.

@@ -3,17 +3,13 @@ package diag_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fedavail/fedavail/federation/diag"
+	"github.com/fedavail/fedavail/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // sample is a report with every status, as TestOrganizationRelationship
 // writes one for a partner without a relationship for us.
@@ -30,7 +26,7 @@ func TestWriteText(t *testing.T) {
 	if err := diag.WriteText(&b, sample, &diag.Report{Test: "Test-FederatedDomainProof", Subject: "contoso.com"}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.txt", b.Bytes())
+	golden.Check(t, "report.txt", b.Bytes())
 }
 
 func TestReportJSON(t *testing.T) {
@@ -38,7 +34,7 @@ func TestReportJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.json", append(data, '\n'))
+	golden.Check(t, "report.json", append(data, '\n'))
 	var back diag.Report
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
@@ -48,22 +44,5 @@ func TestReportJSON(t *testing.T) {
 	}
 	if got := back.Status(); got != diag.Fail {
 		t.Errorf("Status() = %v, want fail", got)
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s (-want +got):\n%s", name, d)
 	}
 }
