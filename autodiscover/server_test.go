@@ -1,21 +1,17 @@
 package autodiscover
 
 import (
-	"bytes"
 	"errors"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fedavail/fedavail/internal/golden"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/soap"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const fedInfoRequest = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>` +
 	`<GetFederationInformationRequestMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Request><Domain>fabrikam.test</Domain></Request></GetFederationInformationRequestMessage>` +
@@ -87,24 +83,6 @@ func TestHandlerInvalidToken(t *testing.T) {
 	}
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs from the golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
-}
-
 // What the client sends and what the handler answers, byte for byte.
 func TestGolden(t *testing.T) {
 	t.Parallel()
@@ -136,8 +114,8 @@ func TestGolden(t *testing.T) {
 		t.Fatalf("%d requests, %d answers, want %d", len(reqs), len(resp.bodies), len(names))
 	}
 	for i, n := range names {
-		golden(t, n+"-request.xml", reqs[i].Body)
-		golden(t, n+"-response.xml", resp.bodies[i])
+		golden.Check(t, n+"-request.xml", reqs[i].Body)
+		golden.Check(t, n+"-response.xml", resp.bodies[i])
 	}
 }
 

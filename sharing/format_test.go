@@ -2,35 +2,14 @@ package sharing
 
 import (
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fedavail/fedavail/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
-}
 
 func TestCmdletRoundTrip(t *testing.T) {
 	c := testConfig()
@@ -46,7 +25,7 @@ func TestCmdletRoundTrip(t *testing.T) {
 // the input and format(parse(text)) against the text.
 func cmdletRoundTrip[T any](t *testing.T, name string, items []T, format func([]T) string, parse func(string) ([]T, error)) {
 	text := format(items)
-	golden(t, name, []byte(text))
+	golden.Check(t, name, []byte(text))
 	back, err := parse(text)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +117,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "config.json", b)
+	golden.Check(t, "config.json", b)
 	back, err := ParseJSON(b)
 	if err != nil {
 		t.Fatal(err)

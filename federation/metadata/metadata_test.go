@@ -4,20 +4,19 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/fedavail/fedavail/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/pki"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 var (
 	keyOnce sync.Once
@@ -77,7 +76,7 @@ func TestRenderParseRoundTrip(t *testing.T) {
 // so the golden file is stable.
 func TestRenderGolden(t *testing.T) {
 	der, err := os.ReadFile(filepath.Join("testdata", "sts.der"))
-	if *update && errors.Is(err, os.ErrNotExist) {
+	if golden.Updating() && errors.Is(err, os.ErrNotExist) {
 		der = cert(t, "fedavail test STS", t0, t0.AddDate(30, 0, 0)).Raw
 		err = os.WriteFile(filepath.Join("testdata", "sts.der"), der, 0o644)
 	}
@@ -92,19 +91,7 @@ func TestRenderGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "metadata.golden.xml")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("golden mismatch (-want +got):\n%s", diff)
-	}
+	golden.Check(t, "metadata.golden.xml", got)
 }
 
 func TestRollover(t *testing.T) {

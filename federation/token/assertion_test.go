@@ -1,6 +1,7 @@
 package token
 
 import (
+	"github.com/fedavail/fedavail/internal/golden"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func TestBuildAssertionGolden(t *testing.T) {
 	c.IssueInstant, c.NotBefore, c.NotOnOrAfter = at, at, at.Add(5*time.Minute)
 	c.ProofKey = []byte("0123456789abcdef0123456789abcdef")
 	got := writeElement(t, buildAssertion(&c))
-	golden(t, "assertion.golden.xml", got)
+	golden.Check(t, "assertion.golden.xml", got)
 
 	back, err := parseAssertion(parseElement(t, got))
 	if err != nil {

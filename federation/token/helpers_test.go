@@ -2,22 +2,16 @@ package token
 
 import (
 	"crypto/x509"
-	"flag"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/beevik/etree"
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 const (
 	testBrokerURI = "urn:federation:fedavail-test"
@@ -163,22 +157,4 @@ func parseElement(tb testing.TB, b []byte) *etree.Element {
 		tb.Fatal(err)
 	}
 	return doc.Root()
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
 }

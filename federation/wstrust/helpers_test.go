@@ -3,39 +3,16 @@ package wstrust
 import (
 	"bytes"
 	"crypto/x509"
-	"flag"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/pki"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (-want +got):\n%s", name, cmp.Diff(string(want), string(got)))
-	}
-}
 
 // Keys are generated once per test binary: RSA generation is the slowest
 // part of these tests.

@@ -3,6 +3,7 @@ package wstrust
 import (
 	"bytes"
 	"errors"
+	"github.com/fedavail/fedavail/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,7 +67,7 @@ func TestResponseMarshalGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "rstr-marshal.golden.xml", data)
+	golden.Check(t, "rstr-marshal.golden.xml", data)
 	back, err := ParseResponse(data, xmlguard.Limits{})
 	if err != nil {
 		t.Fatal(err)

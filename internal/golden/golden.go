@@ -37,3 +37,7 @@ func Check(t testing.TB, name string, got []byte) {
 		t.Errorf("%s differs from the golden file (-want +got):\n%s", path, d)
 	}
 }
+
+// Updating reports whether the test binary runs with -update, for tests
+// that must also regenerate inputs of their golden files.
+func Updating() bool { return *update }
