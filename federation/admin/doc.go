@@ -30,8 +30,11 @@
 //     [Remove-FederatedDomain].
 //  5. Create organization relationships from the partner's federation
 //     information [Get-FederationInformation | New-OrganizationRelationship]:
-//     [NewRelationship] and [Org.AddRelationship] (free/busy at
-//     AvailabilityOnly unless told otherwise); [Org.SetRelationship],
+//     [Org.FederationInformation] asks the partner's Autodiscover service,
+//     [NewRelationship] makes the relationship (all the partner's domains,
+//     its application URI and Autodiscover endpoint, free/busy at
+//     AvailabilityOnly unless told otherwise) and [Org.AddRelationship]
+//     stores it; [Org.SetRelationship],
 //     [Org.RemoveRelationship] and [Org.Relationships] do the rest. Both
 //     partners must create one. The relationships live in the sharing
 //     configuration file ([Org.SharingFile]) that package sharing loads.

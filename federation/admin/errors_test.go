@@ -14,6 +14,7 @@ import (
 
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/internal/testshared"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -212,19 +213,7 @@ func TestFormatTrustGolden(t *testing.T) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
+	testshared.Golden(t, name, got, *update)
 }
 
 // ExampleNewRelationship shows the relationship made from a partner's
