@@ -30,10 +30,7 @@ func (o *Org) FederationInformation(ctx context.Context, domain string) (Federat
 	if o.opts.HTTPClient == nil {
 		return FederationInformation{}, fail(ErrInvalid, nil, "no HTTP client configured", "set Options.HTTPClient")
 	}
-	c := &autodiscover.Client{HTTPClient: o.opts.HTTPClient, CacheTTL: -1, Logger: o.log, Now: o.opts.Now}
-	if r, ok := o.opts.Resolver.(autodiscover.Resolver); ok {
-		c.Resolver = r
-	}
+	c := &autodiscover.Client{HTTPClient: o.opts.HTTPClient, Resolver: o.srvResolver(), CacheTTL: -1, Logger: o.log, Now: o.opts.Now}
 	fi, err := c.GetFederationInformation(ctx, d)
 	if err != nil {
 		return FederationInformation{}, partnerErr(d, err)
