@@ -60,6 +60,7 @@ func (o *Org) Defederate(ctx context.Context) error {
 		o.log.InfoContext(ctx, "admin: broker registration removed", "application_uri", s.Trust.ApplicationURI)
 	}
 	// 3. The local trust, and the end of the de-federation, in one write.
-	s.Trust, s.Defederating, s.Switching = nil, false, false
+	s.Trust, s.Defederating = nil, false
+	s.Installing, s.Switching, s.Finishing = false, false, false // no broker half left to do
 	return o.saveState(s)
 }

@@ -59,8 +59,10 @@
 // names it, and moving certificates between the current, next and previous
 // slots changes only federation.json, so a crash leaves the old state or
 // the new one. Operations that change both the broker and the directory
-// change the broker first with a request that is safe to repeat, and say
-// what to run again if the second half did not happen.
+// either change the broker first with a request that is safe to repeat
+// (Trust, AddDomain, RemoveDomain), or record in federation.json that the
+// broker's half is still to do (each Rollover stage, Defederate); either
+// way, running the same operation again after a crash finishes it.
 //
 // # Using the state
 //
