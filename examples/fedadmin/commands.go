@@ -20,6 +20,7 @@ var commands = []*command{
 		fs.Int("bits", 2048, "RSA key size, at least 2048")
 	}, run: newCert},
 	{name: "trust show", help: "trust show", run: trustShow},
+	{name: "trust refresh", help: "trust refresh   (after the broker rolled its signing certificate over)", run: trustRefresh},
 	{name: "trust", help: "trust -broker URL -domain DOMAIN", setup: func(fs *flag.FlagSet) {
 		fs.String("broker", "", "the fedavail trust broker's base `URL` (https://…)")
 		fs.String("domain", "", "the first federated `domain`; names the account namespace FYDIBOHF25SPDLT.<domain>")
@@ -86,6 +87,29 @@ func trustShow(_ context.Context, e *env, _ *flag.FlagSet, args []string) error 
 		return err
 	}
 	fmt.Fprint(e.stdout, s)
+	return nil
+}
+
+func trustRefresh(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return usageError("no arguments expected")
+	}
+	before, after, err := e.org.RefreshTrust(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "federation trust refreshed from %s\n", after.TokenIssuerMetadataEpr)
+	for _, f := range []struct{ name, old, new string }{
+		{"TokenIssuerEpr", before.TokenIssuerEpr, after.TokenIssuerEpr},
+		{"TokenIssuerCertificate", before.TokenIssuerCertificate, after.TokenIssuerCertificate},
+		{"TokenIssuerPrevCertificate", before.TokenIssuerPrevCertificate, after.TokenIssuerPrevCertificate},
+	} {
+		if f.old == f.new {
+			fmt.Fprintf(e.stdout, "%s: %s (unchanged)\n", f.name, f.new)
+		} else {
+			fmt.Fprintf(e.stdout, "%s: %s (was %s)\n", f.name, f.new, f.old)
+		}
+	}
 	return nil
 }
 

@@ -32,6 +32,7 @@ The administrator's federation workflow, in the order it is done:
   domain-proof DOMAIN           print the TXT record proving DOMAIN (publish it)
   trust -broker URL -domain D   create the federation trust with a fedavail trust broker
   trust show                    print the trust, like Get-FederationTrust | Format-List
+  trust refresh                 store the broker's current metadata (Set-FederationTrust -RefreshMetadata)
   domain add DOMAIN             federate one more domain (once its proof is in DNS)
   domain remove DOMAIN          stop federating a domain
   relationship add NAME -domain D

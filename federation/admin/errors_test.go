@@ -203,6 +203,7 @@ func TestFormatTrustGolden(t *testing.T) {
 		TokenIssuerURI: "urn:federation:fedavail", TokenIssuerEpr: "https://broker.example/extSTS.srf",
 		TokenIssuerCertificate: "0F0E0D0C0B0A09080706050403020100FFEEDDCC", ApplicationURI: "FYDIBOHF25SPDLT.contoso.com",
 		AccountNamespace: "FYDIBOHF25SPDLT.contoso.com", ApplicationIdentifier: "00000000402C7A5F", Domains: []string{"contoso.com", "contoso.net"},
+		TokenIssuerPrevCertificate: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 	}
 	certs := []admin.Certificate{
 		{Slot: keyring.Current, Thumbprint: "82E68E80B61290475025A0E9737FECE922D4E8C3", NotAfter: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},

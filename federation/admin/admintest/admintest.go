@@ -45,6 +45,8 @@ type Env struct {
 	DNS *fedtest.DNSServer
 	// Broker is the trust broker, for the operator's view.
 	Broker *broker.Broker
+	// BrokerKeys are the broker's token-signing keys, to roll them over.
+	BrokerKeys *keyring.Ring
 	// URL is the broker's base URL.
 	URL string
 	// HTTPClient reaches the broker, and the servers of Serve by host name.
@@ -105,7 +107,7 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	h = b
-	e.Broker, e.URL = b, srv.URL
+	e.Broker, e.BrokerKeys, e.URL = b, keys, srv.URL
 	return e
 }
 
