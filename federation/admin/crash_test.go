@@ -51,6 +51,7 @@ func (c *crash) RoundTrip(r *http.Request) (*http.Response, error) {
 // directory): it finishes the step, and the broker and the directory
 // agree.
 func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	type step struct {
 		name     string
@@ -111,6 +112,7 @@ func TestCrashRecovery(t *testing.T) {
 					name += "/before the broker heard"
 				}
 				t.Run(name, func(t *testing.T) {
+					t.Parallel()
 					w := newWorld(t)
 					o := st.setup(t, w)
 					opts := *w.Options()

@@ -23,6 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // TestErrors checks that every bad input gets its kind and a one-line
 // message saying what to do.
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	contoso := w.trusted(t, "contoso.test")
@@ -127,6 +128,7 @@ func TestErrors(t *testing.T) {
 // TestWrongKeyFile: a key file that does not belong to its certificate is
 // found when the directory is opened.
 func TestWrongKeyFile(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, b := w.open(t, "a.test"), w.open(t, "b.test")
 	ca, cb := a.Certificates()[0], b.Certificates()[0]
@@ -151,6 +153,7 @@ func TestWrongKeyFile(t *testing.T) {
 // TestDefederateResumes: a de-federation stopped by an unreachable broker
 // blocks other changes and is finished by running it again.
 func TestDefederateResumes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	o := w.trusted(t, "contoso.test")
@@ -179,6 +182,7 @@ func TestDefederateResumes(t *testing.T) {
 
 // TestRolloverWithoutTrust switches certificates locally in one call.
 func TestRolloverWithoutTrust(t *testing.T) {
+	t.Parallel()
 	o := newWorld(t).open(t, "a.test")
 	before := o.Certificates()[0].Thumbprint
 	rollover(t, o, admin.RolloverSwitched)

@@ -18,6 +18,7 @@ import (
 // information, and checks what a relationship is made from and the advice
 // when there is none.
 func TestFederationInformation(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	o := w.open(t)

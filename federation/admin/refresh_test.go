@@ -15,6 +15,7 @@ import (
 // RefreshTrust stores the new one, and the previous one the metadata still
 // publishes.
 func TestRefreshTrust(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	o := w.trusted(t, "contoso.test")

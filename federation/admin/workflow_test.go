@@ -30,6 +30,7 @@ import (
 // directories), a rollover of both with queries running throughout, and
 // de-federation, after which the broker refuses the queries' tokens.
 func TestWorkflow(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	contoso := w.open(t, "contoso.test", "contoso.net")
