@@ -20,6 +20,7 @@ var commands = []*command{
 		fs.Int("bits", 2048, "RSA key size, at least 2048")
 	}, run: newCert},
 	{name: "trust show", help: "trust show", run: trustShow},
+	{name: "trust refresh", help: "trust refresh   (after the broker rolled its signing certificate over)", run: trustRefresh},
 	{name: "trust", help: "trust -broker URL -domain DOMAIN", setup: func(fs *flag.FlagSet) {
 		fs.String("broker", "", "the fedavail trust broker's base `URL` (https://…)")
 		fs.String("domain", "", "the first federated `domain`; names the account namespace FYDIBOHF25SPDLT.<domain>")
@@ -27,9 +28,9 @@ var commands = []*command{
 	{name: "domain-proof", help: "domain-proof DOMAIN", run: domainProof},
 	{name: "domain add", help: "domain add DOMAIN", run: domainAdd},
 	{name: "domain remove", help: "domain remove DOMAIN", run: domainRemove},
-	{name: "relationship add", help: "relationship add -name NAME -domains D1,D2 -app-uri URI [-autodiscover URL] [-sharing-url URL] [-level LEVEL] [-scope GROUP]", setup: relationshipFlags(true), run: relationshipAdd},
-	{name: "relationship set", help: "relationship set -name NAME [-domains D1,D2] [-app-uri URI] [-autodiscover URL] [-sharing-url URL] [-level LEVEL] [-scope GROUP] [-enabled BOOL] [-freebusy BOOL]", setup: relationshipFlags(false), run: relationshipSet},
-	{name: "relationship remove", help: "relationship remove -name NAME", setup: func(fs *flag.FlagSet) {
+	{name: "relationship add", help: "relationship add NAME -domain DOMAIN [-level LEVEL] [-scope GROUP] [-sharing-url URL]\n   or: fedadmin relationship add NAME -domains D1,D2 -app-uri URI [-autodiscover URL] [...]   (when discovery is not possible)", setup: relationshipFlags(true), run: relationshipAdd},
+	{name: "relationship set", help: "relationship set NAME [-domains D1,D2] [-app-uri URI] [-autodiscover URL] [-sharing-url URL] [-level LEVEL] [-scope GROUP] [-enabled BOOL] [-freebusy BOOL]", setup: relationshipFlags(false), run: relationshipSet},
+	{name: "relationship remove", help: "relationship remove NAME", setup: func(fs *flag.FlagSet) {
 		fs.String("name", "", "the relationship's `name`")
 	}, run: relationshipRemove},
 	{name: "relationship list", help: "relationship list", run: relationshipList},
@@ -89,6 +90,29 @@ func trustShow(_ context.Context, e *env, _ *flag.FlagSet, args []string) error 
 	return nil
 }
 
+func trustRefresh(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return usageError("no arguments expected")
+	}
+	before, after, err := e.org.RefreshTrust(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "federation trust refreshed from %s\n", after.TokenIssuerMetadataEpr)
+	for _, f := range []struct{ name, old, new string }{
+		{"TokenIssuerEpr", before.TokenIssuerEpr, after.TokenIssuerEpr},
+		{"TokenIssuerCertificate", before.TokenIssuerCertificate, after.TokenIssuerCertificate},
+		{"TokenIssuerPrevCertificate", before.TokenIssuerPrevCertificate, after.TokenIssuerPrevCertificate},
+	} {
+		if f.old == f.new {
+			fmt.Fprintf(e.stdout, "%s: %s (unchanged)\n", f.name, f.new)
+		} else {
+			fmt.Fprintf(e.stdout, "%s: %s (was %s)\n", f.name, f.new, f.old)
+		}
+	}
+	return nil
+}
+
 func domainProof(_ context.Context, e *env, _ *flag.FlagSet, args []string) error {
 	d, err := oneArg(args, "domain")
 	if err != nil {
@@ -128,7 +152,10 @@ func domainRemove(ctx context.Context, e *env, _ *flag.FlagSet, args []string) e
 
 func relationshipFlags(add bool) func(fs *flag.FlagSet) {
 	return func(fs *flag.FlagSet) {
-		fs.String("name", "", "the relationship's `name`, e.g. the partner's")
+		fs.String("name", "", "the relationship's `name`, e.g. the partner's (or give it as the argument)")
+		if add {
+			fs.String("domain", "", "one of the partner's `domain`s: read the partner's federation information from its Autodiscover service (Get-FederationInformation)")
+		}
 		fs.String("domains", "", "the partner's federated `domains`, comma-separated")
 		fs.String("app-uri", "", "the partner's application `URI` (FYDIBOHF25SPDLT.<domain>)")
 		fs.String("autodiscover", "", "the partner's Autodiscover WSSecurity `URL`")
@@ -154,28 +181,69 @@ func splitList(s string) []string {
 	return out
 }
 
-func relationshipAdd(_ context.Context, e *env, fs *flag.FlagSet, args []string) error {
-	if len(args) > 0 || str(fs, "name") == "" || str(fs, "domains") == "" || str(fs, "app-uri") == "" {
-		return usageError("-name, -domains and -app-uri are required (from the partner's federation information)")
+func relationshipAdd(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	name, err := nameArg(fs, args)
+	if err != nil {
+		return err
 	}
 	level, err := fedavail.ParseAccessLevel(str(fs, "level"))
 	if err != nil {
 		return usageError(err.Error())
 	}
-	r := admin.NewRelationship(str(fs, "name"), admin.FederationInformation{
-		ApplicationURI: str(fs, "app-uri"), DomainNames: splitList(str(fs, "domains")), TargetAutodiscoverEpr: str(fs, "autodiscover"),
+	var fi admin.FederationInformation
+	if d := str(fs, "domain"); d != "" {
+		// Get-FederationInformation -DomainName d | New-OrganizationRelationship
+		if fi, err = e.org.FederationInformation(ctx, d); err != nil {
+			return err
+		}
+	}
+	// Values given explicitly win over discovered ones, and stand in for
+	// them when the partner's Autodiscover service cannot be reached.
+	fs.Visit(func(f *flag.Flag) {
+		switch v := f.Value.String(); f.Name {
+		case "domains":
+			fi.DomainNames = splitList(v)
+		case "app-uri":
+			fi.ApplicationURI = v
+		case "autodiscover":
+			fi.TargetAutodiscoverEpr = v
+		}
 	})
+	if len(fi.DomainNames) == 0 || fi.ApplicationURI == "" {
+		return usageError("give -domain DOMAIN to read the partner's federation information, or -domains and -app-uri")
+	}
+	r := admin.NewRelationship(name, fi)
 	r.FreeBusyAccessLevel, r.TargetSharingEpr, r.FreeBusyAccessScope = level, str(fs, "sharing-url"), str(fs, "scope")
 	if err := e.org.AddRelationship(r); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "organization relationship %q added to %s; the partner must create one with you too\n", r.Name, e.org.SharingFile())
+	fmt.Fprint(e.stdout, sharing.FormatRelationships([]sharing.OrganizationRelationship{r}))
+	if tc, err := e.org.TrustConfig(); err == nil && fi.TokenIssuerURIs != nil && !fi.AcceptsIssuer(tc.TokenIssuerURI) {
+		fmt.Fprintf(e.stdout, "warning: %s accepts tokens from %s only, not from this organization's trust broker %s: its servers will refuse free/busy requests until it trusts %s too\n",
+			fi.ApplicationURI, strings.Join(fi.TokenIssuerURIs, ", "), tc.TokenIssuerURI, tc.TokenIssuerURI)
+	}
 	return nil
 }
 
+// nameArg returns the relationship name, given as the argument or -name.
+func nameArg(fs *flag.FlagSet, args []string) (string, error) {
+	name := str(fs, "name")
+	switch {
+	case len(args) > 1 || (len(args) == 1 && name != ""):
+		return "", usageError("give the relationship's name once")
+	case len(args) == 1:
+		name = args[0]
+	case name == "":
+		return "", usageError("the relationship's name is required")
+	}
+	return name, nil
+}
+
 func relationshipSet(_ context.Context, e *env, fs *flag.FlagSet, args []string) error {
-	if len(args) > 0 || str(fs, "name") == "" {
-		return usageError("-name is required")
+	name, err := nameArg(fs, args)
+	if err != nil {
+		return err
 	}
 	var c admin.RelationshipChange
 	var bad error
@@ -209,10 +277,10 @@ func relationshipSet(_ context.Context, e *env, fs *flag.FlagSet, args []string)
 	if bad != nil {
 		return usageError(bad.Error())
 	}
-	if err := e.org.SetRelationship(str(fs, "name"), c); err != nil {
+	if err := e.org.SetRelationship(name, c); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "organization relationship %q changed\n", str(fs, "name"))
+	fmt.Fprintf(e.stdout, "organization relationship %q changed\n", name)
 	return nil
 }
 
@@ -227,13 +295,14 @@ func parseBool(name, v string) (bool, error) {
 }
 
 func relationshipRemove(_ context.Context, e *env, fs *flag.FlagSet, args []string) error {
-	if len(args) > 0 || str(fs, "name") == "" {
-		return usageError("-name is required")
-	}
-	if err := e.org.RemoveRelationship(str(fs, "name")); err != nil {
+	name, err := nameArg(fs, args)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "organization relationship %q removed\n", str(fs, "name"))
+	if err := e.org.RemoveRelationship(name); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "organization relationship %q removed\n", name)
 	return nil
 }
 

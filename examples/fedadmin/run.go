@@ -32,10 +32,12 @@ The administrator's federation workflow, in the order it is done:
   domain-proof DOMAIN           print the TXT record proving DOMAIN (publish it)
   trust -broker URL -domain D   create the federation trust with a fedavail trust broker
   trust show                    print the trust, like Get-FederationTrust | Format-List
+  trust refresh                 store the broker's current metadata (Set-FederationTrust -RefreshMetadata)
   domain add DOMAIN             federate one more domain (once its proof is in DNS)
   domain remove DOMAIN          stop federating a domain
-  relationship add|set|remove|list
-                                organization relationships with partners
+  relationship add NAME -domain D
+                                organization relationship from the partner's federation information
+  relationship set|remove|list  change, remove, print organization relationships
   rollover                      next step of a certificate rollover
   defederate [-yes]             remove relationships, domains and the trust
 
@@ -61,6 +63,15 @@ type command struct {
 
 // run is the command without the process: it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runDial(args, stdin, stdout, stderr, nil)
+}
+
+// dialFunc opens TCP connections, as net.Dialer.DialContext.
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// runDial is run with the HTTP client's dialer given: nil dials as usual;
+// tests reach partners' host names on loopback with it.
+func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial dialFunc) int {
 	global := flag.NewFlagSet("fedadmin", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	dir := global.String("dir", "fedadmin-state", "state `directory` (created with mode 0700)")
@@ -91,10 +102,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cmd.setup != nil {
 		cmd.setup(fs)
 	}
-	if err := fs.Parse(rest); err != nil {
+	params, err := parseInterleaved(fs, rest)
+	if err != nil {
 		return flagStatus(err)
 	}
-	opts, err := options(*caFile, *dnsAddr)
+	opts, err := options(*caFile, *dnsAddr, dial)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
@@ -106,7 +118,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	err = cmd.run(ctx, &env{org: org, stdin: stdin, stdout: stdout}, fs, fs.Args())
+	err = cmd.run(ctx, &env{org: org, stdin: stdin, stdout: stdout}, fs, params)
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
@@ -127,6 +139,28 @@ func flagStatus(err error) int {
 	return exitUsage
 }
 
+// parseInterleaved parses flags placed before, between and after the
+// arguments, as "relationship add Fabrikam -domain fabrikam.com" has them
+// (the flag package stops at the first argument), and returns the
+// arguments. Everything after "--" is an argument.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var params []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return params, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(params, rest...), nil
+		}
+		params = append(params, rest[0])
+		args = rest[1:]
+	}
+}
+
 // usageError is a wrong command line, answered with the usage text.
 type usageError string
 
@@ -144,8 +178,9 @@ func lookup(args []string) (*command, []string, error) {
 	return nil, nil, fmt.Errorf("unknown subcommand %q (run fedadmin -h for the list)", strings.Join(args, " "))
 }
 
-// options builds the HTTP client and resolver from the global flags.
-func options(caFile, dnsAddr string) (*admin.Options, error) {
+// options builds the HTTP client and resolver from the global flags; dial,
+// if not nil, opens the HTTP client's connections.
+func options(caFile, dnsAddr string, dial dialFunc) (*admin.Options, error) {
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
@@ -161,7 +196,7 @@ func options(caFile, dnsAddr string) (*admin.Options, error) {
 		}
 		tlsConfig.RootCAs = pool
 	}
-	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConfig, ForceAttemptHTTP2: true}
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConfig, ForceAttemptHTTP2: true, DialContext: dial}
 	opts := &admin.Options{HTTPClient: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 	if dnsAddr != "" {
 		if _, _, err := net.SplitHostPort(dnsAddr); err != nil {

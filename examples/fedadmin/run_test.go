@@ -2,21 +2,37 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/admin/admintest"
 	"github.com/fedavail/fedavail/internal/pki"
+	"github.com/fedavail/fedavail/internal/testshared"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestRun drives the command end to end for one organization against a
 // broker and DNS server on loopback, as an administrator would type it.
 func TestRun(t *testing.T) {
 	env := admintest.New(t)
 	env.Exist("contoso.test", "contoso.net")
+	// Partners' Autodiscover services: fabrikam federated with the same
+	// broker, plain.test not federated.
+	env.Serve(&autodiscover.Handler{Federation: autodiscover.FederationInformation{
+		ApplicationURI: "FYDIBOHF25SPDLT.fabrikam.test", Domains: []string{"fabrikam.test", "fabrikam.net"},
+		TokenIssuers: []autodiscover.TokenIssuer{{URI: admintest.BrokerURI}},
+	}}, "autodiscover.fabrikam.test")
+	env.Serve(&autodiscover.Handler{Federation: autodiscover.FederationInformation{
+		ApplicationURI: "FYDIBOHF25SPDLT.tailspin.test", Domains: []string{"tailspin.test"},
+		TokenIssuers: []autodiscover.TokenIssuer{{URI: "urn:federation:MicrosoftOnline"}},
+	}}, "autodiscover.tailspin.test")
+	env.Serve(&autodiscover.Handler{}, "autodiscover.plain.test")
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(caFile, pki.CertPEM(env.CA.Cert), 0o600); err != nil {
 		t.Fatal(err)
@@ -41,6 +57,7 @@ func TestRun(t *testing.T) {
 		status int
 		stdout string // substring expected
 		stderr string // substring expected
+		golden string // file under testdata holding all of stdout
 	}{
 		{name: "help", args: []string{"-h"}, status: exitOK, stderr: "usage: fedadmin"},
 		{name: "subcommand help", args: []string{"trust", "-h"}, status: exitOK, stderr: "usage: fedadmin trust -broker URL -domain DOMAIN"},
@@ -56,17 +73,29 @@ func TestRun(t *testing.T) {
 			stderr: "check the broker URL and that the broker is running"},
 		{name: "trust", args: []string{"trust", "-broker", env.URL, "-domain", "contoso.test"}, before: func() { publish("contoso.test") },
 			status: exitOK, stdout: "outside what a third party can do"},
-		{name: "trust show", args: []string{"trust", "show"}, status: exitOK, stdout: "ApplicationUri         : FYDIBOHF25SPDLT.contoso.test"},
+		{name: "trust show", args: []string{"trust", "show"}, status: exitOK, stdout: "ApplicationUri             : FYDIBOHF25SPDLT.contoso.test"},
+		{name: "trust refresh", args: []string{"trust", "refresh"}, status: exitOK, stdout: "TokenIssuerCertificate: "},
 		{name: "domain add before the proof", args: []string{"domain", "add", "contoso.net"}, status: exitError, stderr: "TXT record for contoso.net not found yet"},
 		{name: "domain add", args: []string{"domain", "add", "contoso.net"}, before: func() { publish("contoso.net") }, status: exitOK, stdout: "contoso.net is federated"},
 		{name: "domain remove unknown", args: []string{"domain", "remove", "contoso.org"}, status: exitError, stderr: "contoso.org is not a federated domain"},
-		{name: "relationship add", args: []string{"relationship", "add", "-name", "Fabrikam", "-domains", "fabrikam.test", "-app-uri", "FYDIBOHF25SPDLT.fabrikam.test"},
-			status: exitOK, stdout: `"Fabrikam" added`},
-		{name: "relationship add duplicate", args: []string{"relationship", "add", "-name", "Fabrikam", "-domains", "fabrikam.example", "-app-uri", "FYDIBOHF25SPDLT.fabrikam.example"},
+		{name: "relationship add from federation information", args: []string{"relationship", "add", "Fabrikam", "-domain", "fabrikam.test"},
+			status: exitOK, stdout: "TargetAutodiscoverEpr : https://autodiscover.fabrikam.test/autodiscover/autodiscover.svc/WSSecurity"},
+		{name: "relationship add, explicit values", args: []string{"relationship", "add", "-name", "Northwind", "-domains", "northwind.test", "-app-uri", "FYDIBOHF25SPDLT.northwind.test"},
+			status: exitOK, stdout: `"Northwind" added`},
+		{name: "relationship add, partner trusts another broker", args: []string{"relationship", "add", "Tailspin", "-domain", "tailspin.test", "-level", "LimitedDetails"},
+			status: exitOK, stdout: "warning: FYDIBOHF25SPDLT.tailspin.test accepts tokens from urn:federation:MicrosoftOnline only, not from this organization's trust broker"},
+		{name: "relationship add duplicate", args: []string{"relationship", "add", "Fabrikam", "-domain", "fabrikam.test"},
 			status: exitError, stderr: "use relationship set to change it"},
-		{name: "relationship set", args: []string{"relationship", "set", "-name", "Fabrikam", "-level", "LimitedDetails"}, status: exitOK, stdout: "changed"},
+		{name: "relationship add, partner not federated", args: []string{"relationship", "add", "Plain", "-domain", "plain.test"},
+			status: exitError, stderr: "plain.test is not federated (its Autodiscover service answered NotFederated): ask plain.test's administrator"},
+		{name: "relationship add, partner unreachable", args: []string{"relationship", "add", "Nowhere", "-domain", "nowhere.test"},
+			status: exitError, stderr: "no Autodiscover service answered for nowhere.test"},
+		{name: "relationship add without values", args: []string{"relationship", "add", "Nowhere"}, status: exitUsage, stderr: "give -domain DOMAIN"},
+		{name: "relationship add, name twice", args: []string{"relationship", "add", "A", "B", "-domain", "fabrikam.test"}, status: exitUsage, stderr: "give the relationship's name once"},
+		{name: "relationship set", args: []string{"relationship", "set", "Fabrikam", "-level", "LimitedDetails"}, status: exitOK, stdout: "changed"},
 		{name: "relationship set bad level", args: []string{"relationship", "set", "-name", "Fabrikam", "-level", "Everything"}, status: exitUsage, stderr: "unknown access level"},
-		{name: "relationship list", args: []string{"relationship", "list"}, status: exitOK, stdout: "FreeBusyAccessLevel   : LimitedDetails"},
+		{name: "relationship remove", args: []string{"relationship", "remove", "Tailspin"}, status: exitOK, stdout: `"Tailspin" removed`},
+		{name: "relationship list", args: []string{"relationship", "list"}, status: exitOK, golden: "relationship-list.golden"},
 		{name: "relationship remove unknown", args: []string{"relationship", "remove", "-name", "Nobody"}, status: exitError, stderr: `no organization relationship named "Nobody"`},
 		{name: "rollover: next", args: []string{"rollover"}, status: exitOK, stdout: "next: publish these records"},
 		{name: "rollover: switch before publishing", args: []string{"rollover"}, status: exitError, stderr: "publish contoso.test. 3600 IN TXT"},
@@ -82,9 +111,12 @@ func TestRun(t *testing.T) {
 		}
 		var stdout, stderr bytes.Buffer
 		args := append(append([]string(nil), global...), s.args...)
-		status := run(args, strings.NewReader(s.stdin), &stdout, &stderr)
+		status := runDial(args, strings.NewReader(s.stdin), &stdout, &stderr, env.Dial)
 		if status != s.status || !strings.Contains(stdout.String(), s.stdout) || !strings.Contains(stderr.String(), s.stderr) {
 			t.Fatalf("%s: status %d, want %d\nstdout: %s\nstderr: %s", s.name, status, s.status, stdout.String(), stderr.String())
+		}
+		if s.golden != "" {
+			golden(t, s.golden, stdout.String())
 		}
 		if status == exitError && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
 			t.Errorf("%s: error is more than one line:\n%s", s.name, stderr.String())
@@ -100,4 +132,9 @@ func TestRun(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("state directory mode = %v, %v; want 0700", fi.Mode().Perm(), err)
 	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	testshared.Golden(t, name, got, *update)
 }

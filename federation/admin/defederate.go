@@ -12,8 +12,11 @@ import (
 // the local trust. The order leaves no half-configured state: once the
 // relationships are gone nothing is shared or asked for, whatever happens
 // next; once the registration is gone the broker refuses every token
-// request from or for the organization (a SOAP Sender fault, subcode
-// wst:FailedAuthentication). A de-federation that stops half-way (a crash,
+// request from the organization (a SOAP Sender fault, subcode
+// FailedAuthentication) or for it (Sender, InvalidRequest): a
+// federation.Client's queries fail at federation.StepToken once the
+// tokens issued before have expired (five minutes for free/busy). A
+// de-federation that stops half-way (a crash,
 // an unreachable broker) is recorded before its first step: other
 // operations then refuse with ErrDefederating, and calling Defederate again
 // finishes the job. The certificates stay in the directory.
@@ -57,6 +60,7 @@ func (o *Org) Defederate(ctx context.Context) error {
 		o.log.InfoContext(ctx, "admin: broker registration removed", "application_uri", s.Trust.ApplicationURI)
 	}
 	// 3. The local trust, and the end of the de-federation, in one write.
-	s.Trust, s.Defederating, s.Switching = nil, false, false
+	s.Trust, s.Defederating = nil, false
+	s.Installing, s.Switching, s.Finishing = false, false, false // no broker half left to do
 	return o.saveState(s)
 }

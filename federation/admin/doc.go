@@ -30,8 +30,11 @@
 //     [Remove-FederatedDomain].
 //  5. Create organization relationships from the partner's federation
 //     information [Get-FederationInformation | New-OrganizationRelationship]:
-//     [NewRelationship] and [Org.AddRelationship] (free/busy at
-//     AvailabilityOnly unless told otherwise); [Org.SetRelationship],
+//     [Org.FederationInformation] asks the partner's Autodiscover service,
+//     [NewRelationship] makes the relationship (all the partner's domains,
+//     its application URI and Autodiscover endpoint, free/busy at
+//     AvailabilityOnly unless told otherwise) and [Org.AddRelationship]
+//     stores it; [Org.SetRelationship],
 //     [Org.RemoveRelationship] and [Org.Relationships] do the rest. Both
 //     partners must create one. The relationships live in the sharing
 //     configuration file ([Org.SharingFile]) that package sharing loads.
@@ -56,8 +59,10 @@
 // names it, and moving certificates between the current, next and previous
 // slots changes only federation.json, so a crash leaves the old state or
 // the new one. Operations that change both the broker and the directory
-// change the broker first with a request that is safe to repeat, and say
-// what to run again if the second half did not happen.
+// either change the broker first with a request that is safe to repeat
+// (Trust, AddDomain, RemoveDomain), or record in federation.json that the
+// broker's half is still to do (each Rollover stage, Defederate); either
+// way, running the same operation again after a crash finishes it.
 //
 // # Using the state
 //

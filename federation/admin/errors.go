@@ -40,6 +40,13 @@ var (
 	ErrRefused = errors.New("admin: trust broker refused the request")
 	// ErrDefederating: a de-federation was started and must be finished.
 	ErrDefederating = errors.New("admin: de-federation in progress")
+	// ErrNotFederated: the partner's Autodiscover service says its domain
+	// is not federated (NotFederated, or InvalidDomain: not one of its
+	// federated domains).
+	ErrNotFederated = errors.New("admin: partner domain not federated")
+	// ErrPartnerUnreachable: no Autodiscover service of the partner
+	// answered.
+	ErrPartnerUnreachable = errors.New("admin: partner's Autodiscover service unreachable")
 )
 
 // Error is the failure of an administrative operation. Its message is one

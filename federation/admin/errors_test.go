@@ -14,6 +14,7 @@ import (
 
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/internal/testshared"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -22,6 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // TestErrors checks that every bad input gets its kind and a one-line
 // message saying what to do.
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	contoso := w.trusted(t, "contoso.test")
@@ -126,6 +128,7 @@ func TestErrors(t *testing.T) {
 // TestWrongKeyFile: a key file that does not belong to its certificate is
 // found when the directory is opened.
 func TestWrongKeyFile(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, b := w.open(t, "a.test"), w.open(t, "b.test")
 	ca, cb := a.Certificates()[0], b.Certificates()[0]
@@ -150,6 +153,7 @@ func TestWrongKeyFile(t *testing.T) {
 // TestDefederateResumes: a de-federation stopped by an unreachable broker
 // blocks other changes and is finished by running it again.
 func TestDefederateResumes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	o := w.trusted(t, "contoso.test")
@@ -178,6 +182,7 @@ func TestDefederateResumes(t *testing.T) {
 
 // TestRolloverWithoutTrust switches certificates locally in one call.
 func TestRolloverWithoutTrust(t *testing.T) {
+	t.Parallel()
 	o := newWorld(t).open(t, "a.test")
 	before := o.Certificates()[0].Thumbprint
 	rollover(t, o, admin.RolloverSwitched)
@@ -202,6 +207,7 @@ func TestFormatTrustGolden(t *testing.T) {
 		TokenIssuerURI: "urn:federation:fedavail", TokenIssuerEpr: "https://broker.example/extSTS.srf",
 		TokenIssuerCertificate: "0F0E0D0C0B0A09080706050403020100FFEEDDCC", ApplicationURI: "FYDIBOHF25SPDLT.contoso.com",
 		AccountNamespace: "FYDIBOHF25SPDLT.contoso.com", ApplicationIdentifier: "00000000402C7A5F", Domains: []string{"contoso.com", "contoso.net"},
+		TokenIssuerPrevCertificate: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 	}
 	certs := []admin.Certificate{
 		{Slot: keyring.Current, Thumbprint: "82E68E80B61290475025A0E9737FECE922D4E8C3", NotAfter: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
@@ -212,19 +218,7 @@ func TestFormatTrustGolden(t *testing.T) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
+	testshared.Golden(t, name, got, *update)
 }
 
 // ExampleNewRelationship shows the relationship made from a partner's

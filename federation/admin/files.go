@@ -67,9 +67,15 @@ type state struct {
 	Current  string `json:"current_certificate,omitempty"`
 	Next     string `json:"next_certificate,omitempty"`
 	Previous string `json:"previous_certificate,omitempty"`
-	// Switching is set while a rollover's switch is under way: the local
-	// slots are switched, the broker's not yet.
+	// Installing, Switching and Finishing say which rollover step has
+	// its local half done and its broker half perhaps not, so that calling
+	// Rollover again finishes that step instead of taking the next one.
+	// Installing: Next is written, the broker may not list it yet.
+	Installing bool `json:"installing,omitempty"`
+	// Switching: the local slots are switched, the broker's not yet.
 	Switching bool `json:"switching,omitempty"`
+	// Finishing: Previous is dropped, the broker may still list it.
+	Finishing bool `json:"finishing,omitempty"`
 	// Trust is nil until Trust succeeds.
 	Trust *TrustConfig `json:"trust,omitempty"`
 	// Defederating is set by Defederate before its first step and cleared

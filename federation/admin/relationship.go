@@ -23,6 +23,11 @@ type FederationInformation struct {
 	DomainNames []string
 	// TargetAutodiscoverEpr is the partner's Autodiscover WSSecurity endpoint.
 	TargetAutodiscoverEpr string
+	// TokenIssuerURIs are the trust brokers the partner accepts tokens
+	// from: a relationship works only if this organization's broker
+	// (TrustConfig.TokenIssuerURI) is among them. NewRelationship does not
+	// use them.
+	TokenIssuerURIs []string
 }
 
 // NewRelationship returns the organization relationship
@@ -203,4 +208,14 @@ func (o *Org) saveSharing(cfg sharing.Config) error {
 		return o.storageErr(err, "write", sharingFile)
 	}
 	return nil
+}
+
+// AcceptsIssuer reports whether the partner accepts tokens from the trust
+// broker whose issuer URI is issuer. A relationship with a partner that
+// does not is refused at the partner's servers (Exchange's
+// EnforceCommonTokenIssuer).
+func (fi FederationInformation) AcceptsIssuer(issuer string) bool {
+	return slices.ContainsFunc(fi.TokenIssuerURIs, func(u string) bool {
+		return strings.EqualFold(strings.TrimSpace(u), strings.TrimSpace(issuer))
+	})
 }

@@ -60,8 +60,12 @@ func (o *Org) Rollover(ctx context.Context, opts CertificateOptions) (RolloverSt
 		return 0, err
 	}
 	switch {
+	case s.Installing:
+		return o.rolloverInstall(ctx, s)
 	case s.Switching:
 		return o.rolloverPublish(ctx, s)
+	case s.Finishing:
+		return o.rolloverForget(ctx, s)
 	case s.Next != "":
 		return o.rolloverSwitch(ctx, s)
 	case s.Previous != "":
@@ -82,7 +86,7 @@ func (o *Org) rolloverStart(ctx context.Context, s *state, opts CertificateOptio
 	if err != nil {
 		return 0, err
 	}
-	s.Next = thumb
+	s.Next, s.Installing = thumb, s.Trust != nil
 	if err := o.saveState(s); err != nil {
 		return 0, err
 	}
@@ -93,10 +97,7 @@ func (o *Org) rolloverStart(ctx context.Context, s *state, opts CertificateOptio
 	if s.Trust == nil {
 		return o.rolloverSwitch(ctx, s)
 	}
-	if err := o.updateBroker(ctx, s); err != nil {
-		return 0, err
-	}
-	return RolloverNextInstalled, nil
+	return o.rolloverInstall(ctx, s)
 }
 
 func (o *Org) rolloverSwitch(ctx context.Context, s *state) (RolloverStage, error) {
@@ -129,37 +130,18 @@ func (o *Org) rolloverSwitch(ctx context.Context, s *state) (RolloverStage, erro
 	return o.rolloverPublish(ctx, s)
 }
 
-// rolloverPublish makes the broker encrypt to the new current certificate,
-// keeping the previous one registered for signatures in flight.
-func (o *Org) rolloverPublish(ctx context.Context, s *state) (RolloverStage, error) {
-	if err := o.updateBroker(ctx, s); err != nil {
-		return 0, err
-	}
-	s.Switching = false
-	if err := o.saveState(s); err != nil {
-		return 0, err
-	}
-	o.log.InfoContext(ctx, "admin: certificate switched at the broker", "current", s.Current)
-	return RolloverSwitched, nil
-}
-
 func (o *Org) rolloverFinish(ctx context.Context, s *state) (RolloverStage, error) {
 	prev := s.Previous
-	s.Previous = ""
+	s.Previous, s.Finishing = "", s.Trust != nil
 	if err := o.saveState(s); err != nil {
 		return 0, err
 	}
 	o.ring.DropPrevious()
-	if s.Trust != nil {
-		// Persisted first: a crash here leaves the broker accepting the
-		// previous key until the next registration change, never the
-		// reverse.
-		if err := o.updateBroker(ctx, s); err != nil {
-			return 0, err
-		}
-	}
 	o.log.InfoContext(ctx, "admin: previous certificate dropped", "thumbprint", prev)
-	return RolloverFinished, nil
+	if s.Trust == nil {
+		return RolloverFinished, nil
+	}
+	return o.rolloverForget(ctx, s)
 }
 
 // updateBroker registers the ring's current certificates and the domains.
@@ -169,4 +151,38 @@ func (o *Org) updateBroker(ctx context.Context, s *state) error {
 		return o.brokerErr(err, s.Trust)
 	}
 	return nil
+}
+
+// rolloverInstall registers the next certificate at the broker.
+func (o *Org) rolloverInstall(ctx context.Context, s *state) (RolloverStage, error) {
+	return o.brokerHalf(ctx, s, &s.Installing, RolloverNextInstalled, "admin: next certificate registered at the broker")
+}
+
+// rolloverPublish makes the broker encrypt to the new current certificate,
+// keeping the previous one registered for signatures in flight.
+func (o *Org) rolloverPublish(ctx context.Context, s *state) (RolloverStage, error) {
+	return o.brokerHalf(ctx, s, &s.Switching, RolloverSwitched, "admin: certificate switched at the broker")
+}
+
+// rolloverForget makes the broker forget the previous certificate. It was
+// dropped locally first: until the broker has heard, it accepts a key
+// nobody signs with any more, never refuses one in use.
+func (o *Org) rolloverForget(ctx context.Context, s *state) (RolloverStage, error) {
+	return o.brokerHalf(ctx, s, &s.Finishing, RolloverFinished, "admin: previous certificate removed at the broker")
+}
+
+// brokerHalf does the broker's half of a rollover step whose local half is
+// persisted with *pending set: it updates the registration, then clears
+// *pending. A crash before the end leaves *pending set, and the next call
+// to Rollover comes back here.
+func (o *Org) brokerHalf(ctx context.Context, s *state, pending *bool, done RolloverStage, msg string) (RolloverStage, error) {
+	if err := o.updateBroker(ctx, s); err != nil {
+		return 0, err
+	}
+	*pending = false
+	if err := o.saveState(s); err != nil {
+		return 0, err
+	}
+	o.log.InfoContext(ctx, msg, "current", s.Current)
+	return done, nil
 }

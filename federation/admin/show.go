@@ -12,23 +12,24 @@ import (
 var trustKeys = []string{
 	"Name", "TokenIssuerType", "ApplicationIdentifier", "ApplicationUri", "AccountNamespace", "Domains",
 	"OrgPrivCertificate", "OrgNextPrivCertificate", "OrgPrevPrivCertificate",
-	"TokenIssuerUri", "TokenIssuerEpr", "TokenIssuerMetadataEpr", "TokenIssuerCertificate",
+	"TokenIssuerUri", "TokenIssuerEpr", "TokenIssuerMetadataEpr", "TokenIssuerCertificate", "TokenIssuerPrevCertificate",
 }
 
 // FormatTrust writes a trust and the organization certificates as
 // Get-FederationTrust | Format-List does, certificates by thumbprint.
 func FormatTrust(tc *TrustConfig, certs []Certificate) string {
 	v := map[string]string{
-		"Name":                   "fedavail trust broker",
-		"TokenIssuerType":        "fedavail (not the Microsoft Federation Gateway)",
-		"ApplicationIdentifier":  tc.ApplicationIdentifier,
-		"ApplicationUri":         tc.ApplicationURI,
-		"AccountNamespace":       tc.AccountNamespace,
-		"Domains":                "{" + strings.Join(tc.Domains, ", ") + "}",
-		"TokenIssuerUri":         tc.TokenIssuerURI,
-		"TokenIssuerEpr":         tc.TokenIssuerEpr,
-		"TokenIssuerMetadataEpr": tc.TokenIssuerMetadataEpr,
-		"TokenIssuerCertificate": tc.TokenIssuerCertificate,
+		"Name":                       "fedavail trust broker",
+		"TokenIssuerType":            "fedavail (not the Microsoft Federation Gateway)",
+		"ApplicationIdentifier":      tc.ApplicationIdentifier,
+		"ApplicationUri":             tc.ApplicationURI,
+		"AccountNamespace":           tc.AccountNamespace,
+		"Domains":                    "{" + strings.Join(tc.Domains, ", ") + "}",
+		"TokenIssuerUri":             tc.TokenIssuerURI,
+		"TokenIssuerEpr":             tc.TokenIssuerEpr,
+		"TokenIssuerMetadataEpr":     tc.TokenIssuerMetadataEpr,
+		"TokenIssuerCertificate":     tc.TokenIssuerCertificate,
+		"TokenIssuerPrevCertificate": tc.TokenIssuerPrevCertificate,
 	}
 	for _, c := range certs {
 		switch c.Slot {

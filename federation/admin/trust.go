@@ -28,8 +28,11 @@ type TrustConfig struct {
 	// TokenIssuerEpr is the broker's WS-Trust token endpoint.
 	TokenIssuerEpr string `json:"token_issuer_epr"`
 	// TokenIssuerCertificate is the thumbprint of the broker's signing
-	// certificate when the trust was made.
+	// certificate when the trust was made or last refreshed.
 	TokenIssuerCertificate string `json:"token_issuer_certificate"`
+	// TokenIssuerPrevCertificate is the thumbprint of the broker's previous
+	// signing certificate, if its metadata still published one then.
+	TokenIssuerPrevCertificate string `json:"token_issuer_prev_certificate,omitempty"`
 	// ApplicationURI is how the broker knows this organization,
 	// "FYDIBOHF25SPDLT.<first domain>": the audience of tokens for it and
 	// the TargetApplicationUri partners write into their relationship.
@@ -93,6 +96,9 @@ func (o *Org) Trust(ctx context.Context, opts TrustOptions) (*TrustConfig, error
 	}
 	tc.TokenIssuerURI, tc.TokenIssuerEpr = md.IssuerURI, md.TokenEndpoint
 	tc.TokenIssuerCertificate = dnsproof.Thumbprint(md.Certs[0])
+	if len(md.Certs) > 1 {
+		tc.TokenIssuerPrevCertificate = dnsproof.Thumbprint(md.Certs[1])
+	}
 	set := o.ring.Snapshot()
 	if err := o.checkProof(ctx, domain, set.All()); err != nil {
 		return nil, err

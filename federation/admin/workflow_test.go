@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -13,19 +11,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/ews"
+	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/federation/admin"
-	"github.com/fedavail/fedavail/federation/metadata"
-	"github.com/fedavail/fedavail/federation/token"
-	"github.com/fedavail/fedavail/federation/wstrust"
 	"github.com/fedavail/fedavail/sharing"
 )
 
 // TestWorkflow walks the administrator's workflow for two organizations,
-// contoso.test and fabrikam.test, against the embedded broker and a DNS
-// server: certificates, trust, proofs, domains, relationships both ways,
-// tokens, a rollover of both under load, and de-federation.
+// contoso (contoso.test, contoso.net) and fabrikam (fabrikam.test),
+// against the embedded broker and the DNS server: certificates, trust,
+// proofs, domains, relationships both ways from each other's federation
+// information, free/busy queries between their servers (federation.NewClient
+// asking federation.NewHandler over TLS, both configured from the state
+// directories), a rollover of both with queries running throughout, and
+// de-federation, after which the broker refuses the queries' tokens.
 func TestWorkflow(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	contoso := w.open(t, "contoso.test", "contoso.net")
@@ -54,78 +59,64 @@ func TestWorkflow(t *testing.T) {
 		t.Fatalf("AddDomain before the proof = %v", err)
 	}
 	w.publish(t, contoso, "contoso.net")
-	if err := contoso.AddDomain(ctx, "contoso.net"); err != nil {
-		t.Fatal(err)
-	}
+	must(t, contoso.AddDomain(ctx, "contoso.net"))
 	if got := w.Registered(appURI("contoso.test")); !slices.Equal(got, []string{"contoso.test", "contoso.net"}) {
 		t.Errorf("broker has contoso's domains %v", got)
 	}
 
-	// Relationships both ways, from each other's federation information.
-	must(t, contoso.AddRelationship(admin.NewRelationship("Fabrikam", admin.FederationInformation{
-		ApplicationURI: appURI("fabrikam.test"), DomainNames: []string{"fabrikam.test"},
-		TargetAutodiscoverEpr: "https://autodiscover.fabrikam.test/autodiscover/autodiscover.svc/WSSecurity"})))
-	must(t, fabrikam.AddRelationship(admin.NewRelationship("Contoso", admin.FederationInformation{
-		ApplicationURI: appURI("contoso.test"), DomainNames: []string{"contoso.test", "contoso.net"}})))
+	// Each organization answers partners at autodiscover.DOMAIN and
+	// mail.DOMAIN; bob and carol have a meeting on the day asked about.
+	day := w.Now().UTC().Truncate(24 * time.Hour)
+	meeting := calendar.Event{Start: day.Add(10 * time.Hour), End: day.Add(11 * time.Hour), BusyType: calendar.Busy, Subject: "Budget"}
+	contosoStore := serve(t, w, contoso, "contoso.test", map[string]calendar.Event{"carol@contoso.net": meeting}, "contoso.net")
+	fabrikamStore := serve(t, w, fabrikam, "fabrikam.test", map[string]calendar.Event{"bob@fabrikam.test": meeting})
 
-	// contoso → fabrikam: a token issued by the broker, validated by
-	// fabrikam, and fabrikam's sharing file grants time-only free/busy.
-	ask := asker(t, w, contoso, appURI("fabrikam.test"))
-	validate := validator(t, w, fabrikam)
-	req, err := validate(ask(ctx, "alice@contoso.net"))
+	// Relationships both ways, from each other's federation information
+	// (Get-FederationInformation | New-OrganizationRelationship).
+	relate(t, contoso, "Fabrikam", "fabrikam.test", contosoStore)
+	relate(t, fabrikam, "Contoso", "contoso.net", fabrikamStore)
+	rs, err := fabrikam.Relationships()
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy, err := loadPolicy(fabrikam)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if lvl, err := policy.Access(ctx, *req, "bob@fabrikam.test"); err != nil || lvl != fedavail.AccessAvailabilityOnly {
-		t.Errorf("fabrikam gives %s %v (%v), want AvailabilityOnly", req.Address, lvl, err)
+	want := []sharing.OrganizationRelationship{{
+		Name: "Contoso", DomainNames: []string{"contoso.test", "contoso.net"}, Enabled: true,
+		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
+		TargetApplicationURI:  appURI("contoso.test"),
+		TargetAutodiscoverEpr: "https://autodiscover.contoso.net/autodiscover/autodiscover.svc/WSSecurity",
+	}}
+	if diff := cmp.Diff(want, rs); diff != "" {
+		t.Errorf("fabrikam's relationships (-want +got):\n%s", diff)
 	}
 
-	// Rollover of both organizations while tokens are asked for and
-	// validated without pause.
-	var (
-		wg       sync.WaitGroup
-		stop     = make(chan struct{})
-		rounds   [4]atomic.Int64
-		failures atomic.Int64
-		firstErr atomic.Value
-	)
-	for i := range rounds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := validate(ask(ctx, fmt.Sprintf("user%d@contoso.test", i))); err != nil {
-					failures.Add(1)
-					firstErr.CompareAndSwap(nil, err)
-				}
-				rounds[i].Add(1)
-			}
-		}()
+	// Free/busy both ways, time only (AvailabilityOnly).
+	asks := []*asking{
+		newAsking(t, contoso, "alice@contoso.test", "bob@fabrikam.test", day),
+		newAsking(t, fabrikam, "dave@fabrikam.test", "carol@contoso.net", day),
 	}
-	// settle waits until every worker has run a request begun after now.
-	settle := func() {
-		var want [len(rounds)]int64
-		for i := range rounds {
-			want[i] = rounds[i].Load() + 2
+	for _, a := range asks {
+		if err := a.ask(ctx); err != nil {
+			t.Fatalf("%s asking about %s: %v", a.from, a.attendee, err)
 		}
-		for i := range rounds {
-			for rounds[i].Load() < want[i] {
-				time.Sleep(time.Millisecond)
-			}
-		}
+	}
+
+	// Rollover of both organizations while both ask without pause. After
+	// each step, time passes beyond a free/busy token's life (between two
+	// requests), so that every step is crossed by tokens issued in it,
+	// signed with the key and encrypted to the certificate of the moment.
+	load := startLoad(t, asks)
+	step := func() {
+		load.settle(t)
+		load.pause(func() { w.Advance(fedavail.OfferFreeBusy.MaxAge()) })
+		load.settle(t)
 	}
 	for _, o := range []*admin.Org{contoso, fabrikam} {
-		tc, _ := o.TrustConfig()
+		tc, err := o.TrustConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
 		rollover(t, o, admin.RolloverNextInstalled)
+		step()
 		// Switching before the next proof is published is refused.
 		if _, err := o.Rollover(ctx, admin.CertificateOptions{}); !errors.Is(err, admin.ErrProofMissing) {
 			t.Errorf("switch before publishing = %v", err)
@@ -133,25 +124,28 @@ func TestWorkflow(t *testing.T) {
 		for _, d := range tc.Domains {
 			w.publish(t, o, d)
 		}
-		settle()
 		rollover(t, o, admin.RolloverSwitched)
+		step()
 	}
-	settle()
+	// Finish once the tokens issued before the switch have expired, as
+	// RolloverSwitched says (8 hours at most).
+	load.pause(func() { w.Advance(fedavail.OfferAutodiscover.MaxAge() + time.Minute) })
 	for _, o := range []*admin.Org{contoso, fabrikam} {
 		rollover(t, o, admin.RolloverFinished)
+		step()
 	}
-	settle()
-	close(stop)
-	wg.Wait()
-	if n := failures.Load(); n > 0 {
-		t.Fatalf("%d token requests failed during the rollover, first: %v", n, firstErr.Load())
+	counts := load.stop()
+	for i, a := range asks {
+		if counts[i].failed > 0 {
+			t.Errorf("%s → %s: %d of %d queries failed during the rollover, first: %v", a.from, a.attendee, counts[i].failed, counts[i].total, counts[i].first)
+		}
+		t.Logf("%s → %s: %d queries during the rollover, %d failed", a.from, a.attendee, counts[i].total, counts[i].failed)
 	}
 	if c := contoso.Certificates(); len(c) != 1 {
 		t.Errorf("after the rollover contoso has %d certificates, want 1", len(c))
 	}
 
-	// De-federation: relationships, registration and trust go; the broker
-	// refuses contoso's requests with a Sender fault.
+	// De-federation of contoso: relationships, registration and trust go.
 	must(t, contoso.Defederate(ctx))
 	if rs, err := contoso.Relationships(); err != nil || len(rs) != 0 {
 		t.Errorf("relationships after Defederate: %v %v", rs, err)
@@ -159,17 +153,199 @@ func TestWorkflow(t *testing.T) {
 	if got := w.Registered(appURI("contoso.test")); got != nil {
 		t.Errorf("broker still has contoso: %v", got)
 	}
-	if _, err := contoso.TrustConfig(); !errors.Is(err, admin.ErrNotTrusted) {
-		t.Errorf("TrustConfig after Defederate = %v", err)
+	if _, err := contoso.ClientConfig(); !errors.Is(err, admin.ErrNotTrusted) {
+		t.Errorf("ClientConfig after Defederate = %v, want ErrNotTrusted", err)
 	}
-	_, err = ask(ctx, "alice@contoso.test")
-	var f *fedavail.Fault
-	if !errors.As(err, &f) || f.Code != "Sender" || !slices.Contains(f.Subcodes, "FailedAuthentication") {
-		t.Errorf("token request after Defederate = %v, want a Sender fault FailedAuthentication", err)
+	// Once the free/busy tokens issued before have expired, the broker
+	// refuses the tokens, whichever side asks: contoso's running client
+	// (its certificate is no longer registered) and fabrikam (contoso is
+	// no longer an audience).
+	w.Advance(fedavail.OfferFreeBusy.MaxAge() + time.Minute)
+	for i, subcode := range []string{"FailedAuthentication", "InvalidRequest"} {
+		a := asks[i]
+		err := a.ask(ctx)
+		var ae *federation.AttendeeError
+		var f *fedavail.Fault
+		if !errors.As(err, &ae) || ae.Step != federation.StepToken || !errors.As(err, &f) || f.Code != "Sender" || !slices.Contains(f.Subcodes, subcode) {
+			t.Errorf("%s asking about %s after de-federation: %v; want a token-step refusal, Sender fault %s", a.from, a.attendee, err, subcode)
+		}
+		if errors.Is(err, federation.ErrRefused) {
+			t.Errorf("%s: the broker's refusal matches ErrRefused, the partner's: %v", a.from, err)
+		}
 	}
 	if err := contoso.Defederate(ctx); !errors.Is(err, admin.ErrNotTrusted) {
 		t.Errorf("second Defederate = %v, want ErrNotTrusted (nothing to do)", err)
 	}
+}
+
+// serve starts o's federation.NewHandler, configured from its state
+// directory, at autodiscover.D and mail.D for its domains D, with a
+// calendar holding events, and returns the sharing store it decides with.
+func serve(t *testing.T, w *world, o *admin.Org, domain string, events map[string]calendar.Event, more ...string) *sharing.Store {
+	t.Helper()
+	cfg, err := o.HandlerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := &calendar.Memory{}
+	for mailbox, e := range events {
+		cal.Add(mailbox, e)
+	}
+	store := cfg.Policy.(*sharing.Store)
+	cfg.Calendars, cfg.EWSURL = cal, "https://mail."+domain+"/EWS/Exchange.asmx"
+	h, err := federation.NewHandler(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hosts []string
+	for _, d := range append([]string{domain}, more...) {
+		hosts = append(hosts, "autodiscover."+d, "mail."+d)
+	}
+	w.Serve(h, hosts...)
+	return store
+}
+
+// relate makes o's relationship with the partner at domain from its
+// federation information, and has o's server read it.
+func relate(t *testing.T, o *admin.Org, name, domain string, store *sharing.Store) {
+	t.Helper()
+	fi, err := o.FederationInformation(context.Background(), domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := o.TrustConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.AcceptsIssuer(tc.TokenIssuerURI) {
+		t.Errorf("%s does not accept our broker: %v", domain, fi.TokenIssuerURIs)
+	}
+	must(t, o.AddRelationship(admin.NewRelationship(name, fi)))
+	must(t, store.ReloadFile(o.SharingFile()))
+}
+
+// asking is one user's free/busy question to a partner, through a client
+// configured from the organization's state directory.
+type asking struct {
+	client         *federation.Client
+	from, attendee string
+	day            time.Time
+}
+
+func newAsking(t *testing.T, o *admin.Org, from, attendee string, day time.Time) *asking {
+	t.Helper()
+	cfg, err := o.ClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := federation.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &asking{client: c, from: from, attendee: attendee, day: day}
+}
+
+// ask asks about the attendee's day and checks the answer: the 10:00
+// meeting, busy, without its subject (AvailabilityOnly).
+func (a *asking) ask(ctx context.Context) error {
+	res, err := a.client.Availability(ctx, federation.Query{From: a.from, Attendees: []string{a.attendee}, Start: a.day, End: a.day.Add(24 * time.Hour)})
+	if err != nil {
+		return err
+	}
+	at := res.Attendees[0]
+	if at.Err != nil {
+		return at.Err
+	}
+	want := []ews.Event{{Start: a.day.Add(10 * time.Hour), End: a.day.Add(11 * time.Hour), BusyType: ews.Busy}}
+	if at.View.Detailed() || !cmp.Equal(want, at.Events, cmp.Comparer(time.Time.Equal)) {
+		return fmt.Errorf("view %s, events %+v; want %+v without details", at.View, at.Events, want)
+	}
+	return nil
+}
+
+// load runs each asking in a loop of its own until stopped.
+type load struct {
+	gate   sync.RWMutex // held for reading by every query; pause holds it
+	stopCh chan struct{}
+	wg     sync.WaitGroup
+	rounds []atomic.Int64
+	counts []count
+}
+
+// count is one asking's tally; written by its goroutine only.
+type count struct {
+	total, failed int
+	first         error
+}
+
+// maxRounds bounds each loop; settle needs only a few rounds per step.
+const maxRounds = 20000
+
+func startLoad(t *testing.T, asks []*asking) *load {
+	l := &load{stopCh: make(chan struct{}), rounds: make([]atomic.Int64, len(asks)), counts: make([]count, len(asks))}
+	ctx := t.Context()
+	for i, a := range asks {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for n := 0; n < maxRounds; n++ {
+				select {
+				case <-l.stopCh:
+					return
+				default:
+				}
+				l.gate.RLock()
+				err := a.ask(ctx)
+				l.gate.RUnlock()
+				c := &l.counts[i]
+				c.total++
+				if err != nil {
+					c.failed++
+					if c.first == nil {
+						c.first = err
+					}
+				}
+				l.rounds[i].Add(1)
+			}
+		}()
+	}
+	return l
+}
+
+// settle returns once every loop has finished two queries begun after it
+// was called, so that each step of the rollover is crossed by queries.
+func (l *load) settle(t *testing.T) {
+	t.Helper()
+	want := make([]int64, len(l.rounds))
+	for i := range l.rounds {
+		want[i] = l.rounds[i].Load() + 2
+	}
+	// Bounded: a stuck loop fails the test instead of hanging it.
+	for tries := 0; tries < 30000; tries++ {
+		done := true
+		for i := range l.rounds {
+			done = done && l.rounds[i].Load() >= want[i]
+		}
+		if done {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("the query loops made no progress")
+}
+
+// pause runs f while no query is in flight.
+func (l *load) pause(f func()) {
+	l.gate.Lock()
+	defer l.gate.Unlock()
+	f()
+}
+
+// stop ends the loops and returns their tallies.
+func (l *load) stop() []count {
+	close(l.stopCh)
+	l.wg.Wait()
+	return l.counts
 }
 
 func must(t *testing.T, err error) {
@@ -185,65 +361,4 @@ func rollover(t *testing.T, o *admin.Org, want admin.RolloverStage) {
 	if err != nil || got != want {
 		t.Fatalf("Rollover = %v, %v; want %v", got, err, want)
 	}
-}
-
-// asker returns a function asking the broker for a free/busy token from
-// user (of o) to audience, signed with o's live key ring.
-func asker(t *testing.T, w *world, o *admin.Org, audience string) func(ctx context.Context, user string) (*fedavail.Token, error) {
-	t.Helper()
-	tc, err := o.TrustConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &wstrust.Client{HTTPClient: w.HTTPClient, Endpoint: tc.TokenIssuerEpr, IssuerURI: tc.TokenIssuerURI,
-		ApplicationURI: tc.ApplicationURI, Keys: o.Keys(), MaxAttempts: 1}
-	return func(ctx context.Context, user string) (*fedavail.Token, error) {
-		return c.Token(ctx, fedavail.TokenRequest{Requester: user, Audience: audience, Offer: fedavail.OfferFreeBusy})
-	}
-}
-
-// validator returns o's check of incoming free/busy tokens: its live key
-// ring, and the broker's metadata as published, without a cache so every
-// token is decrypted.
-func validator(t *testing.T, w *world, o *admin.Org) func(*fedavail.Token, error) (*fedavail.Requester, error) {
-	t.Helper()
-	tc, err := o.TrustConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := w.HTTPClient.Get(tc.TokenIssuerMetadataEpr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("metadata: %s", resp.Status)
-	}
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	md, err := metadata.Parse(data, time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := token.NewValidator(token.ValidatorConfig{ApplicationURI: tc.ApplicationURI, Keys: o.Keys(), Trust: md, CacheSize: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func(tok *fedavail.Token, err error) (*fedavail.Requester, error) {
-		if err != nil {
-			return nil, err
-		}
-		return v.ValidateToken(context.Background(), tok.EncryptedData, fedavail.OfferFreeBusy)
-	}
-}
-
-// loadPolicy reads o's sharing file as an answering server would.
-func loadPolicy(o *admin.Org) (*sharing.Policy, error) {
-	cfg, err := sharing.LoadFile(o.SharingFile())
-	if err != nil {
-		return nil, err
-	}
-	return sharing.New(cfg, nil)
 }

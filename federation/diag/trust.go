@@ -139,7 +139,7 @@ func (c *Checker) checkStoredBroker(r *Report, md *metadata.Metadata) {
 	if c.StoredBroker.IssuerURI != "" && c.StoredBroker.IssuerURI != md.IssuerURI {
 		s.fail(fmt.Sprintf("stored issuer %s, published issuer %s", c.StoredBroker.IssuerURI, md.IssuerURI),
 			"the configuration names another trust broker than the metadata URL serves",
-			"check the metadata URL, or refresh the stored trust configuration (Exchange: Set-FederationTrust -RefreshMetadata)")
+			"check the metadata URL, or refresh the stored trust configuration: fedadmin trust refresh (Exchange: Set-FederationTrust -RefreshMetadata)")
 		return
 	}
 	var missing []string
@@ -151,7 +151,7 @@ func (c *Checker) checkStoredBroker(r *Report, md *metadata.Metadata) {
 	if len(missing) > 0 {
 		s.fail(fmt.Sprintf("published certificate(s) %v are not in the stored configuration", missing),
 			"the broker rolled its signing certificate over and the stored copy is out of date: tokens signed with the new certificate will be refused",
-			"refresh the stored trust configuration from the broker's metadata (Exchange: Set-FederationTrust -RefreshMetadata)")
+			"refresh the stored trust configuration from the broker's metadata: fedadmin trust refresh (Exchange: Set-FederationTrust -RefreshMetadata)")
 		return
 	}
 	s.pass("the stored certificates match the published ones")

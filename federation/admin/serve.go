@@ -1,0 +1,96 @@
+package admin
+
+import (
+	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/sharing"
+)
+
+// ClientConfig returns the configuration of a [federation.NewClient] that
+// asks partners as this organization: its application URI, its key ring
+// (live: a rollover reaches the client without a restart), its federated
+// domains, the trust broker's metadata URL, and the Options' HTTP client,
+// resolver, logger and clock. Relationships is a *sharing.Store loaded from
+// [Org.SharingFile]; give your own store ([Org.SharingStore]) instead to
+// reload it when relationships change. It needs the trust.
+func (o *Org) ClientConfig() (federation.Config, error) {
+	s, store, err := o.serveState()
+	if err != nil {
+		return federation.Config{}, err
+	}
+	return federation.Config{
+		ApplicationURI: s.Trust.ApplicationURI,
+		Keys:           o.Keys(),
+		Domains:        append([]string(nil), s.Trust.Domains...),
+		Broker:         federation.TrustBroker{MetadataURL: s.Trust.TokenIssuerMetadataEpr},
+		Relationships:  store,
+		HTTPClient:     o.opts.HTTPClient,
+		Resolver:       o.srvResolver(),
+		Logger:         o.opts.Logger,
+		Now:            o.opts.Now,
+	}, nil
+}
+
+// HandlerConfig returns the configuration of a [federation.NewHandler] that
+// answers partners for this organization, like ClientConfig's. Policy is a
+// *sharing.Store loaded from [Org.SharingFile] (replace it as for
+// ClientConfig); the caller adds Calendars and EWSURL, which the state
+// directory does not know. Domains are the federated domains when it is
+// called: after AddDomain or RemoveDomain, make a new handler.
+func (o *Org) HandlerConfig() (federation.HandlerConfig, error) {
+	s, store, err := o.serveState()
+	if err != nil {
+		return federation.HandlerConfig{}, err
+	}
+	return federation.HandlerConfig{
+		ApplicationURI: s.Trust.ApplicationURI,
+		Keys:           o.Keys(),
+		Domains:        append([]string(nil), s.Trust.Domains...),
+		Broker:         federation.TrustBroker{MetadataURL: s.Trust.TokenIssuerMetadataEpr},
+		Policy:         store,
+		HTTPClient:     o.opts.HTTPClient,
+		Logger:         o.opts.Logger,
+		Now:            o.opts.Now,
+	}, nil
+}
+
+// SharingStore returns a sharing.Store holding the relationships of
+// [Org.SharingFile]. A server reloads it with
+// store.ReloadFile(org.SharingFile()) after relationships change.
+func (o *Org) SharingStore() (*sharing.Store, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.sharingStore()
+}
+
+// serveState returns the state and a sharing store for the configurations,
+// once a trust exists.
+func (o *Org) serveState() (*state, *sharing.Store, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.ready(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := o.sharingStore()
+	return s, store, err
+}
+
+func (o *Org) sharingStore() (*sharing.Store, error) {
+	cfg, err := o.loadSharing()
+	if err != nil {
+		return nil, err
+	}
+	store, err := sharing.NewStore(cfg, &sharing.Options{Logger: o.opts.Logger})
+	if err != nil {
+		return nil, fail(ErrInvalid, err, o.SharingFile()+" is not valid", "correct the file by hand or restore it")
+	}
+	return store, nil
+}
+
+// srvResolver is Options.Resolver for Autodiscover's SRV look-ups, if it
+// can make them (a *net.Resolver can); nil means the system resolver.
+func (o *Org) srvResolver() autodiscover.Resolver {
+	r, _ := o.opts.Resolver.(autodiscover.Resolver)
+	return r
+}
