@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,10 +11,7 @@ import (
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/admin/admintest"
 	"github.com/fedavail/fedavail/internal/pki"
-	"github.com/fedavail/fedavail/internal/testshared"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestRun drives the command end to end for one organization against a
 // broker and DNS server on loopback, as an administrator would type it.
@@ -136,5 +132,5 @@ func TestRun(t *testing.T) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	testshared.Golden(t, name, got, *update)
+	golden.Check(t, name, []byte(got))
 }

@@ -3,7 +3,6 @@ package admin_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,11 +13,8 @@ import (
 
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/keyring"
-	"github.com/fedavail/fedavail/internal/testshared"
 	"github.com/fedavail/fedavail/sharing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestErrors checks that every bad input gets its kind and a one-line
 // message saying what to do.
@@ -218,7 +214,7 @@ func TestFormatTrustGolden(t *testing.T) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	testshared.Golden(t, name, got, *update)
+	golden.Check(t, name, []byte(got))
 }
 
 // ExampleNewRelationship shows the relationship made from a partner's
