@@ -10,6 +10,7 @@ import (
 	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/admin/admintest"
+	"github.com/fedavail/fedavail/internal/golden"
 	"github.com/fedavail/fedavail/internal/pki"
 )
 
@@ -112,7 +113,7 @@ func TestRun(t *testing.T) {
 			t.Fatalf("%s: status %d, want %d\nstdout: %s\nstderr: %s", s.name, status, s.status, stdout.String(), stderr.String())
 		}
 		if s.golden != "" {
-			golden(t, s.golden, stdout.String())
+			golden.Check(t, s.golden, []byte(stdout.String()))
 		}
 		if status == exitError && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
 			t.Errorf("%s: error is more than one line:\n%s", s.name, stderr.String())
@@ -128,9 +129,4 @@ func TestRun(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("state directory mode = %v, %v; want 0700", fi.Mode().Perm(), err)
 	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	golden.Check(t, name, []byte(got))
 }

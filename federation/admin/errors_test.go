@@ -13,6 +13,7 @@ import (
 
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/internal/golden"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -209,12 +210,7 @@ func TestFormatTrustGolden(t *testing.T) {
 		{Slot: keyring.Current, Thumbprint: "82E68E80B61290475025A0E9737FECE922D4E8C3", NotAfter: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{Slot: keyring.Next, Thumbprint: "1111111111111111111111111111111111111111"},
 	}
-	golden(t, "trust-show.golden", admin.FormatTrust(tc, certs))
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	golden.Check(t, name, []byte(got))
+	golden.Check(t, "trust-show.golden", []byte(admin.FormatTrust(tc, certs)))
 }
 
 // ExampleNewRelationship shows the relationship made from a partner's
