@@ -202,7 +202,13 @@ func (a *app) checker(cfg config) (*diag.Checker, error) {
 	if tc, err := org.TrustConfig(); err == nil {
 		c.ApplicationURI, c.Domains, c.MetadataURL = tc.ApplicationURI, tc.Domains, tc.TokenIssuerMetadataEpr
 		if tc.TokenIssuerCertificate != "" {
-			c.StoredBroker = &diag.StoredBroker{IssuerURI: tc.TokenIssuerURI, Thumbprints: []string{tc.TokenIssuerCertificate}}
+			// Both stored certificates: during a broker rollover the
+			// metadata publishes the previous one too.
+			thumbs := []string{tc.TokenIssuerCertificate}
+			if tc.TokenIssuerPrevCertificate != "" {
+				thumbs = append(thumbs, tc.TokenIssuerPrevCertificate)
+			}
+			c.StoredBroker = &diag.StoredBroker{IssuerURI: tc.TokenIssuerURI, Thumbprints: thumbs}
 		}
 	}
 	// No sharing file yet means no relationships yet.

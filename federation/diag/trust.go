@@ -163,7 +163,7 @@ func (c *Checker) checkOrgCertificates(r *Report, now time.Time) {
 	s := r.add(StepOrgCertificate, "Organization certificate")
 	if c.Keys == nil {
 		s.fail("no organization certificate configured", "the configuration has no organization certificate",
-			"create one and register it with the broker (fedadmin init)")
+			"create one (fedadmin new-cert) and register it with the broker (fedadmin trust)")
 		r.skipRest("no organization certificate",
 			[2]string{StepOrgNextCertificate, "Organization next certificate"},
 			[2]string{StepOrgPrevCertificate, "Organization previous certificate"})
