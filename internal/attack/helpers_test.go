@@ -157,6 +157,18 @@ var endpoints = []endpoint{
 	},
 }
 
+// onEndpoints runs f as a parallel subtest per endpoint, each against a
+// fresh organization.
+func onEndpoints(t *testing.T, name string, f func(t *testing.T, s *site, ep endpoint)) {
+	t.Helper()
+	for _, ep := range endpoints {
+		t.Run(ep.name+"/"+name, func(t *testing.T) {
+			t.Parallel()
+			f(t, newSite(t), ep)
+		})
+	}
+}
+
 // envelope writes a SOAP 1.1 request by hand, so that tests can put what no
 // marshaler would write anywhere in it.
 func envelope(prolog, header, security, body string) []byte {

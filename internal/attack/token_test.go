@@ -360,33 +360,29 @@ func attackerBroker(t *testing.T, s *site) *testorg.Broker {
 // must have refused for exactly the expected reason, and neither the answer
 // nor the logs may carry the token or anything from the calendars.
 func TestTokenAttacks(t *testing.T) {
-	for _, ep := range endpoints {
-		for _, tc := range tokenCases {
-			t.Run(ep.name+"/"+tc.name, func(t *testing.T) {
-				t.Parallel()
-				s := newSite(t)
-				tok := tc.token(t, s, ep.offer)
-				req := ep.envelope("", tok, "")
-				if tc.replay != nil {
-					if a := s.post(t, ep.path, req); a.status != http.StatusOK {
-						t.Fatalf("first use: HTTP %d, want 200\n%s", a.status, a.body)
-					}
-					s.Clock.Advance(tc.replay(ep.offer))
+	for _, tc := range tokenCases {
+		onEndpoints(t, tc.name, func(t *testing.T, s *site, ep endpoint) {
+			tok := tc.token(t, s, ep.offer)
+			req := ep.envelope("", tok, "")
+			if tc.replay != nil {
+				if a := s.post(t, ep.path, req); a.status != http.StatusOK {
+					t.Fatalf("first use: HTTP %d, want 200\n%s", a.status, a.body)
 				}
-				a := s.post(t, ep.path, req)
-				if a.status != http.StatusUnauthorized || string(a.body) != ep.unauthorized {
-					t.Errorf("answer: HTTP %d %q, want HTTP 401 %q", a.status, a.body, ep.unauthorized)
-				}
-				want := []token.Reason{tc.want}
-				if tc.screenedBy == ep.name {
-					want = nil
-				}
-				if diff := cmp.Diff(want, s.Validator.Reasons()); diff != "" {
-					t.Errorf("refusal reasons (-want +got):\n%s", diff)
-				}
-				assertNoLeak(t, s, a, append(tokenFragments(tok), testorg.Secrets()...))
-			})
-		}
+				s.Clock.Advance(tc.replay(ep.offer))
+			}
+			a := s.post(t, ep.path, req)
+			if a.status != http.StatusUnauthorized || string(a.body) != ep.unauthorized {
+				t.Errorf("answer: HTTP %d %q, want HTTP 401 %q", a.status, a.body, ep.unauthorized)
+			}
+			want := []token.Reason{tc.want}
+			if tc.screenedBy == ep.name {
+				want = nil
+			}
+			if diff := cmp.Diff(want, s.Validator.Reasons()); diff != "" {
+				t.Errorf("refusal reasons (-want +got):\n%s", diff)
+			}
+			assertNoLeak(t, s, a, append(tokenFragments(tok), testorg.Secrets()...))
+		})
 	}
 }
 
@@ -394,26 +390,22 @@ func TestTokenAttacks(t *testing.T) {
 // from are accepted, including one sealed by this package's own encrypter,
 // so every refusal above is the attack's doing.
 func TestGenuineTokenAccepted(t *testing.T) {
-	for _, ep := range endpoints {
-		for name, build := range map[string]func(*testing.T, *site, fedavail.Offer) string{
-			"minted": minted(nil),
-			"sealed here": tampered(func(_ *testing.T, _ *site, _ fedavail.Offer, a *etree.Element) *etree.Element {
-				return a
-			}),
-		} {
-			t.Run(ep.name+"/"+name, func(t *testing.T) {
-				t.Parallel()
-				s := newSite(t)
-				tok := build(t, s, ep.offer)
-				a := s.post(t, ep.path, ep.envelope("", tok, ""))
-				if a.status != http.StatusOK {
-					t.Fatalf("HTTP %d, want 200\n%s", a.status, a.body)
-				}
-				if got := s.Validator.Reasons(); len(got) != 0 {
-					t.Errorf("refusals %v, want none", got)
-				}
-				assertNoLeak(t, s, a, tokenFragments(tok))
-			})
-		}
+	for name, build := range map[string]func(*testing.T, *site, fedavail.Offer) string{
+		"minted": minted(nil),
+		"sealed here": tampered(func(_ *testing.T, _ *site, _ fedavail.Offer, a *etree.Element) *etree.Element {
+			return a
+		}),
+	} {
+		onEndpoints(t, name, func(t *testing.T, s *site, ep endpoint) {
+			tok := build(t, s, ep.offer)
+			a := s.post(t, ep.path, ep.envelope("", tok, ""))
+			if a.status != http.StatusOK {
+				t.Fatalf("HTTP %d, want 200\n%s", a.status, a.body)
+			}
+			if got := s.Validator.Reasons(); len(got) != 0 {
+				t.Errorf("refusals %v, want none", got)
+			}
+			assertNoLeak(t, s, a, tokenFragments(tok))
+		})
 	}
 }
