@@ -57,8 +57,8 @@ func (d DateTime) String() string {
 }
 
 const (
-	floatingLayout = "2006-01-02T15:04:05.9999999"
-	offsetLayout   = "2006-01-02T15:04:05.9999999Z07:00"
+	floatingLayout = "2006-01-02T15:04:05.999999999"
+	offsetLayout   = "2006-01-02T15:04:05.999999999Z07:00"
 )
 
 // MarshalText implements encoding.TextMarshaler.

@@ -1,0 +1,109 @@
+package ews
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/soap"
+)
+
+// Auth adds credentials to the requests of a [Client]. The implementations
+// are [BasicAuth], [BearerAuth] and [FederatedAuth].
+type Auth interface {
+	apply(ctx context.Context, c *outgoing) error
+}
+
+// outgoing is a request being prepared: what an Auth may change.
+type outgoing struct {
+	url     string
+	action  string
+	header  http.Header
+	headers []any // SOAP header blocks
+}
+
+// BasicAuth sends HTTP Basic credentials. Its String method hides the password.
+type BasicAuth struct {
+	Username, Password string
+}
+
+func (a BasicAuth) apply(_ context.Context, c *outgoing) error {
+	r := http.Request{Header: c.header}
+	r.SetBasicAuth(a.Username, a.Password)
+	return nil
+}
+
+// String returns the username only.
+func (a BasicAuth) String() string { return "BasicAuth{" + a.Username + ", password hidden}" }
+
+// BearerAuth sends an OAuth bearer token, fixed or from Source (which wins
+// when set, and is called for every request so it can refresh).
+type BearerAuth struct {
+	Token  string
+	Source func(ctx context.Context) (string, error)
+}
+
+func (a BearerAuth) apply(ctx context.Context, c *outgoing) error {
+	tok := a.Token
+	if a.Source != nil {
+		var err error
+		if tok, err = a.Source(ctx); err != nil {
+			return fmt.Errorf("ews: bearer token: %w", err)
+		}
+	}
+	if tok == "" {
+		return errors.New("ews: empty bearer token")
+	}
+	c.header.Set("Authorization", "Bearer "+tok)
+	return nil
+}
+
+// String hides the token.
+func (a BearerAuth) String() string { return "BearerAuth{token hidden}" }
+
+// FederatedAuth authenticates the way Exchange does between organizations:
+// a delegation token from a trust broker, for the partner's application URI
+// and on behalf of a user, posted to the partner's "<EWS URL>/WSSecurity"
+// endpoint as the only child of a wsse:Security header, with WS-Addressing
+// Action, To and ReplyTo headers. There is no timestamp and no signature:
+// the encrypted token is the credential.
+type FederatedAuth struct {
+	// Tokens supplies (and should cache) delegation tokens.
+	Tokens fedavail.TokenSource
+	// Audience is the partner's application URI.
+	Audience string
+	// Requester is the SMTP address of the user on whose behalf to ask.
+	Requester string
+}
+
+// wsSecuritySuffix is the EWS endpoint that accepts WS-Security tokens.
+const wsSecuritySuffix = "/WSSecurity"
+
+func (a FederatedAuth) apply(ctx context.Context, c *outgoing) error {
+	if a.Tokens == nil {
+		return errors.New("ews: FederatedAuth without a TokenSource")
+	}
+	tok, err := a.Tokens.Token(ctx, fedavail.TokenRequest{Requester: a.Requester, Audience: a.Audience, Offer: fedavail.OfferFreeBusy})
+	if err != nil {
+		return fmt.Errorf("ews: delegation token: %w", err)
+	}
+	if tok == nil || len(tok.EncryptedData) == 0 {
+		return errors.New("ews: delegation token source returned no token")
+	}
+	if !strings.HasSuffix(strings.ToLower(strings.TrimRight(c.url, "/")), strings.ToLower(wsSecuritySuffix)) {
+		c.url = strings.TrimRight(c.url, "/") + wsSecuritySuffix
+	}
+	// Exchange sends Action, To and an anonymous ReplyTo, but no MessageID.
+	c.headers = append(c.headers, soap.Addressing(c.action, c.url, "")...)
+	c.headers = append(c.headers, soap.RawXML(`<a:ReplyTo xmlns:a="http://www.w3.org/2005/08/addressing"><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>`))
+	c.headers = append(c.headers, soap.Security(soap.V11, tok.EncryptedData))
+	return nil
+}
+
+// String names the audience and requester, never the token.
+func (a FederatedAuth) String() string {
+	return "FederatedAuth{audience " + a.Audience + ", requester " + a.Requester + "}"
+}
