@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,7 +16,6 @@ import (
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/fedtest"
-	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/testorg"
 	"github.com/fedavail/fedavail/transport"
 )
@@ -70,11 +67,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	mailboxes := addMailboxes(org.Calendars, cfg.Mailboxes)
-	bodies, err := requests(org, cfg.Tokens, mailboxes)
-	if err != nil {
-		return nil, err
-	}
+	req := weekRequest(addMailboxes(org.Calendars, cfg.Mailboxes))
 	ca, err := fedtest.NewCA()
 	if err != nil {
 		return nil, err
@@ -84,41 +77,39 @@ func run(ctx context.Context, cfg config) (*report, error) {
 		return nil, err
 	}
 
-	var rep report
-	rep.GoroutinesBefore, rep.HeapBefore = snapshot()
-
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
+	httpClient, err := transport.New(transport.Config{RootCAs: ca.Pool(), Direct: true, MaxConnsPerHost: cfg.Concurrency, MaxIdleConnsPerHost: cfg.Concurrency})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	pool, err := clients(org, cfg.Tokens, httpClient, "https://"+ln.Addr().String()+"/EWS/Exchange.asmx")
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+
+	var rep report
+	rep.GoroutinesBefore, rep.HeapBefore = snapshot()
 	srv := transport.NewServer(org.Handler, transport.ServerConfig{})
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert.TLSCertificate()}, MinVersion: tls.VersionTLS12}
 	serveCtx, stopServer := context.WithCancel(ctx)
 	served := make(chan error, 1)
 	go func() { served <- transport.Serve(serveCtx, srv, ln, shutdownGrace) }()
-
-	client, err := transport.New(transport.Config{RootCAs: ca.Pool(), Direct: true, MaxConnsPerHost: cfg.Concurrency, MaxIdleConnsPerHost: cfg.Concurrency})
-	if err != nil {
-		stopServer()
-		<-served
-		return nil, err
-	}
-	url := "https://" + ln.Addr().String() + testorg.EWSPath
-	drive(ctx, cfg, client, url, bodies, &rep)
-
+	drive(ctx, cfg, pool, req, &rep)
 	stopServer()
 	serveErr := <-served
-	client.CloseIdleConnections()
+	httpClient.CloseIdleConnections()
 	rep.GoroutinesAfter, rep.HeapAfter = settle(rep.GoroutinesBefore)
-	if serveErr != nil {
-		return &rep, serveErr
-	}
-	return &rep, nil
+	return &rep, serveErr
 }
 
 // drive sends requests from cfg.Concurrency workers until cfg.Duration has
 // passed or ctx ends, and fills in the counts and latencies of rep.
-func drive(ctx context.Context, cfg config, client *http.Client, url string, bodies [][]byte, rep *report) {
+func drive(ctx context.Context, cfg config, pool []*ews.Client, req *ews.AvailabilityRequest, rep *report) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	var (
@@ -134,7 +125,7 @@ func drive(ctx context.Context, cfg config, client *http.Client, url string, bod
 			var first error
 			for i := w; ctx.Err() == nil; i += cfg.Concurrency {
 				t0 := time.Now()
-				err := availability(ctx, client, url, bodies[i%len(bodies)], cfg.Mailboxes)
+				err := availability(ctx, pool[i%len(pool)], req)
 				if ctx.Err() != nil {
 					break // cut off by the end of the run, not a failure
 				}
@@ -169,36 +160,19 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	return sorted[(len(sorted)-1)*p/100]
 }
 
-// availability sends one request and checks that every mailbox answered.
-func availability(ctx context.Context, client *http.Client, url string, body []byte, mailboxes int) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// availability asks for one request's free/busy and checks that every
+// mailbox answered.
+func availability(ctx context.Context, c *ews.Client, req *ews.AvailabilityRequest) error {
+	res, err := c.GetUserAvailability(ctx, req)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
-	req.Header.Set("SOAPAction", `"`+ews.ActionGetUserAvailability+`"`)
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
+	if len(res.Mailboxes) != len(req.Mailboxes) {
+		return fmt.Errorf("%d answers for %d mailboxes", len(res.Mailboxes), len(req.Mailboxes))
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	var out ews.GetUserAvailabilityResponse
-	if _, err := soap.Decode(data, soap.DecodeOptions{Body: &out}); err != nil {
-		return err
-	}
-	if len(out.FreeBusyResponses) != mailboxes {
-		return fmt.Errorf("%d answers for %d mailboxes", len(out.FreeBusyResponses), mailboxes)
-	}
-	for _, r := range out.FreeBusyResponses {
-		if r.ResponseMessage == nil || r.ResponseMessage.ResponseCode != ews.NoError {
-			return errors.New("a mailbox answered with an error")
+	for _, m := range res.Mailboxes {
+		if m.Err != nil {
+			return m.Err
 		}
 	}
 	return nil
@@ -221,38 +195,46 @@ func addMailboxes(m *calendar.Memory, n int) []string {
 	return out
 }
 
-// requests returns one request per token of the pool: users of the
-// AvailabilityOnly partner asking for DetailedMerged free/busy of the week,
-// which the policy downgrades.
-func requests(org *testorg.Org, tokens int, mailboxes []string) ([][]byte, error) {
-	tz := ews.TimeZoneFor(time.UTC, testorg.Day.Year())
-	body := ews.GetUserAvailabilityRequest{
-		TimeZone: &tz,
-		FreeBusyViewOptions: &ews.FreeBusyViewOptions{
-			TimeWindow:                      ews.Duration{StartTime: ews.At(testorg.Day), EndTime: ews.At(testorg.Day.Add(5 * 24 * time.Hour))},
-			MergedFreeBusyIntervalInMinutes: 30,
-			RequestedView:                   ews.ViewDetailedMerged,
-		},
-	}
-	for _, m := range mailboxes {
-		body.MailboxData = append(body.MailboxData, ews.MailboxData{Email: ews.EmailAddress{Address: m}, AttendeeType: ews.Required})
-	}
-	out := make([][]byte, tokens)
+// clients returns one ews.Client per token of the pool, each for a user of
+// the AvailabilityOnly partner with a token minted once, as a partner's
+// token cache would hand it out for minutes.
+func clients(org *testorg.Org, tokens int, httpClient *http.Client, url string) ([]*ews.Client, error) {
+	out := make([]*ews.Client, tokens)
 	for i := range out {
 		user := fmt.Sprintf("user%03d@%s", i, testorg.AvailabilityPartner)
-		tok, err := org.Broker.Mint(testorg.Claims(user, fedavail.OfferFreeBusy), org.Keys.Contoso.Cert)
+		data, err := org.Broker.Mint(testorg.Claims(user, fedavail.OfferFreeBusy), org.Keys.Contoso.Cert)
 		if err != nil {
 			return nil, err
 		}
-		env := soap.Envelope{Version: soap.V11, Headers: []any{
-			soap.RequestServerVersion{Version: string(ews.Exchange2013)},
-			soap.Security(soap.V11, tok),
-		}, Body: body}
-		if out[i], err = env.Marshal(); err != nil {
-			return nil, err
+		tok := &fedavail.Token{EncryptedData: data}
+		out[i] = &ews.Client{
+			URL:        url,
+			HTTPClient: httpClient,
+			Version:    ews.Exchange2013,
+			Auth: ews.FederatedAuth{
+				Tokens: fedavail.TokenSourceFunc(func(context.Context, fedavail.TokenRequest) (*fedavail.Token, error) {
+					return tok, nil
+				}),
+				Audience:  testorg.ApplicationURI,
+				Requester: user,
+			},
 		}
 	}
 	return out, nil
+}
+
+// weekRequest asks for the DetailedMerged free/busy of mailboxes for the
+// test week, which the policy downgrades for the AvailabilityOnly partner.
+func weekRequest(mailboxes []string) *ews.AvailabilityRequest {
+	req := &ews.AvailabilityRequest{
+		Start:    testorg.Day,
+		End:      testorg.Day.Add(5 * 24 * time.Hour),
+		FreeBusy: &ews.FreeBusyOptions{View: ews.ViewDetailedMerged},
+	}
+	for _, m := range mailboxes {
+		req.Mailboxes = append(req.Mailboxes, ews.Mailbox{Address: m})
+	}
+	return req
 }
 
 // snapshot returns the goroutine count and the heap in use after a GC.

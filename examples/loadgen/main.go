@@ -1,5 +1,6 @@
 // Command loadgen drives a real answering organization with concurrent
-// federated GetUserAvailability requests and reports what it could take.
+// federated GetUserAvailability requests, sent through ews.Client with
+// FederatedAuth, and reports what it could take.
 //
 // In one process it starts contoso.example (internal/testorg: the ews
 // handler over a real token validator, sharing policy and in-memory
