@@ -35,20 +35,16 @@ import (
 // enough that an oversize request is cheap, large enough for a 300 KiB token.
 const maxBody = 1 << 20
 
-var (
-	keysOnce sync.Once
-	keys     *testorg.Keys
-	keysErr  error
-)
+// newKeys creates the federation's keys once per test binary.
+var newKeys = sync.OnceValues(testorg.NewKeys)
 
-// mustKeys returns the federation's keys, created once per test binary.
 func mustKeys(t *testing.T) *testorg.Keys {
 	t.Helper()
-	keysOnce.Do(func() { keys, keysErr = testorg.NewKeys() })
-	if keysErr != nil {
-		t.Fatal(keysErr)
+	k, err := newKeys()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return keys
+	return k
 }
 
 // logBuffer collects the organization's log lines.
