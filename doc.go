@@ -30,7 +30,8 @@
 //
 // An organization that answers partners mounts http.Handlers from package
 // autodiscover (federation information, user settings) and package ews
-// (availability). For every federated request the handler:
+// (availability); federation.NewHandler mounts both on Exchange's usual paths
+// in one call. For every federated request the handler:
 //
 //  1. validates the delegation token (package federation): decrypts it with the
 //     organization's certificate, verifies the broker's signature against the

@@ -42,4 +42,39 @@
 // validates against messages.xsd and types.xsd; when decoding, enumerations
 // this package does not know (a [BusyType] newer than the requested schema
 // version, say) are kept as strings.
+//
+// # Server
+//
+// [NewHandler] returns the answering side, an http.Handler for
+// GetUserAvailability and GetServerTimeZones. A request goes through:
+//
+//  1. Authentication. Paths containing "/WSSecurity" ([IsFederatedPath])
+//     take a delegation token: the xenc:EncryptedData in wsse:Security goes
+//     to [HandlerConfig.Tokens] for the free/busy offer, and the requester
+//     it returns is marked federated. Other paths call
+//     [HandlerConfig.Authenticate] before the body is read. Every failure is
+//     a bare HTTP 401; the reason goes to the log only. A federated request
+//     carrying t:ExchangeImpersonation is refused with
+//     ErrorProxyRequestNotAllowed.
+//  2. Throttling. [HandlerConfig.Limiter] (for example a [PartnerLimiter])
+//     is asked once per request, keyed by the requester's domain; a refusal
+//     is an ErrorServerBusy fault with BackOffMilliseconds, which
+//     [Client] waits out.
+//  3. Validation. The body is read within xmlguard's limits (size, depth,
+//     attribute size, no DTD) and decoded in one pass; whole-request
+//     problems (too many mailboxes, a bad window, interval or view, an
+//     unknown zone) are SOAP faults with Exchange's response codes.
+//  4. Policy. For each mailbox, [HandlerConfig.Policy] gives the access
+//     level; None answers ErrorNoFreeBusyAccess for that mailbox alone.
+//  5. Calendar. [HandlerConfig.Calendars] gives the events of the window
+//     and the working hours; a missing mailbox is ErrorMailRecipientNotFound,
+//     a failing store ErrorFreeBusyGenerationFailed, again per mailbox.
+//  6. View filtering. The requested view is downgraded to what the level
+//     allows (AvailabilityOnly never sees Detailed) and the granted view is
+//     reported in FreeBusyViewType; private items never carry subject,
+//     location or ID; WorkingElsewhere is shown as Free to clients of
+//     schemas before Exchange2013. Suggestions are computed only when asked.
+//
+// Logs carry domains, response codes and reasons, never tokens,
+// credentials, subjects or locations.
 package ews

@@ -66,6 +66,11 @@ type HandlerConfig struct {
 	// ServerVersion is sent in the ServerVersionInfo header of answers;
 	// the zero value announces Exchange 2016 (15.1).
 	ServerVersion ServerVersion
+	// Limiter, if set, is asked about every authenticated request, keyed
+	// by the requester's domain; refusals are answered with an
+	// ErrorServerBusy fault carrying BackOffMilliseconds. See
+	// [NewPartnerLimiter]. Nil serves every request.
+	Limiter Limiter
 }
 
 // ServerVersion is what the server says it is in the ServerVersionInfo
@@ -92,6 +97,8 @@ type Handler struct {
 	// legacyZones caches TimeZoneFor per location and year: working hours
 	// repeat the same few zones, and deriving rules probes a whole year.
 	legacyZones sync.Map // legacyZoneKey → SerializableTimeZone
+	// buffers recycles answer buffers (*[]byte) between requests.
+	buffers sync.Pool
 }
 
 // ErrNoCalendars and ErrNoPolicy are returned by [NewHandler] when the
@@ -128,7 +135,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}, nil
+	h := &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}
+	h.buffers.New = func() any { b := make([]byte, 0, 8<<10); return &b }
+	return h, nil
 }
 
 type legacyZoneKey struct {
@@ -203,11 +212,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
 	op := operation(r, msg)
 	var answer any
-	var fault *fedavail.Fault
-	switch op {
-	case "GetUserAvailability":
+	fault := seeksProxying(requester, msg)
+	if fault == nil {
+		fault = h.throttle(requester)
+	}
+	switch {
+	case fault != nil:
+	case op == "GetUserAvailability":
 		answer, fault = h.getUserAvailability(req)
-	case "GetServerTimeZones":
+	case op == "GetServerTimeZones":
 		answer, fault = h.getServerTimeZones(req)
 	default:
 		fault = clientFault(ErrorInvalidRequest, fmt.Sprintf("The operation %q is not supported by this endpoint.", op))
@@ -219,6 +232,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.write(w, msg.Version, answer)
 	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+}
+
+// seeksProxying refuses a federated request that asks to act as another
+// user (t:ExchangeImpersonation), as Exchange does: a delegation token
+// speaks for its own user only.
+func seeksProxying(who *fedavail.Requester, msg *soap.Message) *fedavail.Fault {
+	if !who.Federated || msg.Header(TypesNS, "ExchangeImpersonation") == nil {
+		return nil
+	}
+	return clientFault(ErrorProxyRequestNotAllowed, "Federated requests cannot use ExchangeImpersonation.")
 }
 
 func (h *Handler) authenticate(r *http.Request) (*fedavail.Requester, error) {
@@ -304,10 +327,39 @@ func requestVersion(msg *soap.Message) Version {
 	return DefaultVersion
 }
 
-// write sends a successful answer.
+// write sends a successful answer. Availability answers, the hot path, are
+// written by hand into a pooled buffer; anything else through encoding/xml.
 func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
+	bp := h.buffers.Get().(*[]byte)
+	defer h.buffers.Put(bp)
+	var data []byte
+	err := errUnwritable
+	if r, ok := body.(*GetUserAvailabilityResponse); ok {
+		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r)
+		if err == nil && cap(data) <= maxPooledBuffer {
+			*bp = data
+		}
+	}
+	if errors.Is(err, errUnwritable) {
+		data, err = h.envelope(v, body).Marshal()
+	}
+	if err != nil {
+		h.log.Error("ews: cannot encode answer", "err", err)
+		soap.WriteFault(w, v, forVersion(v, serverFault(ErrorInvalidRequest, "The answer could not be encoded.")))
+		return
+	}
+	w.Header().Set("Content-Type", v.ContentType(""))
+	_, _ = w.Write(data)
+}
+
+// maxPooledBuffer keeps the rare huge answer (100 mailboxes × 42 days) from
+// pinning its buffer in the pool.
+const maxPooledBuffer = 256 << 10
+
+// envelope wraps an answer body with the ServerVersionInfo header.
+func (h *Handler) envelope(v soap.Version, body any) *soap.Envelope {
 	sv := h.cfg.ServerVersion
-	env := soap.Envelope{
+	return &soap.Envelope{
 		Version: v,
 		Headers: []any{soap.ServerVersionInfo{
 			MajorVersion: sv.MajorVersion, MinorVersion: sv.MinorVersion,
@@ -316,14 +368,6 @@ func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
 		}},
 		Body: body,
 	}
-	data, err := env.Marshal()
-	if err != nil {
-		h.log.Error("ews: cannot encode answer", "err", err)
-		soap.WriteFault(w, v, forVersion(v, serverFault(ErrorInvalidRequest, "The answer could not be encoded.")))
-		return
-	}
-	w.Header().Set("Content-Type", v.ContentType(""))
-	_, _ = w.Write(data)
 }
 
 // clientFault is a fault blaming the request, with an EWS response code.

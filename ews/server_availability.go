@@ -36,11 +36,8 @@ type mailboxResult struct {
 
 func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	in := req.body.availability
-	switch {
-	case in == nil:
+	if in == nil {
 		return nil, clientFault(ErrorInvalidRequest, "The body is not a GetUserAvailabilityRequest.")
-	case req.body.err != nil:
-		return nil, clientFault(ErrorSchemaValidation, "The GetUserAvailabilityRequest is not valid.")
 	}
 	loc, fault := h.requestLocation(req, in.TimeZone)
 	if fault != nil {

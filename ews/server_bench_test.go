@@ -14,7 +14,13 @@ import (
 // (one mailbox, one day, DetailedMerged, a federated request whose token the
 // stub validator accepts at once, as a cached token would be) against a bare
 // net/http handler serving a static body of the same size, in the same run.
-// Compare the two ns/op: the goal is at least 40% of the bare throughput.
+// Both sides run with the same client at the same concurrency, one request
+// at a time ("serial") and under b.RunParallel ("parallel"), so the ratio of
+// their ns/op is the ratio of throughputs; the goal is at least 40% of the
+// bare throughput:
+//
+//	go test -run '^$' -bench BenchmarkHandler -count 10 ./ews/ | tee new.txt
+//	benchstat new.txt
 func BenchmarkHandler(b *testing.B) {
 	// Production servers log at Info: the per-request Debug line is off.
 	ts := newTestServer(b, func(c *HandlerConfig) { c.Logger = nil })
@@ -31,19 +37,24 @@ func BenchmarkHandler(b *testing.B) {
 	plain := httptest.NewServer(ts.Config.Handler)
 	defer plain.Close()
 	client := plain.Client()
-	post := func(b *testing.B, url string) int {
+	// post reports failures with Error, which RunParallel's goroutines may call.
+	post := func(b testing.TB, url string) int {
 		resp, err := client.Post(url, "text/xml; charset=utf-8", bytes.NewReader(reqBody))
 		if err != nil {
-			b.Fatal(err)
+			b.Error(err)
+			return 0
 		}
 		n, _ := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
+			b.Errorf("status %d", resp.StatusCode)
 		}
 		return int(n)
 	}
 	size := post(b, plain.URL+"/EWS/Exchange.asmx/WSSecurity")
+	if b.Failed() {
+		b.FailNow()
+	}
 	static := bytes.Repeat([]byte("x"), size)
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -52,16 +63,27 @@ func BenchmarkHandler(b *testing.B) {
 	}))
 	defer bare.Close()
 
-	b.Run("handler", func(b *testing.B) {
-		b.SetBytes(int64(size))
-		for b.Loop() {
-			post(b, plain.URL+"/EWS/Exchange.asmx/WSSecurity")
+	serial := func(url string) func(*testing.B) {
+		return func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				post(b, url)
+			}
 		}
-	})
-	b.Run("bare", func(b *testing.B) {
-		b.SetBytes(int64(size))
-		for b.Loop() {
-			post(b, bare.URL+"/")
+	}
+	parallel := func(url string) func(*testing.B) {
+		return func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					post(b, url)
+				}
+			})
 		}
-	})
+	}
+	handler, bareURL := plain.URL+"/EWS/Exchange.asmx/WSSecurity", bare.URL+"/"
+	b.Run("serial/handler", serial(handler))
+	b.Run("serial/bare", serial(bareURL))
+	b.Run("parallel/handler", parallel(handler))
+	b.Run("parallel/bare", parallel(bareURL))
 }

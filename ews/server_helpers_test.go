@@ -29,6 +29,7 @@ var (
 
 const (
 	goodToken    = `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">good</xenc:EncryptedData>`
+	otherToken   = `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">other</xenc:EncryptedData>` // a second partner
 	badToken     = `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">forged</xenc:EncryptedData>`
 	secretWord   = "Acquisition" // a subject that must never leak
 	secretPlace  = "Boardroom"
@@ -44,10 +45,13 @@ func (s *stubTokens) ValidateToken(_ context.Context, data []byte, offer fedavai
 	if offer != fedavail.OfferFreeBusy {
 		return nil, errors.New("wrong offer")
 	}
-	if !bytes.Contains(data, []byte(">good<")) {
-		return nil, errors.New("signature does not verify")
+	switch {
+	case bytes.Contains(data, []byte(">good<")):
+		return &fedavail.Requester{Address: partnerEmail, Domain: "partner.example", Federated: true}, nil
+	case bytes.Contains(data, []byte(">other<")):
+		return &fedavail.Requester{Address: "olga@other.example", Domain: "Other.Example", Federated: true}, nil
 	}
-	return &fedavail.Requester{Address: partnerEmail, Domain: "partner.example", Federated: true}, nil
+	return nil, errors.New("signature does not verify")
 }
 
 // stubPolicy gives each mailbox a fixed level; unknown mailboxes get

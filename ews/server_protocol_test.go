@@ -222,3 +222,35 @@ func TestSuggestions(t *testing.T) {
 		t.Errorf("GoodThreshold 50: %d %v", r.status, r.fault)
 	}
 }
+
+// TestImpersonationRefusedForFederatedCallers: a delegation token speaks for
+// its own user only, so t:ExchangeImpersonation fails a federated request
+// and nothing of the mailbox is returned; internal callers are unaffected.
+func TestImpersonationRefusedForFederatedCallers(t *testing.T) {
+	ts := newTestServer(t, nil)
+	imp := []any{[]byte(`<t:ExchangeImpersonation xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><t:ConnectingSID><t:PrimarySmtpAddress>alice@example.com</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>`)}
+	body := availability(ViewDetailed, "alice@example.com")
+	tests := []struct {
+		name string
+		c    call
+		want string // fault response code; "" for served
+	}{
+		{"federated", call{body: body, headers: imp}, string(ErrorProxyRequestNotAllowed)},
+		{"internal", call{body: body, headers: imp, path: "/EWS/Exchange.asmx", token: "-", basic: true}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.do(t, tt.c, nil)
+			got := ""
+			if r.fault != nil {
+				got = r.fault.ResponseCode
+			}
+			if got != tt.want {
+				t.Fatalf("fault %q, want %q (status %d)", got, tt.want, r.status)
+			}
+			if tt.want != "" && strings.Contains(string(r.data), "Planning") {
+				t.Error("the refused answer carries calendar data")
+			}
+		})
+	}
+}

@@ -42,11 +42,8 @@ func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time
 
 func (h *Handler) getServerTimeZones(req *request) (any, *fedavail.Fault) {
 	in := req.body.timeZones
-	switch {
-	case in == nil:
+	if in == nil {
 		return nil, clientFault(ErrorInvalidRequest, "The body is not a GetServerTimeZones request.")
-	case req.body.err != nil:
-		return nil, clientFault(ErrorSchemaValidation, "The GetServerTimeZones request is not valid.")
 	}
 	full := in.ReturnFullTimeZoneData == nil || *in.ReturnFullTimeZoneData
 	all := h.timeZoneDefinitions(h.cfg.Now().Year())

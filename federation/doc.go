@@ -1,6 +1,90 @@
-// Package federation holds the pieces of Exchange-style federation that sit
-// between the WS-Trust client (package wstrust) and the protocols that use
-// delegation tokens (packages autodiscover and ews).
+// Package federation is Exchange-style federation in two values: a [Client]
+// that asks partner organizations when their people are free, and a
+// [Handler] that answers them. Its subpackages hold the parts: the WS-Trust
+// client (wstrust), delegation tokens (token), federation metadata
+// (metadata), the organization's certificates (keyring) and an embeddable
+// trust broker (broker).
+//
+// # Asking partners: NewClient
+//
+// [NewClient] takes the organization's identity (application URI,
+// certificate and key), its trust broker ([TrustBroker]: a metadata URL, or
+// explicit values) and its organization relationships (package sharing).
+// [Client.Availability] then answers a [Query] in Exchange's order, for each
+// attendee's domain:
+//
+//  1. the organization relationship for the domain (RelationshipFor), which
+//     must be enabled with free/busy access;
+//  2. the partner's EWS URL: the relationship's TargetSharingEpr if set; else
+//     GetUserSettings (ExternalEwsUrl) at its TargetAutodiscoverEpr with a
+//     token for the MSExchange.Autodiscover offer; else the same at the
+//     endpoint that answered GetFederationInformation, found by Autodiscover
+//     discovery. Federation information, when fetched, must list this
+//     organization's broker among its token issuers (Exchange's
+//     EnforceCommonTokenIssuer); EWS URLs are cached per mailbox;
+//  3. a delegation token for the partner's application URI (the relationship's
+//     TargetApplicationUri, or the federation information's), from the broker,
+//     cached while the partner accepts it;
+//  4. GetUserAvailability at the partner's EWS URL's /WSSecurity endpoint, in
+//     batches of 100 mailboxes.
+//
+// Organizations are asked in parallel (Config.MaxParallel at a time). The
+// [Result] has one [Attendee] per address asked about, in order; one that
+// could not be asked about carries an [*AttendeeError] naming the [Step] and
+// the cause, which errors.Is matches against sharing.ErrNoRelationship,
+// [ErrNotFederated], [ErrUntrustedBroker], [ErrRefused] and
+// [ErrBrokerUnavailable]; a partner whose servers speak only TLS 1.0 or 1.1
+// gives a [*TLSVersionError]. [Client.FederationInformation] is Exchange's
+// Get-FederationInformation; [Client.TokenSource] gives the token source on
+// its own.
+//
+// # Meeting suggestions
+//
+// A partner rates meeting times for its own people only: it knows nothing
+// of the other organizations' attendees. So there are two ways to ask:
+//
+//   - [Result.Suggest] rates times for every attendee together, on the
+//     requesting side, from the free/busy the partners returned. Use it for
+//     meetings across organizations.
+//   - Query.Suggestions asks each partner for its own suggestions along
+//     with free/busy (GetUserAvailability's SuggestionsViewOptions), one
+//     [PartnerSuggestions] per partner endpoint in Result.Suggestions. Use
+//     it when the attendees are all in one partner organization, to get
+//     that organization's own rating, or to compare each organization's
+//     view of its people.
+//
+// # Proxies and TLS
+//
+// Every request, Autodiscover, trust broker and EWS alike, goes through one
+// HTTP client: Config.HTTPClient, or one built by package transport from
+// Config.Transport. The latter reads the proxy from the environment by
+// default, or takes an HTTP(S) or SOCKS5 proxy URL (whose credentials go to
+// the proxy only) with a WinHTTP-style bypass list
+// ("<local>;*.example.org;192.168.*"). It requires TLS 1.2 or later,
+// verified against Transport.RootCAs or the system's roots, and presents
+// Transport.Certificates to partners that ask for a client certificate. A
+// partner still on TLS 1.0 or 1.1 is refused, with a [*TLSVersionError]
+// naming the host, until it is named in Config.LegacyTLSPartners (its
+// domain and the hosts under it) or its hosts in Transport.LegacyTLSHosts;
+// the first handshake with each such host logs a warning.
+//
+// # Answering partners: NewHandler
+//
+// [NewHandler] composes, on Exchange's usual paths, the Autodiscover handler
+// of package autodiscover (/autodiscover/autodiscover.svc, its /WSSecurity
+// variant, /autodiscover/autodiscover.xml) and the availability handler of
+// package ews (/EWS/Exchange.asmx and its /WSSecurity variant), both checking
+// delegation tokens with one token.Validator (the organization's keyring and
+// the broker's certificates), deciding with an access policy (package
+// sharing) and reading a calendar source (package calendar). It is an
+// http.Handler; serve it with transport.NewServer.
+//
+// # Trust broker metadata
+//
+// Both sides fetch the broker's federation metadata on first use and again
+// once it is older than TrustBroker.RefreshInterval, on the context of the
+// call or request that needs it; a failed refresh keeps the last good copy
+// and is retried a minute later at the earliest.
 //
 // # Token cache
 //
@@ -10,5 +94,6 @@
 // *wstrust.Client) and reuses tokens per [fedavail.TokenRequest] while the
 // partner will still accept them, fetching a new one shortly before that ends.
 // Callers that want the same token at the same time share one request to the
-// broker; one caller giving up does not cancel it for the others.
+// broker; one caller giving up does not cancel it for the others. The
+// [Client] uses one.
 package federation

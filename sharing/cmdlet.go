@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/pslist"
 )
 
 // This file reads and writes the text of
@@ -228,18 +229,7 @@ func parseBlocks(text string) ([]block, error) {
 	return blocks, nil
 }
 
-func formatBlock(keys []string, values map[string]string) string {
-	width := 0
-	for _, k := range keys {
-		width = max(width, len(k))
-	}
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(strings.TrimRight(fmt.Sprintf("%-*s : %s", width, k, values[k]), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
+func formatBlock(keys []string, values map[string]string) string { return pslist.Format(keys, values) }
 
 func formatList(items []string) string { return "{" + strings.Join(items, ", ") + "}" }
 

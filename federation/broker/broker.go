@@ -183,8 +183,20 @@ func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*O
 	if reg.Next != nil {
 		o.Next = reg.Next.Raw
 	}
+	sigs := map[string][][]byte{}
+	for d, s := range reg.DomainSignatures {
+		d = normalizeDomain(d)
+		sigs[d] = append(sigs[d], s...)
+	}
+	sv, signed := b.cfg.Domains.(SignedDomainVerifier)
 	for _, d := range reg.Domains {
-		if err := b.cfg.Domains.VerifyDomain(ctx, d, o); err != nil {
+		var err error
+		if signed {
+			err = sv.VerifyDomainSignatures(ctx, d, o, sigs[d])
+		} else {
+			err = b.cfg.Domains.VerifyDomain(ctx, d, o)
+		}
+		if err != nil {
 			return nil, &DomainError{Domain: d, Err: err}
 		}
 	}

@@ -39,7 +39,7 @@ type RegistrationClient struct {
 
 // RegistrationError is the broker's refusal of a registration request. It
 // matches ErrExists, ErrNotFound, ErrDomainTaken, ErrInvalid and
-// ErrNotPermitted with errors.Is by its status.
+// ErrNotPermitted and ErrDomainNotProven with errors.Is by its status.
 type RegistrationError struct {
 	StatusCode int
 	Message    string
@@ -60,6 +60,8 @@ func (e *RegistrationError) Is(target error) bool {
 		return target == ErrInvalid
 	case http.StatusForbidden, http.StatusUnauthorized:
 		return target == ErrNotPermitted
+	case http.StatusUnprocessableEntity:
+		return target == ErrDomainNotProven
 	}
 	return false
 }
@@ -100,7 +102,7 @@ func (c *RegistrationClient) do(ctx context.Context, op string, reg Registration
 	if c.Now != nil {
 		now = c.Now
 	}
-	req := RegistrationRequest{Op: op, ApplicationURI: reg.ApplicationURI, Domains: reg.Domains, Time: now().UTC(), Nonce: hex.EncodeToString(nonce[:])}
+	req := RegistrationRequest{Op: op, ApplicationURI: reg.ApplicationURI, Domains: reg.Domains, DomainSignatures: reg.DomainSignatures, Time: now().UTC(), Nonce: hex.EncodeToString(nonce[:])}
 	if reg.Current != nil {
 		req.Current = reg.Current.Raw
 	}

@@ -9,7 +9,12 @@
 // An organization registers its application URI ("FYDIBOHF25SPDLT.<domain>"),
 // its federated domains and its organization certificate (and, during a
 // rollover, the next one). Each domain is accepted only when the
-// [DomainVerifier] finds its ownership proof. The broker assigns an
+// [DomainVerifier] finds its ownership proof. [DNSVerifier] is the usual
+// one: the organization presents its raw signature over each domain
+// ([Registration].DomainSignatures, Exchange's DomainOwnershipProofHeader),
+// the verifier checks it against the certificates being registered and looks
+// for its hash, the federated domain proof, in the domain's TXT records
+// (package dnsproof). The broker assigns an
 // application identifier. Registrations are kept in a [Store]; [FileStore]
 // writes them atomically. The operator uses [Broker.Register],
 // [Broker.Update], [Broker.Remove] and [Broker.Organizations]; organizations

@@ -37,13 +37,16 @@ const (
 
 // RegistrationRequest is the JSON body of a signed registration request.
 type RegistrationRequest struct {
-	Op             string    `json:"op"`
-	ApplicationURI string    `json:"application_uri"`
-	Domains        []string  `json:"domains,omitempty"`
-	Current        []byte    `json:"current_certificate,omitempty"`
-	Next           []byte    `json:"next_certificate,omitempty"`
-	Time           time.Time `json:"time"`
-	Nonce          string    `json:"nonce"`
+	Op             string   `json:"op"`
+	ApplicationURI string   `json:"application_uri"`
+	Domains        []string `json:"domains,omitempty"`
+	Current        []byte   `json:"current_certificate,omitempty"`
+	Next           []byte   `json:"next_certificate,omitempty"`
+	// DomainSignatures are the raw domain signatures by domain, see
+	// [Registration].DomainSignatures.
+	DomainSignatures map[string][][]byte `json:"domain_signatures,omitempty"`
+	Time             time.Time           `json:"time"`
+	Nonce            string              `json:"nonce"`
 }
 
 type errorBody struct {
@@ -140,7 +143,7 @@ func (b *Broker) organization(applicationURI string) *Organization {
 
 // registration checks the request's shape and parses its certificates.
 func (req *RegistrationRequest) registration() (*Registration, error) {
-	reg := &Registration{ApplicationURI: req.ApplicationURI, Domains: req.Domains}
+	reg := &Registration{ApplicationURI: req.ApplicationURI, Domains: req.Domains, DomainSignatures: req.DomainSignatures}
 	switch req.Op {
 	case OpRemove:
 		return reg, nil
@@ -195,7 +198,7 @@ func statusOf(err error) int {
 	var de *DomainError
 	switch {
 	case errors.As(err, &de):
-		return http.StatusUnprocessableEntity
+		return http.StatusUnprocessableEntity // matched by RegistrationError.Is
 	case errors.Is(err, ErrInvalid):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrNotFound):

@@ -64,12 +64,29 @@ type Registration struct {
 	Domains []string
 	// Current and Next are the organization certificates (Next optional).
 	Current, Next *x509.Certificate
+	// DomainSignatures are the organization's raw signatures over each
+	// domain (dnsproof.Sign with the current and, during a rollover, the
+	// next key), keyed by domain: Exchange's DomainOwnershipProofHeader. A
+	// broker that holds only certificates needs them to find the proof in
+	// DNS ([DNSVerifier]).
+	DomainSignatures map[string][][]byte
 }
 
 // DomainVerifier checks that an organization owns a domain, typically by
-// finding its federated domain proof in DNS (package dnsproof).
+// finding its federated domain proof in DNS ([DNSVerifier]). org is the
+// registration being checked, with its AppID and certificates.
 type DomainVerifier interface {
 	VerifyDomain(ctx context.Context, domain string, org *Organization) error
+}
+
+// SignedDomainVerifier is a [DomainVerifier] that also weighs the domain
+// signatures an organization presents with its registration
+// ([Registration].DomainSignatures). The broker calls
+// VerifyDomainSignatures instead of VerifyDomain when its verifier has it;
+// signatures are evidence for one request and are never stored.
+type SignedDomainVerifier interface {
+	DomainVerifier
+	VerifyDomainSignatures(ctx context.Context, domain string, org *Organization, signatures [][]byte) error
 }
 
 // DomainVerifierFunc adapts a function to [DomainVerifier].
@@ -87,6 +104,8 @@ var (
 	ErrDomainTaken  = errors.New("broker: domain is registered to another organization")
 	ErrInvalid      = errors.New("broker: invalid registration")
 	ErrNotPermitted = errors.New("broker: not permitted")
+	// ErrDomainNotProven is matched by every *DomainError.
+	ErrDomainNotProven = errors.New("broker: domain ownership not proven")
 )
 
 // DomainError is returned when a domain's ownership proof fails.
@@ -100,6 +119,9 @@ func (e *DomainError) Error() string {
 }
 
 func (e *DomainError) Unwrap() error { return e.Err }
+
+// Is lets errors.Is(err, ErrDomainNotProven) match.
+func (e *DomainError) Is(target error) bool { return target == ErrDomainNotProven }
 
 // orgIndex is an immutable view of the registrations for the request path.
 type orgIndex struct {
@@ -177,7 +199,7 @@ func (r *Registration) validate() error {
 	seen := map[string]bool{}
 	var ds []string
 	for _, d := range r.Domains {
-		d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+		d = normalizeDomain(d)
 		if d == "" || strings.ContainsAny(d, " @/\\") || !strings.Contains(d, ".") {
 			return fmt.Errorf("%w: domain %q", ErrInvalid, d)
 		}
@@ -188,6 +210,11 @@ func (r *Registration) validate() error {
 	}
 	r.Domains = ds
 	return nil
+}
+
+// normalizeDomain is the form domains are stored and compared in.
+func normalizeDomain(d string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
 }
 
 // newAppID returns 16 upper-case hexadecimal digits, the shape of the

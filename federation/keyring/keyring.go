@@ -133,3 +133,17 @@ func (r *Ring) DropPrevious() {
 	s.Previous = nil
 	r.set.Store(&s)
 }
+
+// Replace installs a copy of s as the ring's content in one step, for a
+// process that reloads its pairs from storage after another process rolled
+// them over.
+func (r *Ring) Replace(s *Set) error {
+	if s == nil || s.Current.Cert == nil {
+		return ErrNoCertificate
+	}
+	c := *s
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.set.Store(&c)
+	return nil
+}

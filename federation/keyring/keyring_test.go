@@ -75,4 +75,16 @@ func TestRollover(t *testing.T) {
 	if _, err := New(Pair{}); !errors.Is(err, ErrNoCertificate) {
 		t.Fatalf("New(empty) = %v", err)
 	}
+	// Replace installs a reloaded set at once, and keeps its own copy.
+	want := &Set{Current: pa, Previous: &pb}
+	if err := r.Replace(want); err != nil {
+		t.Fatal(err)
+	}
+	want.Current = pb
+	if got := r.Snapshot(); !got.Current.Cert.Equal(a.Cert) || got.Previous == nil || !got.Previous.Cert.Equal(b.Cert) {
+		t.Fatalf("after Replace: current=%s previous=%v", got.Current.Cert.Subject, got.Previous)
+	}
+	if err := r.Replace(&Set{}); !errors.Is(err, ErrNoCertificate) {
+		t.Fatalf("Replace(empty) = %v", err)
+	}
 }

@@ -1,0 +1,211 @@
+package ews
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// This file decodes m:GetUserAvailabilityRequest by hand, from the same
+// token stream that reads the envelope. It accepts and refuses exactly what
+// encoding/xml does with the struct tags in types.go (a differential test and
+// a fuzz target hold it to that): children are matched by local name in any
+// namespace unless the tag names one; an element met twice is decoded again
+// into the same value; unknown children are skipped; a MailboxData outside
+// the types namespace, a malformed number, boolean or time fails the request.
+
+// errMailboxDataNamespace is the error of a t:MailboxData in another
+// namespace, which encoding/xml refuses because of the type's XMLName.
+var errMailboxDataNamespace = fmt.Errorf("ews: MailboxData is not in %s", TypesNS)
+
+func (r *nsReader) availabilityRequest(out *GetUserAvailabilityRequest, start xml.StartElement) error {
+	out.XMLName = start.Name
+	return r.children(func(t xml.StartElement) error {
+		switch {
+		case t.Name.Local == "TimeZone" && t.Name.Space == TypesNS:
+			if out.TimeZone == nil {
+				out.TimeZone = new(SerializableTimeZone)
+			}
+			return r.timeZone(out.TimeZone)
+		case t.Name.Local == "MailboxDataArray":
+			return r.children(func(t xml.StartElement) error {
+				if t.Name.Local != "MailboxData" {
+					return r.skip()
+				}
+				if t.Name.Space != TypesNS {
+					return errMailboxDataNamespace
+				}
+				out.MailboxData = append(out.MailboxData, MailboxData{XMLName: t.Name})
+				return r.mailboxData(&out.MailboxData[len(out.MailboxData)-1])
+			})
+		case t.Name.Local == "FreeBusyViewOptions" && t.Name.Space == TypesNS:
+			if out.FreeBusyViewOptions == nil {
+				out.FreeBusyViewOptions = new(FreeBusyViewOptions)
+			}
+			return r.freeBusyOptions(out.FreeBusyViewOptions)
+		case t.Name.Local == "SuggestionsViewOptions" && t.Name.Space == TypesNS:
+			if out.SuggestionsViewOptions == nil {
+				out.SuggestionsViewOptions = new(SuggestionsViewOptions)
+			}
+			return r.suggestionsOptions(out.SuggestionsViewOptions)
+		}
+		return r.skip()
+	})
+}
+
+func (r *nsReader) mailboxData(m *MailboxData) error {
+	return r.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "Email":
+			return r.children(func(t xml.StartElement) error {
+				switch t.Name.Local {
+				case "Name":
+					return r.stringInto(&m.Email.Name)
+				case "Address":
+					return r.stringInto(&m.Email.Address)
+				case "RoutingType":
+					return r.stringInto(&m.Email.RoutingType)
+				}
+				return r.skip()
+			})
+		case "AttendeeType":
+			return r.stringInto((*string)(&m.AttendeeType))
+		case "ExcludeConflicts":
+			if m.ExcludeConflicts == nil {
+				m.ExcludeConflicts = new(bool)
+			}
+			return r.boolInto(m.ExcludeConflicts)
+		}
+		return r.skip()
+	})
+}
+
+func (r *nsReader) freeBusyOptions(o *FreeBusyViewOptions) error {
+	return r.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "TimeWindow":
+			return r.duration(&o.TimeWindow)
+		case "MergedFreeBusyIntervalInMinutes":
+			return r.intInto(&o.MergedFreeBusyIntervalInMinutes)
+		case "RequestedView":
+			return r.stringInto((*string)(&o.RequestedView))
+		}
+		return r.skip()
+	})
+}
+
+func (r *nsReader) suggestionsOptions(o *SuggestionsViewOptions) error {
+	return r.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "GoodThreshold":
+			return r.intInto(&o.GoodThreshold)
+		case "MaximumResultsByDay":
+			return r.intInto(&o.MaximumResultsByDay)
+		case "MaximumNonWorkHourResultsByDay":
+			return r.intInto(&o.MaximumNonWorkHourResultsByDay)
+		case "MeetingDurationInMinutes":
+			return r.intInto(&o.MeetingDurationInMinutes)
+		case "MinimumSuggestionQuality":
+			return r.stringInto((*string)(&o.MinimumSuggestionQuality))
+		case "DetailedSuggestionsWindow":
+			return r.duration(&o.DetailedSuggestionsWindow)
+		case "CurrentMeetingTime":
+			if o.CurrentMeetingTime == nil {
+				o.CurrentMeetingTime = new(DateTime)
+			}
+			return r.dateTimeInto(o.CurrentMeetingTime)
+		case "GlobalObjectId":
+			return r.stringInto(&o.GlobalObjectID)
+		}
+		return r.skip()
+	})
+}
+
+func (r *nsReader) duration(d *Duration) error {
+	return r.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "StartTime":
+			return r.dateTimeInto(&d.StartTime)
+		case "EndTime":
+			return r.dateTimeInto(&d.EndTime)
+		}
+		return r.skip()
+	})
+}
+
+func (r *nsReader) timeZone(z *SerializableTimeZone) error {
+	return r.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "Bias":
+			return r.intInto(&z.Bias)
+		case "StandardTime":
+			return r.zoneTime(&z.StandardTime)
+		case "DaylightTime":
+			return r.zoneTime(&z.DaylightTime)
+		}
+		return r.skip()
+	})
+}
+
+func (r *nsReader) zoneTime(z *TimeZoneTime) error {
+	return r.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "Bias":
+			return r.intInto(&z.Bias)
+		case "Time":
+			return r.stringInto(&z.Time)
+		case "DayOrder":
+			return r.intInto(&z.DayOrder)
+		case "Month":
+			return r.intInto(&z.Month)
+		case "DayOfWeek":
+			return r.stringInto(&z.DayOfWeek)
+		case "Year":
+			return r.stringInto(&z.Year)
+		}
+		return r.skip()
+	})
+}
+
+// The leaf readers convert text as encoding/xml does: strings verbatim;
+// numbers and booleans trimmed, empty meaning zero; times through
+// DateTime.UnmarshalText.
+
+func (r *nsReader) stringInto(s *string) error {
+	b, err := r.text()
+	*s = string(b)
+	return err
+}
+
+func (r *nsReader) intInto(n *int) error {
+	b, err := r.text()
+	if err != nil || len(b) == 0 {
+		*n = 0
+		return err
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return err
+	}
+	*n = int(v)
+	return nil
+}
+
+func (r *nsReader) boolInto(v *bool) error {
+	b, err := r.text()
+	if err != nil || len(b) == 0 {
+		*v = false
+		return err
+	}
+	*v, err = strconv.ParseBool(strings.TrimSpace(string(b)))
+	return err
+}
+
+func (r *nsReader) dateTimeInto(d *DateTime) error {
+	b, err := r.text()
+	if err != nil {
+		return err
+	}
+	return d.UnmarshalText(b)
+}

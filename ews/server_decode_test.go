@@ -1,0 +1,185 @@
+package ews
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// referenceBody is the encoding/xml way of reading a request body, which
+// decodeRequest replaced; the differential tests hold the two together.
+type referenceBody struct {
+	availability *GetUserAvailabilityRequest
+	timeZones    *GetServerTimeZones
+}
+
+func (b *referenceBody) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	if start.Name.Space == MessagesNS {
+		switch start.Name.Local {
+		case "GetUserAvailabilityRequest":
+			b.availability = new(GetUserAvailabilityRequest)
+			return d.DecodeElement(b.availability, &start)
+		case "GetServerTimeZones":
+			b.timeZones = new(GetServerTimeZones)
+			return d.DecodeElement(b.timeZones, &start)
+		}
+	}
+	return d.Skip()
+}
+
+// referenceDecode is soap.Decode with the reference body.
+func referenceDecode(data []byte) (*soap.Message, *requestBody, error) {
+	var ref referenceBody
+	msg, err := soap.Decode(data, soap.DecodeOptions{Body: &ref})
+	if err != nil {
+		return nil, nil, err
+	}
+	return msg, &requestBody{availability: ref.availability, timeZones: ref.timeZones}, nil
+}
+
+var decodeCmpOpts = cmp.Options{
+	cmp.AllowUnexported(requestBody{}),
+	cmp.Comparer(func(a, b time.Time) bool {
+		_, oa := a.Zone()
+		_, ob := b.Zone()
+		return a.Equal(b) && oa == ob
+	}),
+}
+
+// checkSameDecode requires decodeRequest to accept exactly what the
+// reference accepts and to produce the same message and body.
+func checkSameDecode(t *testing.T, data []byte) {
+	t.Helper()
+	wantMsg, wantBody, wantErr := referenceDecode(data)
+	gotMsg, gotBody, gotErr := decodeRequest(data, xmlguard.Limits{})
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("decodeRequest error %v, encoding/xml error %v, for\n%q", gotErr, wantErr, data)
+	}
+	if gotErr != nil {
+		if statusFor(gotErr) != statusFor(wantErr) {
+			t.Fatalf("status %d, encoding/xml's %d, for %q", statusFor(gotErr), statusFor(wantErr), data)
+		}
+		return
+	}
+	if diff := cmp.Diff(wantMsg, gotMsg, decodeCmpOpts); diff != "" {
+		t.Fatalf("message (-encoding/xml +decodeRequest):\n%s\nfor %q", diff, data)
+	}
+	if diff := cmp.Diff(wantBody, gotBody, decodeCmpOpts); diff != "" {
+		t.Fatalf("body (-encoding/xml +decodeRequest):\n%s\nfor %q", diff, data)
+	}
+}
+
+// decodeSeeds are envelopes that probe the corners of both decoders.
+func decodeSeeds(t testing.TB) [][]byte {
+	const (
+		s11   = `xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"`
+		tns   = `xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"`
+		mns   = `xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"`
+		mb    = `<t:MailboxData><t:Email><t:Address>a@example.com</t:Address></t:Email><t:AttendeeType>Required</t:AttendeeType></t:MailboxData>`
+		fbo   = `<t:FreeBusyViewOptions><t:TimeWindow><t:StartTime>2024-03-11T00:00:00</t:StartTime><t:EndTime>2024-03-12T00:00:00Z</t:EndTime></t:TimeWindow><t:MergedFreeBusyIntervalInMinutes> 60 </t:MergedFreeBusyIntervalInMinutes><t:RequestedView>FreeBusy</t:RequestedView></t:FreeBusyViewOptions>`
+		start = `<s:Envelope ` + s11 + ` ` + tns + ` ` + mns + `><s:Header><t:RequestServerVersion Version="Exchange2013"/></s:Header><s:Body>`
+		end   = `</s:Body></s:Envelope>`
+	)
+	gua := func(inner string) []byte {
+		return []byte(start + `<m:GetUserAvailabilityRequest><m:MailboxDataArray>` + mb + `</m:MailboxDataArray>` + inner + `</m:GetUserAvailabilityRequest>` + end)
+	}
+	seeds := [][]byte{
+		gua(fbo),
+		gua(fbo + fbo),
+		gua(`<t:TimeZone><t:Bias>480</t:Bias><t:StandardTime><t:Bias>0</t:Bias><t:Time>02:00:00</t:Time><t:DayOrder>1</t:DayOrder><t:Month>11</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:StandardTime></t:TimeZone>` + fbo),
+		gua(`<t:SuggestionsViewOptions><t:GoodThreshold>25</t:GoodThreshold><t:MinimumSuggestionQuality>Good</t:MinimumSuggestionQuality><t:DetailedSuggestionsWindow><t:StartTime>2024-03-11T00:00:00</t:StartTime><t:EndTime>2024-03-12T00:00:00</t:EndTime></t:DetailedSuggestionsWindow><t:CurrentMeetingTime>2024-03-11T09:00:00+01:00</t:CurrentMeetingTime><t:GlobalObjectId>x</t:GlobalObjectId></t:SuggestionsViewOptions>`),
+		gua(`<FreeBusyViewOptions xmlns="urn:other"><TimeWindow/></FreeBusyViewOptions>`),
+		gua(`<t:FreeBusyViewOptions><t:MergedFreeBusyIntervalInMinutes>sixty</t:MergedFreeBusyIntervalInMinutes></t:FreeBusyViewOptions>`),
+		gua(`<t:FreeBusyViewOptions><t:MergedFreeBusyIntervalInMinutes></t:MergedFreeBusyIntervalInMinutes><t:TimeWindow><t:StartTime>2024-02-30T00:00:00</t:StartTime></t:TimeWindow></t:FreeBusyViewOptions>`),
+		gua(`<t:FreeBusyViewOptions><t:RequestedView>Free<!-- c -->Busy<x>ignored</x><![CDATA[&<]]></t:RequestedView></t:FreeBusyViewOptions>`),
+		[]byte(start + `<m:GetUserAvailabilityRequest><m:MailboxDataArray><m:MailboxData/></m:MailboxDataArray></m:GetUserAvailabilityRequest>` + end),
+		[]byte(start + `<m:GetUserAvailabilityRequest><m:MailboxDataArray>` + strings.Replace(mb, `<t:AttendeeType>`, `<t:ExcludeConflicts> true </t:ExcludeConflicts><t:ExcludeConflicts/><t:AttendeeType>`, 1) + `</m:MailboxDataArray></m:GetUserAvailabilityRequest>` + end),
+		[]byte(start + `<m:GetUserAvailabilityRequest><m:MailboxDataArray>` + strings.Replace(mb, `<t:AttendeeType>`, `<t:ExcludeConflicts>maybe</t:ExcludeConflicts><t:AttendeeType>`, 1) + `</m:MailboxDataArray></m:GetUserAvailabilityRequest>` + end),
+		[]byte(start + `<m:GetUserAvailabilityRequest><p:MailboxDataArray xmlns:p="urn:p"><p:MailboxData xmlns:p="` + TypesNS + `"/></p:MailboxDataArray></m:GetUserAvailabilityRequest>` + end),
+		[]byte(start + `<m:GetUserAvailabilityRequest><m:MailboxDataArray>` + mb + `</m:MailboxDataArray></m:GetUserAvailabilityRequest><m:Extra/>` + end),
+		[]byte(start + `<m:GetServerTimeZones ReturnFullTimeZoneData="false"><m:Ids><t:Id>GMT Standard Time</t:Id></m:Ids></m:GetServerTimeZones>` + end),
+		[]byte(start + `<m:GetServerTimeZones ReturnFullTimeZoneData="perhaps"/>` + end),
+		[]byte(start + `<s:Fault><faultcode>s:Client</faultcode><faultstring>x</faultstring></s:Fault>` + end),
+		[]byte(start + `<m:GetUserAvailabilityRequest></m:GetUserAvailabilityRequest></s:Body><s:Body/></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body/><s:Header/></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `>text<s:Body/></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Header>text</s:Header><s:Body/></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body/></s:Envelope><more/>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body/></s:Envelope>trailing`),
+		[]byte(`<s:Envelope ` + s11 + `></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body><a></b></s:Body></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body><p:a xmlns:p="urn:1"></q:a></s:Body></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body/>`),
+		[]byte(`<Envelope xmlns="urn:not-soap"><Body/></Envelope>`),
+		[]byte(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header><x:H xmlns:x="urn:x" s:mustUnderstand="true" xml:lang="en" u:a="1">v</x:H></s:Header><s:Body><m:GetUserAvailabilityRequest ` + mns + `/></s:Body></s:Envelope>`),
+		[]byte(`<?xml version="1.0" encoding="utf-8"?><!-- c --><s:Envelope ` + s11 + `><s:Body/></s:Envelope>`),
+		[]byte(`<?xml version="1.0" encoding="latin1"?><s:Envelope ` + s11 + `><s:Body/></s:Envelope>`),
+		[]byte(`<!DOCTYPE x [<!ENTITY a "b">]><s:Envelope ` + s11 + `><s:Body/></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body><m:GetUserAvailabilityRequest xmlns:m="` + MessagesNS + `"><TimeZone xmlns="` + TypesNS + `"><Bias>&#x34;80</Bias></TimeZone></m:GetUserAvailabilityRequest></s:Body></s:Envelope>`),
+		[]byte(`<s:Envelope ` + s11 + `><s:Body><m:GetUserAvailabilityRequest xmlns:m="` + MessagesNS + `"><TimeZone xmlns="` + TypesNS + `"><Bias>&bogus;</Bias></TimeZone></m:GetUserAvailabilityRequest></s:Body></s:Envelope>`),
+		[]byte("<s:Envelope " + s11 + "><s:Body><m:GetUserAvailabilityRequest xmlns:m=\"" + MessagesNS + "\"><TimeZone xmlns=\"" + TypesNS + "\"><DaylightTime><DayOfWeek>\xff</DayOfWeek></DaylightTime></TimeZone></m:GetUserAvailabilityRequest></s:Body></s:Envelope>"),
+	}
+	// The handler's own requests and the wire golden files.
+	for _, name := range []string{"wire-request.xml", "wire-getservertimezones.xml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	for _, v := range []ViewType{ViewMergedOnly, ViewDetailedMerged, ViewNone, "Bogus"} {
+		env := soap.Envelope{Version: soap.V11, Headers: []any{soap.RequestServerVersion{Version: "Exchange2013"}, soap.Security(soap.V11, []byte(goodToken))}, Body: availability(v, "alice@example.com", "x@example.com")}
+		b, err := env.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	return seeds
+}
+
+// TestDecodeRequestMatchesEncodingXML is the differential test of the
+// hand-written request decoder: same acceptance, same message, same body.
+func TestDecodeRequestMatchesEncodingXML(t *testing.T) {
+	for _, seed := range decodeSeeds(t) {
+		checkSameDecode(t, seed)
+		// Every truncation must be refused by both, or accepted alike.
+		for i := 0; i < len(seed); i += 7 {
+			checkSameDecode(t, seed[:i])
+		}
+	}
+}
+
+func TestDecodeRequestLimits(t *testing.T) {
+	deep := "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>" + strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100) + "</s:Body></s:Envelope>"
+	big := "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><a b=\"" + strings.Repeat("x", 70<<10) + "\"/></s:Body></s:Envelope>"
+	for name, data := range map[string]string{"deep": deep, "huge attribute": big} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := decodeRequest([]byte(data), xmlguard.Limits{})
+			if err == nil || !strings.Contains(err.Error(), "limit") && !strings.Contains(err.Error(), "exceed") {
+				t.Fatalf("err = %v, want a limit error", err)
+			}
+			checkSameDecode(t, []byte(data))
+		})
+	}
+}
+
+// FuzzServerDecodeRequest holds the hand-written decoder to encoding/xml on any
+// input: the same refusals, the same message and body, and no panic.
+func FuzzServerDecodeRequest(f *testing.F) {
+	for _, s := range decodeSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkSameDecode(t, data)
+	})
+}

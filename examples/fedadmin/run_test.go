@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fedavail/fedavail/federation/admin"
+	"github.com/fedavail/fedavail/federation/admin/admintest"
+	"github.com/fedavail/fedavail/internal/pki"
+)
+
+// TestRun drives the command end to end for one organization against a
+// broker and DNS server on loopback, as an administrator would type it.
+func TestRun(t *testing.T) {
+	env := admintest.New(t)
+	env.Exist("contoso.test", "contoso.net")
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pki.CertPEM(env.CA.Cert), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "state")
+	global := []string{"-dir", dir, "-ca", caFile, "-dns", env.DNS.Addr()}
+
+	// publish puts the records domain-proof prints into DNS.
+	publish := func(domain string) {
+		t.Helper()
+		org, err := admin.Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Publish(t, org, domain)
+	}
+	steps := []struct {
+		name   string
+		args   []string
+		stdin  string
+		before func()
+		status int
+		stdout string // substring expected
+		stderr string // substring expected
+	}{
+		{name: "help", args: []string{"-h"}, status: exitOK, stderr: "usage: fedadmin"},
+		{name: "subcommand help", args: []string{"trust", "-h"}, status: exitOK, stderr: "usage: fedadmin trust -broker URL -domain DOMAIN"},
+		{name: "unknown subcommand", args: []string{"frobnicate"}, status: exitUsage, stderr: `unknown subcommand "frobnicate"`},
+		{name: "trust before new-cert", args: []string{"trust", "-broker", env.URL, "-domain", "contoso.test"}, status: exitError, stderr: "run new-cert first"},
+		{name: "new-cert", args: []string{"new-cert", "-cn", "contoso"}, status: exitOK, stdout: "created organization certificate"},
+		{name: "new-cert twice", args: []string{"new-cert"}, status: exitError, stderr: "run rollover to replace it"},
+		{name: "domain-proof", args: []string{"domain-proof", "contoso.test"}, status: exitOK, stdout: "DnsRecord  : contoso.test. 3600 IN TXT \""},
+		{name: "domain-proof of a non-domain", args: []string{"domain-proof", "not a domain"}, status: exitError, stderr: "is not a domain name"},
+		{name: "trust before the proof", args: []string{"trust", "-broker", env.URL, "-domain", "contoso.test"}, status: exitError,
+			stderr: "TXT record for contoso.test not found yet: publish contoso.test. 3600 IN TXT"},
+		{name: "trust, broker unreachable", args: []string{"trust", "-broker", "https://127.0.0.1:1", "-domain", "contoso.test"}, status: exitError,
+			stderr: "check the broker URL and that the broker is running"},
+		{name: "trust", args: []string{"trust", "-broker", env.URL, "-domain", "contoso.test"}, before: func() { publish("contoso.test") },
+			status: exitOK, stdout: "outside what a third party can do"},
+		{name: "trust show", args: []string{"trust", "show"}, status: exitOK, stdout: "ApplicationUri         : FYDIBOHF25SPDLT.contoso.test"},
+		{name: "domain add before the proof", args: []string{"domain", "add", "contoso.net"}, status: exitError, stderr: "TXT record for contoso.net not found yet"},
+		{name: "domain add", args: []string{"domain", "add", "contoso.net"}, before: func() { publish("contoso.net") }, status: exitOK, stdout: "contoso.net is federated"},
+		{name: "domain remove unknown", args: []string{"domain", "remove", "contoso.org"}, status: exitError, stderr: "contoso.org is not a federated domain"},
+		{name: "relationship add", args: []string{"relationship", "add", "-name", "Fabrikam", "-domains", "fabrikam.test", "-app-uri", "FYDIBOHF25SPDLT.fabrikam.test"},
+			status: exitOK, stdout: `"Fabrikam" added`},
+		{name: "relationship add duplicate", args: []string{"relationship", "add", "-name", "Fabrikam", "-domains", "fabrikam.example", "-app-uri", "FYDIBOHF25SPDLT.fabrikam.example"},
+			status: exitError, stderr: "use relationship set to change it"},
+		{name: "relationship set", args: []string{"relationship", "set", "-name", "Fabrikam", "-level", "LimitedDetails"}, status: exitOK, stdout: "changed"},
+		{name: "relationship set bad level", args: []string{"relationship", "set", "-name", "Fabrikam", "-level", "Everything"}, status: exitUsage, stderr: "unknown access level"},
+		{name: "relationship list", args: []string{"relationship", "list"}, status: exitOK, stdout: "FreeBusyAccessLevel   : LimitedDetails"},
+		{name: "relationship remove unknown", args: []string{"relationship", "remove", "-name", "Nobody"}, status: exitError, stderr: `no organization relationship named "Nobody"`},
+		{name: "rollover: next", args: []string{"rollover"}, status: exitOK, stdout: "next: publish these records"},
+		{name: "rollover: switch before publishing", args: []string{"rollover"}, status: exitError, stderr: "publish contoso.test. 3600 IN TXT"},
+		{name: "rollover: switch", args: []string{"rollover"}, before: func() { publish("contoso.test"); publish("contoso.net") }, status: exitOK, stdout: "switched"},
+		{name: "rollover: finish", args: []string{"rollover"}, status: exitOK, stdout: "rollover finished"},
+		{name: "defederate, not confirmed", args: []string{"defederate"}, stdin: "no\n", status: exitOK, stdout: "nothing changed"},
+		{name: "defederate", args: []string{"defederate"}, stdin: "yes\n", status: exitOK, stdout: "de-federated"},
+		{name: "trust show after", args: []string{"trust", "show"}, status: exitError, stderr: "has no federation trust"},
+	}
+	for _, s := range steps {
+		if s.before != nil {
+			s.before()
+		}
+		var stdout, stderr bytes.Buffer
+		args := append(append([]string(nil), global...), s.args...)
+		status := run(args, strings.NewReader(s.stdin), &stdout, &stderr)
+		if status != s.status || !strings.Contains(stdout.String(), s.stdout) || !strings.Contains(stderr.String(), s.stderr) {
+			t.Fatalf("%s: status %d, want %d\nstdout: %s\nstderr: %s", s.name, status, s.status, stdout.String(), stderr.String())
+		}
+		if status == exitError && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
+			t.Errorf("%s: error is more than one line:\n%s", s.name, stderr.String())
+		}
+		if strings.Contains(stdout.String()+stderr.String(), "PRIVATE KEY") {
+			t.Errorf("%s: a private key was printed", s.name)
+		}
+	}
+	if got := env.Registered("FYDIBOHF25SPDLT.contoso.test"); got != nil {
+		t.Errorf("broker still has contoso after defederate: %v", got)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("state directory mode = %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+}

@@ -1,0 +1,35 @@
+package grid
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/sharing"
+)
+
+// Explain says in plain words why an attendee has no data, from the
+// *federation.AttendeeError of its row: the causes an administrator can act
+// on are named, anything else shows the step and the error.
+func Explain(err error) string {
+	var ae *federation.AttendeeError
+	switch {
+	case errors.Is(err, sharing.ErrNoRelationship):
+		return "no data: no organization relationship with " + domainOf(err)
+	case errors.Is(err, federation.ErrNotFederated):
+		return "no data: " + domainOf(err) + " is not federated"
+	case errors.Is(err, federation.ErrRefused):
+		return "no data: the partner refused"
+	case errors.As(err, &ae):
+		return fmt.Sprintf("no data: %s failed: %v", ae.Step, ae.Err)
+	}
+	return "no data: " + err.Error()
+}
+
+func domainOf(err error) string {
+	var ae *federation.AttendeeError
+	if errors.As(err, &ae) {
+		return ae.Domain
+	}
+	return "the partner"
+}

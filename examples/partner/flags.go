@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/fedavail/fedavail"
+)
+
+const usage = `partner answers partners' free/busy requests: Autodiscover and EWS
+availability on Exchange's usual paths, calendars from a folder of .ics files,
+access from a sharing configuration (reloaded on SIGHUP), delegation tokens
+from the trust broker for partners and Basic authentication for internal users.
+
+usage: partner -calendars DIR (-dir STATE | -cert FILE -key FILE -domain D -broker-metadata URL) [flags]
+
+The organization's identity comes from the state directory fedadmin keeps
+(-dir: certificates, trust, domains, sharing.json), or from files and flags.
+Without -tls-cert and -tls-key it serves plain HTTP: put it behind a TLS
+terminator, as partners only speak HTTPS.
+
+Flags:
+`
+
+// options are the command line's settings.
+type options struct {
+	listen, tlsCert, tlsKey string
+	ewsURL                  string
+	calendars, tz           string
+	dir                     string
+	orgCert, orgKey         string
+	domains                 list
+	appURI                  string
+	metadataURL, caFile     string
+	sharingFile             string
+	basic                   list
+	internal                fedavail.AccessLevel
+	grace                   time.Duration
+	verbose                 bool
+}
+
+// list is a flag that may be given several times.
+type list []string
+
+func (l *list) String() string     { return strings.Join(*l, ",") }
+func (l *list) Set(v string) error { *l = append(*l, v); return nil }
+
+// parseFlags reads args; errors are usage errors (flag.ErrHelp for -h).
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{internal: fedavail.AccessLimitedDetails}
+	fs := flag.NewFlagSet("partner", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.listen, "listen", "localhost:8080", "listen on `ADDR` (host:port)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with the certificate chain in PEM `FILE`")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "the TLS private key, PEM `FILE`")
+	fs.StringVar(&o.ewsURL, "ews-url", "", "the external EWS `URL` Autodiscover hands out (default: this server's /EWS/Exchange.asmx)")
+	fs.StringVar(&o.calendars, "calendars", "", "`DIR` of calendars, one ADDRESS.ics per mailbox (required)")
+	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` of calendar times without one, and of working hours")
+	fs.StringVar(&o.dir, "dir", "", "the organization's state `DIR`, as fedadmin keeps it")
+	fs.StringVar(&o.orgCert, "cert", "", "organization certificate, PEM `FILE` (instead of -dir)")
+	fs.StringVar(&o.orgKey, "key", "", "its private key, PEM `FILE` (never printed)")
+	fs.Var(&o.domains, "domain", "a federated `DOMAIN` (repeatable; default: the trust's in -dir)")
+	fs.StringVar(&o.appURI, "app-uri", "", "the organization's application `URI` (default: the trust's, or FYDIBOHF25SPDLT.<first domain>)")
+	fs.StringVar(&o.metadataURL, "broker-metadata", "", "the trust broker's federation metadata `URL` (default: the trust's in -dir)")
+	fs.StringVar(&o.caFile, "ca", "", "PEM `FILE` of CA certificates to trust for the broker, in addition to the system's")
+	fs.StringVar(&o.sharingFile, "sharing", "", "sharing configuration JSON `FILE` (default: sharing.json in -dir)")
+	fs.Var(&o.basic, "basic", "an internal user `USER:PASS`, or @FILE of such lines (repeatable)")
+	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")
+	fs.DurationVar(&o.grace, "grace", 10*time.Second, "on SIGINT or SIGTERM, let requests in flight finish for up to this `duration`")
+	fs.BoolVar(&o.verbose, "v", false, "log every request (never tokens, passwords or calendar content)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var errs []error
+	check := func(ok bool, msg string) {
+		if !ok {
+			errs = append(errs, errors.New(msg))
+		}
+	}
+	check(fs.NArg() == 0, fmt.Sprintf("unexpected arguments %q", fs.Args()))
+	check(o.calendars != "", "-calendars DIR is required")
+	check((o.tlsCert == "") == (o.tlsKey == ""), "give both -tls-cert and -tls-key, or neither")
+	check((o.orgCert == "") == (o.orgKey == ""), "give both -cert and -key, or neither")
+	check(o.dir != "" || o.orgCert != "", "give the organization's certificate: -dir STATE, or -cert FILE -key FILE")
+	check(o.dir == "" || o.orgCert == "", "give -dir or -cert/-key, not both")
+	if o.dir == "" {
+		check(len(o.domains) > 0, "-domain is required without -dir")
+		check(o.metadataURL != "", "-broker-metadata is required without -dir")
+		check(o.sharingFile != "", "-sharing is required without -dir")
+	}
+	if err := errors.Join(errs...); err != nil {
+		fs.Usage()
+		return nil, err
+	}
+	return o, nil
+}

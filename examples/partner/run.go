@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/examples/internal/cli"
+	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/sharing"
+	"github.com/fedavail/fedavail/transport"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the server could not start, or stopped on an error
+	exitUsage = 2 // the command line is wrong
+)
+
+// app is the server's connection to the process: main sets reload from
+// SIGHUP; tests set the hooks and an HTTP client that reaches their broker.
+type app struct {
+	// reload asks for the sharing configuration (and, with -dir, the
+	// certificates) to be read again.
+	reload <-chan struct{}
+	// ready, if set, is called with the listening address once the server
+	// accepts connections.
+	ready func(net.Addr)
+	// reloaded, if set, is called after each reload with its error.
+	reloaded func(error)
+	// httpClient fetches the broker's metadata; nil means one built by
+	// transport.New (with -ca).
+	httpClient *http.Client
+}
+
+// run serves until ctx ends and returns the exit status.
+func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case err != nil:
+		fmt.Fprintln(stderr, "partner:", err)
+		return exitUsage
+	}
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if err := a.serve(ctx, o, stdout, log); err != nil {
+		log.Error("partner: " + err.Error())
+		return exitFail
+	}
+	return exitOK
+}
+
+// serve builds the handler from o and serves it until ctx ends.
+func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog.Logger) error {
+	id, err := loadIdentity(o)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(o.tz)
+	if err != nil {
+		return fmt.Errorf("-tz: %w", err)
+	}
+	if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
+		return fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
+	}
+	store, err := sharing.NewStore(sharing.Config{}, &sharing.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := store.ReloadFile(id.sharingFile); err != nil {
+		return fmt.Errorf("-sharing: %w", err)
+	}
+	accounts, err := loadUsers(o.basic, id.domains[0])
+	if err != nil {
+		return err
+	}
+	hc := a.httpClient
+	if hc == nil {
+		if hc, err = cli.HTTPClient(o.caFile); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	ewsURL := o.ewsURL
+	if ewsURL == "" {
+		ewsURL = ownURL(ln.Addr(), o.tlsCert != "") + "/EWS/Exchange.asmx"
+		log.Warn("partner: -ews-url not given; Autodiscover hands out this server's own address, which partners may not reach", "url", ewsURL)
+	}
+	cfg := federation.HandlerConfig{
+		ApplicationURI: id.appURI,
+		Keys:           id.keys,
+		Domains:        id.domains,
+		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
+		Policy:         &policy{sharing: store, internal: o.internal},
+		Calendars:      &calendar.Folder{Dir: o.calendars, Location: loc},
+		EWSURL:         ewsURL,
+		HTTPClient:     hc,
+		Logger:         log,
+	}
+	if len(accounts) > 0 {
+		cfg.Authenticate = accounts.authenticate
+	}
+	h, err := federation.NewHandler(cfg)
+	if err != nil {
+		return err
+	}
+	srv := transport.NewServer(h, transport.ServerConfig{Logger: log})
+	if o.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
+		id.appURI, id.domains, ownURL(ln.Addr(), srv.TLSConfig != nil), ewsURL, len(accounts))
+
+	go a.reloadLoop(ctx, store, id, log)
+	if a.ready != nil {
+		a.ready(ln.Addr())
+	}
+	err = transport.Serve(ctx, srv, ln, o.grace)
+	log.Info("partner: stopped")
+	return err
+}
+
+// reloadLoop reads the sharing configuration (and certificates) again on
+// each reload request. A configuration that does not validate leaves the
+// one in force: a typo must not cut partners off.
+func (a *app) reloadLoop(ctx context.Context, store *sharing.Store, id *identity, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.reload:
+		}
+		err := store.ReloadFile(id.sharingFile)
+		if err == nil && id.org != nil {
+			err = id.org.Reload()
+		}
+		if err != nil {
+			log.Error("partner: reload failed; the previous configuration stays in force", "err", err)
+		} else {
+			log.Info("partner: reloaded", "sharing", id.sharingFile)
+		}
+		if a.reloaded != nil {
+			a.reloaded(err)
+		}
+	}
+}
+
+// ownURL is the base URL of the listener, as a client on this machine
+// would reach it.
+func ownURL(addr net.Addr, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return scheme + "://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}

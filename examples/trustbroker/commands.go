@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fedavail/fedavail/dnsproof"
+	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/transport"
+)
+
+func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(string)) (*broker.Broker, error) {
+	keys, err := loadKeys(cfg.state, out)
+	if err != nil {
+		return nil, err
+	}
+	var resolver dnsproof.Resolver
+	if cfg.dns != "" {
+		resolver = dnsproof.NetResolver(&net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, cfg.dns)
+		}})
+	}
+	return broker.New(ctx, broker.Config{
+		URI:     cfg.uri,
+		BaseURL: cfg.baseURL,
+		Keys:    keys,
+		Store:   &broker.FileStore{Path: filepath.Join(cfg.state, storeFile)},
+		Domains: broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
+		Logger:  logger,
+	})
+}
+
+func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	say := func(s string) { fmt.Fprintln(stdout, s) }
+	b, err := openBroker(ctx, cfg, logger, say)
+	if err != nil {
+		return err
+	}
+	srv := transport.NewServer(b, transport.ServerConfig{Logger: logger})
+	if !cfg.plainHTTP {
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return fmt.Errorf("trustbroker: TLS certificate: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return fmt.Errorf("trustbroker: %w", err)
+	}
+	say(fmt.Sprintf("trust broker %s listening on %s", cfg.uri, ln.Addr()))
+	say(fmt.Sprintf("  token endpoint: %s%s", cfg.baseURL, broker.TokenPath))
+	say(fmt.Sprintf("  metadata:       %s%s", cfg.baseURL, broker.MetadataPath))
+	say(fmt.Sprintf("  registrations:  %d organizations", len(b.Organizations())))
+	if cfg.ready != nil {
+		cfg.ready(ln.Addr().String())
+	}
+	return transport.Serve(ctx, srv, ln, 10*time.Second)
+}
+
+func list(ctx context.Context, cfg *config, stdout io.Writer) error {
+	b, err := openBroker(ctx, cfg, nil, func(string) {})
+	if err != nil {
+		return err
+	}
+	orgs := b.Organizations()
+	if len(orgs) == 0 {
+		fmt.Fprintln(stdout, "no organizations registered")
+		return nil
+	}
+	for i, o := range orgs {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		cur, next, err := o.Certificates()
+		fmt.Fprintf(stdout, "ApplicationUri : %s\n", o.ApplicationURI)
+		fmt.Fprintf(stdout, "AppId          : %s\n", o.AppID)
+		fmt.Fprintf(stdout, "Domains        : {%s}\n", strings.Join(o.Domains, ", "))
+		if err != nil {
+			fmt.Fprintf(stdout, "Certificates   : unreadable: %v\n", err)
+			continue
+		}
+		fmt.Fprintf(stdout, "OrgCertificate : %X (until %s)\n", sha1Thumb(cur), cur.NotAfter.Format("2006-01-02"))
+		if next != nil {
+			fmt.Fprintf(stdout, "OrgNextCertificate : %X (until %s)\n", sha1Thumb(next), next.NotAfter.Format("2006-01-02"))
+		}
+	}
+	return nil
+}
+
+func rollover(cfg *config, stdout io.Writer) error {
+	keys, err := loadKeys(cfg.state, func(s string) { fmt.Fprintln(stdout, s) })
+	if err != nil {
+		return err
+	}
+	old := keys.Current()
+	next, err := newPair()
+	if err != nil {
+		return err
+	}
+	// Previous first: if the second write fails, the old key is still current.
+	if err := writePair(filepath.Join(cfg.state, previousFile), old); err != nil {
+		return err
+	}
+	if err := writePair(filepath.Join(cfg.state, currentFile), next); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "signing certificate %X is now current; %X stays published as previous\n", sha1Thumb(next.Cert), sha1Thumb(old.Cert))
+	fmt.Fprintln(stdout, "restart the broker to use it")
+	return nil
+}
+
+func sha1Thumb(c *x509.Certificate) []byte {
+	s := sha1.Sum(c.Raw)
+	return s[:]
+}

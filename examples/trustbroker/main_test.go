@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fedavail/fedavail/dnsproof"
+	"github.com/fedavail/fedavail/examples/internal/clitest"
+	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/federation/metadata"
+	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/internal/pki"
+)
+
+// TestServeRegisterListRollover runs the command as an operator would: serve
+// over TLS, an organization registers a domain proven in a loopback DNS
+// server, list shows it, rollover keeps the old key published.
+func TestServeRegisterListRollover(t *testing.T) {
+	ca, err := fedtest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsPair, err := ca.Issue("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	keyPEM, _ := pki.KeyPEM(tlsPair.Key)
+	if err := os.WriteFile(certFile, pki.CertPEM(tlsPair.Cert), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dns, err := fedtest.NewDNSServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dns.Close()
+	state := filepath.Join(dir, "state")
+
+	start := func() (base string, stop func() string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		addrc := make(chan string, 1)
+		out := &clitest.Buffer{}
+		done := make(chan int, 1)
+		cfg := []string{"-state", state, "-listen", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, "-dns", dns.Addr(), "-uri", "urn:federation:test"}
+		go func() {
+			c, _, err := parseFlags(cfg, io.Discard)
+			if err != nil {
+				t.Error(err)
+				done <- 2
+				return
+			}
+			c.ready = func(a string) { addrc <- a }
+			if err := serve(ctx, c, out); err != nil {
+				t.Error(err)
+			}
+			done <- 0
+		}()
+		select {
+		case a := <-addrc:
+			return "https://" + a, func() string { cancel(); <-done; return out.String() }
+		case <-done:
+			t.Fatalf("serve stopped early:\n%s", out.String())
+		}
+		return "", nil
+	}
+
+	base, stop := start()
+	client := ca.HTTPClient(nil)
+	md := fetchMetadata(t, client, base)
+	if md.IssuerURI != "urn:federation:test" || len(md.Certs) != 1 {
+		t.Fatalf("metadata: issuer %q, %d certificates", md.IssuerURI, len(md.Certs))
+	}
+	firstSigner := md.Certs[0]
+
+	// An organization registers contoso.test; the broker must find its proof.
+	org, err := fedtest.NewOrgCert("contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, _ := keyring.New(keyring.Pair{Cert: org.Cert, Key: org.Key})
+	sig, _ := dnsproof.Sign(org.Key, "contoso.test")
+	reg := broker.Registration{
+		ApplicationURI: "FYDIBOHF25SPDLT.contoso.test", Domains: []string{"contoso.test"},
+		Current: org.Cert, DomainSignatures: map[string][][]byte{"contoso.test": {sig}},
+	}
+	rc := &broker.RegistrationClient{HTTPClient: client, BaseURL: base, Keys: ring}
+	dns.AddA("contoso.test", []byte{127, 0, 0, 1})
+	if _, err := rc.Register(context.Background(), reg); !errors.Is(err, broker.ErrDomainNotProven) {
+		t.Fatalf("register before the proof is published: %v, want ErrDomainNotProven", err)
+	}
+	proof, _ := dnsproof.Proof(org.Key, "contoso.test")
+	dns.AddTXT("contoso.test", proof)
+	if _, err := rc.Register(context.Background(), reg); err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	log := stop()
+	if !strings.Contains(log, "listening on 127.0.0.1:") || !strings.Contains(log, "created signing certificate") {
+		t.Errorf("serve output:\n%s", log)
+	}
+	if strings.Contains(log, "PRIVATE KEY") {
+		t.Error("serve printed a private key")
+	}
+
+	// list reads the persisted registrations.
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"-state", state, "list"}, &out, io.Discard); code != 0 {
+		t.Fatalf("list exit %d", code)
+	}
+	if !strings.Contains(out.String(), "ApplicationUri : FYDIBOHF25SPDLT.contoso.test") || !strings.Contains(out.String(), "Domains        : {contoso.test}") {
+		t.Errorf("list output:\n%s", out.String())
+	}
+
+	// rollover: a new current key, the old one still published as previous.
+	out.Reset()
+	if code := run(context.Background(), []string{"-state", state, "rollover"}, &out, io.Discard); code != 0 {
+		t.Fatalf("rollover exit %d", code)
+	}
+	base, stop = start()
+	defer stop()
+	md = fetchMetadata(t, client, base)
+	if len(md.Certs) != 2 || md.Certs[0].Equal(firstSigner) || !md.Certs[1].Equal(firstSigner) {
+		t.Fatalf("after rollover the metadata has %d certificates; the old signer must be second", len(md.Certs))
+	}
+	for _, name := range []string{currentFile, previousFile, storeFile} {
+		fi, err := os.Stat(filepath.Join(state, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name != storeFile && fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", name, fi.Mode().Perm())
+		}
+	}
+}
+
+func fetchMetadata(t *testing.T, c *http.Client, base string) *metadata.Metadata {
+	t.Helper()
+	resp, err := c.Get(base + broker.MetadataPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	md, err := metadata.Parse(data, time.Now(), nil)
+	if err != nil {
+		t.Fatalf("metadata: %v\n%s", err, data)
+	}
+	return md
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "usage: trustbroker"},
+		{[]string{"serve"}, 2, "needs -tls-cert and -tls-key"},
+		{[]string{"-plain-http", "dance"}, 2, `unknown subcommand "dance"`},
+		{[]string{"list", "extra"}, 2, "one subcommand at most"},
+	} {
+		var stderr bytes.Buffer
+		if code := run(context.Background(), tc.args, io.Discard, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
+		}
+	}
+}

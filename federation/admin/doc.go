@@ -1,0 +1,79 @@
+// Package admin is the administrator's side of federation: the steps an
+// Exchange administrator takes to federate an organization, as a library
+// over a state directory. Command examples/fedadmin runs each step from the
+// shell.
+//
+// # The steps
+//
+// Each step is a method of [Org], named after what the administrator does;
+// the Exchange cmdlet it stands for is in brackets.
+//
+//  1. Create the federation certificate [New-ExchangeCertificate -Services
+//     Federation]: [Org.NewCertificate] makes a self-signed RSA certificate
+//     with a Subject Key Identifier and the client-authentication usage,
+//     valid for five years.
+//  2. Prove the first domain [Get-FederatedDomainProof]: [Org.DomainProof]
+//     prints the TXT record to publish in the domain's public zone.
+//  3. Create the federation trust and the organization identifier
+//     [New-FederationTrust; Set-FederatedOrganizationIdentifier
+//     -AccountNamespace]: [Org.Trust] reads the trust broker's federation
+//     metadata, checks that the first domain's proof is visible in DNS and
+//     registers the organization through the broker's signed registration
+//     API. The account namespace, and the application URI partners address
+//     tokens to, is FYDIBOHF25SPDLT.<first domain>; the broker assigns the
+//     application identifier (AppID). fedavail registers with a fedavail
+//     trust broker (package broker): registering with the Microsoft
+//     Federation Gateway is outside what a third party can do
+//     ([MicrosoftGatewayNote]).
+//  4. Add the other domains [Add-FederatedDomain]: [Org.AddDomain], each
+//     only once its own proof is in DNS; [Org.RemoveDomain] takes one away
+//     [Remove-FederatedDomain].
+//  5. Create organization relationships from the partner's federation
+//     information [Get-FederationInformation | New-OrganizationRelationship]:
+//     [NewRelationship] and [Org.AddRelationship] (free/busy at
+//     AvailabilityOnly unless told otherwise); [Org.SetRelationship],
+//     [Org.RemoveRelationship] and [Org.Relationships] do the rest. Both
+//     partners must create one. The relationships live in the sharing
+//     configuration file ([Org.SharingFile]) that package sharing loads.
+//  6. Check [Get-FederationTrust | Format-List]: [Org.TrustShow].
+//  7. Roll the certificate over [Set-FederationTrust -Thumbprint, then
+//     -PublishFederationCertificate]: [Org.Rollover], one stage per call
+//     (see [RolloverStage]); no request fails during the switch.
+//  8. De-federate [Remove-OrganizationRelationship, Remove-FederatedDomain,
+//     Remove-FederationTrust]: [Org.Defederate].
+//
+// # The state directory
+//
+// The directory (mode 0700) holds:
+//
+//	federation.json        certificate slots, trust configuration, federated domains
+//	sharing.json           organization relationships (package sharing's JSON form)
+//	certs/<thumbprint>.pem organization certificates
+//	certs/<thumbprint>.key their private keys (mode 0600; never printed or logged)
+//
+// Every file is replaced atomically (temporary file, sync, rename, sync of
+// the directory). A certificate file is written before federation.json
+// names it, and moving certificates between the current, next and previous
+// slots changes only federation.json, so a crash leaves the old state or
+// the new one. Operations that change both the broker and the directory
+// change the broker first with a request that is safe to repeat, and say
+// what to run again if the second half did not happen.
+//
+// # Using the state
+//
+// [Org.Keys] is the organization's keyring.Ring, to give a wstrust.Client
+// (asking for tokens) and a token.Validator (checking partners' tokens);
+// [Org.TrustConfig] has the broker's token endpoint and issuer. A server
+// that runs in another process than the administrator's command calls
+// [Org.Reload] to see a rollover and sharing.Store.ReloadFile to see new
+// relationships.
+//
+// # Errors
+//
+// Every error is an [*Error] whose message is one line saying what happened
+// and what to do, for example
+//
+//	admin: TXT record for contoso.com not found yet: publish contoso.com. 3600 IN TXT "…" and retry (DNS changes can take time)
+//
+// and which matches one of the Err… kinds with errors.Is.
+package admin

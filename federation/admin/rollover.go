@@ -1,0 +1,172 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fedavail/fedavail/federation/keyring"
+)
+
+// RolloverStage is where a certificate rollover stands after a call to
+// [Org.Rollover].
+type RolloverStage int
+
+// Rollover stages, in order. Each call to Rollover takes one step.
+const (
+	// RolloverNextInstalled: a next certificate was created and registered
+	// at the broker (it may sign at once); the broker still encrypts to the
+	// current one. Publish the next certificate's domain proofs, make the
+	// organization's servers load it ([Org.Reload]), then call Rollover
+	// again.
+	RolloverNextInstalled RolloverStage = iota + 1
+	// RolloverSwitched: the next certificate is current, locally and at the
+	// broker; the previous one still decrypts tokens issued before the
+	// switch and the broker still accepts its signatures. Call Rollover
+	// again once tokens issued before the switch have expired (8 hours at
+	// most) to finish.
+	RolloverSwitched
+	// RolloverFinished: the previous certificate is forgotten, locally and
+	// at the broker. The next call starts a new rollover.
+	RolloverFinished
+)
+
+func (s RolloverStage) String() string {
+	switch s {
+	case RolloverNextInstalled:
+		return "next certificate installed"
+	case RolloverSwitched:
+		return "switched to the new certificate"
+	case RolloverFinished:
+		return "rollover finished"
+	}
+	return fmt.Sprintf("RolloverStage(%d)", int(s))
+}
+
+// Rollover takes the next step of a certificate rollover, as
+// Set-FederationTrust -Thumbprint (install the next certificate) and then
+// -PublishFederationCertificate (make it current) do in Exchange; see
+// [RolloverStage]. No request fails during the switch: the local ring
+// switches first, so new requests are signed with a key the broker already
+// accepts and the previous key stays to decrypt tokens already issued; then
+// the broker switches, still accepting the previous key's signatures.
+// Every step is persisted before the next; a crashed step is finished by
+// calling Rollover again. With no trust yet, the certificates switch locally
+// in one call.
+func (o *Org) Rollover(ctx context.Context, opts CertificateOptions) (RolloverStage, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.ready(false)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case s.Switching:
+		return o.rolloverPublish(ctx, s)
+	case s.Next != "":
+		return o.rolloverSwitch(ctx, s)
+	case s.Previous != "":
+		return o.rolloverFinish(ctx, s)
+	}
+	return o.rolloverStart(ctx, s, opts)
+}
+
+func (o *Org) rolloverStart(ctx context.Context, s *state, opts CertificateOptions) (RolloverStage, error) {
+	if opts.CommonName == "" {
+		opts.CommonName = o.ring.Current().Cert.Subject.CommonName
+	}
+	p, err := o.newPair(opts)
+	if err != nil {
+		return 0, err
+	}
+	thumb, err := o.savePair(p)
+	if err != nil {
+		return 0, err
+	}
+	s.Next = thumb
+	if err := o.saveState(s); err != nil {
+		return 0, err
+	}
+	if err := o.ring.SetNext(p); err != nil {
+		return 0, err
+	}
+	o.log.InfoContext(ctx, "admin: next certificate installed", "thumbprint", thumb)
+	if s.Trust == nil {
+		return o.rolloverSwitch(ctx, s)
+	}
+	if err := o.updateBroker(ctx, s); err != nil {
+		return 0, err
+	}
+	return RolloverNextInstalled, nil
+}
+
+func (o *Org) rolloverSwitch(ctx context.Context, s *state) (RolloverStage, error) {
+	set := o.ring.Snapshot()
+	if s.Trust != nil {
+		// The broker must know the next certificate (the first step may
+		// have crashed before telling it), and every domain must stay
+		// proven once it is current.
+		if err := o.updateBroker(ctx, s); err != nil {
+			return 0, err
+		}
+		for _, d := range s.Trust.Domains {
+			if err := o.checkProof(ctx, d, []keyring.Pair{*set.Next}); err != nil {
+				return 0, err
+			}
+		}
+	}
+	s.Previous, s.Current, s.Next = s.Current, s.Next, ""
+	s.Switching = s.Trust != nil
+	if err := o.saveState(s); err != nil {
+		return 0, err
+	}
+	if err := o.ring.Promote(); err != nil {
+		return 0, err
+	}
+	o.log.InfoContext(ctx, "admin: certificate switched locally", "current", s.Current)
+	if s.Trust == nil {
+		return RolloverSwitched, nil
+	}
+	return o.rolloverPublish(ctx, s)
+}
+
+// rolloverPublish makes the broker encrypt to the new current certificate,
+// keeping the previous one registered for signatures in flight.
+func (o *Org) rolloverPublish(ctx context.Context, s *state) (RolloverStage, error) {
+	if err := o.updateBroker(ctx, s); err != nil {
+		return 0, err
+	}
+	s.Switching = false
+	if err := o.saveState(s); err != nil {
+		return 0, err
+	}
+	o.log.InfoContext(ctx, "admin: certificate switched at the broker", "current", s.Current)
+	return RolloverSwitched, nil
+}
+
+func (o *Org) rolloverFinish(ctx context.Context, s *state) (RolloverStage, error) {
+	prev := s.Previous
+	s.Previous = ""
+	if err := o.saveState(s); err != nil {
+		return 0, err
+	}
+	o.ring.DropPrevious()
+	if s.Trust != nil {
+		// Persisted first: a crash here leaves the broker accepting the
+		// previous key until the next registration change, never the
+		// reverse.
+		if err := o.updateBroker(ctx, s); err != nil {
+			return 0, err
+		}
+	}
+	o.log.InfoContext(ctx, "admin: previous certificate dropped", "thumbprint", prev)
+	return RolloverFinished, nil
+}
+
+// updateBroker registers the ring's current certificates and the domains.
+func (o *Org) updateBroker(ctx context.Context, s *state) error {
+	reg := registration(o.ring.Snapshot(), s.Trust.ApplicationURI, s.Trust.Domains)
+	if _, err := o.regClient(s.Trust).Update(ctx, reg); err != nil {
+		return o.brokerErr(err, s.Trust)
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package federation
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/ews"
+	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/federation/metadata"
+	"github.com/fedavail/fedavail/federation/token"
+	"github.com/fedavail/fedavail/transport"
+)
+
+// HandlerConfig configures [NewHandler]. ApplicationURI, Keys, Domains,
+// Broker, Policy, Calendars and EWSURL are required; every other field has
+// a useful zero value.
+type HandlerConfig struct {
+	// ApplicationURI is this organization's application URI, e.g.
+	// "FYDIBOHF25SPDLT.fabrikam.com": tokens must be addressed to it.
+	ApplicationURI string
+	// Keys holds the organization certificates tokens are encrypted to.
+	Keys *keyring.Ring
+	// Domains are the organization's federated domains, published by
+	// GetFederationInformation and answered for by Autodiscover.
+	Domains []string
+	// Broker is the trust broker whose tokens are accepted (its
+	// certificates, from metadata or given), and which GetFederationInformation
+	// names as the token issuer.
+	Broker TrustBroker
+
+	// Policy decides how much of a mailbox a requester sees; typically a
+	// *sharing.Store.
+	Policy fedavail.AccessPolicy
+	// Calendars is where mailboxes' items and working hours come from.
+	Calendars calendar.Source
+	// EWSURL is the external EWS URL Autodiscover hands out, the URL
+	// partners reach the handler's EWS paths at, e.g.
+	// "https://mail.fabrikam.com/EWS/Exchange.asmx".
+	EWSURL string
+	// Directory answers Autodiscover's user and domain settings. Nil means
+	// every mailbox of Calendars in Domains has ExternalEwsUrl EWSURL.
+	Directory autodiscover.Directory
+	// Authenticate identifies internal users on the paths without
+	// /WSSecurity (Basic authentication, a session…). Nil refuses them:
+	// only partners with delegation tokens are answered.
+	Authenticate func(*http.Request) (*fedavail.Requester, error)
+
+	// HTTPClient fetches the broker's metadata. Nil means a client built by
+	// transport.New from Transport.
+	HTTPClient *http.Client
+	// Transport configures the client built when HTTPClient is nil.
+	Transport transport.Config
+	// Logger gets the handlers' lines (never tokens or calendar content).
+	// Nil discards.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler answers partners on Exchange's usual paths, compared without
+// regard to case as IIS does:
+//
+//   - /autodiscover/autodiscover.svc and /autodiscover/autodiscover.svc/WSSecurity:
+//     SOAP Autodiscover (GetFederationInformation anonymously, user and
+//     domain settings with a delegation token);
+//   - /autodiscover/autodiscover.xml: the capability probe and POX;
+//   - /EWS/Exchange.asmx and /EWS/Exchange.asmx/WSSecurity: GetUserAvailability
+//     and GetServerTimeZones.
+//
+// It composes an autodiscover.Handler and an ews.Handler around one
+// token.Validator; create it with [NewHandler]. The broker's metadata, when
+// configured by URL, is fetched on the first request and refreshed on a
+// request after it has aged, on that request's context.
+type Handler struct {
+	cfg       HandlerConfig
+	log       *slog.Logger
+	broker    *brokerInfo
+	validator *token.Validator
+	ews       http.Handler
+	dir       autodiscover.Directory
+	ad        atomic.Pointer[adVersion]
+}
+
+// adVersion is the Autodiscover handler built for one version of the
+// broker's metadata, whose issuer it names in GetFederationInformation.
+type adVersion struct {
+	md *metadata.Metadata
+	h  *autodiscover.Handler
+}
+
+// ExternalEWSVersion is the ExternalEwsVersion the default directory
+// publishes: Exchange 2016, which ews.Handler announces too.
+const ExternalEWSVersion = "15.01.2507.000"
+
+// NewHandler checks cfg and returns the handler. It does no I/O.
+func NewHandler(cfg HandlerConfig) (*Handler, error) {
+	var errs []error
+	need := func(ok bool, field string) {
+		if !ok {
+			errs = append(errs, errors.New("federation: HandlerConfig."+field+" is required"))
+		}
+	}
+	need(strings.TrimSpace(cfg.ApplicationURI) != "", "ApplicationURI")
+	need(cfg.Keys != nil, "Keys")
+	need(len(cfg.Domains) > 0, "Domains")
+	need(cfg.Policy != nil, "Policy")
+	need(cfg.Calendars != nil, "Calendars")
+	need(cfg.EWSURL != "" || cfg.Directory != nil, "EWSURL")
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, log: cfg.Logger, dir: cfg.Directory}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		tc := cfg.Transport
+		if tc.Logger == nil {
+			tc.Logger = cfg.Logger
+		}
+		var err error
+		if hc, err = transport.New(tc); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if h.broker, err = newBrokerInfo(cfg.Broker, hc, now, h.log); err != nil {
+		return nil, err
+	}
+	if h.validator, err = token.NewValidator(token.ValidatorConfig{ApplicationURI: cfg.ApplicationURI, Keys: cfg.Keys, Trust: h.broker, Now: now}); err != nil {
+		return nil, err
+	}
+	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
+		Calendars:    cfg.Calendars,
+		Policy:       cfg.Policy,
+		Tokens:       h.validator,
+		Authenticate: cfg.Authenticate,
+		Logger:       cfg.Logger,
+		Now:          now,
+	}); err != nil {
+		return nil, err
+	}
+	if h.dir == nil {
+		h.dir = &domainDirectory{domains: cfg.Domains, ewsURL: cfg.EWSURL, calendars: cfg.Calendars}
+	}
+	return h, nil
+}
+
+// ServeHTTP routes /autodiscover/… to Autodiscover and /EWS/… to EWS.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := strings.ToLower(r.URL.Path)
+	isAD, isEWS := strings.HasPrefix(p, "/autodiscover/"), strings.HasPrefix(p, "/ews/")
+	if !isAD && !isEWS {
+		http.NotFound(w, r)
+		return
+	}
+	// Make sure the broker's certificates (and issuer, for federation
+	// information) are known before answering. A failure leaves the last
+	// good copy, or none: then tokens are refused and the issuer list is
+	// empty, which is the truth.
+	md, err := h.broker.get(r.Context())
+	if err != nil {
+		h.log.WarnContext(r.Context(), "federation: trust broker unknown", "err", err)
+	}
+	if isEWS {
+		h.ews.ServeHTTP(w, r)
+		return
+	}
+	h.autodiscover(md).ServeHTTP(w, r)
+}
+
+// autodiscover returns the Autodiscover handler for md, building it when
+// the metadata changed.
+func (h *Handler) autodiscover(md *metadata.Metadata) *autodiscover.Handler {
+	if v := h.ad.Load(); v != nil && v.md == md {
+		return v.h
+	}
+	fi := autodiscover.FederationInformation{ApplicationURI: h.cfg.ApplicationURI, Domains: h.cfg.Domains}
+	if md != nil {
+		fi.TokenIssuers = []autodiscover.TokenIssuer{{URI: md.IssuerURI, Endpoint: md.TokenEndpoint}}
+	}
+	v := &adVersion{md: md, h: &autodiscover.Handler{
+		Federation:   fi,
+		Directory:    h.dir,
+		Validator:    h.validator,
+		Authenticate: h.cfg.Authenticate,
+		Logger:       h.cfg.Logger,
+	}}
+	h.ad.Store(v)
+	return v.h
+}
+
+// Validator returns the handler's token validator, for other endpoints of
+// the organization that accept delegation tokens.
+func (h *Handler) Validator() fedavail.TokenValidator { return h.validator }
