@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -85,6 +86,12 @@ func (c *Caller) Do(ctx context.Context, call *Call) (*Message, error) {
 	}
 	defer resp.Body.Close()
 	data, err := xmlguard.ReadAll(resp.Body, c.Limits)
+	if cerr := ctx.Err(); cerr != nil {
+		// The answer may have been cut short by the caller's deadline with
+		// a clean EOF: what arrived is not the server's fault, and decoding
+		// it would report malformed XML instead of the deadline.
+		err = fmt.Errorf("soap: reading the answer: %w", cerr)
+	}
 	c.log(ctx, call, resp.StatusCode, start, err)
 	if err != nil {
 		return nil, err

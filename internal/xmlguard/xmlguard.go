@@ -180,5 +180,29 @@ func ParseEtree(data []byte, l Limits, context string) (*etree.Document, error) 
 	if doc.Root() == nil {
 		return nil, &fedavail.XMLError{Context: context, Err: fmt.Errorf("no root element")}
 	}
+	if err := oneRoot(doc); err != nil {
+		return nil, &fedavail.XMLError{Context: context, Err: err}
+	}
 	return doc, nil
+}
+
+// oneRoot refuses what etree reads without complaint but XML forbids: a
+// second root element or text outside the root. Callers look at Root(),
+// the first element; a parser elsewhere might take the last, and that
+// difference is what signature wrapping feeds on.
+func oneRoot(doc *etree.Document) error {
+	roots := 0
+	for _, tok := range doc.Child {
+		switch tok := tok.(type) {
+		case *etree.Element:
+			if roots++; roots > 1 {
+				return fmt.Errorf("more than one root element")
+			}
+		case *etree.CharData:
+			if len(bytes.TrimSpace([]byte(tok.Data))) > 0 {
+				return fmt.Errorf("text outside the root element")
+			}
+		}
+	}
+	return nil
 }

@@ -1,0 +1,9 @@
+// Package attack is the attack corpus of the answering side: hostile
+// requests against the ews and autodiscover handlers of a real organization
+// (internal/testorg) over TLS on 127.0.0.1. Every case asserts the exact
+// refusal — HTTP 401 with the handler's fixed body, the SOAP fault's EWS
+// ResponseCode, or a per-mailbox ErrorNoFreeBusyAccess — and that nothing the
+// caller may not see (subjects, locations and item IDs it has no right to,
+// private items' details, token bytes) appears in the response or in any log
+// line. The package has tests only.
+package attack
