@@ -44,6 +44,12 @@ var (
 	// organization relationship on its side), or refused free/busy for the
 	// mailbox (ErrorNoFreeBusyAccess).
 	ErrRefused = errors.New("federation: partner refused the request")
+	// ErrBrokerRefused: the trust broker refused to issue the delegation
+	// token (a SOAP Sender fault): this organization or the partner is not
+	// registered with it, the user's domain is not a verified domain of this
+	// organization, or the request's signature was not accepted. Retrying
+	// does not help; fedcheck trust says which.
+	ErrBrokerRefused = errors.New("federation: the trust broker refused to issue a token")
 )
 
 // AttendeeError is why no availability came back for one attendee. It is
@@ -68,8 +74,8 @@ func (e *AttendeeError) Error() string {
 // Unwrap returns the cause.
 func (e *AttendeeError) Unwrap() error { return e.Err }
 
-// Is matches ErrNotFederated and ErrRefused by the cause; ErrUntrustedBroker
-// and sharing.ErrNoRelationship match through Unwrap.
+// Is matches ErrNotFederated, ErrRefused and ErrBrokerRefused by the cause;
+// ErrUntrustedBroker and sharing.ErrNoRelationship match through Unwrap.
 func (e *AttendeeError) Is(target error) bool {
 	switch target {
 	case ErrNotFederated:
@@ -81,6 +87,9 @@ func (e *AttendeeError) Is(target error) bool {
 		var me *ews.MailboxError
 		return errors.Is(e.Err, fedavail.ErrUnauthorized) || errors.Is(e.Err, fedavail.ErrForbidden) ||
 			(errors.As(e.Err, &me) && me.ResponseCode == ews.ErrorNoFreeBusyAccess)
+	case ErrBrokerRefused:
+		var f *fedavail.Fault
+		return e.Step == StepToken && errors.As(e.Err, &f) && (f.Code == "Sender" || f.Code == "Client")
 	}
 	return false
 }

@@ -169,8 +169,9 @@ func TestWorkflow(t *testing.T) {
 		if !errors.As(err, &ae) || ae.Step != federation.StepToken || !errors.As(err, &f) || f.Code != "Sender" || !slices.Contains(f.Subcodes, subcode) {
 			t.Errorf("%s asking about %s after de-federation: %v; want a token-step refusal, Sender fault %s", a.from, a.attendee, err, subcode)
 		}
-		if errors.Is(err, federation.ErrRefused) {
-			t.Errorf("%s: the broker's refusal matches ErrRefused, the partner's: %v", a.from, err)
+		if errors.Is(err, federation.ErrRefused) || !errors.Is(err, federation.ErrBrokerRefused) {
+			t.Errorf("%s: errors.Is(ErrRefused)=%v, errors.Is(ErrBrokerRefused)=%v; want false, true: %v",
+				a.from, errors.Is(err, federation.ErrRefused), errors.Is(err, federation.ErrBrokerRefused), err)
 		}
 	}
 	if err := contoso.Defederate(ctx); !errors.Is(err, admin.ErrNotTrusted) {
