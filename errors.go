@@ -172,3 +172,19 @@ func (e *NamespaceError) Error() string {
 	}
 	return msg
 }
+
+// ErrorDetail returns the most detailed description of err meant for a
+// server's own log: the Detail() of the first error in the chain that has
+// one (token validation errors keep the real reason there, away from
+// Error(), which answers callers), else err.Error().
+func ErrorDetail(err error) string {
+	if err == nil {
+		return ""
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if d, ok := e.(interface{ Detail() string }); ok {
+			return d.Detail()
+		}
+	}
+	return err.Error()
+}

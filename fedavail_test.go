@@ -83,3 +83,21 @@ func TestAddressDomain(t *testing.T) {
 		}
 	}
 }
+
+type detailed struct{ reason string }
+
+func (d *detailed) Error() string  { return "validation failed" }
+func (d *detailed) Detail() string { return d.reason }
+
+func TestErrorDetail(t *testing.T) {
+	wrapped := fmt.Errorf("handler: %w", &detailed{"InvalidOffer: action claim MSExchange.MailTips"})
+	if got := ErrorDetail(wrapped); got != "InvalidOffer: action claim MSExchange.MailTips" {
+		t.Errorf("ErrorDetail = %q", got)
+	}
+	if got := ErrorDetail(errors.New("plain")); got != "plain" {
+		t.Errorf("ErrorDetail(plain) = %q", got)
+	}
+	if ErrorDetail(nil) != "" {
+		t.Error("ErrorDetail(nil) not empty")
+	}
+}

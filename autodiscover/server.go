@@ -168,7 +168,7 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 		requester, err = h.authenticate(r)
 	}
 	if err != nil {
-		h.logger().InfoContext(ctx, "autodiscover: unauthorized", "op", op, "err", err)
+		h.logger().InfoContext(ctx, "autodiscover: unauthorized", "op", op, "reason", fedavail.ErrorDetail(err))
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
