@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fedavail/fedavail"
@@ -22,7 +23,11 @@ import (
 
 // config is what one run does.
 type config struct {
+	// Duration bounds the run in time; Requests, when not zero, in count
+	// instead (the run then ends after that many answers, however long it
+	// takes, which is what a test on a loaded machine needs).
 	Duration    time.Duration
+	Requests    int
 	Concurrency int
 	Mailboxes   int
 	Tokens      int
@@ -108,10 +113,20 @@ func run(ctx context.Context, cfg config) (*report, error) {
 }
 
 // drive sends requests from cfg.Concurrency workers until cfg.Duration has
-// passed or ctx ends, and fills in the counts and latencies of rep.
+// passed (or cfg.Requests were sent) or ctx ends, and fills in the counts and
+// latencies of rep.
 func drive(ctx context.Context, cfg config, pool []*ews.Client, req *ews.AvailabilityRequest, rep *report) {
-	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	var cancel context.CancelFunc
+	if cfg.Requests > 0 {
+		ctx, cancel = context.WithCancel(ctx)
+	} else {
+		ctx, cancel = context.WithTimeout(ctx, cfg.Duration)
+	}
 	defer cancel()
+	var sent atomic.Int64
+	more := func() bool {
+		return ctx.Err() == nil && (cfg.Requests == 0 || sent.Add(1) <= int64(cfg.Requests))
+	}
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -123,7 +138,7 @@ func drive(ctx context.Context, cfg config, pool []*ews.Client, req *ews.Availab
 			var own []time.Duration
 			var errs int
 			var first error
-			for i := w; ctx.Err() == nil; i += cfg.Concurrency {
+			for i := w; more(); i += cfg.Concurrency {
 				t0 := time.Now()
 				err := availability(ctx, pool[i%len(pool)], req)
 				if ctx.Err() != nil {
