@@ -264,7 +264,7 @@ func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedava
 	if h.cfg.Tokens == nil {
 		return nil, errors.New("ews: no token validator configured")
 	}
-	tok, err := msg.SecurityToken()
+	tok, err := securityToken(msg)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
@@ -54,12 +55,18 @@ func decodeRequest(data []byte, l xmlguard.Limits) (*soap.Message, *requestBody,
 	if err := xmlguard.Check(data, l); err != nil {
 		return nil, nil, err
 	}
-	e := envelopeReader{r: newNSReader(data), data: data, msg: &soap.Message{}, body: &requestBody{}}
+	r := readers.Get().(*nsReader)
+	defer readers.Put(r)
+	r.reset(data)
+	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}}
 	if err := e.read(); err != nil {
 		return nil, nil, err
 	}
 	return e.msg, e.body, nil
 }
+
+// readers recycles the readers' stacks and buffers between requests.
+var readers = sync.Pool{New: func() any { return new(nsReader) }}
 
 // envelopeReader is the state of one decodeRequest.
 type envelopeReader struct {
@@ -78,20 +85,19 @@ func envelopeError(format string, args ...any) error {
 
 func (e *envelopeReader) read() error {
 	// The prolog: anything up to the root element.
-	var root xml.StartElement
 	for {
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err == io.EOF {
 			return envelopeError("%w", io.ErrUnexpectedEOF)
 		}
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		if t, ok := tok.(xml.StartElement); ok {
-			root = t
+		if kind == tokenStart {
 			break
 		}
 	}
+	root := e.r.startElement()
 	if root.Name.Local != "Envelope" {
 		return envelopeError("root element is <%s>, want <Envelope>", root.Name.Local)
 	}
@@ -110,15 +116,15 @@ func (e *envelopeReader) read() error {
 	}
 	// The epilogue: text and comments only.
 	for {
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		if t, ok := tok.(xml.StartElement); ok {
-			return envelopeError("unexpected <%s> after Body", t.Name.Local)
+		if kind == tokenStart {
+			return envelopeError("unexpected <%s> after Body", e.r.s.name.local)
 		}
 	}
 }
@@ -127,38 +133,39 @@ func (e *envelopeReader) read() error {
 func (e *envelopeReader) sections() error {
 	gotBody := false
 	for {
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		switch kind {
+		case tokenEnd:
 			if !gotBody {
 				return envelopeError("no Body")
 			}
 			return nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
+		case tokenText:
+			if len(bytes.TrimSpace(e.r.s.text)) > 0 {
 				return envelopeError("text outside header blocks")
 			}
-		case xml.StartElement:
-			if t.Name.Space != e.envNS {
-				return envelopeError("unexpected <%s> in %q inside Envelope", t.Name.Local, t.Name.Space)
+		case tokenStart:
+			t := e.r.name()
+			if t.space != e.envNS {
+				return envelopeError("unexpected <%s> in %q inside Envelope", t.local, t.space)
 			}
-			switch t.Name.Local {
+			switch string(t.local) {
 			case "Header":
 				if gotBody {
 					return envelopeError("Header after Body")
 				}
-				err = e.headers(t)
+				err = e.headers(e.r.startElement())
 			case "Body":
 				if gotBody {
 					return envelopeError("two Body elements")
 				}
 				gotBody = true
-				err = e.bodyElements(t)
+				err = e.bodyElements(e.r.startElement())
 			default:
-				return envelopeError("unexpected <%s> inside Envelope", t.Name.Local)
+				return envelopeError("unexpected <%s> inside Envelope", t.local)
 			}
 			if err != nil {
 				return err
@@ -200,28 +207,30 @@ func declarations(attrs []xml.Attr) []xml.Attr {
 // headers keeps each header block raw.
 func (e *envelopeReader) headers(section xml.StartElement) error {
 	inherited := e.inherited(section)
-	return e.each(false, func(t xml.StartElement, off int64) error {
+	return e.each(false, func(off int) error {
+		t := e.r.startElement()
 		if err := e.r.skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
 		}
-		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.d.InputOffset()], Inherited: inherited})
+		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.offset()], Inherited: inherited})
 		return nil
 	})
 }
 
 // bodyElements decodes the Body's first element and skips the others.
 func (e *envelopeReader) bodyElements(section xml.StartElement) error {
-	return e.each(true, func(t xml.StartElement, off int64) error {
+	return e.each(true, func(off int) error {
 		if e.msg.Body.Name.Local != "" {
 			if err := e.r.skip(); err != nil {
 				return &fedavail.XMLError{Context: "SOAP body", Err: err}
 			}
 			return nil
 		}
-		if err := e.bodyElement(t); err != nil {
+		t := e.r.startElement()
+		if err := e.bodyElement(t.Name); err != nil {
 			return err
 		}
-		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.d.InputOffset()], Inherited: e.inherited(section)}
+		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.offset()], Inherited: e.inherited(section)}
 		if e.body.timeZones != nil {
 			// GetServerTimeZones is small and rare: encoding/xml decodes it.
 			return e.msg.Body.Decode(e.body.timeZones)
@@ -231,44 +240,103 @@ func (e *envelopeReader) bodyElements(section xml.StartElement) error {
 }
 
 // each calls f for every child element of a section, with the offset of
-// its start tag, up to the section's end. Text is allowed only in the Body.
-func (e *envelopeReader) each(textOK bool, f func(t xml.StartElement, off int64) error) error {
+// its start tag, up to the section's end; f must consume the child. Text is
+// allowed only in the Body.
+func (e *envelopeReader) each(textOK bool, f func(off int) error) error {
 	for {
-		off := e.r.d.InputOffset()
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		switch kind {
+		case tokenEnd:
 			return nil
-		case xml.CharData:
-			if !textOK && len(bytes.TrimSpace(t)) > 0 {
+		case tokenText:
+			if !textOK && len(bytes.TrimSpace(e.r.s.text)) > 0 {
 				return envelopeError("text outside header blocks")
 			}
-		case xml.StartElement:
-			if err := f(t, off); err != nil {
+		case tokenStart:
+			if err := f(e.r.s.start); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-func (e *envelopeReader) bodyElement(t xml.StartElement) error {
+func (e *envelopeReader) bodyElement(t xml.Name) error {
 	switch {
-	case t.Name.Space == e.envNS && t.Name.Local == "Fault":
+	case t.Space == e.envNS && t.Local == "Fault":
 		return &fedavail.XMLError{Context: "SOAP body", Err: errors.New("a fault is not a request")}
-	case t.Name.Space == MessagesNS && t.Name.Local == "GetUserAvailabilityRequest":
+	case t.Space == MessagesNS && t.Local == "GetUserAvailabilityRequest":
 		e.body.availability = new(GetUserAvailabilityRequest)
-		if err := e.r.availabilityRequest(e.body.availability, t); err != nil {
-			return &fedavail.XMLError{Context: t.Name.Local, Err: err}
+		if err := e.r.availabilityRequest(e.body.availability); err != nil {
+			return &fedavail.XMLError{Context: t.Local, Err: err}
 		}
 		return nil
-	case t.Name.Space == MessagesNS && t.Name.Local == "GetServerTimeZones":
+	case t.Space == MessagesNS && t.Local == "GetServerTimeZones":
 		e.body.timeZones = new(GetServerTimeZones)
 	}
 	if err := e.r.skip(); err != nil {
 		return &fedavail.XMLError{Context: "SOAP body", Err: err}
 	}
 	return nil
+}
+
+// securityToken is msg.SecurityToken on the handler's scanner: the first
+// child of the first wsse:Security header, with the namespace declarations
+// it inherits, found the way soap.Children finds it (in the header made
+// standalone, declarations of the header's own start tag first come first)
+// but without encoding/xml's tokenizer.
+func securityToken(msg *soap.Message) (*soap.Element, error) {
+	h := msg.Header(ns.WSSE, "Security")
+	if h == nil {
+		return nil, nil
+	}
+	data := h.Standalone()
+	r := readers.Get().(*nsReader)
+	defer readers.Put(r)
+	r.reset(data)
+	var (
+		inScope []xml.Attr
+		token   *soap.Element
+	)
+	for {
+		kind, err := r.next()
+		if err == io.EOF {
+			return token, nil
+		}
+		if err != nil {
+			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
+		}
+		if kind != tokenStart {
+			continue
+		}
+		if len(r.open) == 1 { // the header itself
+			inScope = firstDeclarations(r.startElement().Attr)
+			continue
+		}
+		t, start := r.startElement(), r.s.start
+		if err := r.skip(); err != nil {
+			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
+		}
+		if token == nil {
+			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: data[start:r.offset()], Inherited: inScope}
+		}
+	}
+}
+
+// firstDeclarations returns the namespace declarations among attrs, the
+// first of each prefix only.
+func firstDeclarations(attrs []xml.Attr) []xml.Attr {
+	var out []xml.Attr
+	for _, a := range declarations(attrs) {
+		dup := false
+		for _, o := range out {
+			dup = dup || o.Name.Space == a.Name.Space && o.Name.Local == a.Name.Local
+		}
+		if !dup {
+			out = append(out, a)
+		}
+	}
+	return out
 }
