@@ -25,7 +25,7 @@ type requestBody struct {
 // readRequest reads and decodes the envelope and the body. On failure it
 // returns the HTTP status to answer with: 413 over the size limit, else 400.
 func readRequest(r *http.Request, l xmlguard.Limits) (*soap.Message, *requestBody, int, error) {
-	data, err := xmlguard.ReadAll(r.Body, l)
+	data, err := readBody(r, l)
 	if err != nil {
 		return nil, nil, statusFor(err), err
 	}
@@ -34,6 +34,33 @@ func readRequest(r *http.Request, l xmlguard.Limits) (*soap.Message, *requestBod
 		return nil, nil, statusFor(err), err
 	}
 	return msg, body, http.StatusOK, nil
+}
+
+// maxPresized is the largest Content-Length readBody trusts for the size
+// of its buffer; it is under xmlguard's default limit.
+const maxPresized = 1 << 20
+
+// readBody is xmlguard.ReadAll with the buffer allocated once, at the size
+// the Content-Length announces, instead of grown from 512 bytes. A body
+// longer than announced is read on within the limit, as ReadAll reads it.
+func readBody(r *http.Request, l xmlguard.Limits) ([]byte, error) {
+	n := r.ContentLength
+	if n <= 0 || n > maxPresized || l.MaxBytes > 0 && n > l.MaxBytes {
+		return xmlguard.ReadAll(r.Body, l)
+	}
+	data := make([]byte, 0, n+1) // +1: room to see the end without growing
+	for {
+		m, err := r.Body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+m]
+		switch {
+		case err == io.EOF:
+			return data, nil
+		case err != nil:
+			return nil, err
+		case len(data) == cap(data):
+			return xmlguard.ReadAll(io.MultiReader(bytes.NewReader(data), r.Body), l)
+		}
+	}
 }
 
 func statusFor(err error) int {
@@ -284,22 +311,28 @@ func (e *envelopeReader) bodyElement(t xml.Name) error {
 
 // securityToken is msg.SecurityToken on the handler's scanner: the first
 // child of the first wsse:Security header, with the namespace declarations
-// it inherits, found the way soap.Children finds it (in the header made
-// standalone, declarations of the header's own start tag first come first)
-// but without encoding/xml's tokenizer.
+// in scope at the header, as soap.Children finds it in the header made
+// standalone (declarations inherited from above the header, then the
+// header's own, the first of each prefix winning), but without
+// encoding/xml's tokenizer and without building the standalone header.
 func securityToken(msg *soap.Message) (*soap.Element, error) {
 	h := msg.Header(ns.WSSE, "Security")
 	if h == nil {
 		return nil, nil
 	}
-	data := h.Standalone()
+	own := declarations(h.Attr)
 	r := readers.Get().(*nsReader)
 	defer readers.Put(r)
-	r.reset(data)
-	var (
-		inScope []xml.Attr
-		token   *soap.Element
-	)
+	r.reset(h.Raw)
+	var frame []xml.Attr
+	for _, a := range h.Inherited {
+		if !declares(own, a) {
+			frame = append(frame, a)
+			r.bind(a)
+		}
+	}
+	inScope := firstDeclarations(append(frame, own...))
+	var token *soap.Element
 	for {
 		kind, err := r.next()
 		if err == io.EOF {
@@ -308,11 +341,7 @@ func securityToken(msg *soap.Message) (*soap.Element, error) {
 		if err != nil {
 			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
 		}
-		if kind != tokenStart {
-			continue
-		}
-		if len(r.open) == 1 { // the header itself
-			inScope = firstDeclarations(r.startElement().Attr)
+		if kind != tokenStart || len(r.open) == 1 { // 1: the header itself
 			continue
 		}
 		t, start := r.startElement(), r.s.start
@@ -320,9 +349,19 @@ func securityToken(msg *soap.Message) (*soap.Element, error) {
 			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
 		}
 		if token == nil {
-			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: data[start:r.offset()], Inherited: inScope}
+			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.offset()], Inherited: inScope}
 		}
 	}
+}
+
+// declares reports whether decls declare the prefix that d declares.
+func declares(decls []xml.Attr, d xml.Attr) bool {
+	for _, o := range decls {
+		if o.Name.Space == d.Name.Space && o.Name.Local == d.Name.Local {
+			return true
+		}
+	}
+	return false
 }
 
 // firstDeclarations returns the namespace declarations among attrs, the
@@ -330,11 +369,7 @@ func securityToken(msg *soap.Message) (*soap.Element, error) {
 func firstDeclarations(attrs []xml.Attr) []xml.Attr {
 	var out []xml.Attr
 	for _, a := range declarations(attrs) {
-		dup := false
-		for _, o := range out {
-			dup = dup || o.Name.Space == a.Name.Space && o.Name.Local == a.Name.Local
-		}
-		if !dup {
+		if !declares(out, a) {
 			out = append(out, a)
 		}
 	}

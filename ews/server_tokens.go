@@ -59,6 +59,16 @@ func (r *nsReader) reset(data []byte) {
 	r.binds, r.open = r.binds[:0], r.open[:0]
 }
 
+// bind declares a namespace from an xmlns attribute of an enclosing
+// element that is not part of the input.
+func (r *nsReader) bind(decl xml.Attr) {
+	var prefix []byte
+	if decl.Name.Space == "xmlns" {
+		prefix = []byte(decl.Name.Local)
+	}
+	r.binds = append(r.binds, nsBinding{prefix, decl.Value})
+}
+
 // next reads the next start tag, end tag or text.
 func (r *nsReader) next() (tokenKind, error) {
 	if err := r.s.next(); err != nil {
