@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fedavail/fedavail"
@@ -97,6 +98,10 @@ type Handler struct {
 	// legacyZones caches TimeZoneFor per location and year: working hours
 	// repeat the same few zones, and deriving rules probes a whole year.
 	legacyZones sync.Map // legacyZoneKey → SerializableTimeZone
+	// requestZones caches the Locations of requests' TimeZone elements,
+	// at most maxRequestZones of them (requestZoneCount counts attempts).
+	requestZones     sync.Map // SerializableTimeZone → *time.Location
+	requestZoneCount atomic.Int64
 	// buffers recycles answer buffers (*[]byte) between requests.
 	buffers sync.Pool
 }
@@ -264,7 +269,7 @@ func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedava
 	if h.cfg.Tokens == nil {
 		return nil, errors.New("ews: no token validator configured")
 	}
-	tok, err := msg.SecurityToken()
+	tok, err := securityToken(msg)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
@@ -24,7 +25,7 @@ type requestBody struct {
 // readRequest reads and decodes the envelope and the body. On failure it
 // returns the HTTP status to answer with: 413 over the size limit, else 400.
 func readRequest(r *http.Request, l xmlguard.Limits) (*soap.Message, *requestBody, int, error) {
-	data, err := xmlguard.ReadAll(r.Body, l)
+	data, err := readBody(r, l)
 	if err != nil {
 		return nil, nil, statusFor(err), err
 	}
@@ -33,6 +34,33 @@ func readRequest(r *http.Request, l xmlguard.Limits) (*soap.Message, *requestBod
 		return nil, nil, statusFor(err), err
 	}
 	return msg, body, http.StatusOK, nil
+}
+
+// maxPresized is the largest Content-Length readBody trusts for the size
+// of its buffer; it is under xmlguard's default limit.
+const maxPresized = 1 << 20
+
+// readBody is xmlguard.ReadAll with the buffer allocated once, at the size
+// the Content-Length announces, instead of grown from 512 bytes. A body
+// longer than announced is read on within the limit, as ReadAll reads it.
+func readBody(r *http.Request, l xmlguard.Limits) ([]byte, error) {
+	n := r.ContentLength
+	if n <= 0 || n > maxPresized || l.MaxBytes > 0 && n > l.MaxBytes {
+		return xmlguard.ReadAll(r.Body, l)
+	}
+	data := make([]byte, 0, n+1) // +1: room to see the end without growing
+	for {
+		m, err := r.Body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+m]
+		switch {
+		case err == io.EOF:
+			return data, nil
+		case err != nil:
+			return nil, err
+		case len(data) == cap(data):
+			return xmlguard.ReadAll(io.MultiReader(bytes.NewReader(data), r.Body), l)
+		}
+	}
 }
 
 func statusFor(err error) int {
@@ -54,12 +82,18 @@ func decodeRequest(data []byte, l xmlguard.Limits) (*soap.Message, *requestBody,
 	if err := xmlguard.Check(data, l); err != nil {
 		return nil, nil, err
 	}
-	e := envelopeReader{r: newNSReader(data), data: data, msg: &soap.Message{}, body: &requestBody{}}
+	r := readers.Get().(*nsReader)
+	defer readers.Put(r)
+	r.reset(data)
+	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}}
 	if err := e.read(); err != nil {
 		return nil, nil, err
 	}
 	return e.msg, e.body, nil
 }
+
+// readers recycles the readers' stacks and buffers between requests.
+var readers = sync.Pool{New: func() any { return new(nsReader) }}
 
 // envelopeReader is the state of one decodeRequest.
 type envelopeReader struct {
@@ -78,20 +112,19 @@ func envelopeError(format string, args ...any) error {
 
 func (e *envelopeReader) read() error {
 	// The prolog: anything up to the root element.
-	var root xml.StartElement
 	for {
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err == io.EOF {
 			return envelopeError("%w", io.ErrUnexpectedEOF)
 		}
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		if t, ok := tok.(xml.StartElement); ok {
-			root = t
+		if kind == tokenStart {
 			break
 		}
 	}
+	root := e.r.startElement()
 	if root.Name.Local != "Envelope" {
 		return envelopeError("root element is <%s>, want <Envelope>", root.Name.Local)
 	}
@@ -110,15 +143,15 @@ func (e *envelopeReader) read() error {
 	}
 	// The epilogue: text and comments only.
 	for {
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		if t, ok := tok.(xml.StartElement); ok {
-			return envelopeError("unexpected <%s> after Body", t.Name.Local)
+		if kind == tokenStart {
+			return envelopeError("unexpected <%s> after Body", e.r.s.name.local)
 		}
 	}
 }
@@ -127,38 +160,39 @@ func (e *envelopeReader) read() error {
 func (e *envelopeReader) sections() error {
 	gotBody := false
 	for {
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		switch kind {
+		case tokenEnd:
 			if !gotBody {
 				return envelopeError("no Body")
 			}
 			return nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) > 0 {
+		case tokenText:
+			if len(bytes.TrimSpace(e.r.s.text)) > 0 {
 				return envelopeError("text outside header blocks")
 			}
-		case xml.StartElement:
-			if t.Name.Space != e.envNS {
-				return envelopeError("unexpected <%s> in %q inside Envelope", t.Name.Local, t.Name.Space)
+		case tokenStart:
+			t := e.r.name()
+			if t.space != e.envNS {
+				return envelopeError("unexpected <%s> in %q inside Envelope", t.local, t.space)
 			}
-			switch t.Name.Local {
+			switch string(t.local) {
 			case "Header":
 				if gotBody {
 					return envelopeError("Header after Body")
 				}
-				err = e.headers(t)
+				err = e.headers(e.r.startElement())
 			case "Body":
 				if gotBody {
 					return envelopeError("two Body elements")
 				}
 				gotBody = true
-				err = e.bodyElements(t)
+				err = e.bodyElements(e.r.startElement())
 			default:
-				return envelopeError("unexpected <%s> inside Envelope", t.Name.Local)
+				return envelopeError("unexpected <%s> inside Envelope", t.local)
 			}
 			if err != nil {
 				return err
@@ -200,28 +234,30 @@ func declarations(attrs []xml.Attr) []xml.Attr {
 // headers keeps each header block raw.
 func (e *envelopeReader) headers(section xml.StartElement) error {
 	inherited := e.inherited(section)
-	return e.each(false, func(t xml.StartElement, off int64) error {
+	return e.each(false, func(off int) error {
+		t := e.r.startElement()
 		if err := e.r.skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
 		}
-		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.d.InputOffset()], Inherited: inherited})
+		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.offset()], Inherited: inherited})
 		return nil
 	})
 }
 
 // bodyElements decodes the Body's first element and skips the others.
 func (e *envelopeReader) bodyElements(section xml.StartElement) error {
-	return e.each(true, func(t xml.StartElement, off int64) error {
+	return e.each(true, func(off int) error {
 		if e.msg.Body.Name.Local != "" {
 			if err := e.r.skip(); err != nil {
 				return &fedavail.XMLError{Context: "SOAP body", Err: err}
 			}
 			return nil
 		}
-		if err := e.bodyElement(t); err != nil {
+		t := e.r.startElement()
+		if err := e.bodyElement(t.Name); err != nil {
 			return err
 		}
-		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.d.InputOffset()], Inherited: e.inherited(section)}
+		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.offset()], Inherited: e.inherited(section)}
 		if e.body.timeZones != nil {
 			// GetServerTimeZones is small and rare: encoding/xml decodes it.
 			return e.msg.Body.Decode(e.body.timeZones)
@@ -231,44 +267,111 @@ func (e *envelopeReader) bodyElements(section xml.StartElement) error {
 }
 
 // each calls f for every child element of a section, with the offset of
-// its start tag, up to the section's end. Text is allowed only in the Body.
-func (e *envelopeReader) each(textOK bool, f func(t xml.StartElement, off int64) error) error {
+// its start tag, up to the section's end; f must consume the child. Text is
+// allowed only in the Body.
+func (e *envelopeReader) each(textOK bool, f func(off int) error) error {
 	for {
-		off := e.r.d.InputOffset()
-		tok, err := e.r.next()
+		kind, err := e.r.next()
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		switch kind {
+		case tokenEnd:
 			return nil
-		case xml.CharData:
-			if !textOK && len(bytes.TrimSpace(t)) > 0 {
+		case tokenText:
+			if !textOK && len(bytes.TrimSpace(e.r.s.text)) > 0 {
 				return envelopeError("text outside header blocks")
 			}
-		case xml.StartElement:
-			if err := f(t, off); err != nil {
+		case tokenStart:
+			if err := f(e.r.s.start); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-func (e *envelopeReader) bodyElement(t xml.StartElement) error {
+func (e *envelopeReader) bodyElement(t xml.Name) error {
 	switch {
-	case t.Name.Space == e.envNS && t.Name.Local == "Fault":
+	case t.Space == e.envNS && t.Local == "Fault":
 		return &fedavail.XMLError{Context: "SOAP body", Err: errors.New("a fault is not a request")}
-	case t.Name.Space == MessagesNS && t.Name.Local == "GetUserAvailabilityRequest":
+	case t.Space == MessagesNS && t.Local == "GetUserAvailabilityRequest":
 		e.body.availability = new(GetUserAvailabilityRequest)
-		if err := e.r.availabilityRequest(e.body.availability, t); err != nil {
-			return &fedavail.XMLError{Context: t.Name.Local, Err: err}
+		if err := e.r.availabilityRequest(e.body.availability); err != nil {
+			return &fedavail.XMLError{Context: t.Local, Err: err}
 		}
 		return nil
-	case t.Name.Space == MessagesNS && t.Name.Local == "GetServerTimeZones":
+	case t.Space == MessagesNS && t.Local == "GetServerTimeZones":
 		e.body.timeZones = new(GetServerTimeZones)
 	}
 	if err := e.r.skip(); err != nil {
 		return &fedavail.XMLError{Context: "SOAP body", Err: err}
 	}
 	return nil
+}
+
+// securityToken is msg.SecurityToken on the handler's scanner: the first
+// child of the first wsse:Security header, with the namespace declarations
+// in scope at the header, as soap.Children finds it in the header made
+// standalone (declarations inherited from above the header, then the
+// header's own, the first of each prefix winning), but without
+// encoding/xml's tokenizer and without building the standalone header.
+func securityToken(msg *soap.Message) (*soap.Element, error) {
+	h := msg.Header(ns.WSSE, "Security")
+	if h == nil {
+		return nil, nil
+	}
+	own := declarations(h.Attr)
+	r := readers.Get().(*nsReader)
+	defer readers.Put(r)
+	r.reset(h.Raw)
+	var frame []xml.Attr
+	for _, a := range h.Inherited {
+		if !declares(own, a) {
+			frame = append(frame, a)
+			r.bind(a)
+		}
+	}
+	inScope := firstDeclarations(append(frame, own...))
+	var token *soap.Element
+	for {
+		kind, err := r.next()
+		if err == io.EOF {
+			return token, nil
+		}
+		if err != nil {
+			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
+		}
+		if kind != tokenStart || len(r.open) == 1 { // 1: the header itself
+			continue
+		}
+		t, start := r.startElement(), r.s.start
+		if err := r.skip(); err != nil {
+			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
+		}
+		if token == nil {
+			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.offset()], Inherited: inScope}
+		}
+	}
+}
+
+// declares reports whether decls declare the prefix that d declares.
+func declares(decls []xml.Attr, d xml.Attr) bool {
+	for _, o := range decls {
+		if o.Name.Space == d.Name.Space && o.Name.Local == d.Name.Local {
+			return true
+		}
+	}
+	return false
+}
+
+// firstDeclarations returns the namespace declarations among attrs, the
+// first of each prefix only.
+func firstDeclarations(attrs []xml.Attr) []xml.Attr {
+	var out []xml.Attr
+	for _, a := range declarations(attrs) {
+		if !declares(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

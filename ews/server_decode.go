@@ -19,32 +19,32 @@ import (
 // namespace, which encoding/xml refuses because of the type's XMLName.
 var errMailboxDataNamespace = fmt.Errorf("ews: MailboxData is not in %s", TypesNS)
 
-func (r *nsReader) availabilityRequest(out *GetUserAvailabilityRequest, start xml.StartElement) error {
-	out.XMLName = start.Name
-	return r.children(func(t xml.StartElement) error {
+func (r *nsReader) availabilityRequest(out *GetUserAvailabilityRequest) error {
+	out.XMLName = xml.Name{Space: MessagesNS, Local: "GetUserAvailabilityRequest"}
+	return r.children(func(t elemName) error {
 		switch {
-		case t.Name.Local == "TimeZone" && t.Name.Space == TypesNS:
+		case t.is(TypesNS, "TimeZone"):
 			if out.TimeZone == nil {
 				out.TimeZone = new(SerializableTimeZone)
 			}
 			return r.timeZone(out.TimeZone)
-		case t.Name.Local == "MailboxDataArray":
-			return r.children(func(t xml.StartElement) error {
-				if t.Name.Local != "MailboxData" {
+		case string(t.local) == "MailboxDataArray":
+			return r.children(func(t elemName) error {
+				if string(t.local) != "MailboxData" {
 					return r.skip()
 				}
-				if t.Name.Space != TypesNS {
+				if t.space != TypesNS {
 					return errMailboxDataNamespace
 				}
-				out.MailboxData = append(out.MailboxData, MailboxData{XMLName: t.Name})
+				out.MailboxData = append(out.MailboxData, MailboxData{XMLName: xml.Name{Space: TypesNS, Local: "MailboxData"}})
 				return r.mailboxData(&out.MailboxData[len(out.MailboxData)-1])
 			})
-		case t.Name.Local == "FreeBusyViewOptions" && t.Name.Space == TypesNS:
+		case t.is(TypesNS, "FreeBusyViewOptions"):
 			if out.FreeBusyViewOptions == nil {
 				out.FreeBusyViewOptions = new(FreeBusyViewOptions)
 			}
 			return r.freeBusyOptions(out.FreeBusyViewOptions)
-		case t.Name.Local == "SuggestionsViewOptions" && t.Name.Space == TypesNS:
+		case t.is(TypesNS, "SuggestionsViewOptions"):
 			if out.SuggestionsViewOptions == nil {
 				out.SuggestionsViewOptions = new(SuggestionsViewOptions)
 			}
@@ -55,11 +55,11 @@ func (r *nsReader) availabilityRequest(out *GetUserAvailabilityRequest, start xm
 }
 
 func (r *nsReader) mailboxData(m *MailboxData) error {
-	return r.children(func(t xml.StartElement) error {
-		switch t.Name.Local {
+	return r.children(func(t elemName) error {
+		switch string(t.local) {
 		case "Email":
-			return r.children(func(t xml.StartElement) error {
-				switch t.Name.Local {
+			return r.children(func(t elemName) error {
+				switch string(t.local) {
 				case "Name":
 					return r.stringInto(&m.Email.Name)
 				case "Address":
@@ -82,8 +82,8 @@ func (r *nsReader) mailboxData(m *MailboxData) error {
 }
 
 func (r *nsReader) freeBusyOptions(o *FreeBusyViewOptions) error {
-	return r.children(func(t xml.StartElement) error {
-		switch t.Name.Local {
+	return r.children(func(t elemName) error {
+		switch string(t.local) {
 		case "TimeWindow":
 			return r.duration(&o.TimeWindow)
 		case "MergedFreeBusyIntervalInMinutes":
@@ -96,8 +96,8 @@ func (r *nsReader) freeBusyOptions(o *FreeBusyViewOptions) error {
 }
 
 func (r *nsReader) suggestionsOptions(o *SuggestionsViewOptions) error {
-	return r.children(func(t xml.StartElement) error {
-		switch t.Name.Local {
+	return r.children(func(t elemName) error {
+		switch string(t.local) {
 		case "GoodThreshold":
 			return r.intInto(&o.GoodThreshold)
 		case "MaximumResultsByDay":
@@ -123,8 +123,8 @@ func (r *nsReader) suggestionsOptions(o *SuggestionsViewOptions) error {
 }
 
 func (r *nsReader) duration(d *Duration) error {
-	return r.children(func(t xml.StartElement) error {
-		switch t.Name.Local {
+	return r.children(func(t elemName) error {
+		switch string(t.local) {
 		case "StartTime":
 			return r.dateTimeInto(&d.StartTime)
 		case "EndTime":
@@ -135,8 +135,8 @@ func (r *nsReader) duration(d *Duration) error {
 }
 
 func (r *nsReader) timeZone(z *SerializableTimeZone) error {
-	return r.children(func(t xml.StartElement) error {
-		switch t.Name.Local {
+	return r.children(func(t elemName) error {
+		switch string(t.local) {
 		case "Bias":
 			return r.intInto(&z.Bias)
 		case "StandardTime":
@@ -149,8 +149,8 @@ func (r *nsReader) timeZone(z *SerializableTimeZone) error {
 }
 
 func (r *nsReader) zoneTime(z *TimeZoneTime) error {
-	return r.children(func(t xml.StartElement) error {
-		switch t.Name.Local {
+	return r.children(func(t elemName) error {
+		switch string(t.local) {
 		case "Bias":
 			return r.intInto(&z.Bias)
 		case "Time":

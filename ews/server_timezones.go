@@ -20,7 +20,7 @@ type timeZoneContext struct {
 // else UTC.
 func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time.Location, *fedavail.Fault) {
 	if tz != nil {
-		loc, err := tz.Location("Request")
+		loc, err := h.requestZone(*tz)
 		if err != nil {
 			return nil, clientFault(ErrorTimeZone, "The request's TimeZone cannot be used.")
 		}
@@ -38,6 +38,23 @@ func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time
 		return loc, nil
 	}
 	return time.UTC, nil
+}
+
+// maxRequestZones bounds the cache of request zones, which clients choose.
+const maxRequestZones = 256
+
+// requestZone is a cached tz.Location("Request"): a client sends the same
+// zone with every request, and building a Location from its rules costs as
+// much as decoding the request.
+func (h *Handler) requestZone(tz SerializableTimeZone) (*time.Location, error) {
+	if loc, ok := h.requestZones.Load(tz); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := tz.Location("Request")
+	if err == nil && h.requestZoneCount.Add(1) <= maxRequestZones {
+		h.requestZones.Store(tz, loc)
+	}
+	return loc, err
 }
 
 func (h *Handler) getServerTimeZones(req *request) (any, *fedavail.Fault) {

@@ -1,0 +1,45 @@
+package ews
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail/internal/xmlguard"
+)
+
+// TestReadBodyMatchesReadAll holds readBody to xmlguard.ReadAll whatever
+// the Content-Length claims: the same bytes, the same refusals.
+func TestReadBodyMatchesReadAll(t *testing.T) {
+	limits := xmlguard.Limits{MaxBytes: 64}
+	tests := []struct {
+		name          string
+		body          string
+		contentLength int64
+	}{
+		{"exact", "<x/>", 4},
+		{"unknown length", "<x/>", -1},
+		{"shorter than announced", "<x/>", 10},
+		{"longer than announced", "<x>abc</x>", 4},
+		{"longer than announced and the limit", strings.Repeat("a", 100), 4},
+		{"announced over the limit", strings.Repeat("a", 100), 100},
+		{"empty", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/", strings.NewReader(tt.body))
+			req.ContentLength = tt.contentLength
+			got, gotErr := readBody(req, limits)
+			want, wantErr := xmlguard.ReadAll(strings.NewReader(tt.body), limits)
+			if (gotErr == nil) != (wantErr == nil) || gotErr != nil && statusFor(gotErr) != statusFor(wantErr) {
+				t.Fatalf("error %v, ReadAll's %v", gotErr, wantErr)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("body %s", cmp.Diff(string(want), string(got)))
+			}
+		})
+	}
+}
