@@ -296,7 +296,7 @@ func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedava
 // unauthorized answers 401 with no detail: why a token or a password was
 // refused is for the server's log only, never for the caller.
 func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, what string, err error) {
-	h.log.WarnContext(r.Context(), "ews: "+what, "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+	h.log.WarnContext(r.Context(), "ews: "+what, "path", r.URL.Path, "remote", r.RemoteAddr, "reason", fedavail.ErrorDetail(err))
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusUnauthorized)
 }
