@@ -21,7 +21,11 @@ import (
 
 // UnmarshalXML implements xml.Unmarshaler. It reads what the struct tags
 // describe, without reflection.
-func (r *GetUserAvailabilityResponse) UnmarshalXML(d *xml.Decoder, start xml.StartElement) (err error) {
+func (r *GetUserAvailabilityResponse) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	return r.decode(&elementReader{src: decoderSource{d}}, start)
+}
+
+func (r *GetUserAvailabilityResponse) decode(er *elementReader, start xml.StartElement) (err error) {
 	want := getUserAvailabilityResponseName
 	if start.Name.Local != want.Local {
 		return xml.UnmarshalError("expected element type <" + want.Local + "> but have <" + start.Name.Local + ">")
@@ -30,7 +34,6 @@ func (r *GetUserAvailabilityResponse) UnmarshalXML(d *xml.Decoder, start xml.Sta
 		return &fedavail.NamespaceError{Element: want.Local, Got: start.Name.Space, Want: want.Space}
 	}
 	r.XMLName = start.Name
-	er := &elementReader{d: d}
 	for el := range er.children(&err) {
 		switch el.Name.Local {
 		case "FreeBusyResponseArray":

@@ -3,23 +3,75 @@ package ews
 import (
 	"bytes"
 	"encoding/xml"
+	"io"
 	"iter"
 	"strconv"
+
+	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
-// elementReader walks an element tree with xml.Decoder.Token, the way
+// elementReader walks an element tree token by token, the way
 // encoding/xml's reflection-driven Unmarshal does, but without reflection
-// and with one text buffer reused for every leaf. The decoder still checks
-// well-formedness, matches end tags and resolves namespaces, so what the
-// hand-written decoders see is exactly what Unmarshal would see.
+// and with one text buffer reused for every leaf. Its tokens come from an
+// *xml.Decoder (inside UnmarshalXML) or from an xmlscan.Scanner (the
+// client's fast path); both check well-formedness, match end tags and
+// resolve namespaces, so the hand-written decoders see what Unmarshal
+// would see.
 //
 // The helpers reproduce Unmarshal's rules for the field kinds the wire
 // types use (see their doc comments), so a hand-written decoder and the
 // struct tags it replaces read any input alike; the differential tests hold
 // them to that.
 type elementReader struct {
-	d   *xml.Decoder
+	src tokenSource
 	buf []byte
+}
+
+// tokenSource yields the tokens an elementReader needs: start elements
+// (whose attributes are only valid until the next call), end elements and
+// character data (only valid until the next call). Other tokens are
+// skipped.
+type tokenSource interface {
+	next() (kind xmlscan.Kind, start xml.StartElement, text []byte, err error)
+}
+
+// decoderSource reads tokens with xml.Decoder.Token.
+type decoderSource struct{ d *xml.Decoder }
+
+func (s decoderSource) next() (xmlscan.Kind, xml.StartElement, []byte, error) {
+	for {
+		tok, err := s.d.Token()
+		if err != nil {
+			return 0, xml.StartElement{}, nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return xmlscan.StartElement, t, nil, nil
+		case xml.EndElement:
+			return xmlscan.EndElement, xml.StartElement{}, nil, nil
+		case xml.CharData:
+			return xmlscan.CharData, xml.StartElement{}, t, nil
+		}
+	}
+}
+
+// scannerSource reads tokens with an xmlscan.Scanner.
+type scannerSource struct{ s *xmlscan.Scanner }
+
+func (s scannerSource) next() (xmlscan.Kind, xml.StartElement, []byte, error) {
+	kind, err := s.s.Next()
+	switch {
+	case err != nil:
+		return 0, xml.StartElement{}, nil, err
+	case kind == xmlscan.StartElement:
+		return kind, xml.StartElement{Name: s.s.Name(), Attr: s.s.Attrs()}, nil, nil
+	case kind == xmlscan.CharData:
+		return kind, xml.StartElement{}, s.s.Text(), nil
+	case kind == xmlscan.EOF:
+		// Only asked for inside an element, where the input cannot end.
+		return 0, xml.StartElement{}, nil, io.ErrUnexpectedEOF
+	}
+	return kind, xml.StartElement{}, nil, nil
 }
 
 // child returns the next child element of the element being read, ignoring
@@ -27,14 +79,14 @@ type elementReader struct {
 // element's end tag has been consumed.
 func (r *elementReader) child() (start xml.StartElement, ok bool, err error) {
 	for {
-		tok, err := r.d.Token()
+		kind, start, _, err := r.src.next()
 		if err != nil {
 			return xml.StartElement{}, false, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return t, true, nil
-		case xml.EndElement:
+		switch kind {
+		case xmlscan.StartElement:
+			return start, true, nil
+		case xmlscan.EndElement:
 			return xml.StartElement{}, false, nil
 		}
 	}
@@ -48,18 +100,18 @@ func (r *elementReader) text() ([]byte, error) {
 	r.buf = r.buf[:0]
 	depth := 0
 	for {
-		tok, err := r.d.Token()
+		kind, _, text, err := r.src.next()
 		if err != nil {
 			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
+		switch kind {
+		case xmlscan.CharData:
 			if depth == 0 {
-				r.buf = append(r.buf, t...)
+				r.buf = append(r.buf, text...)
 			}
-		case xml.StartElement:
+		case xmlscan.StartElement:
 			depth++
-		case xml.EndElement:
+		case xmlscan.EndElement:
 			if depth == 0 {
 				return r.buf, nil
 			}
@@ -69,7 +121,23 @@ func (r *elementReader) text() ([]byte, error) {
 }
 
 // skip consumes the rest of the element being read.
-func (r *elementReader) skip() error { return r.d.Skip() }
+func (r *elementReader) skip() error {
+	for depth := 0; ; {
+		kind, _, _, err := r.src.next()
+		if err != nil {
+			return err
+		}
+		switch kind {
+		case xmlscan.StartElement:
+			depth++
+		case xmlscan.EndElement:
+			if depth == 0 {
+				return nil
+			}
+			depth--
+		}
+	}
+}
 
 // string reads the element's text into a new string.
 func (r *elementReader) string() (string, error) {
