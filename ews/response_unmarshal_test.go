@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail/internal/testshared"
 )
 
 // referenceResponse has GetUserAvailabilityResponse's fields and tags but
@@ -42,9 +46,10 @@ func decodeAll(data []byte) (client, tokens, ref decoded, scanned bool) {
 }
 
 // typedDecodeError reports whether err is one of the errors
-// Client.GetUserAvailability documents for answers that cannot be read.
+// Client.GetUserAvailability documents for answers that are faults or
+// cannot be read.
 func typedDecodeError(err error) bool {
-	return errors.As(err, new(*fedavail.XMLError)) || errors.As(err, new(*fedavail.NamespaceError)) ||
+	return errors.As(err, new(*fedavail.Fault)) || errors.As(err, new(*fedavail.XMLError)) || errors.As(err, new(*fedavail.NamespaceError)) ||
 		errors.As(err, new(*fedavail.LimitError)) || errors.Is(err, fedavail.ErrDTD)
 }
 
@@ -111,5 +116,48 @@ func TestDecodeResponseMatchesReference(t *testing.T) {
 	// The generator must exercise both outcomes, both paths and real content.
 	if ok < 300 || failed < 100 || events < 300 || scanned < 100 || scanned > ok-100 {
 		t.Errorf("%d answers decoded (%d events, %d by the fast path), %d refused: the generator is too tame or too wild", ok, events, scanned, failed)
+	}
+}
+
+// TestFastPathTakesRealAnswers checks that the fast path vouches for the
+// answers the server writes and Microsoft's documented answer, reading them
+// as the reference does, and declines a fault, which encoding/xml reports.
+func TestFastPathTakesRealAnswers(t *testing.T) {
+	tests := []struct {
+		name  string
+		file  string // in testdata, or "sample:" and a shared sample
+		fast  bool
+		fault bool
+	}{
+		{name: "wire types", file: "wire-response.xml", fast: true},
+		{name: "server detailed", file: "server-detailed.xml", fast: true},
+		{name: "server detailed merged with suggestions", file: "server-detailedmerged-suggestions.xml", fast: true},
+		{name: "server free/busy", file: "server-freebusy.xml", fast: true},
+		{name: "server merged only", file: "server-mergedonly.xml", fast: true},
+		{name: "Microsoft's sample", file: "sample:GetUserAvailability-response.docs.xml", fast: true},
+		{name: "fault", file: "server-fault-toobig.xml", fault: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var data []byte
+			if name, ok := strings.CutPrefix(tt.file, "sample:"); ok {
+				data = testshared.Sample(t, name)
+			} else {
+				var err error
+				if data, err = os.ReadFile(filepath.Join("testdata", tt.file)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			client, _, ref, fast := decodeAll(data)
+			if fast != tt.fast {
+				t.Errorf("fast path vouched: %v, want %v", fast, tt.fast)
+			}
+			if diff := sameAsReference(client, ref); diff != "" {
+				t.Error(diff)
+			}
+			if f := (*fedavail.Fault)(nil); errors.As(client.err, &f) != tt.fault {
+				t.Errorf("error %v, want a fault: %v", client.err, tt.fault)
+			}
+		})
 	}
 }
