@@ -22,7 +22,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"unicode/utf8"
 )
 
 // ErrUnsupported is returned for input outside what the scanner reads,
@@ -243,27 +242,6 @@ func (s *Scanner) attr(p int) (xml.Attr, int, bool) {
 	return a, p + 1 + end + 1, true
 }
 
-// resolve splits a qualified element name and looks its prefix up.
-func (s *Scanner) resolve(qname []byte) (xml.Name, bool) {
-	prefix, local := []byte(nil), qname
-	if i := bytes.IndexByte(qname, ':'); i >= 0 {
-		prefix, local = qname[:i], qname[i+1:]
-	}
-	if string(prefix) == "xml" || string(prefix) == "xmlns" || (prefix == nil && string(local) == "xmlns") {
-		return xml.Name{}, false
-	}
-	name := xml.Name{Local: s.intern(local)}
-	for i := len(s.scope) - 1; i >= 0; i-- {
-		if s.scope[i].prefix == string(prefix) {
-			name.Space = s.scope[i].uri
-			return name, true
-		}
-	}
-	// Without a declaration an unprefixed name has no namespace; an
-	// undeclared prefix is an error.
-	return name, prefix == nil
-}
-
 func (s *Scanner) endTag() (Kind, error) {
 	p := s.pos + 2
 	qname, p, ok := scanName(s.data, p)
@@ -287,169 +265,6 @@ func (s *Scanner) pop() (Kind, error) {
 	s.scope = s.scope[:f.outer]
 	s.name = f.name
 	return EndElement, nil
-}
-
-func (s *Scanner) charData() (Kind, error) {
-	if len(s.open) == 0 {
-		return 0, ErrUnsupported
-	}
-	end := bytes.IndexByte(s.data[s.pos:], '<')
-	if end < 0 {
-		return 0, ErrUnsupported
-	}
-	raw := s.data[s.pos : s.pos+end]
-	if !validText(raw) || bytes.Contains(raw, []byte("]]>")) {
-		return 0, ErrUnsupported
-	}
-	s.pos += end
-	if bytes.IndexByte(raw, '&') < 0 {
-		s.text = raw
-		return CharData, nil
-	}
-	s.buf = s.buf[:0]
-	for len(raw) > 0 {
-		amp := bytes.IndexByte(raw, '&')
-		if amp < 0 {
-			s.buf = append(s.buf, raw...)
-			break
-		}
-		s.buf = append(s.buf, raw[:amp]...)
-		semi := bytes.IndexByte(raw[amp:], ';')
-		if semi < 0 {
-			return 0, ErrUnsupported
-		}
-		r, ok := reference(raw[amp+1 : amp+semi])
-		if !ok {
-			return 0, ErrUnsupported
-		}
-		s.buf = utf8.AppendRune(s.buf, r)
-		raw = raw[amp+semi+1:]
-	}
-	s.text = s.buf
-	return CharData, nil
-}
-
-func (s *Scanner) cdata() (Kind, error) {
-	if len(s.open) == 0 {
-		return 0, ErrUnsupported
-	}
-	body := s.data[s.pos+len("<![CDATA["):]
-	end := bytes.Index(body, []byte("]]>"))
-	if end < 0 || !validText(body[:end]) {
-		return 0, ErrUnsupported
-	}
-	s.text = body[:end]
-	s.pos += len("<![CDATA[") + end + len("]]>")
-	return CharData, nil
-}
-
-// intern returns b as a string, allocating once per distinct value.
-func (s *Scanner) intern(b []byte) string {
-	if v, ok := s.names[string(b)]; ok {
-		return v
-	}
-	v := string(b)
-	s.names[v] = v
-	return v
-}
-
-// reference decodes the inside of a character or entity reference.
-func reference(ref []byte) (rune, bool) {
-	switch string(ref) {
-	case "lt":
-		return '<', true
-	case "gt":
-		return '>', true
-	case "amp":
-		return '&', true
-	case "apos":
-		return '\'', true
-	case "quot":
-		return '"', true
-	}
-	if len(ref) < 2 || ref[0] != '#' || len(ref) > 8 {
-		return 0, false
-	}
-	base, digits := 10, ref[1:]
-	if digits[0] == 'x' {
-		base, digits = 16, digits[1:]
-	}
-	if len(digits) == 0 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range digits {
-		var d rune
-		switch {
-		case c >= '0' && c <= '9':
-			d = rune(c - '0')
-		case base == 16 && c >= 'a' && c <= 'f':
-			d = rune(c-'a') + 10
-		case base == 16 && c >= 'A' && c <= 'F':
-			d = rune(c-'A') + 10
-		default:
-			return 0, false
-		}
-		r = r*rune(base) + d
-	}
-	// '\r' by reference is kept by encoding/xml but it is rare enough not
-	// to bother; the rest must be XML characters.
-	return r, r != '\r' && isChar(r)
-}
-
-// scanName reads an ASCII name, with at most one colon between non-empty
-// parts, at p.
-func scanName(data []byte, p int) ([]byte, int, bool) {
-	start, colon := p, -1
-	for p < len(data) {
-		c := data[p]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		case c >= '0' && c <= '9', c == '-', c == '.':
-			if p == start || p == colon+1 {
-				return nil, 0, false
-			}
-		case c == ':':
-			if colon >= 0 || p == start {
-				return nil, 0, false
-			}
-			colon = p
-		default:
-			if p == start || p == colon+1 {
-				return nil, 0, false
-			}
-			return data[start:p], p, true
-		}
-		p++
-	}
-	return nil, 0, false
-}
-
-// validText reports whether b is UTF-8 made of XML characters other than
-// '\r' (which encoding/xml would normalize).
-func validText(b []byte) bool {
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 || !isChar(r) {
-			return false
-		}
-		i += size
-	}
-	return true
-}
-
-// isChar is XML 1.0's Char production.
-func isChar(r rune) bool {
-	return r == 0x09 || r == 0x0A || r == 0x0D ||
-		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
