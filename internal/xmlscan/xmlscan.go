@@ -4,18 +4,19 @@
 //
 // It exists because encoding/xml tokenizes at a few tens of megabytes a
 // second, which dominates decoding a large free/busy answer. The scanner
-// works on the bytes in place, allocates only for names it has not seen
-// before, and gives up on everything else: comments, processing
-// instructions other than a plain XML declaration, unknown entities,
-// carriage returns, non-ASCII names, undeclared prefixes, malformed markup.
-// Giving up (ErrUnsupported) is the signal to decode with encoding/xml,
-// which either reads the input or says precisely what is wrong with it, so
-// the scanner never needs to produce an error a user sees.
+// works on the bytes in place, allocates only for names and attribute
+// values it has not seen before, and gives up on everything else:
+// comments, processing instructions other than a plain XML declaration,
+// unknown entities, carriage returns, non-ASCII names, undeclared
+// prefixes, malformed markup. Giving up (ErrUnsupported) is the signal to
+// decode with encoding/xml, which either reads the input or says precisely
+// what is wrong with it, so the scanner never needs to produce an error a
+// user sees.
 //
 // What the scanner accepts, encoding/xml accepts too and tokenizes to the
-// same names and text; the ews package's differential tests and fuzz target
-// hold it to that. Safety limits are not its business: run xmlguard.Check
-// first.
+// same names and text; FuzzScanner, and the ews package's differential
+// tests and fuzz target, hold it to that. Safety limits are not its
+// business: run xmlguard.Check first.
 package xmlscan
 
 import (
