@@ -107,14 +107,18 @@ func (c *Client) call(ctx context.Context, action string, body, resp any, respNa
 	}
 	out.headers = append(out.headers, &soap.RequestServerVersion{Version: string(c.version())})
 	caller := soap.Caller{HTTPClient: c.HTTPClient, UserAgent: c.UserAgent, Logger: c.Logger}
-	return caller.Do(ctx, &soap.Call{
+	call := &soap.Call{
 		URL:          out.url,
 		Action:       action,
 		Envelope:     &soap.Envelope{Version: soap.V11, Headers: out.headers, Body: body},
 		Header:       out.header,
 		Response:     resp,
 		ResponseName: respName,
-	})
+	}
+	if s, ok := resp.(envelopeScanner); ok {
+		call.Scan = s.scanEnvelope
+	}
+	return caller.Do(ctx, call)
 }
 
 // defaultBackOff is waited when the server says it is busy without saying

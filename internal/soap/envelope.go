@@ -228,6 +228,13 @@ type DecodeOptions struct {
 	BodyName xml.Name
 	// Version, if not zero, is the only SOAP version accepted.
 	Version Version
+	// Scan, if not nil (and Version is zero), is tried before the normal
+	// decoding: a fast decoder of the whole envelope into Body, such as one
+	// built on xmlscan. It returns ok false, leaving Body untouched, when it
+	// cannot vouch for its result — for anything unusual or malformed — and
+	// Decode then decodes as usual, which also produces the errors. When it
+	// succeeds the Message has only Version and Body.Name.
+	Scan func(data []byte) (v Version, body xml.Name, ok bool)
 }
 
 // Decode parses a SOAP envelope. A fault in the body is returned as a
@@ -237,6 +244,14 @@ type DecodeOptions struct {
 func Decode(data []byte, opts DecodeOptions) (*Message, error) {
 	if err := xmlguard.Check(data, opts.Limits); err != nil {
 		return nil, err
+	}
+	if opts.Scan != nil && opts.Version == 0 {
+		if v, name, ok := opts.Scan(data); ok {
+			if err := checkBodyName(name, opts.BodyName); err != nil {
+				return nil, err
+			}
+			return &Message{Version: v, Body: Element{Name: name}}, nil
+		}
 	}
 	d := xml.NewDecoder(bytes.NewReader(data))
 	var (
@@ -324,12 +339,9 @@ func Decode(data []byte, opts DecodeOptions) (*Message, error) {
 					}
 					return msg, f
 				}
-				if state == 3 && opts.BodyName.Local != "" {
-					if t.Name.Local != opts.BodyName.Local {
-						return nil, &fedavail.XMLError{Context: "SOAP body", Err: fmt.Errorf("got <%s>, want <%s>", t.Name.Local, opts.BodyName.Local)}
-					}
-					if t.Name.Space != opts.BodyName.Space {
-						return nil, &fedavail.NamespaceError{Element: t.Name.Local, Got: t.Name.Space, Want: opts.BodyName.Space}
+				if state == 3 {
+					if err := checkBodyName(t.Name, opts.BodyName); err != nil {
+						return nil, err
 					}
 				}
 				if state == 3 && opts.Body != nil {
@@ -374,6 +386,20 @@ func Decode(data []byte, opts DecodeOptions) (*Message, error) {
 		return nil, &fedavail.XMLError{Context: "SOAP body", Err: fmt.Errorf("empty, want <%s>", opts.BodyName.Local)}
 	}
 	return msg, nil
+}
+
+// checkBodyName returns the error for a body element named got when want
+// (if not empty) was expected.
+func checkBodyName(got, want xml.Name) error {
+	switch {
+	case want.Local == "":
+		return nil
+	case got.Local != want.Local:
+		return &fedavail.XMLError{Context: "SOAP body", Err: fmt.Errorf("got <%s>, want <%s>", got.Local, want.Local)}
+	case got.Space != want.Space:
+		return &fedavail.NamespaceError{Element: got.Local, Got: got.Space, Want: want.Space}
+	}
+	return nil
 }
 
 func copyAttrs(a []xml.Attr) []xml.Attr {

@@ -39,9 +39,11 @@ type Call struct {
 	Envelope *Envelope
 	// Header holds extra HTTP headers, e.g. Authorization.
 	Header http.Header
-	// Response and ResponseName are passed to Decode as Body and BodyName.
+	// Response, ResponseName and Scan are passed to Decode as Body,
+	// BodyName and Scan.
 	Response     any
 	ResponseName xml.Name
+	Scan         func(data []byte) (v Version, body xml.Name, ok bool)
 }
 
 // ErrNoHTTPClient is returned by a Caller without an HTTPClient.
@@ -109,7 +111,7 @@ func (c *Caller) Do(ctx context.Context, call *Call) (*Message, error) {
 	if !ok {
 		return nil, NewHTTPError(req, resp, data)
 	}
-	msg, err := Decode(data, DecodeOptions{Limits: c.Limits, Body: call.Response, BodyName: call.ResponseName})
+	msg, err := Decode(data, DecodeOptions{Limits: c.Limits, Body: call.Response, BodyName: call.ResponseName, Scan: call.Scan})
 	var f *fedavail.Fault
 	if errors.As(err, &f) {
 		f.HTTPStatus = resp.StatusCode

@@ -89,29 +89,35 @@ func Check(data []byte, l Limits) error {
 		}
 		i += lt
 		rest := data[i:]
+		var next byte
+		if len(rest) > 1 {
+			next = rest[1]
+		}
+		// Dispatch on the byte after '<': this loop runs once per tag of
+		// multi-megabyte answers, in front of every parser.
 		switch {
-		case bytes.HasPrefix(rest, []byte("<!--")):
+		case next == '!' && bytes.HasPrefix(rest, []byte("<!--")):
 			end := bytes.Index(rest[4:], []byte("-->"))
 			if end < 0 {
 				return malformed(errUnterminated)
 			}
 			i += 4 + end + 3
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		case next == '!' && bytes.HasPrefix(rest, []byte("<![CDATA[")):
 			end := bytes.Index(rest[9:], []byte("]]>"))
 			if end < 0 {
 				return malformed(errUnterminated)
 			}
 			i += 9 + end + 3
-		case bytes.HasPrefix(rest, []byte("<?")):
+		case next == '?':
 			end := bytes.Index(rest[2:], []byte("?>"))
 			if end < 0 {
 				return malformed(errUnterminated)
 			}
 			i += 2 + end + 2
-		case bytes.HasPrefix(rest, []byte("<!")):
+		case next == '!':
 			// <!DOCTYPE, <!ENTITY, <!ELEMENT, <!ATTLIST, <!NOTATION: all declarations.
 			return fedavail.ErrDTD
-		case bytes.HasPrefix(rest, []byte("</")):
+		case next == '/':
 			end := bytes.IndexByte(rest, '>')
 			if end < 0 {
 				return malformed(errUnterminated)
@@ -119,36 +125,9 @@ func Check(data []byte, l Limits) error {
 			depth--
 			i += end + 1
 		default:
-			// A start tag: skip quoted attribute values, which may hold '>' or '/'.
-			j := 1
-			var quote byte
-			valStart := 0
-			selfClosing := false
-			for ; j < len(rest); j++ {
-				c := rest[j]
-				if quote != 0 {
-					if c == quote {
-						if j-valStart > maxAttr {
-							return &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
-						}
-						quote = 0
-					}
-					continue
-				}
-				if c == '"' || c == '\'' {
-					quote, valStart = c, j+1
-					continue
-				}
-				if c == '>' {
-					selfClosing = rest[j-1] == '/'
-					break
-				}
-			}
-			if j >= len(rest) {
-				if quote != 0 && len(rest)-valStart > maxAttr {
-					return &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
-				}
-				return malformed(errUnterminated)
+			j, selfClosing, err := startTag(rest, maxAttr)
+			if err != nil {
+				return err
 			}
 			if !selfClosing {
 				depth++
@@ -160,6 +139,43 @@ func Check(data []byte, l Limits) error {
 		}
 	}
 	return nil
+}
+
+// startTag finds the '>' that ends the start tag at the beginning of rest,
+// skipping quoted attribute values, which may hold '>' or '/', and checking
+// their size.
+func startTag(rest []byte, maxAttr int) (end int, selfClosing bool, err error) {
+	// Most tags have no attributes, or short ones: if no quote comes before
+	// the first '>', that is the end.
+	if gt := bytes.IndexByte(rest, '>'); gt > 0 && bytes.IndexAny(rest[:gt], `"'`) < 0 {
+		return gt, rest[gt-1] == '/', nil
+	}
+	j := 1
+	var quote byte
+	valStart := 0
+	for ; j < len(rest); j++ {
+		c := rest[j]
+		if quote != 0 {
+			if c == quote {
+				if j-valStart > maxAttr {
+					return 0, false, &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
+				}
+				quote = 0
+			}
+			continue
+		}
+		if c == '"' || c == '\'' {
+			quote, valStart = c, j+1
+			continue
+		}
+		if c == '>' {
+			return j, rest[j-1] == '/', nil
+		}
+	}
+	if quote != 0 && len(rest)-valStart > maxAttr {
+		return 0, false, &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
+	}
+	return 0, false, malformed(errUnterminated)
 }
 
 func malformed(err error) error {
