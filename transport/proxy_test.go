@@ -45,13 +45,13 @@ func TestProxyRouting(t *testing.T) {
 			pu := p.URL()
 			pu.User = url.UserPassword(user, pass)
 			d := &recordingDialer{m: w.dial}
-			var logs logBuffer
+			var logs fedtest.LogBuffer
 			c, err := transport.New(transport.Config{
 				ProxyURL:    pu.String(),
 				ProxyBypass: nhsBypass,
 				RootCAs:     w.ca.Pool(),
 				DialContext: d.DialContext,
-				Logger:      logs.logger(),
+				Logger:      logs.Logger(),
 			})
 			if err != nil {
 				t.Fatal(err)
