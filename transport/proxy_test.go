@@ -78,7 +78,7 @@ func TestProxyRouting(t *testing.T) {
 			if diff := cmp.Diff(sortedSet(wantDirect), d.addrs()); diff != "" {
 				t.Errorf("addresses dialled directly (-want +got):\n%s", diff)
 			}
-			auth, hosts := w.origin.seen()
+			auth, hosts := w.origin.ProxyAuthorizations(), w.origin.Hosts()
 			if len(auth) != 0 {
 				t.Errorf("servers received Proxy-Authorization %q", auth)
 			}
