@@ -5,16 +5,15 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/testshared"
 )
@@ -99,34 +98,16 @@ func testCalendars() *calendar.Memory {
 	return &m
 }
 
-// logBuffer collects log output for leak checks.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // testServer runs the handler over TLS on 127.0.0.1.
 type testServer struct {
 	*httptest.Server
 	tokens *stubTokens
-	logs   *logBuffer
+	logs   *fedtest.LogBuffer
 }
 
 func newTestServer(t testing.TB, mutate func(*HandlerConfig)) *testServer {
 	t.Helper()
-	ts := &testServer{tokens: &stubTokens{}, logs: &logBuffer{}}
+	ts := &testServer{tokens: &stubTokens{}, logs: &fedtest.LogBuffer{}}
 	cfg := HandlerConfig{
 		Calendars: testCalendars(),
 		Policy: stubPolicy{
@@ -141,7 +122,7 @@ func newTestServer(t testing.TB, mutate func(*HandlerConfig)) *testServer {
 			}
 			return &fedavail.Requester{Address: user, Domain: "example.com"}, nil
 		},
-		Logger: slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: ts.logs.Logger(),
 		Now:    func() time.Time { return testNow },
 	}
 	if mutate != nil {

@@ -122,11 +122,11 @@ func TestAvailabilityThroughProxy(t *testing.T) {
 
 				proxyURL := p.URL()
 				proxyURL.User = url.UserPassword(user, password)
-				var logs syncBuffer
+				var logs fedtest.LogBuffer
 				cfg := w.config(t, rel("Fabrikam", "fabrikam.test"))
 				cfg.HTTPClient = nil
 				cfg.Transport = transport.Config{ProxyURL: proxyURL.String(), ProxyBypass: tt.bypass, RootCAs: w.k.ca.Pool(), DialContext: d.DialContext}
-				cfg.Logger = logs.logger()
+				cfg.Logger = logs.Logger()
 				c, err := federation.NewClient(cfg)
 				if err != nil {
 					t.Fatal(err)

@@ -117,12 +117,12 @@ func TestAvailabilityTLS(t *testing.T) {
 			}
 			t.Cleanup(func() { dns.Close() })
 
-			var logs syncBuffer
+			var logs fedtest.LogBuffer
 			cfg := w.config(t, rel("Fabrikam", "fabrikam.test"))
 			cfg.HTTPClient = nil
 			cfg.Transport = transport.Config{Direct: true, RootCAs: k.ca.Pool(), DialContext: w.dialContext}
 			cfg.Resolver = dns.Resolver()
-			cfg.Logger = logs.logger()
+			cfg.Logger = logs.Logger()
 			if tt.config != nil {
 				tt.config(&cfg)
 			}

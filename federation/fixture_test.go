@@ -1,10 +1,8 @@
 package federation_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -275,28 +273,4 @@ func (w *world) dialMap() map[string]string {
 // case: free/busy enabled, nothing else known.
 func rel(name string, domains ...string) sharing.OrganizationRelationship {
 	return sharing.OrganizationRelationship{Name: name, DomainNames: domains, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly}
-}
-
-// syncBuffer collects the log lines of a client whose requests run
-// concurrently.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// logger logs everything, debug lines included, to b.
-func (b *syncBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

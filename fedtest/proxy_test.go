@@ -18,28 +18,6 @@ import (
 	"github.com/fedavail/fedavail/fedtest"
 )
 
-// origin is a test server that remembers the Proxy-Authorization headers it
-// received, which must be none.
-type origin struct {
-	mu        sync.Mutex
-	proxyAuth []string
-	hosts     []string
-}
-
-func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	o.mu.Lock()
-	o.proxyAuth = append(o.proxyAuth, r.Header.Values("Proxy-Authorization")...)
-	o.hosts = append(o.hosts, r.Host)
-	o.mu.Unlock()
-	io.WriteString(w, "hello from "+r.Host)
-}
-
-func (o *origin) seen() (proxyAuth, hosts []string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return append([]string(nil), o.proxyAuth...), append([]string(nil), o.hosts...)
-}
-
 // get fetches u with client and returns the status and body.
 func get(t *testing.T, client *http.Client, u string) (int, string, error) {
 	t.Helper()
@@ -75,7 +53,7 @@ func TestConnectProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tlsOrigin, plainOrigin origin
+	var tlsOrigin, plainOrigin fedtest.Origin
 	tlsSrv, err := ca.NewTLSServer(&tlsOrigin, "autodiscover.fabrikam.test")
 	if err != nil {
 		t.Fatal(err)
@@ -107,8 +85,8 @@ func TestConnectProxy(t *testing.T) {
 	if diff := cmp.Diff(want, p.Targets()); diff != "" {
 		t.Errorf("Targets (-want +got):\n%s", diff)
 	}
-	for name, o := range map[string]*origin{"https": &tlsOrigin, "http": &plainOrigin} {
-		auth, hosts := o.seen()
+	for name, o := range map[string]*fedtest.Origin{"https": &tlsOrigin, "http": &plainOrigin} {
+		auth, hosts := o.ProxyAuthorizations(), o.Hosts()
 		if len(auth) != 0 {
 			t.Errorf("%s origin received Proxy-Authorization %q", name, auth)
 		}
@@ -137,7 +115,7 @@ func TestSOCKS5Proxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o origin
+	var o fedtest.Origin
 	srv, err := ca.NewTLSServer(&o, "ews.fabrikam.test")
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +237,7 @@ func TestProxiesCloseCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := ca.NewTLSServer(&origin{}, "ews.fabrikam.test")
+	srv, err := ca.NewTLSServer(&fedtest.Origin{}, "ews.fabrikam.test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/racetest"
 )
 
 // storeConfig returns a configuration whose relationship name and mailbox
@@ -45,47 +45,29 @@ func TestStoreReloadIsAtomic(t *testing.T) {
 
 	want := map[string]fedavail.AccessLevel{"A": limited, "B": none}
 	ctx := context.Background()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	errs := make(chan string, 8)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				d := s.Explain(ctx, fed("alice@fabrikam.com"), "bob@contoso.com")
-				if w, ok := want[d.Relationship]; !ok || d.Level != w {
-					errs <- d.Relationship + " gave " + d.Level.String()
-					return
-				}
+	racetest.ReadDuring(4, func() bool {
+		d := s.Explain(ctx, fed("alice@fabrikam.com"), "bob@contoso.com")
+		if w, ok := want[d.Relationship]; !ok || d.Level != w {
+			t.Errorf("mixed configuration: relationship %s gave %s", d.Relationship, d.Level)
+			return false
+		}
+		return true
+	}, func() {
+		for i := range 200 {
+			var err error
+			if i%2 == 0 {
+				err = s.ReloadFile(good)
+			} else {
+				err = s.Replace(storeConfig("A"))
 			}
-		}()
-	}
-	for i := range 200 {
-		var err error
-		if i%2 == 0 {
-			err = s.ReloadFile(good)
-		} else {
-			err = s.Replace(storeConfig("A"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ReloadFile(bad); err == nil {
+				t.Fatal("a bad file was accepted")
+			}
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.ReloadFile(bad); err == nil {
-			t.Fatal("a bad file was accepted")
-		}
-	}
-	close(stop)
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Errorf("mixed configuration: relationship %s", e)
-	}
+	})
 
 	// The last good configuration (A) is still in force after a bad file.
 	if err := s.ReloadFile(bad); err == nil {

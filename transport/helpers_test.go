@@ -1,11 +1,9 @@
 package transport_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -73,7 +71,7 @@ func startTLS(t *testing.T, h http.Handler, edit func(*httptest.Server)) *httpte
 // tests.
 type world struct {
 	ca     *fedtest.CA
-	origin *origin
+	origin *fedtest.Origin
 	// dial maps every name's port 443 to the server.
 	dial map[string]string
 }
@@ -93,34 +91,13 @@ const (
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	o := &origin{}
+	o := &fedtest.Origin{}
 	srv := startTLS(t, o, nil)
 	w := &world{ca: testKeys(t).ca, origin: o, dial: map[string]string{}}
 	for _, h := range slices.Concat(remoteHosts, localHosts) {
 		w.dial[net.JoinHostPort(h, "443")] = srv.Listener.Addr().String()
 	}
 	return w
-}
-
-// origin answers 200 and remembers what it must never see.
-type origin struct {
-	mu        sync.Mutex
-	proxyAuth []string
-	hosts     []string
-}
-
-func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	o.mu.Lock()
-	o.proxyAuth = append(o.proxyAuth, r.Header.Values("Proxy-Authorization")...)
-	o.hosts = append(o.hosts, r.Host)
-	o.mu.Unlock()
-	io.WriteString(w, "ok")
-}
-
-func (o *origin) seen() (proxyAuth, hosts []string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return slices.Clone(o.proxyAuth), slices.Clone(o.hosts)
 }
 
 // recordingDialer is a Config.DialContext that maps names to loopback ports
@@ -171,26 +148,4 @@ func get(t *testing.T, c *http.Client, url string) (*http.Response, string, erro
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp, string(b), err
-}
-
-// logBuffer is a concurrency-safe log destination.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -45,13 +45,13 @@ func TestProxyRouting(t *testing.T) {
 			pu := p.URL()
 			pu.User = url.UserPassword(user, pass)
 			d := &recordingDialer{m: w.dial}
-			var logs logBuffer
+			var logs fedtest.LogBuffer
 			c, err := transport.New(transport.Config{
 				ProxyURL:    pu.String(),
 				ProxyBypass: nhsBypass,
 				RootCAs:     w.ca.Pool(),
 				DialContext: d.DialContext,
-				Logger:      logs.logger(),
+				Logger:      logs.Logger(),
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -78,7 +78,7 @@ func TestProxyRouting(t *testing.T) {
 			if diff := cmp.Diff(sortedSet(wantDirect), d.addrs()); diff != "" {
 				t.Errorf("addresses dialled directly (-want +got):\n%s", diff)
 			}
-			auth, hosts := w.origin.seen()
+			auth, hosts := w.origin.ProxyAuthorizations(), w.origin.Hosts()
 			if len(auth) != 0 {
 				t.Errorf("servers received Proxy-Authorization %q", auth)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/http/httpproxy"
 
+	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/transport"
 )
 
@@ -57,12 +58,12 @@ func TestLegacyTLS(t *testing.T) {
 				t.Fatalf("default config: error %v, want a *url.Error around the server's TLS alert", err)
 			}
 
-			var logs logBuffer
+			var logs fedtest.LogBuffer
 			lenient, err := transport.New(transport.Config{
 				RootCAs:        k.ca.Pool(),
 				DialContext:    dialTo(old).DialContext,
 				LegacyTLSHosts: []string{"LEGACY.partner.test"},
-				Logger:         logs.logger(),
+				Logger:         logs.Logger(),
 			})
 			if err != nil {
 				t.Fatal(err)

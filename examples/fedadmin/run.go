@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation/admin"
 )
 
@@ -66,12 +62,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return runDial(args, stdin, stdout, stderr, nil)
 }
 
-// dialFunc opens TCP connections, as net.Dialer.DialContext.
-type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
-
 // runDial is run with the HTTP client's dialer given: nil dials as usual;
 // tests reach partners' host names on loopback with it.
-func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial dialFunc) int {
+func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.DialFunc) int {
 	global := flag.NewFlagSet("fedadmin", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	dir := global.String("dir", "fedadmin-state", "state `directory` (created with mode 0700)")
@@ -180,32 +173,18 @@ func lookup(args []string) (*command, []string, error) {
 
 // options builds the HTTP client and resolver from the global flags; dial,
 // if not nil, opens the HTTP client's connections.
-func options(caFile, dnsAddr string, dial dialFunc) (*admin.Options, error) {
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("fedadmin: -ca: %v: give a readable PEM file", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("fedadmin: -ca: %s has no PEM certificate: give the CA's certificate in PEM form", caFile)
-		}
-		tlsConfig.RootCAs = pool
+func options(caFile, dnsAddr string, dial cli.DialFunc) (*admin.Options, error) {
+	hc, err := cli.HTTPClient(caFile, dial)
+	if err != nil {
+		return nil, fmt.Errorf("fedadmin: %w", err)
 	}
-	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConfig, ForceAttemptHTTP2: true, DialContext: dial}
-	opts := &admin.Options{HTTPClient: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	opts := &admin.Options{HTTPClient: hc}
 	if dnsAddr != "" {
-		if _, _, err := net.SplitHostPort(dnsAddr); err != nil {
-			return nil, fmt.Errorf("fedadmin: -dns %q: %v: give host:port, e.g. 192.0.2.53:53", dnsAddr, err)
+		res, err := cli.Resolver(dnsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("fedadmin: %w", err)
 		}
-		opts.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, dnsAddr)
-		}}
+		opts.Resolver = res
 	}
 	return opts, nil
 }

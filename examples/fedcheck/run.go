@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"time"
@@ -176,19 +175,16 @@ func (a *app) checker(cfg config) (*diag.Checker, error) {
 	hc := a.httpClient
 	if hc == nil {
 		var err error
-		if hc, err = cli.HTTPClient(cfg.caFile); err != nil {
+		if hc, err = cli.HTTPClient(cfg.caFile, nil); err != nil {
 			return nil, fmt.Errorf("fedcheck: %w", err)
 		}
 	}
 	c := &diag.Checker{HTTPClient: hc, Requester: cfg.from}
 	if cfg.dnsAddr != "" {
-		if _, _, err := net.SplitHostPort(cfg.dnsAddr); err != nil {
-			return nil, fmt.Errorf("fedcheck: -dns %q: %v: give host:port, e.g. 192.0.2.53:53", cfg.dnsAddr, err)
+		res, err := cli.Resolver(cfg.dnsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("fedcheck: %w", err)
 		}
-		var d net.Dialer
-		res := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, cfg.dnsAddr)
-		}}
 		c.TXTResolver, c.SRVResolver = res, res
 	}
 	if _, err := os.Stat(cfg.dir); err != nil {

@@ -130,7 +130,7 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile); err != nil {
+		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/ews"
-	"github.com/fedavail/fedavail/examples/internal/clitest"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/loopback"
@@ -69,7 +68,7 @@ type server struct {
 	sharing  string // the sharing file
 	reload   chan struct{}
 	reloaded chan error
-	stderr   *clitest.Buffer
+	stderr   *fedtest.LogBuffer
 }
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
@@ -110,7 +109,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 	for addr, ics := range calendars {
 		write(filepath.Join("calendars", addr+".ics"), []byte(ics))
 	}
-	s := &server{world: w, reload: make(chan struct{}), reloaded: make(chan error), stderr: &clitest.Buffer{}}
+	s := &server{world: w, reload: make(chan struct{}), reloaded: make(chan error), stderr: &fedtest.LogBuffer{}}
 	s.sharing = write("sharing.json", sharingConfig(t, fedavail.AccessLimitedDetails))
 	args := []string{
 		"-listen", "127.0.0.1:0",
@@ -126,7 +125,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var stdout clitest.Buffer
+	var stdout fedtest.LogBuffer
 	go func() { done <- a.run(ctx, args, &stdout, s.stderr) }()
 	t.Cleanup(func() {
 		cancel()

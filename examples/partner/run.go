@@ -91,7 +91,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile); err != nil {
+		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/dnsproof"
+	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/transport"
 )
@@ -25,10 +26,11 @@ func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(
 	}
 	var resolver dnsproof.Resolver
 	if cfg.dns != "" {
-		resolver = dnsproof.NetResolver(&net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, cfg.dns)
-		}})
+		res, err := cli.Resolver(cfg.dns)
+		if err != nil {
+			return nil, err
+		}
+		resolver = dnsproof.NetResolver(res)
 	}
 	return broker.New(ctx, broker.Config{
 		URI:     cfg.uri,

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/dnsproof"
-	"github.com/fedavail/fedavail/examples/internal/clitest"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/metadata"
@@ -52,7 +51,7 @@ func TestServeRegisterListRollover(t *testing.T) {
 	start := func() (base string, stop func() string) {
 		ctx, cancel := context.WithCancel(context.Background())
 		addrc := make(chan string, 1)
-		out := &clitest.Buffer{}
+		out := &fedtest.LogBuffer{}
 		done := make(chan int, 1)
 		cfg := []string{"-state", state, "-listen", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, "-dns", dns.Addr(), "-uri", "urn:federation:test"}
 		go func() {

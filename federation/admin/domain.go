@@ -121,11 +121,7 @@ func registration(set *keyring.Set, appURI string, domains []string) broker.Regi
 func (o *Org) AddDomain(ctx context.Context, domain string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.ready(true)
-	if err != nil {
-		return err
-	}
-	d, err := o.domainArg(domain)
+	s, d, err := o.readyForDomain(domain)
 	if err != nil {
 		return err
 	}
@@ -145,11 +141,7 @@ func (o *Org) AddDomain(ctx context.Context, domain string) error {
 func (o *Org) RemoveDomain(ctx context.Context, domain string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s, err := o.ready(true)
-	if err != nil {
-		return err
-	}
-	d, err := o.domainArg(domain)
+	s, d, err := o.readyForDomain(domain)
 	if err != nil {
 		return err
 	}
@@ -161,6 +153,21 @@ func (o *Org) RemoveDomain(ctx context.Context, domain string) error {
 		return fail(ErrInvalid, nil, fmt.Sprintf("%s names the account namespace %s and cannot be removed alone", d, s.Trust.AccountNamespace), "run defederate to end federation")
 	}
 	return o.setDomains(ctx, s, slices.Delete(slices.Clone(s.Trust.Domains), i, i+1))
+}
+
+// readyForDomain is the check AddDomain and RemoveDomain start with: the
+// trust exists (o.ready) and domain is a domain name, returned in its
+// normalized form. The caller holds o.mu.
+func (o *Org) readyForDomain(domain string) (*state, string, error) {
+	s, err := o.ready(true)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := o.domainArg(domain)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, d, nil
 }
 
 // setDomains records domains at the broker, then locally. A crash between

@@ -2,10 +2,10 @@ package keyring
 
 import (
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/internal/racetest"
 )
 
 func TestRollover(t *testing.T) {
@@ -32,35 +32,22 @@ func TestRollover(t *testing.T) {
 		t.Fatalf("BySKI(next) = %v %v", slot, ok)
 	}
 	// Readers during the switch always find both certificates.
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for i := 0; i < 4; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				s := r.Snapshot()
-				if _, _, ok := s.BySKI(a.SKI()); !ok {
-					t.Error("lost the old certificate during rollover")
-					return
-				}
-				if _, _, ok := s.BySKI(b.SKI()); !ok {
-					t.Error("lost the new certificate during rollover")
-					return
-				}
-			}
-		}()
-	}
-	if err := r.Promote(); err != nil {
-		t.Fatal(err)
-	}
-	close(stop)
-	wg.Wait()
+	racetest.ReadDuring(4, func() bool {
+		s := r.Snapshot()
+		if _, _, ok := s.BySKI(a.SKI()); !ok {
+			t.Error("lost the old certificate during rollover")
+			return false
+		}
+		if _, _, ok := s.BySKI(b.SKI()); !ok {
+			t.Error("lost the new certificate during rollover")
+			return false
+		}
+		return true
+	}, func() {
+		if err := r.Promote(); err != nil {
+			t.Fatal(err)
+		}
+	})
 	s := r.Snapshot()
 	if !s.Current.Cert.Equal(b.Cert) || s.Previous == nil || !s.Previous.Cert.Equal(a.Cert) || s.Next != nil {
 		t.Fatalf("after Promote: current=%s previous=%v next=%v", s.Current.Cert.Subject, s.Previous, s.Next)

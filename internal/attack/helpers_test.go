@@ -12,7 +12,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -26,6 +25,7 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation/token"
+	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/internal/testorg"
@@ -47,39 +47,21 @@ func mustKeys(t *testing.T) *testorg.Keys {
 	return k
 }
 
-// logBuffer collects the organization's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // site is one organization served over TLS on 127.0.0.1, with its logs.
 type site struct {
 	*testorg.Org
 	srv  *httptest.Server
-	logs *logBuffer
+	logs *fedtest.LogBuffer
 }
 
 // newSite starts a fresh organization: each case gets its own, so the
 // validator's cache, the clock and the logs belong to that case alone.
 func newSite(t *testing.T) *site {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &fedtest.LogBuffer{}
 	org, err := testorg.New(testorg.Config{
 		Keys:         mustKeys(t),
-		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:       logs.Logger(),
 		MaxBodyBytes: maxBody,
 	})
 	if err != nil {

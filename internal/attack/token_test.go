@@ -72,12 +72,21 @@ func minted(edit func(*token.Claims)) func(*testing.T, *site, fedavail.Offer) st
 // forgedEmail is the address a wrapping attack tries to smuggle in.
 const forgedEmail = "mallory@" + testorg.DetailsPartner
 
+// forgery is an assertion for forgedEmail without its signature: what an
+// attacker can write but not sign, for a wrapping attack to put beside,
+// around or inside a genuine one.
+func forgery(t *testing.T, s *site, offer fedavail.Offer) *etree.Element {
+	t.Helper()
+	a := signed(t, s, claims(offer, func(c *token.Claims) { c.EmailAddress = forgedEmail }))
+	a.RemoveChild(sigOf(a))
+	return a
+}
+
 var tokenCases = []tokenCase{
 	{
 		name: "wrapping: forged assertion around the signed one",
 		token: tampered(func(t *testing.T, s *site, offer fedavail.Offer, genuine *etree.Element) *etree.Element {
-			forged := signed(t, s, claims(offer, func(c *token.Claims) { c.EmailAddress = forgedEmail }))
-			forged.RemoveChild(sigOf(forged))
+			forged := forgery(t, s, offer)
 			forged.CreateAttr("AssertionID", "uuid-forged")
 			forged.AddChild(genuine)
 			return forged
@@ -87,8 +96,7 @@ var tokenCases = []tokenCase{
 	{
 		name: "wrapping: forged assertion inside the signed one",
 		token: tampered(func(t *testing.T, s *site, offer fedavail.Offer, a *etree.Element) *etree.Element {
-			evil := signed(t, s, claims(offer, func(c *token.Claims) { c.EmailAddress = forgedEmail }))
-			evil.RemoveChild(sigOf(evil))
+			evil := forgery(t, s, offer)
 			evil.CreateAttr("AssertionID", "uuid-evil")
 			a.SelectElement("AttributeStatement").AddChild(evil)
 			return a
@@ -117,8 +125,7 @@ var tokenCases = []tokenCase{
 	{
 		name: "wrapping: genuine signature on a forged assertion with the same ID",
 		token: tampered(func(t *testing.T, s *site, offer fedavail.Offer, genuine *etree.Element) *etree.Element {
-			forged := signed(t, s, claims(offer, func(c *token.Claims) { c.EmailAddress = forgedEmail }))
-			forged.RemoveChild(sigOf(forged))
+			forged := forgery(t, s, offer)
 			forged.CreateAttr("AssertionID", genuine.SelectAttrValue("AssertionID", ""))
 			forged.AddChild(sigOf(genuine))
 			return forged
@@ -137,8 +144,7 @@ var tokenCases = []tokenCase{
 		name: "wrapping: signed assertion followed by a forged sibling",
 		token: func(t *testing.T, s *site, offer fedavail.Offer) string {
 			genuine := serialize(t, signed(t, s, claims(offer, nil)))
-			forged := signed(t, s, claims(offer, func(c *token.Claims) { c.EmailAddress = forgedEmail }))
-			forged.RemoveChild(sigOf(forged))
+			forged := forgery(t, s, offer)
 			return seal(t, append(genuine, serialize(t, forged)...), s.Keys.Contoso.Cert)
 		},
 		// Two root elements are not XML: the validator classes plaintext
@@ -149,8 +155,7 @@ var tokenCases = []tokenCase{
 		name: "wrapping: forged assertion followed by the signed one",
 		token: func(t *testing.T, s *site, offer fedavail.Offer) string {
 			genuine := serialize(t, signed(t, s, claims(offer, nil)))
-			forged := signed(t, s, claims(offer, func(c *token.Claims) { c.EmailAddress = forgedEmail }))
-			forged.RemoveChild(sigOf(forged))
+			forged := forgery(t, s, offer)
 			return seal(t, append(serialize(t, forged), genuine...), s.Keys.Contoso.Cert)
 		},
 		want: token.InvalidUnknownEncryption,
