@@ -3,6 +3,7 @@ package autodiscover
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -151,22 +152,22 @@ func withToken(r *http.Request) *http.Request {
 }
 
 func userSettingsRequest(mailboxes ...string) string {
-	var b strings.Builder
-	b.WriteString(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetUserSettingsRequestMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Request><Users>`)
-	for _, m := range mailboxes {
-		b.WriteString("<User><Mailbox>" + m + "</Mailbox></User>")
-	}
-	b.WriteString(`</Users><RequestedSettings><Setting>UserDisplayName</Setting></RequestedSettings></Request></GetUserSettingsRequestMessage></s:Body></s:Envelope>`)
-	return b.String()
+	return settingsRequest(opGetUserSettings, "Users", "<User><Mailbox>%s</Mailbox></User>", UserDisplayName, mailboxes)
 }
 
 func domainSettingsRequest(domains ...string) string {
+	return settingsRequest(opGetDomainSettings, "Domains", "<Domain>%s</Domain>", ExternalEwsURL, domains)
+}
+
+// settingsRequest is a minimal GetUserSettings or GetDomainSettings request
+// for subjects, each written by format inside the list element, and one setting.
+func settingsRequest(op, list, format, setting string, subjects []string) string {
 	var b strings.Builder
-	b.WriteString(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetDomainSettingsRequestMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Request><Domains>`)
-	for _, d := range domains {
-		b.WriteString("<Domain>" + d + "</Domain>")
+	fmt.Fprintf(&b, `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><%sRequestMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Request><%s>`, op, list)
+	for _, s := range subjects {
+		fmt.Fprintf(&b, format, s)
 	}
-	b.WriteString(`</Domains><RequestedSettings><Setting>ExternalEwsUrl</Setting></RequestedSettings></Request></GetDomainSettingsRequestMessage></s:Body></s:Envelope>`)
+	fmt.Fprintf(&b, `</%s><RequestedSettings><Setting>%s</Setting></RequestedSettings></Request></%sRequestMessage></s:Body></s:Envelope>`, list, setting, op)
 	return b.String()
 }
 
