@@ -67,6 +67,18 @@ type Client struct {
 	// Audience is the partner's application URI for tokens. Empty means the
 	// ApplicationUri of the partner's federation information (fetched and cached).
 	Audience string
+	// AudienceFor, if set, lets a token-authenticated look-up follow a
+	// RedirectAddress into another organization (a mailbox of a domain that
+	// is neither the one the look-up started at nor, when the client fetched
+	// the partner's federation information, one of its federated domains):
+	// it returns the application URI of domain's organization, for which the
+	// client then asks TokenSource for a token, or an error to refuse. Nil
+	// refuses such redirects with an *OrganizationError: a token is minted
+	// for one organization, and whether to talk to another one (is there an
+	// organization relationship with it?) is the caller's decision.
+	// RedirectUrl answers and HTTP redirects keep the mailbox, hence its
+	// organization and token.
+	AudienceFor func(ctx context.Context, domain string) (string, error)
 	// Credentials, if set and TokenSource is not, authenticate settings and
 	// POX requests with HTTP Basic.
 	Credentials *Credentials
@@ -173,6 +185,10 @@ func (c *Client) serverVersion() string {
 type auth struct {
 	// token is the delegation token's xenc:EncryptedData, or nil.
 	token []byte
+	// audience is the token's audience; domains are the domains known to
+	// belong to that organization.
+	audience string
+	domains  map[string]bool
 	// creds are sent to trusted hosts only.
 	creds   *Credentials
 	trusted map[string]bool
@@ -205,23 +221,53 @@ func (c *Client) authFor(ctx context.Context, domain string) (*auth, error) {
 	if c.TokenSource == nil {
 		return a, nil
 	}
-	aud := c.Audience
+	aud, domains := c.Audience, []string{domain}
 	if aud == "" {
 		fi, err := c.GetFederationInformation(ctx, domain)
 		if err != nil {
 			return nil, err
 		}
-		aud = fi.ApplicationURI
+		aud, domains = fi.ApplicationURI, append(domains, fi.Domains...)
 	}
-	tok, err := c.TokenSource.Token(ctx, fedavail.TokenRequest{Requester: c.Requester, Audience: aud, Offer: fedavail.OfferAutodiscover})
+	return c.withToken(ctx, a, aud, domains)
+}
+
+// withToken returns a copy of a with a token for audience, whose
+// organization has domains.
+func (c *Client) withToken(ctx context.Context, a *auth, audience string, domains []string) (*auth, error) {
+	tok, err := c.TokenSource.Token(ctx, fedavail.TokenRequest{Requester: c.Requester, Audience: audience, Offer: fedavail.OfferAutodiscover})
 	if err != nil {
 		return nil, err
 	}
 	if tok == nil || len(tok.EncryptedData) == 0 {
 		return nil, errors.New("autodiscover: token source returned no token")
 	}
-	a.token = tok.EncryptedData
-	return a, nil
+	out := *a
+	out.token, out.audience, out.domains = tok.EncryptedData, audience, map[string]bool{}
+	for _, d := range domains {
+		out.domains[strings.ToLower(strings.TrimSpace(d))] = true
+	}
+	return &out, nil
+}
+
+// authAcross returns the authentication for following mailbox's
+// RedirectAddress to target in domain: a itself while domain belongs to the
+// organization a's token is for, else a token for domain's organization if
+// Client.AudienceFor names it.
+func (c *Client) authAcross(ctx context.Context, a *auth, mailbox, target, domain string) (*auth, error) {
+	if a.token == nil || a.domains[domain] {
+		return a, nil
+	}
+	oe := &OrganizationError{Mailbox: mailbox, Target: target, Audience: a.audience}
+	if c.AudienceFor == nil {
+		return nil, oe
+	}
+	aud, err := c.AudienceFor(ctx, domain)
+	if err != nil {
+		oe.Err = err
+		return nil, oe
+	}
+	return c.withToken(ctx, a, aud, []string{domain})
 }
 
 // post sends one SOAP operation to endpoint (a …/autodiscover.svc URL) and

@@ -50,11 +50,7 @@ func (c *Client) withEndpoint(ctx context.Context, domain, path string, ord orde
 		ep := baseEndpoint(c.Endpoint)
 		if path == poxPath {
 			// POX lives beside SOAP on the same host.
-			u, err := url.Parse(ep)
-			if err != nil {
-				return err
-			}
-			ep = u.Scheme + "://" + u.Host + poxPath
+			ep = poxURL(ep)
 		}
 		_, err := try(ep, h)
 		return err

@@ -49,6 +49,12 @@
 // redirect on the same host must stay on https. Credentials are only ever
 // sent to the hosts the look-up started at, never to a host a redirect names.
 //
+// A delegation token is minted for one organization. RedirectUrl answers and
+// HTTP redirects keep the mailbox, so its organization and token; a
+// RedirectAddress to a mailbox of a domain outside that organization is
+// refused with an [*OrganizationError] unless Client.AudienceFor names the
+// other organization's audience, for which a new token is requested.
+//
 // # Publishing an organization
 //
 // [Handler] is an http.Handler serving one organization: its federation
@@ -57,7 +63,9 @@
 // by the caller's own Authenticate hook), the capability GET clients probe
 // with, and POX. It takes the operation from wsa:Action, SOAPAction or the
 // body element, answers unknown users with InvalidUser, malformed requests
-// with a SOAP fault and oversized bodies with 413.
+// with a SOAP fault and oversized bodies with 413. A user or domain the
+// Directory says another service answers for ([*MovedError]) gets
+// RedirectUrl, and a request all of whose subjects moved there HTTP 302.
 //
 // # Namespaces
 //

@@ -62,50 +62,12 @@ func (c *Client) fetchDomains(ctx context.Context, domains, settings []string) (
 	}
 	var out []DomainResponse
 	err = c.withEndpoint(ctx, domains[0], soapPath, rootFirst, newHops(c.RedirectPolicy), func(ep string, h *hops) (string, error) {
-		rs, got, err := c.domainsAt(ctx, h, a, ep, domains, settings)
-		out = rs
+		as, got, err := c.settingsAt(ctx, h, a, ep, opGetDomainSettings, domains, settings)
+		out = make([]DomainResponse, len(as))
+		for i, r := range as {
+			out[i] = r.domain()
+		}
 		return got, err
 	})
 	return out, err
-}
-
-func (c *Client) domainsAt(ctx context.Context, h *hops, a *auth, ep string, domains, settings []string) ([]DomainResponse, string, error) {
-	var resp getDomainSettingsResponse
-	got, err := c.post(ctx, h, a, ep, opGetDomainSettings, &getDomainSettingsRequest{Domains: domains, Settings: settings}, &resp)
-	if err != nil {
-		return nil, got, err
-	}
-	r := &resp.Response
-	if err := codeError(r.ErrorCode, r.ErrorMessage, ""); err != nil {
-		return nil, got, err
-	}
-	out := make([]DomainResponse, len(domains))
-	for i, d := range domains {
-		out[i] = DomainResponse{Domain: d, Endpoint: got}
-		if i >= len(r.DomainResponses) {
-			out[i].Err = ErrNoAnswer
-			continue
-		}
-		dr := &r.DomainResponses[i]
-		for j := range dr.Settings {
-			out[i].Settings = append(out[i].Settings, dr.Settings[j].setting())
-		}
-		out[i].SettingErrors = settingErrors(dr.SettingErrors)
-		out[i].Err = codeError(dr.ErrorCode, dr.ErrorMessage, d)
-		if strings.TrimSpace(string(dr.ErrorCode)) == string(RedirectURL) {
-			target := strings.TrimSpace(string(dr.RedirectTarget))
-			hf := h.fork()
-			if err := hf.follow(wireURL(got, a.token != nil), target); err != nil {
-				out[i] = DomainResponse{Domain: d, Err: err}
-				continue
-			}
-			rs, _, err := c.domainsAt(ctx, hf, a, baseEndpoint(target), []string{d}, settings)
-			if err != nil {
-				out[i] = DomainResponse{Domain: d, Err: err}
-				continue
-			}
-			out[i] = rs[0]
-		}
-	}
-	return out, got, nil
 }

@@ -125,6 +125,30 @@ func (e *RedirectError) Error() string {
 
 func (e *RedirectError) Unwrap() error { return e.Err }
 
+// OrganizationError is a mailbox's error when a RedirectAddress leads to a
+// mailbox of another organization than the one the look-up's delegation
+// token is for, and Client.AudienceFor did not name that organization's
+// audience (it is nil, or refused with Err). The token is not sent there: it
+// was minted for the first organization only.
+type OrganizationError struct {
+	// Mailbox is the address asked for; Target the address it was redirected to.
+	Mailbox, Target string
+	// Audience is the audience of the token the look-up holds.
+	Audience string
+	// Err is Client.AudienceFor's error, or nil when it is not set.
+	Err error
+}
+
+func (e *OrganizationError) Error() string {
+	s := fmt.Sprintf("autodiscover: %s redirects to %s in another organization than the token's audience %q", e.Mailbox, e.Target, e.Audience)
+	if e.Err != nil {
+		return s + ": " + e.Err.Error()
+	}
+	return s + "; set Client.AudienceFor to follow such redirects"
+}
+
+func (e *OrganizationError) Unwrap() error { return e.Err }
+
 // Attempt is one endpoint tried during discovery and why it failed.
 type Attempt struct {
 	// URL is the endpoint (or DNS name, for the SRV step).

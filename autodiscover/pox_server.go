@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/fedavail/fedavail"
@@ -35,6 +36,7 @@ type poxAccountXML struct {
 	AccountType  string        `xml:"AccountType"`
 	Action       string        `xml:"Action"`
 	RedirectAddr string        `xml:"RedirectAddr,omitempty"`
+	RedirectURL  string        `xml:"RedirectUrl,omitempty"`
 	Protocols    []poxProtoXML `xml:"Protocol"`
 }
 
@@ -102,6 +104,12 @@ func (h *Handler) servePOX(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.Directory.LookupUser(ctx, requester, strings.TrimSpace(req.EMailAddress))
+	if to, ok := movedTo(err); ok {
+		// POX lives beside SOAP on the other service's host.
+		acct := &poxAccountXML{AccountType: "email", Action: "redirectUrl", RedirectURL: poxURL(to)}
+		writePOX(w, http.StatusOK, &poxSettingsXML{Account: acct})
+		return
+	}
 	switch {
 	case errors.Is(err, ErrUnknownUser):
 		writePOXError(w, "500", "The e-mail address cannot be found.")
@@ -128,6 +136,15 @@ func (h *Handler) servePOX(w http.ResponseWriter, r *http.Request) {
 	}
 	user := &poxUserXML{DisplayName: ss.Value(UserDisplayName), LegacyDN: ss.Value("UserDN"), DeploymentID: ss.Value(UserDeploymentID)}
 	writePOX(w, http.StatusOK, &poxSettingsXML{User: user, Account: acct})
+}
+
+// poxURL is the POX endpoint on the host of a SOAP endpoint URL.
+func poxURL(soapURL string) string {
+	u, err := url.Parse(soapURL)
+	if err != nil || u.Host == "" {
+		return soapURL
+	}
+	return u.Scheme + "://" + u.Host + poxPath
 }
 
 // readPOXRequest reads and decodes a POX request within the limits; the root

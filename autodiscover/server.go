@@ -17,11 +17,39 @@ import (
 // Directory supplies [Handler] with the organization's users and domains.
 // Implementations must be safe for concurrent use.
 type Directory interface {
-	// LookupUser returns mailbox's settings as requester may see them, or an
-	// error wrapping ErrUnknownUser. Requester is nil for an anonymous request.
+	// LookupUser returns mailbox's settings as requester may see them, an
+	// error wrapping ErrUnknownUser, or a *MovedError. Requester is nil for an
+	// anonymous request.
 	LookupUser(ctx context.Context, requester *fedavail.Requester, mailbox string) (*User, error)
-	// LookupDomain returns domain's settings, or an error wrapping ErrUnknownDomain.
+	// LookupDomain returns domain's settings, an error wrapping
+	// ErrUnknownDomain, or a *MovedError. It is also asked, with a nil
+	// requester, about a domain GetFederationInformation names that is not
+	// one of the organization's federated domains.
 	LookupDomain(ctx context.Context, requester *fedavail.Requester, domain string) (Settings, error)
+}
+
+// MovedError is what a [Directory] returns for a user or domain that another
+// Autodiscover service answers for: a domain hosted elsewhere, a mailbox
+// moved to Exchange Online. The handler answers RedirectUrl with URL for that
+// user or domain; when every user or domain of a request (or the domain of
+// GetFederationInformation) has moved to the same URL, it redirects the whole
+// request with HTTP 302, the only whole-request redirect [MS-OXWSADISC]
+// clients know (the response-level Response element has no RedirectTarget).
+type MovedError struct {
+	// URL is the other service's endpoint, such as
+	// "https://autodiscover-s.outlook.com/autodiscover/autodiscover.svc".
+	URL string
+}
+
+func (e *MovedError) Error() string { return "autodiscover: answered by " + redact(e.URL) }
+
+// movedTo returns the URL of a *MovedError in err's chain.
+func movedTo(err error) (string, bool) {
+	var me *MovedError
+	if errors.As(err, &me) && me.URL != "" {
+		return me.URL, true
+	}
+	return "", false
 }
 
 // Directory errors.
@@ -175,17 +203,32 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 	var body any
 	switch op {
 	case opGetFederationInformation:
-		body, err = h.getFederationInformation(msg)
+		body, err = h.getFederationInformation(ctx, msg)
 	case opGetUserSettings:
 		body, err = h.getUserSettings(ctx, requester, msg)
 	case opGetDomainSettings:
 		body, err = h.getDomainSettings(ctx, requester, msg)
+	}
+	if u, ok := movedTo(err); ok {
+		h.redirect(w, r, u, wssecurity)
+		return
 	}
 	if err != nil {
 		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
 		return
 	}
 	writeSOAP(w, msg.Version, op, body)
+}
+
+// redirect sends the whole request to another Autodiscover service, as
+// Exchange Online does with its 302 to autodiscover-s.outlook.com. A request
+// that came to /WSSecurity is sent to the other service's /WSSecurity.
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, to string, wssecurity bool) {
+	if wssecurity && strings.HasSuffix(strings.ToLower(to), soapPath) {
+		to += "/WSSecurity"
+	}
+	h.logger().DebugContext(r.Context(), "autodiscover: request redirected", "to", redact(to))
+	http.Redirect(w, r, to, http.StatusFound)
 }
 
 // operation finds the operation from wsa:Action, the SOAPAction header or

@@ -9,7 +9,7 @@ import (
 	"github.com/fedavail/fedavail/internal/soap"
 )
 
-func (h *Handler) getFederationInformation(msg *soap.Message) (any, error) {
+func (h *Handler) getFederationInformation(ctx context.Context, msg *soap.Message) (any, error) {
 	var req getFederationInformationRequest
 	if err := msg.Body.Decode(&req); err != nil {
 		return nil, err
@@ -22,6 +22,13 @@ func (h *Handler) getFederationInformation(msg *soap.Message) (any, error) {
 	case h.Federation.ApplicationURI == "":
 		r.ErrorCode, r.ErrorMessage = NotFederated, "The organization is not federated."
 	case !containsFold(h.Federation.Domains, d):
+		if h.Directory != nil {
+			if _, err := h.Directory.LookupDomain(ctx, nil, d); err != nil {
+				if u, ok := movedTo(err); ok {
+					return nil, &MovedError{URL: u}
+				}
+			}
+		}
 		r.ErrorCode, r.ErrorMessage = InvalidDomain, "The domain is not a federated domain of this organization."
 	default:
 		r.ApplicationURI = h.Federation.ApplicationURI
@@ -46,11 +53,16 @@ func (h *Handler) getUserSettings(ctx context.Context, requester *fedavail.Reque
 		}
 		return &getUserSettingsResponse{Response: r}, nil
 	}
+	var moved movedSet
 	for _, u := range req.Users {
 		m := strings.TrimSpace(u.Mailbox)
 		ur := userResponseXML{ErrorCode: NoError}
 		u, err := h.Directory.LookupUser(ctx, requester, m)
+		to, isMoved := movedTo(err)
+		moved.add(to)
 		switch {
+		case isMoved:
+			ur.ErrorCode, ur.ErrorMessage, ur.RedirectTarget = RedirectURL, "Redirection URL.", nillable(to)
 		case errors.Is(err, ErrUnknownUser):
 			ur.ErrorCode, ur.ErrorMessage = InvalidUser, "Invalid user: '"+m+"'"
 		case err != nil || u == nil:
@@ -63,6 +75,9 @@ func (h *Handler) getUserSettings(ctx context.Context, requester *fedavail.Reque
 			ur.Settings, ur.SettingErrors = pick(u.Settings, req.Settings, IsKnownUserSetting, false)
 		}
 		r.UserResponses = append(r.UserResponses, ur)
+	}
+	if err := moved.whole(); err != nil {
+		return nil, err
 	}
 	return &getUserSettingsResponse{Response: r}, nil
 }
@@ -80,11 +95,16 @@ func (h *Handler) getDomainSettings(ctx context.Context, requester *fedavail.Req
 		}
 		return &getDomainSettingsResponse{Response: r}, nil
 	}
+	var moved movedSet
 	for _, d := range req.Domains {
 		d = strings.TrimSpace(d)
 		dr := domainResponseXML{ErrorCode: NoError}
 		ss, err := h.Directory.LookupDomain(ctx, requester, d)
+		to, isMoved := movedTo(err)
+		moved.add(to)
 		switch {
+		case isMoved:
+			dr.ErrorCode, dr.ErrorMessage, dr.RedirectTarget = RedirectURL, "Redirection URL.", nillable(to)
 		case errors.Is(err, ErrUnknownDomain):
 			dr.ErrorCode, dr.ErrorMessage = InvalidDomain, "Invalid domain: '"+d+"'"
 		case err != nil:
@@ -96,7 +116,35 @@ func (h *Handler) getDomainSettings(ctx context.Context, requester *fedavail.Req
 		}
 		r.DomainResponses = append(r.DomainResponses, dr)
 	}
+	if err := moved.whole(); err != nil {
+		return nil, err
+	}
 	return &getDomainSettingsResponse{Response: r}, nil
+}
+
+// movedSet tracks where the subjects of one request have moved, to tell
+// whether the whole request belongs elsewhere.
+type movedSet struct {
+	url       string
+	all, some bool
+}
+
+// add records one subject: the URL it moved to, or "" for one answered here.
+func (m *movedSet) add(url string) {
+	switch {
+	case !m.some:
+		m.some, m.all, m.url = true, url != "", url
+	case url != m.url:
+		m.all = false
+	}
+}
+
+// whole returns a *MovedError when every subject moved to the same URL.
+func (m *movedSet) whole() error {
+	if m.some && m.all {
+		return &MovedError{URL: m.url}
+	}
+	return nil
 }
 
 // checkRequest applies Exchange's limits on the shape of a request.

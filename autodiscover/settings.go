@@ -143,8 +143,13 @@ type UserResponse struct {
 type DomainResponse struct {
 	// Domain is the domain that was asked for.
 	Domain string
-	// Err is the per-domain error (an *Error), or nil.
+	// Err is the per-domain error (an *Error), or nil. RedirectUrl answers
+	// are followed, so they only appear here when following them failed,
+	// wrapped in a *RedirectError.
 	Err error
+	// RedirectedTo is the last endpoint a RedirectUrl answer sent the domain
+	// to, if any (also when following it failed).
+	RedirectedTo string
 	// Settings are the settings returned.
 	Settings Settings
 	// SettingErrors are the settings the server could not return.

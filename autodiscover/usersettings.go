@@ -98,93 +98,14 @@ func (c *Client) fetchUsers(ctx context.Context, h *hops, domain string, mailbox
 	}
 	var out []UserResponse
 	err = c.withEndpoint(ctx, domain, soapPath, rootFirst, h, func(ep string, h *hops) (string, error) {
-		rs, got, err := c.usersAt(ctx, h, a, ep, mailboxes, settings)
-		out = rs
+		as, got, err := c.settingsAt(ctx, h, a, ep, opGetUserSettings, mailboxes, settings)
+		out = make([]UserResponse, len(as))
+		for i, r := range as {
+			out[i] = r.user()
+		}
 		return got, err
 	})
 	return out, err
-}
-
-// usersAt asks one endpoint for mailboxes and follows per-user redirects.
-func (c *Client) usersAt(ctx context.Context, h *hops, a *auth, ep string, mailboxes, settings []string) ([]UserResponse, string, error) {
-	var resp getUserSettingsResponse
-	got, err := c.post(ctx, h, a, ep, opGetUserSettings, newUserSettingsRequest(mailboxes, settings), &resp)
-	if err != nil {
-		return nil, got, err
-	}
-	r := &resp.Response
-	if err := codeError(r.ErrorCode, r.ErrorMessage, ""); err != nil {
-		return nil, got, err
-	}
-	out := make([]UserResponse, len(mailboxes))
-	for i, m := range mailboxes {
-		out[i] = UserResponse{Mailbox: m, Endpoint: got}
-		if i >= len(r.UserResponses) {
-			out[i].Err = ErrNoAnswer
-			continue
-		}
-		ur := &r.UserResponses[i]
-		for j := range ur.Settings {
-			out[i].Settings = append(out[i].Settings, ur.Settings[j].setting())
-		}
-		out[i].SettingErrors = settingErrors(ur.SettingErrors)
-		out[i].Err = codeError(ur.ErrorCode, ur.ErrorMessage, m)
-		target := strings.TrimSpace(string(ur.RedirectTarget))
-		switch strings.TrimSpace(string(ur.ErrorCode)) {
-		case string(RedirectAddress):
-			// Each user's chain of addresses is its own: another user of the
-			// batch being the target is no loop.
-			hf := h.fork()
-			hf.visit("mailto:" + m)
-			out[i] = c.followAddress(ctx, hf, a, m, target, settings)
-		case string(RedirectURL):
-			out[i] = c.followURL(ctx, h.fork(), a, got, m, target, settings)
-		}
-	}
-	return out, got, nil
-}
-
-// followAddress restarts the look-up for the address a RedirectAddress answer names.
-func (c *Client) followAddress(ctx context.Context, h *hops, a *auth, mailbox, target string, settings []string) UserResponse {
-	if err := h.address(mailbox, target); err != nil {
-		return UserResponse{Mailbox: mailbox, Err: err}
-	}
-	fail := func(err error) UserResponse { return UserResponse{Mailbox: mailbox, Err: err, RedirectedTo: target} }
-	d, err := mailboxDomain(target)
-	if err != nil {
-		return fail(err)
-	}
-	var rs []UserResponse
-	err = c.withEndpoint(ctx, d, soapPath, rootFirst, h, func(ep string, h *hops) (string, error) {
-		var got string
-		var err error
-		rs, got, err = c.usersAt(ctx, h, a, ep, []string{target}, settings)
-		return got, err
-	})
-	if err != nil {
-		return fail(err)
-	}
-	return redirected(rs[0], mailbox, target)
-}
-
-// followURL asks the endpoint a RedirectUrl answer names.
-func (c *Client) followURL(ctx context.Context, h *hops, a *auth, from, mailbox, target string, settings []string) UserResponse {
-	if err := h.follow(wireURL(from, a.token != nil), target); err != nil {
-		return UserResponse{Mailbox: mailbox, Err: err}
-	}
-	rs, _, err := c.usersAt(ctx, h, a, baseEndpoint(target), []string{mailbox}, settings)
-	if err != nil {
-		return UserResponse{Mailbox: mailbox, Err: err}
-	}
-	return rs[0]
-}
-
-func redirected(r UserResponse, mailbox, target string) UserResponse {
-	if r.RedirectedTo == "" {
-		r.RedirectedTo = target
-	}
-	r.Mailbox = mailbox
-	return r
 }
 
 func newUserSettingsRequest(mailboxes, settings []string) *getUserSettingsRequest {
