@@ -185,7 +185,7 @@ func (c *Client) autodiscoverClient(endpoint string, tokens fedavail.TokenSource
 		// Per-call clients: the Client caches what they find itself.
 		ttl = -1
 	}
-	return &autodiscover.Client{
+	ac := &autodiscover.Client{
 		HTTPClient:  c.hc,
 		Resolver:    c.cfg.Resolver,
 		Endpoint:    endpoint,
@@ -197,6 +197,30 @@ func (c *Client) autodiscoverClient(endpoint string, tokens fedavail.TokenSource
 		Logger:      c.log,
 		Now:         c.now,
 	}
+	if tokens != nil {
+		ac.AudienceFor = c.audienceFor
+	}
+	return ac
+}
+
+// audienceFor lets an Autodiscover RedirectAddress lead into another
+// organization only where Exchange would talk to it: there must be an
+// organization relationship for the domain, and the token is minted for its
+// TargetApplicationUri (or, when the relationship names only domains, the
+// application URI its federation information publishes).
+func (c *Client) audienceFor(ctx context.Context, domain string) (string, error) {
+	rel, err := c.rels.RelationshipFor(domain)
+	if err != nil {
+		return "", err
+	}
+	if rel.TargetApplicationURI != "" {
+		return rel.TargetApplicationURI, nil
+	}
+	fi, err := c.FederationInformation(ctx, domain)
+	if err != nil {
+		return "", err
+	}
+	return fi.ApplicationURI, nil
 }
 
 // brokerSource is the uncached token source: it resolves the broker from its
