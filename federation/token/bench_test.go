@@ -12,25 +12,52 @@ import (
 )
 
 // BenchmarkCryptoFloor is the least any cold validation must do: one
-// RSA-2048 private-key decryption (the content key) and one RSA signature
-// verification. Compare BenchmarkValidateCold with it.
+// RSA-2048 private-key decryption of the content key (RSA-OAEP with SHA-1,
+// the default key transport) and one RSA-2048 PKCS #1 v1.5 verification
+// with SHA-256 (the Issuer's default signature), with the very keys the
+// cold benchmarks use. Compare BenchmarkValidateCold with it.
 func BenchmarkCryptoFloor(b *testing.B) {
 	k := mustKeys(b)
-	key := make([]byte, 32)
-	wrapped, err := rsa.EncryptOAEP(sha1.New(), rand.Reader, &k.org.Key.PublicKey, key, nil)
+	wrapped, err := rsa.EncryptOAEP(sha1.New(), rand.Reader, &k.org.Key.PublicKey, make([]byte, 32), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	verify := floorVerifier(b, k)
+	for b.Loop() {
+		if _, err := rsa.DecryptOAEP(sha1.New(), nil, k.org.Key, wrapped, nil); err != nil {
+			b.Fatal(err)
+		}
+		verify()
+	}
+}
+
+// BenchmarkCryptoFloorRSA15 is the floor of BenchmarkValidateColdVariants'
+// RSA 1.5 case: the key is unwrapped as unwrapKey does it, in constant time
+// into a random key.
+func BenchmarkCryptoFloorRSA15(b *testing.B) {
+	k := mustKeys(b)
+	wrapped, err := rsa.EncryptPKCS1v15(rand.Reader, &k.org.Key.PublicKey, make([]byte, 32))
+	if err != nil {
+		b.Fatal(err)
+	}
+	verify := floorVerifier(b, k)
+	key := make([]byte, 32)
+	for b.Loop() {
+		if err := rsa.DecryptPKCS1v15SessionKey(nil, k.org.Key, wrapped, key); err != nil {
+			b.Fatal(err)
+		}
+		verify()
+	}
+}
+
+// floorVerifier returns one RSA-SHA256 verification by the broker's key.
+func floorVerifier(b *testing.B, k *testKeys) func() {
 	digest := sha256.Sum256([]byte("signed info"))
 	sig, err := rsa.SignPKCS1v15(nil, k.broker.Key, crypto.SHA256, digest[:])
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := rsa.DecryptOAEP(sha1.New(), nil, k.org.Key, wrapped, nil); err != nil {
-			b.Fatal(err)
-		}
+	return func() {
 		if err := rsa.VerifyPKCS1v15(&k.broker.Key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
 			b.Fatal(err)
 		}
@@ -46,10 +73,44 @@ func benchToken(b *testing.B) (*testKeys, []byte) {
 	return k, tok.EncryptedData
 }
 
+// BenchmarkValidateCold validates a token the validator has not seen: with
+// both caches off, every iteration decrypts, parses and verifies.
 func BenchmarkValidateCold(b *testing.B) {
 	k, tok := benchToken(b)
+	benchCold(b, k, tok)
+}
+
+// BenchmarkValidateColdVariants is BenchmarkValidateCold for the other key
+// transport and content encryption. Compare the RSA 1.5 case with
+// BenchmarkCryptoFloorRSA15, the others with BenchmarkCryptoFloor.
+func BenchmarkValidateColdVariants(b *testing.B) {
+	k := mustKeys(b)
+	for _, v := range []struct {
+		name string
+		kt   KeyTransport
+		ce   ContentEncryption
+	}{
+		{"RSA15-AES256CBC", RSA15, AES256CBC},
+		{"OAEP-AES256GCM", RSAOAEP, AES256GCM},
+		{"OAEP-AES128GCM", RSAOAEP, AES128GCM},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			iss := testIssuer(b, k)
+			iss.KeyTransport, iss.ContentEncryption = v.kt, v.ce
+			tok, err := iss.Issue(testClaims(), k.org.Cert)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchCold(b, k, tok.EncryptedData)
+		})
+	}
+}
+
+func benchCold(b *testing.B, k *testKeys, tok []byte) {
 	v := testValidator(b, k, testNow, ValidatorConfig{CacheSize: -1})
-	b.ResetTimer()
+	if v.cache != nil {
+		b.Fatal("the cold benchmark must run without the cache")
+	}
 	for b.Loop() {
 		if _, err := v.ValidateToken(b.Context(), tok, fedavail.OfferFreeBusy); err != nil {
 			b.Fatal(err)
@@ -60,7 +121,6 @@ func BenchmarkValidateCold(b *testing.B) {
 func BenchmarkValidateWarm(b *testing.B) {
 	k, tok := benchToken(b)
 	v := testValidator(b, k, testNow, ValidatorConfig{})
-	b.ResetTimer()
 	for b.Loop() {
 		if _, err := v.ValidateToken(b.Context(), tok, fedavail.OfferFreeBusy); err != nil {
 			b.Fatal(err)
@@ -71,7 +131,6 @@ func BenchmarkValidateWarm(b *testing.B) {
 func BenchmarkIssue(b *testing.B) {
 	k := mustKeys(b)
 	iss := testIssuer(b, k)
-	b.ResetTimer()
 	for b.Loop() {
 		if _, err := iss.Issue(testClaims(), k.org.Cert); err != nil {
 			b.Fatal(err)
