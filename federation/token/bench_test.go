@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fedavail/fedavail"
 )
@@ -18,17 +19,9 @@ import (
 // with SHA-256 (the Issuer's default signature), with the very keys the
 // cold benchmarks use. Compare BenchmarkValidateCold with it.
 func BenchmarkCryptoFloor(b *testing.B) {
-	k := mustKeys(b)
-	wrapped, err := rsa.EncryptOAEP(sha1.New(), rand.Reader, &k.org.Key.PublicKey, make([]byte, 32), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	verify := floorVerifier(b, k)
+	floor := oaepFloor(b, mustKeys(b))
 	for b.Loop() {
-		if _, err := rsa.DecryptOAEP(sha1.New(), nil, k.org.Key, wrapped, nil); err != nil {
-			b.Fatal(err)
-		}
-		verify()
+		floor()
 	}
 }
 
@@ -36,49 +29,20 @@ func BenchmarkCryptoFloor(b *testing.B) {
 // RSA 1.5 case: the key is unwrapped as unwrapKey does it, in constant time
 // into a random key.
 func BenchmarkCryptoFloorRSA15(b *testing.B) {
-	k := mustKeys(b)
-	wrapped, err := rsa.EncryptPKCS1v15(rand.Reader, &k.org.Key.PublicKey, make([]byte, 32))
-	if err != nil {
-		b.Fatal(err)
-	}
-	verify := floorVerifier(b, k)
-	key := make([]byte, 32)
+	floor := rsa15Floor(b, mustKeys(b))
 	for b.Loop() {
-		if err := rsa.DecryptPKCS1v15SessionKey(nil, k.org.Key, wrapped, key); err != nil {
-			b.Fatal(err)
-		}
-		verify()
+		floor()
 	}
-}
-
-// floorVerifier returns one RSA-SHA256 verification by the broker's key.
-func floorVerifier(b *testing.B, k *testKeys) func() {
-	digest := sha256.Sum256([]byte("signed info"))
-	sig, err := rsa.SignPKCS1v15(nil, k.broker.Key, crypto.SHA256, digest[:])
-	if err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		if err := rsa.VerifyPKCS1v15(&k.broker.Key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func benchToken(b *testing.B) (*testKeys, []byte) {
-	k := mustKeys(b)
-	tok, err := testIssuer(b, k).Issue(testClaims(), k.org.Cert)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return k, tok.EncryptedData
 }
 
 // BenchmarkValidateCold validates a token the validator has not seen: with
 // both caches off, every iteration decrypts, parses and verifies.
 func BenchmarkValidateCold(b *testing.B) {
 	k, tok := benchToken(b)
-	benchCold(b, k, tok)
+	validate := coldValidation(b, k, tok)
+	for b.Loop() {
+		validate()
+	}
 }
 
 // BenchmarkValidateColdVariants is BenchmarkValidateCold for the other key
@@ -100,23 +64,38 @@ func BenchmarkValidateColdVariants(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			benchCold(b, k, tok.EncryptedData)
+			validate := coldValidation(b, k, tok.EncryptedData)
+			for b.Loop() {
+				validate()
+			}
 		})
 	}
 }
 
-func fragment(uri string) string { return uri[strings.LastIndexByte(uri, '#')+1:] }
-
-func benchCold(b *testing.B, k *testKeys, tok []byte) {
-	v := testValidator(b, k, testNow, ValidatorConfig{CacheSize: -1})
-	if v.cache != nil {
-		b.Fatal("the cold benchmark must run without the cache")
+// BenchmarkColdOverFloor pairs one cold validation with one crypto floor in
+// every iteration, alternating which goes first, and reports the ratio of
+// their summed times as "cold/floor". Load that comes and goes on a shared
+// machine then weighs on both sides alike, which separate benchmarks
+// seconds apart cannot promise.
+func BenchmarkColdOverFloor(b *testing.B) {
+	k, tok := benchToken(b)
+	validate, floor := coldValidation(b, k, tok), oaepFloor(b, k)
+	var cold, base time.Duration
+	timed := func(f func(), total *time.Duration) {
+		start := time.Now()
+		f()
+		*total += time.Since(start)
 	}
-	for b.Loop() {
-		if _, err := v.ValidateToken(b.Context(), tok, fedavail.OfferFreeBusy); err != nil {
-			b.Fatal(err)
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 {
+			timed(validate, &cold)
+			timed(floor, &base)
+		} else {
+			timed(floor, &base)
+			timed(validate, &cold)
 		}
 	}
+	b.ReportMetric(float64(cold)/float64(base), "cold/floor")
 }
 
 func BenchmarkValidateWarm(b *testing.B) {
@@ -138,3 +117,75 @@ func BenchmarkIssue(b *testing.B) {
 		}
 	}
 }
+
+func benchToken(b *testing.B) (*testKeys, []byte) {
+	k := mustKeys(b)
+	tok, err := testIssuer(b, k).Issue(testClaims(), k.org.Cert)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return k, tok.EncryptedData
+}
+
+// coldValidation returns one full validation of tok by a validator with
+// both caches (valid and refused tokens) off, so every call decrypts,
+// parses and verifies.
+func coldValidation(b *testing.B, k *testKeys, tok []byte) func() {
+	v := testValidator(b, k, testNow, ValidatorConfig{CacheSize: -1})
+	if v.cache != nil {
+		b.Fatal("a cold validation must run without the cache")
+	}
+	return func() {
+		if _, err := v.ValidateToken(b.Context(), tok, fedavail.OfferFreeBusy); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// oaepFloor returns the crypto floor of a default token: an RSA-OAEP
+// (SHA-1) unwrap of a 256-bit key and an RSA-SHA256 verification.
+func oaepFloor(b *testing.B, k *testKeys) func() {
+	wrapped, err := rsa.EncryptOAEP(sha1.New(), rand.Reader, &k.org.Key.PublicKey, make([]byte, 32), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	verify := floorVerifier(b, k)
+	return func() {
+		if _, err := rsa.DecryptOAEP(sha1.New(), nil, k.org.Key, wrapped, nil); err != nil {
+			b.Fatal(err)
+		}
+		verify()
+	}
+}
+
+// rsa15Floor is oaepFloor with an RSA 1.5 unwrap.
+func rsa15Floor(b *testing.B, k *testKeys) func() {
+	wrapped, err := rsa.EncryptPKCS1v15(rand.Reader, &k.org.Key.PublicKey, make([]byte, 32))
+	if err != nil {
+		b.Fatal(err)
+	}
+	verify := floorVerifier(b, k)
+	key := make([]byte, 32)
+	return func() {
+		if err := rsa.DecryptPKCS1v15SessionKey(nil, k.org.Key, wrapped, key); err != nil {
+			b.Fatal(err)
+		}
+		verify()
+	}
+}
+
+// floorVerifier returns one RSA-SHA256 verification by the broker's key.
+func floorVerifier(b *testing.B, k *testKeys) func() {
+	digest := sha256.Sum256([]byte("signed info"))
+	sig, err := rsa.SignPKCS1v15(nil, k.broker.Key, crypto.SHA256, digest[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		if err := rsa.VerifyPKCS1v15(&k.broker.Key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func fragment(uri string) string { return uri[strings.LastIndexByte(uri, '#')+1:] }
