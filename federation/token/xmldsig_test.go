@@ -99,7 +99,7 @@ func TestVerifyEnvelopedAcceptsGenuine(t *testing.T) {
 }
 
 // TestVerifyEnvelopedMutations flips a bit in every byte of the real MFG
-// assertion, and two bits in every fifth byte of a SHA-256 one: each
+// assertion, and two bits in every eleventh byte of a SHA-256 one: each
 // variant must be refused, and goxmldsig must refuse it too (agree reports
 // it otherwise).
 func TestVerifyEnvelopedMutations(t *testing.T) {
@@ -114,7 +114,7 @@ func TestVerifyEnvelopedMutations(t *testing.T) {
 		bits    []byte
 	}{
 		{"MFG", xml, []*x509.Certificate{cert}, mfgNow, 1, []byte{0x01}},
-		{"SHA-256", signedBy(t, k, crypto.SHA256), []*x509.Certificate{k.broker.Cert}, testNow, 5, []byte{0x01, 0x20}},
+		{"SHA-256", signedBy(t, k, crypto.SHA256), []*x509.Certificate{k.broker.Cert}, testNow, 11, []byte{0x01, 0x20}},
 	} {
 		for i := 0; i < len(in.plain); i += in.stride {
 			for _, bit := range in.bits {
