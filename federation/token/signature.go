@@ -115,12 +115,12 @@ func checkShape(a *etree.Element) (*etree.Element, error) {
 }
 
 // verify checks the assertion's signature against the trusted broker
-// certificates only, and returns the verified element — goxmldsig's parse
-// of exactly the canonical bytes it digested — and the certificate that
-// verified it. The certificate is chosen among the trusted ones by the
-// KeyInfo's Subject Key Identifier (or an embedded certificate equal to a
-// trusted one); KeyInfo is then removed, so goxmldsig can only use the one
-// certificate handed to it.
+// certificates only, and returns the verified element — a itself, now
+// exactly the tree whose canonical form the signature covers (see
+// verifyEnveloped) — and the certificate that verified it. The certificate
+// is chosen among the trusted ones by the KeyInfo's Subject Key Identifier
+// (or an embedded certificate equal to a trusted one); nothing in KeyInfo is
+// used otherwise, so the check can only succeed with a trusted key.
 func verify(a, sig *etree.Element, trusted []*x509.Certificate, now time.Time) (*etree.Element, *x509.Certificate, error) {
 	ki := child(sig, ns.DSig, "KeyInfo")
 	if ki == nil {
@@ -134,16 +134,10 @@ func verify(a, sig *etree.Element, trusted []*x509.Certificate, now time.Time) (
 		return nil, nil, fail(InvalidTrustBroker, "broker certificate %q is not valid at %s", cert.Subject.CommonName, now.Format(time.RFC3339))
 	}
 	sig.RemoveChild(ki)
-	vc := &dsig.ValidationContext{
-		CertificateStore: &dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{cert}},
-		IdAttribute:      samlIDAttr,
-		Clock:            dsig.NewFakeClockAt(now),
-	}
-	verified, err := vc.Validate(a)
-	if err != nil {
+	if err := verifyEnveloped(a, sig, cert); err != nil {
 		return nil, nil, failErr(InvalidTokenFailedValidation, fmt.Errorf("token: signature: %w", err))
 	}
-	return verified, cert, nil
+	return a, cert, nil
 }
 
 func signerCert(ki *etree.Element, trusted []*x509.Certificate) *x509.Certificate {
