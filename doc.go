@@ -13,11 +13,12 @@
 //     EWS URL of a mailbox. Endpoints are tried in Exchange's documented order:
 //     the domain root, the autodiscover host, the HTTP redirect method and the
 //     _autodiscover._tcp SRV record.
-//  2. Get a delegation token. Package federation sends a WS-Trust request,
+//  2. Get a delegation token. Package federation/wstrust sends a WS-Trust request,
 //     signed with the organization's certificate, to the trust broker (the
 //     security token service named in federation metadata). The broker answers
 //     with a SAML assertion signed by itself and encrypted to the partner's
-//     certificate: a [Token]. Tokens are cached per [TokenRequest].
+//     certificate: a [Token]. federation.TokenCache reuses tokens per
+//     [TokenRequest].
 //  3. Ask for availability. Package ews posts GetUserAvailability to the
 //     partner's EWS URL with the token in a WS-Security header and returns
 //     typed free/busy views, working hours and meeting suggestions.
@@ -33,7 +34,7 @@
 // (availability); federation.NewHandler mounts both on Exchange's usual paths
 // in one call. For every federated request the handler:
 //
-//  1. validates the delegation token (package federation): decrypts it with the
+//  1. validates the delegation token (package federation/token): decrypts it with the
 //     organization's certificate, verifies the broker's signature against the
 //     trusted broker certificates only, and checks audience, lifetime and offer;
 //     the result is a [Requester];
@@ -45,7 +46,7 @@
 //
 // # The trust broker
 //
-// Package federation also contains an embeddable trust broker: an http.Handler
+// Package federation/broker is an embeddable trust broker: an http.Handler
 // that registers organizations, accepts their domains once package dnsproof has
 // found the ownership proof in DNS, issues delegation tokens in the same format
 // as the Microsoft Federation Gateway, and publishes WS-Federation metadata.
@@ -56,14 +57,21 @@
 //
 //   - fedavail (this package): types shared by all packages — tokens, offers,
 //     requesters, access levels, and the errors every network call can return
-//     ([HTTPError], [Fault], [LimitError]).
+//     ([HTTPError], [Fault], [LimitError], [XMLError], [NamespaceError]).
 //   - autodiscover: SOAP and POX Autodiscover, client and server.
-//   - federation: WS-Trust client, token cache, token validation, federation
-//     metadata, the trust broker, and federation.NewClient.
+//   - federation: federation.NewClient (the requesting side in one value),
+//     federation.NewHandler (the answering side) and the token cache; its
+//     subpackages wstrust (the WS-Trust client), token (issuing and
+//     validating delegation tokens), metadata (WS-Federation metadata),
+//     keyring (certificates through a rollover), broker (the trust broker),
+//     admin (the administrator's workflow) and diag (diagnostics).
 //   - ews: GetUserAvailability client and availability server.
+//   - calendar: calendar sources, merged free/busy, meeting suggestions.
 //   - sharing: organization relationships, sharing policies, the access-policy engine.
 //   - dnsproof: federated domain proof TXT records.
+//   - transport: the HTTP client (proxies, TLS policy) and hardened servers.
 //   - fedtest: certificates and servers for tests of code that uses fedavail.
-//   - examples/...: runnable programs (quickstart, partner, freebusy, fedcheck, fedadmin).
+//   - examples/...: runnable programs (quickstart, trustbroker, fedadmin,
+//     fedcheck, partner, freebusy, loadgen).
 //   - internal/...: the SOAP envelope, XML safety limits and certificate plumbing.
 package fedavail

@@ -2,6 +2,7 @@ package autodiscover
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -21,7 +22,13 @@ type cache[V any] struct {
 	mu      sync.Mutex
 	entries map[string]cacheEntry[V]
 	flights map[string]*flight[V]
+	// sweepAt is the size at which put drops expired entries, so that
+	// entries never looked up again do not pile up.
+	sweepAt int
 }
+
+// minSweep is the smallest map size at which put sweeps expired entries.
+const minSweep = 1024
 
 type cacheEntry[V any] struct {
 	v       V
@@ -35,7 +42,7 @@ type flight[V any] struct {
 }
 
 func newCache[V any](ttl time.Duration, now func() time.Time) *cache[V] {
-	return &cache[V]{ttl: ttl, now: now, entries: map[string]cacheEntry[V]{}, flights: map[string]*flight[V]{}}
+	return &cache[V]{ttl: ttl, now: now, entries: map[string]cacheEntry[V]{}, flights: map[string]*flight[V]{}, sweepAt: minSweep}
 }
 
 // get returns a fresh entry.
@@ -62,7 +69,16 @@ func (c *cache[V]) put(key string, v V) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.entries[key] = cacheEntry[V]{v: v, expires: c.now().Add(c.ttl)}
+	now := c.now()
+	if len(c.entries) >= c.sweepAt {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		c.sweepAt = max(minSweep, 2*len(c.entries))
+	}
+	c.entries[key] = cacheEntry[V]{v: v, expires: now.Add(c.ttl)}
 }
 
 // forget drops key (an endpoint that stopped answering).
@@ -74,11 +90,24 @@ func (c *cache[V]) forget(key string) {
 
 // do returns the cached value for key, or runs fn once for all concurrent
 // callers with the same key. fn runs with the first caller's ctx; a caller
-// whose own ctx ends stops waiting. Only successes are cached when store is
-// true (callers that cache parts of the value themselves pass false).
+// whose own ctx ends stops waiting, and a caller that joined a look-up which
+// failed only because its first caller's ctx ended tries again with its own
+// fn. Only successes are cached when store is true (callers that cache parts
+// of the value themselves pass false).
 func (c *cache[V]) do(ctx context.Context, key string, store bool, fn func() (V, error)) (V, error) {
+	for {
+		v, joined, err := c.do1(ctx, key, store, fn)
+		if joined && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			continue // the first caller gave up, not this one
+		}
+		return v, err
+	}
+}
+
+// do1 is one attempt of do; joined reports whether another caller ran fn.
+func (c *cache[V]) do1(ctx context.Context, key string, store bool, fn func() (V, error)) (_ V, joined bool, _ error) {
 	if v, ok := c.get(key); ok {
-		return v, nil
+		return v, false, nil
 	}
 	c.mu.Lock()
 	f, running := c.flights[key]
@@ -103,9 +132,9 @@ func (c *cache[V]) do(ctx context.Context, key string, store bool, fn func() (V,
 	}
 	select {
 	case <-f.done:
-		return f.v, f.err
+		return f.v, running, f.err
 	case <-ctx.Done():
 		var zero V
-		return zero, ctx.Err()
+		return zero, running, ctx.Err()
 	}
 }

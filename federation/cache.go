@@ -103,7 +103,13 @@ func (c *TokenCache) Token(ctx context.Context, req fedavail.TokenRequest) (*fed
 		c.mu.Lock()
 		f.waiters--
 		if f.waiters == 0 {
+			// Nobody wants this fetch any more: cancel it and forget it,
+			// so that a later caller starts a fresh one instead of joining
+			// a fetch that is bound to fail with context.Canceled.
 			f.cancel()
+			if c.inflight[req] == f {
+				delete(c.inflight, req)
+			}
 		}
 		c.mu.Unlock()
 		return nil, ctx.Err()
@@ -125,7 +131,9 @@ func (c *TokenCache) run(ctx context.Context, req fedavail.TokenRequest, f *fetc
 	tok, err := c.src.Token(ctx, req)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.inflight, req)
+	if c.inflight[req] == f {
+		delete(c.inflight, req)
+	}
 	f.tok, f.err = tok, err
 	if err == nil && tok != nil {
 		c.store(req, tok, start)

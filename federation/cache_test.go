@@ -198,7 +198,7 @@ func TestTokenCacheCanceledWaiter(t *testing.T) {
 
 func TestTokenCacheAllWaitersGone(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)}
-	src := &source{clk: clk, life: time.Hour, gate: make(chan struct{}), ctxs: make(chan context.Context, 1)}
+	src := &source{clk: clk, life: time.Hour, gate: make(chan struct{}, 2), ctxs: make(chan context.Context, 2)}
 	c := NewTokenCache(src, CacheOptions{Now: clk.Now})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -207,7 +207,26 @@ func TestTokenCacheAllWaitersGone(t *testing.T) {
 	cancel()
 	<-done
 	<-fetchCtx.Done() // the fetch is abandoned once nobody waits
-	close(src.gate)
+
+	// A caller arriving afterwards must not join the canceled fetch (and
+	// fail with context.Canceled): it starts a new one.
+	second := make(chan error, 1)
+	go func() {
+		tok, err := c.Token(context.Background(), fb)
+		if err == nil && tok == nil {
+			err = errors.New("no token")
+		}
+		second <- err
+	}()
+	waitFor(func() bool { return c.waiters(fb) == 1 })
+	src.gate <- struct{}{} // release the abandoned fetch
+	src.gate <- struct{}{} // and the new one
+	if err := <-second; err != nil {
+		t.Errorf("caller after an abandoned fetch: %v", err)
+	}
+	if got := src.calls.Load(); got != 2 {
+		t.Errorf("%d calls to the source, want 2 (the second caller joined the abandoned fetch)", got)
+	}
 }
 
 func TestTokenCacheBounded(t *testing.T) {

@@ -19,8 +19,8 @@ import (
 )
 
 // HandlerConfig configures [NewHandler]. ApplicationURI, Keys, Domains,
-// Broker, Policy, Calendars and EWSURL are required; every other field has
-// a useful zero value.
+// Broker, Policy, Calendars and EWSURL (unless Directory is set) are
+// required; every other field has a useful zero value.
 type HandlerConfig struct {
 	// ApplicationURI is this organization's application URI, e.g.
 	// "FYDIBOHF25SPDLT.fabrikam.com": tokens must be addressed to it.

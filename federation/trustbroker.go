@@ -114,13 +114,19 @@ func (b *brokerInfo) get(ctx context.Context) (*metadata.Metadata, error) {
 	err := b.refresher.Refresh(ctx)
 	now := b.now()
 	b.mu.Lock()
-	b.tried, b.lastErr = now, err
+	// A fetch cut short by this caller's own context says nothing about the
+	// broker: it does not hold back the next caller for failedRetry.
+	if err == nil || ctx.Err() == nil {
+		b.tried, b.lastErr = now, err
+	}
 	if err == nil {
 		b.fetched = now
 	}
 	b.mu.Unlock()
 	m := b.refresher.Metadata()
 	switch {
+	case m == nil && ctx.Err() != nil:
+		return nil, ctx.Err()
 	case m == nil:
 		return nil, fmt.Errorf("%w: %w", ErrBrokerUnavailable, err)
 	case err != nil:

@@ -16,10 +16,9 @@ import (
 	"github.com/fedavail/fedavail/fedtest"
 )
 
-// The broker's metadata is fetched on first use, reused until it ages,
-// kept when a refresh fails, and not fetched again for a minute after a
-// failure.
-func TestBrokerInfoRefresh(t *testing.T) {
+// brokerDoc returns a broker certificate and metadata naming it, issuer "urn:b".
+func brokerDoc(t *testing.T) (*fedtest.KeyPair, []byte) {
+	t.Helper()
 	kp, err := fedtest.NewBrokerCert("broker")
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +27,14 @@ func TestBrokerInfoRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return kp, doc
+}
+
+// The broker's metadata is fetched on first use, reused until it ages,
+// kept when a refresh fails, and not fetched again for a minute after a
+// failure.
+func TestBrokerInfoRefresh(t *testing.T) {
+	kp, doc := brokerDoc(t)
 	var (
 		mu      sync.Mutex
 		fetches int
@@ -110,5 +117,34 @@ func TestBrokerInfoUnavailable(t *testing.T) {
 	}
 	if n := fetches.Load(); n != 1 {
 		t.Errorf("%d fetches, want 1", n)
+	}
+}
+
+// A fetch abandoned by its caller's context is not a broker failure: the
+// next caller fetches at once instead of getting ErrBrokerUnavailable for a
+// minute.
+func TestBrokerInfoCanceledFetch(t *testing.T) {
+	kp, doc := brokerDoc(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 { // the first caller gives up while the broker answers
+			cancel()
+			<-r.Context().Done()
+			return
+		}
+		w.Write(doc)
+	}))
+	defer srv.Close()
+	now := kp.Cert.NotBefore.Add(time.Hour)
+	b, err := newBrokerInfo(TrustBroker{MetadataURL: srv.URL}, srv.Client(), func() time.Time { return now }, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.get(ctx); !errors.Is(err, context.Canceled) || errors.Is(err, ErrBrokerUnavailable) {
+		t.Errorf("canceled caller: err = %v, want context.Canceled", err)
+	}
+	if md, err := b.get(context.Background()); err != nil || md == nil || md.IssuerURI != "urn:b" {
+		t.Errorf("next caller: %+v, %v; want the metadata", md, err)
 	}
 }

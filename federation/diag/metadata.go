@@ -34,7 +34,8 @@ func fetchMetadata(ctx context.Context, hc *http.Client, u string) ([]byte, erro
 		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, &fedavail.HTTPError{Method: req.Method, URL: u, StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header}
+		return nil, &fedavail.HTTPError{Method: req.Method, URL: u, StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header,
+			Body: data[:min(len(data), fedavail.MaxErrorBody)]}
 	}
 	return data, nil
 }
