@@ -2,10 +2,10 @@ package autodiscover
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fedavail/fedavail/transport"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
@@ -146,26 +148,25 @@ func (c *Client) init() {
 
 func (c *Client) limits() xmlguard.Limits { return xmlguard.Limits{MaxBytes: c.MaxResponseBytes} }
 
-// newDefaultHTTPClient builds the client used when none is configured. It is
-// built fresh (never http.DefaultTransport, which others may have changed) and
-// takes the proxy from the environment, as users behind proxies need.
+// newDefaultHTTPClient builds the client used when none is configured: the
+// one package transport builds for every fedavail client (fresh, never
+// http.DefaultTransport; proxy from the environment; TLS 1.2 or later;
+// timeouts), so Autodiscover behaves like the rest of fedavail.
+// A configuration it cannot use (a malformed HTTPS_PROXY, say) fails every
+// request with the reason rather than silently going without the proxy.
 func newDefaultHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 30 * time.Second,
-			ExpectContinueTimeout: time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConns:          32,
-			ForceAttemptHTTP2:     true,
-		},
-		Timeout: 60 * time.Second,
+	c, err := transport.New(transport.Config{})
+	if err != nil {
+		return &http.Client{Transport: failingTransport{fmt.Errorf("autodiscover: default HTTP client: %w", err)}}
 	}
+	return c
 }
+
+// failingTransport answers every request with the error that prevented
+// building the real transport.
+type failingTransport struct{ err error }
+
+func (t failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, t.err }
 
 func (c *Client) resolver() Resolver {
 	if c.Resolver != nil {

@@ -58,12 +58,12 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		b.fault(w, r, "Sender", sub, reason, err)
 		return
 	}
-	requester, _ := ix.bySKIOrg(pkiSKI(in.Certificate))
+	requester, _ := ix.bySKIOrg(pki.SKI(in.Certificate))
 	if requester == nil || in.Requestor != requester.ApplicationURI {
 		b.fault(w, r, "Sender", subcodeFailedAuthentication, "requestor is not the organization that signed", nil)
 		return
 	}
-	domain := emailDomain(in.OnBehalfOf.Email)
+	domain := fedavail.AddressDomain(in.OnBehalfOf.Email)
 	if !requester.hasDomain(domain) {
 		b.fault(w, r, "Sender", subcodeFailedAuthentication, "the user's domain is not a verified domain of the requesting organization", nil)
 		return
@@ -125,5 +125,3 @@ func (b *Broker) fault(w http.ResponseWriter, r *http.Request, code, subcode, re
 	}
 	soap.WriteFault(w, soap.V12, f)
 }
-
-var pkiSKI = pki.SKI

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/token"
 	"github.com/fedavail/fedavail/internal/pki"
 )
@@ -226,6 +225,3 @@ func newAppID(r io.Reader) (string, error) {
 	}
 	return strings.ToUpper(hex.EncodeToString(b[:])), nil
 }
-
-// emailDomain is fedavail.AddressDomain, named here for readability.
-var emailDomain = fedavail.AddressDomain
