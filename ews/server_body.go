@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
@@ -25,12 +24,14 @@ type requestBody struct {
 
 // readRequest reads and decodes the envelope and the body. On failure it
 // returns the HTTP status to answer with: 413 over the size limit, else 400.
-func readRequest(r *http.Request, l xmlguard.Limits) (*soap.Message, *requestBody, int, error) {
-	data, err := readBody(r, l)
+func (h *Handler) readRequest(r *http.Request) (*soap.Message, *requestBody, int, error) {
+	data, err := readBody(r, h.limits)
 	if err != nil {
 		return nil, nil, statusFor(err), err
 	}
-	msg, body, err := decodeRequest(data, l)
+	xr := h.reader()
+	defer h.readers.Put(xr)
+	msg, body, err := decodeRequest(xr, data, h.limits)
 	if err != nil {
 		return nil, nil, statusFor(err), err
 	}
@@ -73,18 +74,16 @@ func statusFor(err error) int {
 }
 
 // decodeRequest is soap.Decode for the handler's requests, in one pass of
-// [requestReader] that also decodes a GetUserAvailabilityRequest body by hand:
+// r that also decodes a GetUserAvailabilityRequest body by hand:
 // the envelope is read under the same rules (xmlguard's limits first, then
 // SOAP 1.1 or 1.2, Header before Body, one Body, no stray text, header
 // blocks kept raw with the declarations they inherit), and the message it
 // returns is the one soap.Decode would. A fault, or a body of a known
 // operation that does not decode, is an error as it was there.
-func decodeRequest(data []byte, l xmlguard.Limits) (*soap.Message, *requestBody, error) {
+func decodeRequest(r *requestReader, data []byte, l xmlguard.Limits) (*soap.Message, *requestBody, error) {
 	if err := xmlguard.Check(data, l); err != nil {
 		return nil, nil, err
 	}
-	r := readers.Get().(*requestReader)
-	defer readers.Put(r)
 	r.Reset(data)
 	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}}
 	if err := e.read(); err != nil {
@@ -93,13 +92,20 @@ func decodeRequest(data []byte, l xmlguard.Limits) (*soap.Message, *requestBody,
 	return e.msg, e.body, nil
 }
 
-// readers recycles the readers' stacks, buffers and interned names
-// between requests.
-var readers = sync.Pool{New: func() any { return new(requestReader) }}
-
 // requestReader is the handler's XML reader: the token reader shared with
 // the client, and the hand-written request decoders of server_decode.go.
+// The handler keeps them in a pool (Handler.readers), so that their stacks,
+// buffers and interned names serve request after request.
 type requestReader struct{ xmlscan.Reader }
+
+// reader takes a requestReader from the pool; give it back with
+// h.readers.Put.
+func (h *Handler) reader() *requestReader {
+	if r, ok := h.readers.Get().(*requestReader); ok {
+		return r
+	}
+	return new(requestReader)
+}
 
 // envelopeReader is the state of one decodeRequest.
 type envelopeReader struct {
@@ -321,14 +327,12 @@ func (e *envelopeReader) bodyElement(t xml.Name) error {
 // standalone (declarations inherited from above the header, then the
 // header's own, the first of each prefix winning), but without
 // encoding/xml's tokenizer and without building the standalone header.
-func securityToken(msg *soap.Message) (*soap.Element, error) {
+func securityToken(r *requestReader, msg *soap.Message) (*soap.Element, error) {
 	h := msg.Header(ns.WSSE, "Security")
 	if h == nil {
 		return nil, nil
 	}
 	own := declarations(h.Attr)
-	r := readers.Get().(*requestReader)
-	defer readers.Put(r)
 	r.Reset(h.Raw)
 	var frame []xml.Attr
 	for _, a := range h.Inherited {
