@@ -7,7 +7,8 @@
 // A [Reader] scans a document held in memory and accepts and refuses
 // exactly what encoding/xml's Decoder.Token does in its default strict
 // mode, returning the same resolved names, attribute values and character
-// data. Names and text are slices of the document (or of the Reader's
+// data. The one exception is directives (<!DOCTYPE and the like), which it
+// refuses and xmlguard.Check refuses before it. Names and text are slices of the document (or of the Reader's
 // buffers) until the caller asks for strings, and the strings it makes for
 // names, namespaces and short attribute values are interned, so that a
 // Reader reused from document to document stops allocating for them.
