@@ -29,8 +29,8 @@ type decoded struct {
 }
 
 // decodeAll decodes data as the client does (the xmlscan fast path, with
-// encoding/xml's tokens for what it declines), with encoding/xml's tokens only, and
-// with the reference. scanned reports whether the fast path vouched for
+// encoding/xml's tokens for what it declines), with encoding/xml's tokens
+// only, and with the reference. scanned reports whether the fast path vouched for
 // its result.
 func decodeAll(data []byte) (client, tokens, ref decoded, scanned bool) {
 	client.resp, tokens.resp, ref.resp = new(GetUserAvailabilityResponse), new(GetUserAvailabilityResponse), new(GetUserAvailabilityResponse)
