@@ -11,15 +11,23 @@ import (
 // readName reads a name (a run of name bytes and multi-byte characters)
 // and checks it; ok is false when there is none or it is not a Name.
 func (s *scanner) readName() (name []byte, ok bool) {
-	i := s.pos
-	for i < len(s.data) && isNameByteOrMultibyte(s.data[i]) {
-		i++
+	// One pass over a local slice, which the loop keeps in registers (it
+	// reloads s.data on every byte otherwise): names are most of what the
+	// scanner reads.
+	rest := s.data[s.pos:]
+	n, multibyte := 0, false
+	for ; n < len(rest); n++ {
+		if c := rest[n]; c >= utf8.RuneSelf {
+			multibyte = true
+		} else if !isNameByte(c) {
+			break
+		}
 	}
-	name = s.data[s.pos:i]
-	if len(name) == 0 || !isXMLName(name) {
+	name = rest[:n]
+	if n == 0 || !isXMLName(name, multibyte) {
 		return nil, false
 	}
-	s.pos = i
+	s.pos += n
 	return name, true
 }
 
@@ -36,11 +44,11 @@ func (s *scanner) nsName() (rawName, bool) {
 		if i >= 0 && bytes.IndexByte(b[i+1:], ':') >= 0 {
 			return rawName{}, false
 		}
-		return rawName{local: b}, true
+		return rawName{qname: b, local: b}, true
 	case bytes.IndexByte(b[i+1:], ':') >= 0:
 		return rawName{}, false
 	default:
-		return rawName{prefix: b[:i], local: b[i+1:]}, true
+		return rawName{qname: b, prefix: b[:i], local: b[i+1:]}, true
 	}
 }
 
@@ -51,20 +59,18 @@ func isNameByte(c byte) bool {
 
 func isNameByteOrMultibyte(c byte) bool { return c >= utf8.RuneSelf || isNameByte(c) }
 
-// isXMLName is encoding/xml's isName. ASCII names, all that real requests
-// use, are checked here; for the others encoding/xml itself is asked, so
-// that its Unicode tables need not be copied.
-func isXMLName(b []byte) bool {
+// isXMLName is encoding/xml's isName for a run of name bytes and
+// multi-byte characters. ASCII names, all that real documents use, are
+// checked here; for the others encoding/xml itself is asked, so that its
+// Unicode tables need not be copied.
+func isXMLName(b []byte, multibyte bool) bool {
 	c := b[0]
-	if c >= utf8.RuneSelf || !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' || c == ':') {
-		return c >= utf8.RuneSelf && isXMLNameSlow(b)
+	if c < utf8.RuneSelf && !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' || c == ':') {
+		return false
 	}
-	for _, c := range b[1:] {
-		if c >= utf8.RuneSelf {
-			return isXMLNameSlow(b)
-		}
-	}
-	return true // the rest are name bytes: readName stopped at the others
+	// Any name byte may follow the first: only multi-byte characters are
+	// left to check.
+	return !multibyte || isXMLNameSlow(b)
 }
 
 // isXMLNameSlow checks b as the target of a processing instruction, which

@@ -45,6 +45,7 @@ type binding struct {
 
 type openElement struct {
 	raw   rawName // the name as written
+	space string  // the name's namespace, resolved at the start tag
 	binds int     // len(binds) before the element's own declarations
 }
 
@@ -102,8 +103,8 @@ func (r *Reader) Next() (Kind, error) {
 				r.binds = append(r.binds, binding{nil, r.intern(a.value)})
 			}
 		}
-		r.open = append(r.open, openElement{raw: r.s.name, binds: mark})
 		r.space = r.resolve(r.s.name, true)
+		r.open = append(r.open, openElement{raw: r.s.name, space: r.space, binds: mark})
 	case EndElement:
 		if len(r.open) == 0 {
 			return 0, errEndTag
@@ -112,7 +113,7 @@ func (r *Reader) Next() (Kind, error) {
 		if !top.raw.equal(r.s.name) {
 			return 0, errEndTag
 		}
-		r.space = r.resolve(r.s.name, true)
+		r.space = top.space // the declarations in scope are the start tag's
 		r.binds = r.binds[:top.binds]
 		r.open = r.open[:len(r.open)-1]
 	}

@@ -33,13 +33,13 @@ const (
 	CharData
 )
 
-// rawName is an element or attribute name as written; prefix is nil when
-// there is none. Both alias the scanned document.
-type rawName struct{ prefix, local []byte }
+// rawName is an element or attribute name as written, whole and split;
+// prefix is nil when there is none. All alias the scanned document.
+type rawName struct{ qname, prefix, local []byte }
 
-func (n rawName) equal(o rawName) bool {
-	return bytes.Equal(n.prefix, o.prefix) && bytes.Equal(n.local, o.local)
-}
+// equal compares names as written. The split is a function of the whole
+// name, so comparing the whole is enough.
+func (n rawName) equal(o rawName) bool { return bytes.Equal(n.qname, o.qname) }
 
 // rawAttr is an attribute, its value decoded.
 type rawAttr struct {

@@ -7,17 +7,18 @@ import (
 
 // charData scans text up to the next '<' or the end of the input.
 func (s *scanner) charData() error {
+	data := s.data // local, for the loop to keep in registers
 	i := s.pos
 	plain := true
-	for ; i < len(s.data); i++ {
-		c := s.data[i]
+	for ; i < len(data); i++ {
+		c := data[i]
 		if c == '<' {
 			break
 		}
 		switch {
 		case c == '&' || c == '\r' || c >= utf8.RuneSelf || c < ' ' && c != '\t' && c != '\n':
 			plain = false
-		case c == '>' && i >= s.pos+2 && s.data[i-1] == ']' && s.data[i-2] == ']':
+		case c == '>' && i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']':
 			s.pos = i
 			return s.fail("unescaped ]]> not in CDATA section")
 		}
