@@ -48,9 +48,9 @@ func benchResponse(b *testing.B) []byte {
 // body, conversion to absolute times, slots and working-hour locations.
 func BenchmarkDecodeResponse(b *testing.B) { benchDecode(b, true) }
 
-// BenchmarkDecodeResponseTokens is the same for an answer the fast path
-// declines (one with a comment, say): the hand-written decoders read
-// encoding/xml's tokens.
+// BenchmarkDecodeResponseTokens is the same without the fast path, as for
+// an answer it declines: the hand-written decoders read encoding/xml's
+// tokens.
 func BenchmarkDecodeResponseTokens(b *testing.B) { benchDecode(b, false) }
 
 func benchDecode(b *testing.B, fast bool) {

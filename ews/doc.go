@@ -78,3 +78,28 @@
 // Logs carry domains, response codes and reasons, never tokens,
 // credentials, subjects or locations.
 package ews
+
+// The package's files, by role:
+//
+//   - Wire types, shared by both sides: types.go (GetUserAvailability's
+//     request and answer), enums.go, codes.go, conflicts.go, datetime.go,
+//     timezone.go and tzif.go (SerializableTimeZone and the *time.Location
+//     built from it), winzones.go (Windows zone IDs), and
+//     types_servertimezones.go (GetServerTimeZones).
+//   - Client: client.go, auth.go, request.go (AvailabilityRequest and its
+//     checks), availability.go (GetUserAvailability and batching),
+//     result.go (answers turned into results), errors.go.
+//   - Client XML: response_scan.go (the fast path on internal/xmlscan),
+//     response_decode.go and response_decode_suggestions.go (the
+//     hand-written decoders), response_reader.go and response_tokens.go
+//     (the element walker they use, over xmlscan or encoding/xml tokens).
+//   - Server: server.go (NewHandler and ServeHTTP), server_limit.go,
+//     server_availability.go, server_timezones.go.
+//   - Server XML: server_body.go (reading the envelope), server_decode.go
+//     (the GetUserAvailabilityRequest body), server_write.go (answers).
+//
+// Both sides read XML with internal/xmlscan's Reader, which refuses what
+// encoding/xml refuses. The hand-written decoders are held to encoding/xml
+// by differential tests and fuzz targets: server_decode_test.go
+// (FuzzServerDecodeRequest), response_unmarshal_test.go and fuzz_test.go
+// (FuzzDecodeResponse).

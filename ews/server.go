@@ -104,6 +104,8 @@ type Handler struct {
 	requestZoneCount atomic.Int64
 	// buffers recycles answer buffers (*[]byte) between requests.
 	buffers sync.Pool
+	// readers recycles request readers (*requestReader) between requests.
+	readers sync.Pool
 }
 
 // ErrNoCalendars and ErrNoPolicy are returned by [NewHandler] when the
@@ -198,7 +200,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	msg, body, status, err := readRequest(r, h.limits)
+	msg, body, status, err := h.readRequest(r)
 	if err != nil {
 		h.log.InfoContext(r.Context(), "ews: unreadable request", "status", status, "err", err)
 		if status == http.StatusRequestEntityTooLarge {
@@ -269,7 +271,9 @@ func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedava
 	if h.cfg.Tokens == nil {
 		return nil, errors.New("ews: no token validator configured")
 	}
-	tok, err := securityToken(msg)
+	xr := h.reader()
+	defer h.readers.Put(xr)
+	tok, err := securityToken(xr, msg)
 	if err != nil {
 		return nil, err
 	}

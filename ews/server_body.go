@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
 // requestBody is the decoded body of an operation the handler serves; at
@@ -24,12 +24,14 @@ type requestBody struct {
 
 // readRequest reads and decodes the envelope and the body. On failure it
 // returns the HTTP status to answer with: 413 over the size limit, else 400.
-func readRequest(r *http.Request, l xmlguard.Limits) (*soap.Message, *requestBody, int, error) {
-	data, err := readBody(r, l)
+func (h *Handler) readRequest(r *http.Request) (*soap.Message, *requestBody, int, error) {
+	data, err := readBody(r, h.limits)
 	if err != nil {
 		return nil, nil, statusFor(err), err
 	}
-	msg, body, err := decodeRequest(data, l)
+	xr := h.reader()
+	defer h.readers.Put(xr)
+	msg, body, err := decodeRequest(xr, data, h.limits)
 	if err != nil {
 		return nil, nil, statusFor(err), err
 	}
@@ -72,19 +74,17 @@ func statusFor(err error) int {
 }
 
 // decodeRequest is soap.Decode for the handler's requests, in one pass of
-// [nsReader] that also decodes a GetUserAvailabilityRequest body by hand:
+// r that also decodes a GetUserAvailabilityRequest body by hand:
 // the envelope is read under the same rules (xmlguard's limits first, then
 // SOAP 1.1 or 1.2, Header before Body, one Body, no stray text, header
 // blocks kept raw with the declarations they inherit), and the message it
 // returns is the one soap.Decode would. A fault, or a body of a known
 // operation that does not decode, is an error as it was there.
-func decodeRequest(data []byte, l xmlguard.Limits) (*soap.Message, *requestBody, error) {
+func decodeRequest(r *requestReader, data []byte, l xmlguard.Limits) (*soap.Message, *requestBody, error) {
 	if err := xmlguard.Check(data, l); err != nil {
 		return nil, nil, err
 	}
-	r := readers.Get().(*nsReader)
-	defer readers.Put(r)
-	r.reset(data)
+	r.Reset(data)
 	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}}
 	if err := e.read(); err != nil {
 		return nil, nil, err
@@ -92,12 +92,24 @@ func decodeRequest(data []byte, l xmlguard.Limits) (*soap.Message, *requestBody,
 	return e.msg, e.body, nil
 }
 
-// readers recycles the readers' stacks and buffers between requests.
-var readers = sync.Pool{New: func() any { return new(nsReader) }}
+// requestReader is the handler's XML reader: the token reader shared with
+// the client, and the hand-written request decoders of server_decode.go.
+// The handler keeps them in a pool (Handler.readers), so that their stacks,
+// buffers and interned names serve request after request.
+type requestReader struct{ xmlscan.Reader }
+
+// reader takes a requestReader from the pool; give it back with
+// h.readers.Put.
+func (h *Handler) reader() *requestReader {
+	if r, ok := h.readers.Get().(*requestReader); ok {
+		return r
+	}
+	return new(requestReader)
+}
 
 // envelopeReader is the state of one decodeRequest.
 type envelopeReader struct {
-	r     *nsReader
+	r     *requestReader
 	data  []byte
 	msg   *soap.Message
 	body  *requestBody
@@ -113,18 +125,18 @@ func envelopeError(format string, args ...any) error {
 func (e *envelopeReader) read() error {
 	// The prolog: anything up to the root element.
 	for {
-		kind, err := e.r.next()
+		kind, err := e.r.Next()
 		if err == io.EOF {
 			return envelopeError("%w", io.ErrUnexpectedEOF)
 		}
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		if kind == tokenStart {
+		if kind == xmlscan.StartElement {
 			break
 		}
 	}
-	root := e.r.startElement()
+	root := e.r.StartElement()
 	if root.Name.Local != "Envelope" {
 		return envelopeError("root element is <%s>, want <Envelope>", root.Name.Local)
 	}
@@ -143,15 +155,15 @@ func (e *envelopeReader) read() error {
 	}
 	// The epilogue: text and comments only.
 	for {
-		kind, err := e.r.next()
+		kind, err := e.r.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
-		if kind == tokenStart {
-			return envelopeError("unexpected <%s> after Body", e.r.s.name.local)
+		if kind == xmlscan.StartElement {
+			return envelopeError("unexpected <%s> after Body", e.r.Name().Local)
 		}
 	}
 }
@@ -160,39 +172,39 @@ func (e *envelopeReader) read() error {
 func (e *envelopeReader) sections() error {
 	gotBody := false
 	for {
-		kind, err := e.r.next()
+		kind, err := e.r.Next()
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
 		switch kind {
-		case tokenEnd:
+		case xmlscan.EndElement:
 			if !gotBody {
 				return envelopeError("no Body")
 			}
 			return nil
-		case tokenText:
-			if len(bytes.TrimSpace(e.r.s.text)) > 0 {
+		case xmlscan.CharData:
+			if len(bytes.TrimSpace(e.r.Text())) > 0 {
 				return envelopeError("text outside header blocks")
 			}
-		case tokenStart:
-			t := e.r.name()
-			if t.space != e.envNS {
-				return envelopeError("unexpected <%s> in %q inside Envelope", t.local, t.space)
+		case xmlscan.StartElement:
+			t := e.r.Name()
+			if t.Space != e.envNS {
+				return envelopeError("unexpected <%s> in %q inside Envelope", t.Local, t.Space)
 			}
-			switch string(t.local) {
+			switch string(t.Local) {
 			case "Header":
 				if gotBody {
 					return envelopeError("Header after Body")
 				}
-				err = e.headers(e.r.startElement())
+				err = e.headers(e.r.StartElement())
 			case "Body":
 				if gotBody {
 					return envelopeError("two Body elements")
 				}
 				gotBody = true
-				err = e.bodyElements(e.r.startElement())
+				err = e.bodyElements(e.r.StartElement())
 			default:
-				return envelopeError("unexpected <%s> inside Envelope", t.local)
+				return envelopeError("unexpected <%s> inside Envelope", t.Local)
 			}
 			if err != nil {
 				return err
@@ -235,11 +247,11 @@ func declarations(attrs []xml.Attr) []xml.Attr {
 func (e *envelopeReader) headers(section xml.StartElement) error {
 	inherited := e.inherited(section)
 	return e.each(false, func(off int) error {
-		t := e.r.startElement()
-		if err := e.r.skip(); err != nil {
+		t := e.r.StartElement()
+		if err := e.r.Skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
 		}
-		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.offset()], Inherited: inherited})
+		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Inherited: inherited})
 		return nil
 	})
 }
@@ -248,16 +260,16 @@ func (e *envelopeReader) headers(section xml.StartElement) error {
 func (e *envelopeReader) bodyElements(section xml.StartElement) error {
 	return e.each(true, func(off int) error {
 		if e.msg.Body.Name.Local != "" {
-			if err := e.r.skip(); err != nil {
+			if err := e.r.Skip(); err != nil {
 				return &fedavail.XMLError{Context: "SOAP body", Err: err}
 			}
 			return nil
 		}
-		t := e.r.startElement()
+		t := e.r.StartElement()
 		if err := e.bodyElement(t.Name); err != nil {
 			return err
 		}
-		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.offset()], Inherited: e.inherited(section)}
+		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Inherited: e.inherited(section)}
 		if e.body.timeZones != nil {
 			// GetServerTimeZones is small and rare: encoding/xml decodes it.
 			return e.msg.Body.Decode(e.body.timeZones)
@@ -271,19 +283,19 @@ func (e *envelopeReader) bodyElements(section xml.StartElement) error {
 // allowed only in the Body.
 func (e *envelopeReader) each(textOK bool, f func(off int) error) error {
 	for {
-		kind, err := e.r.next()
+		kind, err := e.r.Next()
 		if err != nil {
 			return &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
 		switch kind {
-		case tokenEnd:
+		case xmlscan.EndElement:
 			return nil
-		case tokenText:
-			if !textOK && len(bytes.TrimSpace(e.r.s.text)) > 0 {
+		case xmlscan.CharData:
+			if !textOK && len(bytes.TrimSpace(e.r.Text())) > 0 {
 				return envelopeError("text outside header blocks")
 			}
-		case tokenStart:
-			if err := f(e.r.s.start); err != nil {
+		case xmlscan.StartElement:
+			if err := f(e.r.TokenOffset()); err != nil {
 				return err
 			}
 		}
@@ -303,7 +315,7 @@ func (e *envelopeReader) bodyElement(t xml.Name) error {
 	case t.Space == MessagesNS && t.Local == "GetServerTimeZones":
 		e.body.timeZones = new(GetServerTimeZones)
 	}
-	if err := e.r.skip(); err != nil {
+	if err := e.r.Skip(); err != nil {
 		return &fedavail.XMLError{Context: "SOAP body", Err: err}
 	}
 	return nil
@@ -315,41 +327,39 @@ func (e *envelopeReader) bodyElement(t xml.Name) error {
 // standalone (declarations inherited from above the header, then the
 // header's own, the first of each prefix winning), but without
 // encoding/xml's tokenizer and without building the standalone header.
-func securityToken(msg *soap.Message) (*soap.Element, error) {
+func securityToken(r *requestReader, msg *soap.Message) (*soap.Element, error) {
 	h := msg.Header(ns.WSSE, "Security")
 	if h == nil {
 		return nil, nil
 	}
 	own := declarations(h.Attr)
-	r := readers.Get().(*nsReader)
-	defer readers.Put(r)
-	r.reset(h.Raw)
+	r.Reset(h.Raw)
 	var frame []xml.Attr
 	for _, a := range h.Inherited {
 		if !declares(own, a) {
 			frame = append(frame, a)
-			r.bind(a)
+			r.Bind(a)
 		}
 	}
 	inScope := firstDeclarations(append(frame, own...))
 	var token *soap.Element
 	for {
-		kind, err := r.next()
+		kind, err := r.Next()
 		if err == io.EOF {
 			return token, nil
 		}
 		if err != nil {
 			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
 		}
-		if kind != tokenStart || len(r.open) == 1 { // 1: the header itself
+		if kind != xmlscan.StartElement || r.Depth() == 1 { // 1: the header itself
 			continue
 		}
-		t, start := r.startElement(), r.s.start
-		if err := r.skip(); err != nil {
+		t, start := r.StartElement(), r.TokenOffset()
+		if err := r.Skip(); err != nil {
 			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
 		}
 		if token == nil {
-			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.offset()], Inherited: inScope}
+			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.Offset()], Inherited: inScope}
 		}
 	}
 }

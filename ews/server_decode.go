@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
 // This file decodes m:GetUserAvailabilityRequest by hand, from the same
@@ -19,47 +21,47 @@ import (
 // namespace, which encoding/xml refuses because of the type's XMLName.
 var errMailboxDataNamespace = fmt.Errorf("ews: MailboxData is not in %s", TypesNS)
 
-func (r *nsReader) availabilityRequest(out *GetUserAvailabilityRequest) error {
+func (r *requestReader) availabilityRequest(out *GetUserAvailabilityRequest) error {
 	out.XMLName = xml.Name{Space: MessagesNS, Local: "GetUserAvailabilityRequest"}
-	return r.children(func(t elemName) error {
+	return r.Children(func(t xmlscan.Name) error {
 		switch {
-		case t.is(TypesNS, "TimeZone"):
+		case t.Is(TypesNS, "TimeZone"):
 			if out.TimeZone == nil {
 				out.TimeZone = new(SerializableTimeZone)
 			}
 			return r.timeZone(out.TimeZone)
-		case string(t.local) == "MailboxDataArray":
-			return r.children(func(t elemName) error {
-				if string(t.local) != "MailboxData" {
-					return r.skip()
+		case string(t.Local) == "MailboxDataArray":
+			return r.Children(func(t xmlscan.Name) error {
+				if string(t.Local) != "MailboxData" {
+					return r.Skip()
 				}
-				if t.space != TypesNS {
+				if t.Space != TypesNS {
 					return errMailboxDataNamespace
 				}
 				out.MailboxData = append(out.MailboxData, MailboxData{XMLName: xml.Name{Space: TypesNS, Local: "MailboxData"}})
 				return r.mailboxData(&out.MailboxData[len(out.MailboxData)-1])
 			})
-		case t.is(TypesNS, "FreeBusyViewOptions"):
+		case t.Is(TypesNS, "FreeBusyViewOptions"):
 			if out.FreeBusyViewOptions == nil {
 				out.FreeBusyViewOptions = new(FreeBusyViewOptions)
 			}
 			return r.freeBusyOptions(out.FreeBusyViewOptions)
-		case t.is(TypesNS, "SuggestionsViewOptions"):
+		case t.Is(TypesNS, "SuggestionsViewOptions"):
 			if out.SuggestionsViewOptions == nil {
 				out.SuggestionsViewOptions = new(SuggestionsViewOptions)
 			}
 			return r.suggestionsOptions(out.SuggestionsViewOptions)
 		}
-		return r.skip()
+		return r.Skip()
 	})
 }
 
-func (r *nsReader) mailboxData(m *MailboxData) error {
-	return r.children(func(t elemName) error {
-		switch string(t.local) {
+func (r *requestReader) mailboxData(m *MailboxData) error {
+	return r.Children(func(t xmlscan.Name) error {
+		switch string(t.Local) {
 		case "Email":
-			return r.children(func(t elemName) error {
-				switch string(t.local) {
+			return r.Children(func(t xmlscan.Name) error {
+				switch string(t.Local) {
 				case "Name":
 					return r.stringInto(&m.Email.Name)
 				case "Address":
@@ -67,7 +69,7 @@ func (r *nsReader) mailboxData(m *MailboxData) error {
 				case "RoutingType":
 					return r.stringInto(&m.Email.RoutingType)
 				}
-				return r.skip()
+				return r.Skip()
 			})
 		case "AttendeeType":
 			return r.stringInto((*string)(&m.AttendeeType))
@@ -77,13 +79,13 @@ func (r *nsReader) mailboxData(m *MailboxData) error {
 			}
 			return r.boolInto(m.ExcludeConflicts)
 		}
-		return r.skip()
+		return r.Skip()
 	})
 }
 
-func (r *nsReader) freeBusyOptions(o *FreeBusyViewOptions) error {
-	return r.children(func(t elemName) error {
-		switch string(t.local) {
+func (r *requestReader) freeBusyOptions(o *FreeBusyViewOptions) error {
+	return r.Children(func(t xmlscan.Name) error {
+		switch string(t.Local) {
 		case "TimeWindow":
 			return r.duration(&o.TimeWindow)
 		case "MergedFreeBusyIntervalInMinutes":
@@ -91,13 +93,13 @@ func (r *nsReader) freeBusyOptions(o *FreeBusyViewOptions) error {
 		case "RequestedView":
 			return r.stringInto((*string)(&o.RequestedView))
 		}
-		return r.skip()
+		return r.Skip()
 	})
 }
 
-func (r *nsReader) suggestionsOptions(o *SuggestionsViewOptions) error {
-	return r.children(func(t elemName) error {
-		switch string(t.local) {
+func (r *requestReader) suggestionsOptions(o *SuggestionsViewOptions) error {
+	return r.Children(func(t xmlscan.Name) error {
+		switch string(t.Local) {
 		case "GoodThreshold":
 			return r.intInto(&o.GoodThreshold)
 		case "MaximumResultsByDay":
@@ -118,25 +120,25 @@ func (r *nsReader) suggestionsOptions(o *SuggestionsViewOptions) error {
 		case "GlobalObjectId":
 			return r.stringInto(&o.GlobalObjectID)
 		}
-		return r.skip()
+		return r.Skip()
 	})
 }
 
-func (r *nsReader) duration(d *Duration) error {
-	return r.children(func(t elemName) error {
-		switch string(t.local) {
+func (r *requestReader) duration(d *Duration) error {
+	return r.Children(func(t xmlscan.Name) error {
+		switch string(t.Local) {
 		case "StartTime":
 			return r.dateTimeInto(&d.StartTime)
 		case "EndTime":
 			return r.dateTimeInto(&d.EndTime)
 		}
-		return r.skip()
+		return r.Skip()
 	})
 }
 
-func (r *nsReader) timeZone(z *SerializableTimeZone) error {
-	return r.children(func(t elemName) error {
-		switch string(t.local) {
+func (r *requestReader) timeZone(z *SerializableTimeZone) error {
+	return r.Children(func(t xmlscan.Name) error {
+		switch string(t.Local) {
 		case "Bias":
 			return r.intInto(&z.Bias)
 		case "StandardTime":
@@ -144,13 +146,13 @@ func (r *nsReader) timeZone(z *SerializableTimeZone) error {
 		case "DaylightTime":
 			return r.zoneTime(&z.DaylightTime)
 		}
-		return r.skip()
+		return r.Skip()
 	})
 }
 
-func (r *nsReader) zoneTime(z *TimeZoneTime) error {
-	return r.children(func(t elemName) error {
-		switch string(t.local) {
+func (r *requestReader) zoneTime(z *TimeZoneTime) error {
+	return r.Children(func(t xmlscan.Name) error {
+		switch string(t.Local) {
 		case "Bias":
 			return r.intInto(&z.Bias)
 		case "Time":
@@ -164,7 +166,7 @@ func (r *nsReader) zoneTime(z *TimeZoneTime) error {
 		case "Year":
 			return r.stringInto(&z.Year)
 		}
-		return r.skip()
+		return r.Skip()
 	})
 }
 
@@ -172,14 +174,14 @@ func (r *nsReader) zoneTime(z *TimeZoneTime) error {
 // numbers and booleans trimmed, empty meaning zero; times through
 // DateTime.UnmarshalText.
 
-func (r *nsReader) stringInto(s *string) error {
-	b, err := r.text()
+func (r *requestReader) stringInto(s *string) error {
+	b, err := r.ReadText()
 	*s = string(b)
 	return err
 }
 
-func (r *nsReader) intInto(n *int) error {
-	b, err := r.text()
+func (r *requestReader) intInto(n *int) error {
+	b, err := r.ReadText()
 	if err != nil || len(b) == 0 {
 		*n = 0
 		return err
@@ -192,8 +194,8 @@ func (r *nsReader) intInto(n *int) error {
 	return nil
 }
 
-func (r *nsReader) boolInto(v *bool) error {
-	b, err := r.text()
+func (r *requestReader) boolInto(v *bool) error {
+	b, err := r.ReadText()
 	if err != nil || len(b) == 0 {
 		*v = false
 		return err
@@ -202,8 +204,8 @@ func (r *nsReader) boolInto(v *bool) error {
 	return err
 }
 
-func (r *nsReader) dateTimeInto(d *DateTime) error {
-	b, err := r.text()
+func (r *requestReader) dateTimeInto(d *DateTime) error {
+	b, err := r.ReadText()
 	if err != nil {
 		return err
 	}

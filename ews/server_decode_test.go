@@ -56,12 +56,13 @@ var decodeCmpOpts = cmp.Options{
 	}),
 }
 
-// checkSameDecode requires decodeRequest to accept exactly what the
-// reference accepts and to produce the same message and body.
-func checkSameDecode(t *testing.T, data []byte) {
+// checkSameDecode requires decodeRequest, reading with r, to accept
+// exactly what the reference accepts and to produce the same message and
+// body. Callers reuse r from document to document, as the handler does.
+func checkSameDecode(t *testing.T, r *requestReader, data []byte) {
 	t.Helper()
 	wantMsg, wantBody, wantErr := referenceDecode(data)
-	gotMsg, gotBody, gotErr := decodeRequest(data, xmlguard.Limits{})
+	gotMsg, gotBody, gotErr := decodeRequest(r, data, xmlguard.Limits{})
 	if (gotErr == nil) != (wantErr == nil) {
 		t.Fatalf("decodeRequest error %v, encoding/xml error %v, for\n%q", gotErr, wantErr, data)
 	}
@@ -78,7 +79,7 @@ func checkSameDecode(t *testing.T, data []byte) {
 		t.Fatalf("body (-encoding/xml +decodeRequest):\n%s\nfor %q", diff, data)
 	}
 	wantTok, wantErr := wantMsg.SecurityToken()
-	gotTok, gotErr := securityToken(gotMsg)
+	gotTok, gotErr := securityToken(r, gotMsg)
 	if (gotErr == nil) != (wantErr == nil) {
 		t.Fatalf("securityToken error %v, soap's %v, for %q", gotErr, wantErr, data)
 	}
@@ -194,11 +195,12 @@ func decodeSeeds(t testing.TB) [][]byte {
 // TestDecodeRequestMatchesEncodingXML is the differential test of the
 // hand-written request decoder: same acceptance, same message, same body.
 func TestDecodeRequestMatchesEncodingXML(t *testing.T) {
+	r := new(requestReader)
 	for _, seed := range decodeSeeds(t) {
-		checkSameDecode(t, seed)
+		checkSameDecode(t, r, seed)
 		// Every truncation must be refused by both, or accepted alike.
 		for i := range len(seed) {
-			checkSameDecode(t, seed[:i])
+			checkSameDecode(t, r, seed[:i])
 		}
 	}
 }
@@ -208,11 +210,11 @@ func TestDecodeRequestLimits(t *testing.T) {
 	big := "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><a b=\"" + strings.Repeat("x", 70<<10) + "\"/></s:Body></s:Envelope>"
 	for name, data := range map[string]string{"deep": deep, "huge attribute": big} {
 		t.Run(name, func(t *testing.T) {
-			_, _, err := decodeRequest([]byte(data), xmlguard.Limits{})
+			_, _, err := decodeRequest(new(requestReader), []byte(data), xmlguard.Limits{})
 			if err == nil || !strings.Contains(err.Error(), "limit") && !strings.Contains(err.Error(), "exceed") {
 				t.Fatalf("err = %v, want a limit error", err)
 			}
-			checkSameDecode(t, []byte(data))
+			checkSameDecode(t, new(requestReader), []byte(data))
 		})
 	}
 }
@@ -223,7 +225,8 @@ func FuzzServerDecodeRequest(f *testing.F) {
 	for _, s := range decodeSeeds(f) {
 		f.Add(s)
 	}
+	r := new(requestReader) // reused, as the handler reuses its readers
 	f.Fuzz(func(t *testing.T, data []byte) {
-		checkSameDecode(t, data)
+		checkSameDecode(t, r, data)
 	})
 }

@@ -1,131 +1,164 @@
 package xmlscan
 
 import (
-	"bytes"
+	"strconv"
 	"unicode/utf8"
 )
 
-func (s *Scanner) charData() (Kind, error) {
-	if len(s.open) == 0 {
-		return 0, ErrUnsupported
-	}
-	end := bytes.IndexByte(s.data[s.pos:], '<')
-	if end < 0 {
-		return 0, ErrUnsupported
-	}
-	raw := s.data[s.pos : s.pos+end]
-	if !validText(raw) || bytes.Contains(raw, []byte("]]>")) {
-		return 0, ErrUnsupported
-	}
-	s.pos += end
-	if bytes.IndexByte(raw, '&') < 0 {
-		s.text = raw
-		return CharData, nil
-	}
-	s.buf = s.buf[:0]
-	for len(raw) > 0 {
-		amp := bytes.IndexByte(raw, '&')
-		if amp < 0 {
-			s.buf = append(s.buf, raw...)
+// charData scans text up to the next '<' or the end of the input.
+func (s *scanner) charData() error {
+	data := s.data // local, for the loop to keep in registers
+	i := s.pos
+	plain := true
+	for ; i < len(data); i++ {
+		c := data[i]
+		if c == '<' {
 			break
 		}
-		s.buf = append(s.buf, raw[:amp]...)
-		semi := bytes.IndexByte(raw[amp:], ';')
-		if semi < 0 {
-			return 0, ErrUnsupported
-		}
-		r, ok := reference(raw[amp+1 : amp+semi])
-		if !ok {
-			return 0, ErrUnsupported
-		}
-		s.buf = utf8.AppendRune(s.buf, r)
-		raw = raw[amp+semi+1:]
-	}
-	s.text = s.buf
-	return CharData, nil
-}
-
-func (s *Scanner) cdata() (Kind, error) {
-	if len(s.open) == 0 {
-		return 0, ErrUnsupported
-	}
-	body := s.data[s.pos+len("<![CDATA["):]
-	end := bytes.Index(body, []byte("]]>"))
-	if end < 0 || !validText(body[:end]) {
-		return 0, ErrUnsupported
-	}
-	s.text = body[:end]
-	s.pos += len("<![CDATA[") + end + len("]]>")
-	return CharData, nil
-}
-
-// reference decodes the inside of a character or entity reference.
-func reference(ref []byte) (rune, bool) {
-	switch string(ref) {
-	case "lt":
-		return '<', true
-	case "gt":
-		return '>', true
-	case "amp":
-		return '&', true
-	case "apos":
-		return '\'', true
-	case "quot":
-		return '"', true
-	}
-	if len(ref) < 2 || ref[0] != '#' || len(ref) > 8 {
-		return 0, false
-	}
-	base, digits := 10, ref[1:]
-	if digits[0] == 'x' {
-		base, digits = 16, digits[1:]
-	}
-	if len(digits) == 0 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range digits {
-		var d rune
 		switch {
-		case c >= '0' && c <= '9':
-			d = rune(c - '0')
-		case base == 16 && c >= 'a' && c <= 'f':
-			d = rune(c-'a') + 10
-		case base == 16 && c >= 'A' && c <= 'F':
-			d = rune(c-'A') + 10
-		default:
-			return 0, false
+		case c == '&' || c == '\r' || c >= utf8.RuneSelf || c < ' ' && c != '\t' && c != '\n':
+			plain = false
+		case c == '>' && i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']':
+			s.pos = i
+			return s.fail("unescaped ]]> not in CDATA section")
 		}
-		r = r*rune(base) + d
 	}
-	// '\r' by reference is kept by encoding/xml but it is rare enough not
-	// to bother; the rest must be XML characters.
-	return r, r != '\r' && isChar(r)
+	s.kind, s.attrs = CharData, s.attrs[:0]
+	if plain {
+		s.text, s.pos = s.data[s.pos:i], i
+		return nil
+	}
+	var err error
+	s.text, err = s.decodeText(s.scratch[:0], -1)
+	s.scratch = s.text[:0]
+	return err
 }
 
-// validText reports whether b is UTF-8 made of XML characters other than
-// '\r' (which encoding/xml would normalize).
-func validText(b []byte) bool {
+// decodeText is encoding/xml's Decoder.text for ordinary text (quote < 0)
+// and quoted attribute values, appending to buf from s.pos on. It stops
+// before '<' in text, after the closing quote in a value, or at the end of
+// the input (which a value's caller then refuses).
+func (s *scanner) decodeText(buf []byte, quote int) ([]byte, error) {
+	var b0, b1 byte
+	for s.pos < len(s.data) {
+		b := s.data[s.pos]
+		s.pos++
+		if quote < 0 && b0 == ']' && b1 == ']' && b == '>' {
+			return nil, s.fail("unescaped ]]> not in CDATA section")
+		}
+		if b == '<' {
+			if quote >= 0 {
+				return nil, s.fail("unescaped < inside quoted string")
+			}
+			s.pos--
+			break
+		}
+		if quote >= 0 && b == byte(quote) {
+			break
+		}
+		if b == '&' {
+			var err error
+			if buf, err = s.entity(buf); err != nil {
+				return nil, err
+			}
+			b0, b1 = 0, 0
+			continue
+		}
+		switch {
+		case b == '\r':
+			buf = append(buf, '\n')
+		case b1 == '\r' && b == '\n':
+			// "\r\n": the '\n' is written already.
+		default:
+			buf = append(buf, b)
+		}
+		b0, b1 = b1, b
+	}
+	if err := s.checkChars(buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// entity decodes the reference after an '&' into buf. Strict mode: only
+// the predefined entities and character references are known.
+func (s *scanner) entity(buf []byte) ([]byte, error) {
+	rest := s.data[s.pos:]
+	if len(rest) > 0 && rest[0] == '#' {
+		i, base := 1, 10
+		if len(rest) > 1 && rest[1] == 'x' {
+			i, base = 2, 16
+		}
+		j := i
+		for j < len(rest) && isDigit(rest[j], base) {
+			j++
+		}
+		if j < len(rest) && rest[j] == ';' {
+			n, err := strconv.ParseUint(string(rest[i:j]), base, 64)
+			if err == nil && n <= utf8.MaxRune {
+				s.pos += j + 1
+				return utf8.AppendRune(buf, rune(n)), nil
+			}
+		}
+		return nil, s.fail("invalid character entity")
+	}
+	j := 0
+	for j < len(rest) && isNameByteOrMultibyte(rest[j]) {
+		j++
+	}
+	if j < len(rest) && rest[j] == ';' {
+		var r byte
+		switch string(rest[:j]) {
+		case "lt":
+			r = '<'
+		case "gt":
+			r = '>'
+		case "amp":
+			r = '&'
+		case "apos":
+			r = '\''
+		case "quot":
+			r = '"'
+		}
+		if r != 0 {
+			s.pos += j + 1
+			return append(buf, r), nil
+		}
+	}
+	return nil, s.fail("invalid character entity")
+}
+
+func isDigit(b byte, base int) bool {
+	return '0' <= b && b <= '9' || base == 16 && ('a' <= b && b <= 'f' || 'A' <= b && b <= 'F')
+}
+
+// checkChars refuses what is not UTF-8 or not an XML character.
+func (s *scanner) checkChars(b []byte) error {
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' {
-				return false
+			if c < ' ' && c != '\t' && c != '\n' && c != '\r' {
+				return s.fail("illegal character code")
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 || !isChar(r) {
-			return false
+		if r == utf8.RuneError && size == 1 {
+			return s.fail("invalid UTF-8")
+		}
+		if !isInCharacterRange(r) {
+			return s.fail("illegal character code")
 		}
 		i += size
 	}
-	return true
+	return nil
 }
 
-// isChar is XML 1.0's Char production.
-func isChar(r rune) bool {
+// isInCharacterRange is XML's Char production.
+func isInCharacterRange(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D ||
-		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
 }

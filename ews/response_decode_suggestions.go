@@ -7,7 +7,7 @@ import (
 )
 
 // The suggestions part of GetUserAvailabilityResponse, decoded by hand under
-// the rules described in response_unmarshal.go.
+// the rules described in response_decode.go.
 
 func (sr *SuggestionsResponse) decode(er *elementReader) (err error) {
 	for el := range er.children(&err) {

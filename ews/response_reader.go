@@ -12,10 +12,10 @@ import (
 // elementReader walks an element tree token by token, the way
 // encoding/xml's reflection-driven Unmarshal does, but without reflection
 // and with one text buffer reused for every leaf. Its tokens come from an
-// *xml.Decoder (inside UnmarshalXML) or from an xmlscan.Scanner (the
+// *xml.Decoder (inside UnmarshalXML) or from an xmlscan.Reader (the
 // client's fast path); both check well-formedness, match end tags and
-// resolve namespaces, so the hand-written decoders see what Unmarshal
-// would see.
+// resolve namespaces alike, so the hand-written decoders see what
+// Unmarshal would see.
 //
 // The helpers reproduce Unmarshal's rules for the field kinds the wire
 // types use (see their doc comments), so a hand-written decoder and the

@@ -2,7 +2,6 @@ package ews
 
 import (
 	"encoding/xml"
-	"io"
 
 	"github.com/fedavail/fedavail/internal/xmlscan"
 )
@@ -35,21 +34,19 @@ func (s decoderSource) next() (xmlscan.Kind, xml.StartElement, []byte, error) {
 	}
 }
 
-// scannerSource reads tokens with an xmlscan.Scanner.
-type scannerSource struct{ s *xmlscan.Scanner }
+// readerSource reads tokens with an xmlscan.Reader.
+type readerSource struct{ r *xmlscan.Reader }
 
-func (s scannerSource) next() (xmlscan.Kind, xml.StartElement, []byte, error) {
-	kind, err := s.s.Next()
+func (s readerSource) next() (xmlscan.Kind, xml.StartElement, []byte, error) {
+	kind, err := s.r.Next()
 	switch {
 	case err != nil:
+		// io.EOF cannot happen: elementReader asks only inside an element.
 		return 0, xml.StartElement{}, nil, err
 	case kind == xmlscan.StartElement:
-		return kind, xml.StartElement{Name: s.s.Name(), Attr: s.s.Attrs()}, nil, nil
+		return kind, xml.StartElement{Name: s.r.XMLName(), Attr: s.r.Attrs()}, nil, nil
 	case kind == xmlscan.CharData:
-		return kind, xml.StartElement{}, s.s.Text(), nil
-	case kind == xmlscan.EOF:
-		// Only asked for inside an element, where the input cannot end.
-		return 0, xml.StartElement{}, nil, io.ErrUnexpectedEOF
+		return kind, xml.StartElement{}, s.r.Text(), nil
 	}
 	return kind, xml.StartElement{}, nil, nil
 }

@@ -1,0 +1,215 @@
+package xmlscan
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"slices"
+)
+
+// xmlNamespace is what the reserved prefix "xml" stands for.
+const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
+// Reader reads a document's start tags, end tags and character data. It
+// does on top of its tokenizer what encoding/xml's Token adds to RawToken:
+// it resolves namespace prefixes exactly as Token does (an unknown prefix
+// stays as the name's Space; "xml" is the XML namespace) and checks that
+// every end tag closes the element it should.
+//
+// The zero value is ready for [Reader.Reset]. A Reader can be reused for
+// one document after another, keeping its stacks, buffers and interned
+// strings; it is not safe for concurrent use.
+type Reader struct {
+	s scanner
+	// space is the resolved namespace of the last start or end tag.
+	space string
+	// binds are the namespace declarations in scope, innermost last.
+	binds []binding
+	// open are the elements not yet closed, innermost last.
+	open []openElement
+	// attrs is Attrs's result, reused from token to token.
+	attrs []xml.Attr
+	// textBuf is ReadText's result, reused from call to call.
+	textBuf []byte
+	// names interns namespaces, names and short attribute values: documents
+	// repeat a few dozen of them thousands of times, and so do the requests
+	// a server reads with one pooled Reader after another.
+	names map[string]string
+}
+
+type binding struct {
+	prefix []byte // nil for the default namespace
+	uri    string
+}
+
+type openElement struct {
+	raw   rawName // the name as written
+	space string  // the name's namespace, resolved at the start tag
+	binds int     // len(binds) before the element's own declarations
+}
+
+// Name is a resolved element name. Local is only valid until the next call
+// to Next.
+type Name struct {
+	Space string
+	Local []byte
+}
+
+// Is reports whether n is the element local in namespace space.
+func (n Name) Is(space, local string) bool {
+	return n.Space == space && string(n.Local) == local
+}
+
+// errEndTag is the error of an end tag that does not close the open element.
+var errEndTag = errors.New("xmlscan: end tag does not match the open element")
+
+// Reset starts reading data, which must not change while it is read.
+func (r *Reader) Reset(data []byte) {
+	r.s.reset(data)
+	r.binds, r.open = r.binds[:0], r.open[:0]
+}
+
+// Bind declares a namespace, given as its xmlns attribute, from an
+// enclosing element that is not part of the document: a header block read
+// on its own, say.
+func (r *Reader) Bind(decl xml.Attr) {
+	var prefix []byte
+	if decl.Name.Space == "xmlns" {
+		prefix = []byte(decl.Name.Local)
+	}
+	r.binds = append(r.binds, binding{prefix, decl.Value})
+}
+
+// Next reads the next start tag, end tag or character data. At the end of
+// the input it returns io.EOF, or io.ErrUnexpectedEOF if an element is
+// still open. Any other error means the document is not well-formed XML
+// that encoding/xml would read.
+func (r *Reader) Next() (Kind, error) {
+	if err := r.s.next(); err != nil {
+		if err == io.EOF && len(r.open) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, err
+	}
+	switch r.s.kind {
+	case StartElement:
+		mark := len(r.binds)
+		for _, a := range r.s.attrs {
+			switch {
+			case string(a.name.prefix) == "xmlns":
+				r.binds = append(r.binds, binding{a.name.local, r.intern(a.value)})
+			case a.name.prefix == nil && string(a.name.local) == "xmlns":
+				r.binds = append(r.binds, binding{nil, r.intern(a.value)})
+			}
+		}
+		r.space = r.resolve(r.s.name, true)
+		r.open = append(r.open, openElement{raw: r.s.name, space: r.space, binds: mark})
+	case EndElement:
+		if len(r.open) == 0 {
+			return 0, errEndTag
+		}
+		top := r.open[len(r.open)-1]
+		if !top.raw.equal(r.s.name) {
+			return 0, errEndTag
+		}
+		r.space = top.space // the declarations in scope are the start tag's
+		r.binds = r.binds[:top.binds]
+		r.open = r.open[:len(r.open)-1]
+	}
+	return r.s.kind, nil
+}
+
+// Name is the resolved name of the last start or end tag.
+func (r *Reader) Name() Name { return Name{r.space, r.s.name.local} }
+
+// XMLName is Name as encoding/xml has it, in interned strings.
+func (r *Reader) XMLName() xml.Name {
+	return xml.Name{Space: r.space, Local: r.intern(r.s.name.local)}
+}
+
+// Attrs are the attributes of the last start tag, in order and resolved as
+// encoding/xml's Token resolves them, namespace declarations included. The
+// slice is only valid until the next call to Next.
+func (r *Reader) Attrs() []xml.Attr {
+	r.attrs = r.attrs[:0]
+	for _, a := range r.s.attrs {
+		r.attrs = append(r.attrs, xml.Attr{
+			Name:  xml.Name{Space: r.resolve(a.name, false), Local: r.intern(a.name.local)},
+			Value: r.intern(a.value),
+		})
+	}
+	return r.attrs
+}
+
+// StartElement is the last start tag as encoding/xml's Token returns it:
+// names resolved, attributes in order, nil when there are none. It is the
+// caller's to keep.
+func (r *Reader) StartElement() xml.StartElement {
+	t := xml.StartElement{Name: r.XMLName()}
+	if attrs := r.Attrs(); len(attrs) > 0 {
+		t.Attr = slices.Clone(attrs)
+	}
+	return t
+}
+
+// Text is the last character data, references decoded and line ends
+// normalized. It is only valid until the next call to Next.
+func (r *Reader) Text() []byte { return r.s.text }
+
+// Depth is the number of elements open: 1 after the root's start tag, 0
+// after its end tag.
+func (r *Reader) Depth() int { return len(r.open) }
+
+// TokenOffset is where the last token began in the document.
+func (r *Reader) TokenOffset() int { return r.s.start }
+
+// Offset is where the next token begins.
+func (r *Reader) Offset() int { return r.s.pos }
+
+// resolve mirrors encoding/xml's translation of a raw name.
+func (r *Reader) resolve(n rawName, element bool) string {
+	switch {
+	case string(n.prefix) == "xmlns":
+		return "xmlns"
+	case n.prefix == nil && !element:
+		return ""
+	case string(n.prefix) == "xml":
+		return xmlNamespace
+	case n.prefix == nil && string(n.local) == "xmlns":
+		return ""
+	}
+	for i := len(r.binds) - 1; i >= 0; i-- {
+		if bytes.Equal(r.binds[i].prefix, n.prefix) {
+			return r.binds[i].uri
+		}
+	}
+	return string(n.prefix) // an unbound prefix stays; no prefix means no namespace
+}
+
+// Bounds of the intern table, which outlives documents: strings longer
+// than maxInternedLen are not worth a lookup next time, and a table that
+// reaches maxInterned entries (a document of ever-new names) starts over.
+const (
+	maxInterned    = 512
+	maxInternedLen = 128
+)
+
+// intern returns b as a string, allocating once per distinct value.
+func (r *Reader) intern(b []byte) string {
+	if len(b) > maxInternedLen {
+		return string(b)
+	}
+	if v, ok := r.names[string(b)]; ok {
+		return v
+	}
+	switch {
+	case r.names == nil:
+		r.names = make(map[string]string, 64)
+	case len(r.names) >= maxInterned:
+		clear(r.names)
+	}
+	v := string(b)
+	r.names[v] = v
+	return v
+}
