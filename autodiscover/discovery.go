@@ -55,6 +55,12 @@ func (c *Client) withEndpoint(ctx context.Context, domain, path string, ord orde
 		_, err := try(ep, h)
 		return err
 	}
+	return c.discover(ctx, domain, path, ord, h, try)
+}
+
+// discover finds domain's endpoint in the documented order, ignoring
+// Client.Endpoint: for a domain the configured endpoint does not serve.
+func (c *Client) discover(ctx context.Context, domain, path string, ord order, h *hops, try attemptFunc) error {
 	key := path + " " + domain
 	if ep, ok := c.endpoints.get(key); ok {
 		got, err := try(ep, h.fork())

@@ -216,15 +216,20 @@ func TestRedirectAddressAcrossOrganizations(t *testing.T) {
 		audienceFor func(context.Context, string) (string, error)
 		wantErr     error    // nil: the other organization answers
 		wantTokens  []string // audiences asked for
+		// endpoint is Client.Endpoint: it serves the starting domain only,
+		// so the other organization must still be discovered.
+		endpoint string
 	}{
-		{"refused by default", nil, &OrganizationError{}, []string{"FYDIBOHF25SPDLT.fabrikam.test"}},
-		{"refused by AudienceFor", func(context.Context, string) (string, error) { return "", refused }, refused, []string{"FYDIBOHF25SPDLT.fabrikam.test"}},
+		{"refused by default", nil, &OrganizationError{}, []string{"FYDIBOHF25SPDLT.fabrikam.test"}, ""},
+		{"refused by AudienceFor", func(context.Context, string) (string, error) { return "", refused }, refused, []string{"FYDIBOHF25SPDLT.fabrikam.test"}, ""},
 		{"followed with a token for the other audience", func(_ context.Context, d string) (string, error) {
 			if d != "cloud.test" {
 				return "", errors.New("unexpected domain " + d)
 			}
 			return "outlook.test", nil
-		}, nil, []string{"FYDIBOHF25SPDLT.fabrikam.test", "outlook.test"}},
+		}, nil, []string{"FYDIBOHF25SPDLT.fabrikam.test", "outlook.test"}, ""},
+		{"followed from an explicit endpoint", func(context.Context, string) (string, error) { return "outlook.test", nil },
+			nil, []string{"FYDIBOHF25SPDLT.fabrikam.test", "outlook.test"}, "https://fabrikam.test/autodiscover/autodiscover.svc/WSSecurity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,7 +244,7 @@ func TestRedirectAddressAcrossOrganizations(t *testing.T) {
 			e.serveTLS(cloudRec, "cloud.test")
 			ts := &tokenSource{}
 			c := e.client()
-			c.TokenSource, c.Audience, c.AudienceFor = ts, fabrikamFederation.ApplicationURI, tt.audienceFor
+			c.TokenSource, c.Audience, c.AudienceFor, c.Endpoint = ts, fabrikamFederation.ApplicationURI, tt.audienceFor, tt.endpoint
 			rs, err := c.GetUserSettings(t.Context(), []string{"hybrid@fabrikam.test"}, UserDisplayName)
 			if err != nil {
 				t.Fatal(err)

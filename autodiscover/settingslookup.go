@@ -115,12 +115,19 @@ func (c *Client) followAddress(ctx context.Context, h *hops, a *auth, mailbox, t
 		return fail(err)
 	}
 	var rs []answer
-	err = c.withEndpoint(ctx, d, soapPath, rootFirst, h, func(ep string, h *hops) (string, error) {
+	at := func(ep string, h *hops) (string, error) {
 		var got string
 		var err error
 		rs, got, err = c.settingsAt(ctx, h, a, ep, opGetUserSettings, []string{target}, settings)
 		return got, err
-	})
+	}
+	// A configured Endpoint serves the domain the look-up started in; an
+	// address in another domain is discovered like any other.
+	if from, _ := mailboxDomain(mailbox); from == d {
+		err = c.withEndpoint(ctx, d, soapPath, rootFirst, h, at)
+	} else {
+		err = c.discover(ctx, d, soapPath, rootFirst, h, at)
+	}
 	if err != nil {
 		return fail(err)
 	}
