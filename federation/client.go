@@ -76,7 +76,7 @@ type Config struct {
 
 	// EndpointTTL is how long discovered partner endpoints (federation
 	// information and mailboxes' EWS URLs) are kept. Zero means
-	// autodiscover.DefaultCacheTTL (one hour).
+	// autodiscover.DefaultCacheTTL (one hour); negative keeps nothing.
 	EndpointTTL time.Duration
 	// MaxParallel caps how many partner organizations one query asks at
 	// once. Zero means 8.
@@ -155,10 +155,12 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c.tokens = NewTokenCache(&brokerSource{c: c}, CacheOptions{Now: c.now, Logger: c.log})
 	ttl := cfg.EndpointTTL
-	if ttl <= 0 {
+	if ttl == 0 {
 		ttl = autodiscover.DefaultCacheTTL
 	}
 	c.fedinfo = c.autodiscoverClient("", nil, "", "")
+	// A negative ttl makes every entry expired on arrival: nothing is kept,
+	// as for the federation information.
 	c.endpoints = newTTLCache[string, string](ttl, c.now)
 	return c, nil
 }
