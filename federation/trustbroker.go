@@ -123,14 +123,14 @@ func (b *brokerInfo) get(ctx context.Context) (*metadata.Metadata, error) {
 		b.fetched = now
 	}
 	b.mu.Unlock()
+	// A failed refresh with an old copy in hand is logged by the refresher;
+	// the old copy serves.
 	m := b.refresher.Metadata()
 	switch {
 	case m == nil && ctx.Err() != nil:
 		return nil, ctx.Err()
 	case m == nil:
 		return nil, fmt.Errorf("%w: %w", ErrBrokerUnavailable, err)
-	case err != nil:
-		b.log.WarnContext(ctx, "federation: trust broker metadata refresh failed, using the previous copy", "err", err)
 	}
 	return m, nil
 }
