@@ -56,7 +56,6 @@ type brokerInfo struct {
 	refresher *metadata.Refresher
 	interval  time.Duration
 	now       func() time.Time
-	log       *slog.Logger
 
 	// sem serializes fetches; a channel rather than a mutex so waiters
 	// give up when their context ends.
@@ -75,7 +74,7 @@ func newBrokerInfo(tb TrustBroker, hc *http.Client, now func() time.Time, log *s
 	case tb.MetadataURL == "" && tb.IssuerURI == "":
 		return nil, errors.New("federation: TrustBroker: MetadataURL or IssuerURI is required")
 	}
-	b := &brokerInfo{now: now, log: log, sem: make(chan struct{}, 1)}
+	b := &brokerInfo{now: now, sem: make(chan struct{}, 1)}
 	if tb.MetadataURL == "" {
 		b.fixed = &metadata.Metadata{IssuerURI: tb.IssuerURI, TokenEndpoint: tb.TokenEndpoint, Certs: tb.Certificates}
 		return b, nil
