@@ -22,7 +22,7 @@ func (e Expect) empty() bool {
 		return false
 	}
 	for _, p := range e.Proofs {
-		if squeeze(p) != "" {
+		if normalize(p) != "" {
 			return false
 		}
 	}
@@ -38,12 +38,12 @@ func Match(records []string, want Expect) (string, bool) {
 	appID := strings.TrimSpace(want.AppID)
 	proofs := make([]string, 0, len(want.Proofs))
 	for _, p := range want.Proofs {
-		if p = squeeze(p); p != "" {
+		if p = normalize(p); p != "" {
 			proofs = append(proofs, p)
 		}
 	}
 	for _, rec := range records {
-		v := squeeze(unquote(strings.TrimSpace(rec)))
+		v := normalize(rec)
 		if appID != "" {
 			if id, ok := cutAppID(v); ok && strings.EqualFold(id, squeeze(appID)) {
 				return rec, true
@@ -66,6 +66,11 @@ func cutAppID(v string) (string, bool) {
 	}
 	return v[len(prefix):], true
 }
+
+// normalize is how records and expected proofs are compared: white space
+// and one pair of enclosing double quotes do not count, on either side (a
+// proof copied from a zone file may carry its quotes too).
+func normalize(s string) string { return squeeze(unquote(strings.TrimSpace(s))) }
 
 func unquote(s string) string {
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {

@@ -52,7 +52,7 @@ func FuzzMatch(f *testing.F) {
 		if ok && got != rec && got != records[1] {
 			t.Fatalf("Match returned %q, not one of the records", got)
 		}
-		if squeeze(proof) != "" {
+		if normalize(proof) != "" {
 			if _, ok := Match([]string{proof}, Expect{Proofs: []string{proof}}); !ok {
 				t.Fatalf("record %q does not match itself", proof)
 			}
