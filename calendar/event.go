@@ -208,11 +208,17 @@ func parseEnum[T ~int](names []string, s, what string) (T, error) {
 var ErrMailboxNotFound = errors.New("calendar: mailbox not found")
 
 // DefaultMaxEvents is how many items a [Source] returns for one window at
-// most, Exchange's limit for one availability query.
-const DefaultMaxEvents = 10000
+// most: Exchange's MaximumResultSetSize, 1,000 calendar items per mailbox
+// and query (Exchange 2013's InfoWorker Availability Configuration.cs
+// default; InternalCalendarQuery.cs refuses a calendar view holding more).
+const DefaultMaxEvents = 1000
 
 // TooManyEventsError is returned when a window holds more items than the
-// source's limit. Exchange answers ErrorFreeBusyGenerationFailed then.
+// source's limit, or when expanding the recurring items near the window
+// passes its budget (a bounded multiple of the limit: rules that dense hold
+// more than the limit in any window). Exchange answers ErrorResultSetTooBig
+// for that mailbox then (ResultSetTooBigException, ErrorConstants
+// ResultSetTooBig 5006).
 type TooManyEventsError struct {
 	// Mailbox is the mailbox queried.
 	Mailbox string

@@ -98,7 +98,7 @@ func (f *Folder) Events(ctx context.Context, mailbox string, start, end time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return cal.events(mailbox, start, end, maxEvents(f.MaxEvents))
+	return cal.events(ctx, mailbox, start, end, maxEvents(f.MaxEvents))
 }
 
 // WorkingHours implements [Source].
@@ -135,5 +135,5 @@ func ParseICS(data []byte, floating *time.Location, start, end time.Time) ([]Eve
 	if err != nil {
 		return nil, err
 	}
-	return cal.events("", start, end, DefaultMaxEvents)
+	return cal.events(context.Background(), "", start, end, DefaultMaxEvents)
 }

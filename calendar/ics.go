@@ -7,13 +7,26 @@ import (
 	"time"
 
 	ical "github.com/emersion/go-ical"
-	"github.com/teambition/rrule-go"
 )
 
-// icsCalendar is a parsed iCalendar file, ready to be expanded for any window.
+// icsCalendar is a parsed iCalendar file, ready to be expanded for any
+// window. Items are indexed by time, so that a window costs what the items
+// near it cost, not what the whole calendar holds.
 type icsCalendar struct {
-	series []*series
+	// singles are the items that do not recur (overrides included) and
+	// last at most longItem, sorted by start.
+	singles []*series
+	// long are the other single items, tested one by one.
+	long []*series
+	// recurring are the series, each bounded by its first and last instant.
+	recurring []*series
+	// size estimates the bytes the calendar keeps alive (see [Folder]).
+	size int64
 }
+
+// longItem is the length above which a single item is kept out of the
+// sorted index: the index looks back this far before a window's start.
+const longItem = 7 * 24 * time.Hour
 
 // series is one VEVENT: a recurring series, a single item, or an override
 // of one occurrence. Times are on the wall clock of zone (see [zone]).
@@ -23,9 +36,12 @@ type series struct {
 	zone      zone
 	wallStart time.Time
 	wallDur   time.Duration
-	rule      *rrule.RRule // nil unless recurring
-	rdates    []time.Time  // extra wall-clock starts (RDATE)
-	exdates   map[time.Time]bool
+	// absStart and absEnd are the instants of a single item, and for a
+	// series the first start and the last end (zero when unbounded).
+	absStart, absEnd time.Time
+	rule             *recurrence // nil unless recurring
+	rdates           []time.Time // extra wall-clock starts (RDATE)
+	exdates          map[time.Time]bool
 	// overrides are the occurrences a RECURRENCE-ID replaced, keyed by the
 	// original occurrence's instant in UTC. The override itself is a series
 	// of its own in icsCalendar.series (unless cancelled).
@@ -54,7 +70,7 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 		return nil, &ParseError{Err: err}
 	}
 	zs := newZoneSet(ic, floating)
-	out := &icsCalendar{}
+	var all []*series
 	masters := map[string]*series{}
 	var overrides []*series
 	for _, c := range ic.Children {
@@ -75,7 +91,7 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 			}
 		}
 		if !s.cancelled {
-			out.series = append(out.series, s)
+			all = append(all, s)
 		}
 	}
 	// An override replaces its master's occurrence; one without a master in
@@ -89,10 +105,10 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 			o.proto.IsRecurring, o.proto.IsException = true, true
 		}
 		if !o.cancelled {
-			out.series = append(out.series, o)
+			all = append(all, o)
 		}
 	}
-	return out, nil
+	return index(all, len(data)), nil
 }
 
 // parseEvent reads one VEVENT. The returned series is never nil, so that
@@ -130,7 +146,11 @@ func parseEvent(c *ical.Component, zs *zoneSet) (*series, error) {
 		return s, fmt.Errorf("ends before it starts")
 	}
 	if rp := c.Props.Get(ical.PropRecurrenceRule); rp != nil {
-		if s.rule, err = wallRule(rp.Value, s.wallStart, s.zone); err != nil {
+		opt, err := ruleOption(rp.Value, s.wallStart, s.zone)
+		if err == nil {
+			s.rule, err = newRecurrence(*opt)
+		}
+		if err != nil {
 			return s, fmt.Errorf("RRULE: %w", err)
 		}
 	}

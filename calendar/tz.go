@@ -165,6 +165,16 @@ func utcOffset(p *ical.Prop) (time.Duration, error) {
 // wallRule parses an RRULE value for expansion on the wall clock from
 // wallStart. An UNTIL in UTC is converted to z's wall clock.
 func wallRule(value string, wallStart time.Time, z zone) (*rrule.RRule, error) {
+	opt, err := ruleOption(value, wallStart, z)
+	if err != nil {
+		return nil, err
+	}
+	return rrule.NewRRule(*opt)
+}
+
+// ruleOption parses an RRULE value for expansion on the wall clock from
+// wallStart. An UNTIL in UTC is converted to z's wall clock.
+func ruleOption(value string, wallStart time.Time, z zone) (*rrule.ROption, error) {
 	opt, err := rrule.StrToROptionInLocation(value, time.UTC)
 	if err != nil {
 		return nil, err
@@ -178,7 +188,7 @@ func wallRule(value string, wallStart time.Time, z zone) (*rrule.RRule, error) {
 		opt.Until = z.toWall(opt.Until)
 	}
 	opt.Dtstart = wallStart
-	return rrule.NewRRule(*opt)
+	return opt, nil
 }
 
 func untilIsUTC(rule string) bool {
