@@ -31,24 +31,17 @@ func ParseBusyType(s string) (BusyType, error) {
 	return parseEnum[BusyType](busyNames[:], s, "busy type")
 }
 
-// Digit returns the character b has in a merged free/busy string:
-// 0 free, 1 tentative, 2 busy, 3 OOF, 4 no data, 5 working elsewhere.
-// (WorkingElsewhere came with Exchange 2013 and got the next free digit,
-// which is why the digits do not follow the enumeration's order.)
+// Digit returns the character b has in a merged free/busy string: its
+// value in Exchange's BusyType enumeration, 0 Free, 1 Tentative, 2 Busy,
+// 3 OOF, 4 WorkingElsewhere, 5 NoData (Exchange 2013's BusyType.cs;
+// MergedFreeBusy.cs writes (char)(busyType + '0')). Answers to requests for
+// schemas before Exchange 2013 know no WorkingElsewhere and write 4 for no
+// data. An unknown value is NoData's digit.
 func (b BusyType) Digit() byte {
-	switch b {
-	case Free:
-		return '0'
-	case Tentative:
-		return '1'
-	case Busy:
-		return '2'
-	case OOF:
-		return '3'
-	case WorkingElsewhere:
-		return '5'
+	if b < Free || b > NoData {
+		b = NoData
 	}
-	return '4'
+	return byte('0' + b)
 }
 
 // rank orders busy types for merging: where items overlap, the one with the
