@@ -25,8 +25,14 @@
 // honoured; recurrences are expanded on the wall clock of the item's zone,
 // so a weekly 09:00 meeting in Europe/London stays at 09:00 local time
 // across a DST change. TZIDs are IANA names, or else are defined by the
-// file's VTIMEZONE (as Outlook writes Windows zone names). All-day items
-// and times without a zone are in [Folder.Location].
+// file's VTIMEZONE (as Outlook writes Windows zone names), or else Windows
+// zone IDs mapped through CLDR's table. All-day items and times without a
+// zone are in [Folder.Location].
+//
+// VFREEBUSY components (free/busy exports of Google Calendar and CalDAV
+// servers) give one item per FREEBUSY period: FBTYPE BUSY and unknown types
+// are Busy, BUSY-TENTATIVE Tentative, BUSY-UNAVAILABLE OOF; FREE periods are
+// left out. A [Folder] file with neither VEVENT nor VFREEBUSY is logged.
 //
 // # Limits
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,10 @@ type Folder struct {
 	// MaxFileSize bounds one file; 0 means DefaultMaxFileSize. A larger
 	// file is a *ParseError wrapping a *fedavail.LimitError.
 	MaxFileSize int64
+	// Logger gets one warning per file (each time it is parsed) that holds
+	// neither events nor free/busy periods, which would otherwise show as
+	// a free calendar; nil means slog.Default().
+	Logger *slog.Logger
 
 	mu      sync.Mutex
 	cache   map[string]*list.Element // of *folderEntry, by path
@@ -152,6 +157,9 @@ func (f *Folder) read(p string) (*icsCalendar, error) {
 	var pe *ParseError
 	if errors.As(err, &pe) {
 		pe.File = p
+	}
+	if cal != nil && cal.empty {
+		f.logger().Warn("calendar: file has no VEVENT or VFREEBUSY: the mailbox shows as free", "file", p)
 	}
 	e := &folderEntry{path: p, size: fi.Size(), modTime: fi.ModTime(), cal: cal, err: err, cost: int64(len(p)) + 256}
 	if cal != nil {
@@ -282,6 +290,13 @@ func (f *Folder) CacheBytes() (bytes int64, calendars int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.bytes, f.lru.Len()
+}
+
+func (f *Folder) logger() *slog.Logger {
+	if f.Logger != nil {
+		return f.Logger
+	}
+	return slog.Default()
 }
 
 func (f *Folder) maxFileSize() int64 {

@@ -22,6 +22,8 @@ type icsCalendar struct {
 	recurring []*series
 	// size estimates the bytes the calendar keeps alive (see [Folder]).
 	size int64
+	// empty is a file with neither VEVENT nor VFREEBUSY: nothing to show.
+	empty bool
 }
 
 // longItem is the length above which a single item is kept out of the
@@ -73,10 +75,22 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 	var all []*series
 	masters := map[string]*series{}
 	var overrides []*series
+	usable := 0
 	for _, c := range ic.Children {
+		if c.Name == ical.CompFreeBusy {
+			usable++
+			periods, err := parseFreeBusy(c, zs)
+			if err != nil {
+				uid, _ := c.Props.Text(ical.PropUID)
+				return nil, &ParseError{UID: uid, Err: err}
+			}
+			all = append(all, periods...)
+			continue
+		}
 		if c.Name != ical.CompEvent {
 			continue
 		}
+		usable++
 		s, err := parseEvent(c, zs)
 		if err != nil {
 			return nil, &ParseError{UID: s.uid, Err: err}
@@ -108,7 +122,67 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 			all = append(all, o)
 		}
 	}
-	return index(all, len(data)), nil
+	cal = index(all, len(data))
+	cal.empty = usable == 0
+	return cal, nil
+}
+
+// parseFreeBusy reads a VFREEBUSY component (Google's and CalDAV servers'
+// free/busy exports) as one item per FREEBUSY period: FBTYPE BUSY (the
+// default, and any unknown type, as RFC 5545 asks) is Busy, BUSY-TENTATIVE
+// Tentative, BUSY-UNAVAILABLE ("cannot be scheduled") OOF, the nearest
+// Exchange status; FREE is left out.
+func parseFreeBusy(c *ical.Component, zs *zoneSet) ([]*series, error) {
+	var out []*series
+	for _, p := range c.Props.Values(ical.PropFreeBusy) {
+		var b BusyType
+		switch fb := strings.ToUpper(strings.TrimSpace(p.Params.Get(ical.ParamFreeBusyType))); fb {
+		case "", "BUSY":
+			b = Busy
+		case "BUSY-TENTATIVE":
+			b = Tentative
+		case "BUSY-UNAVAILABLE":
+			b = OOF
+		case "FREE":
+			continue
+		default:
+			// RFC 5545: an unknown FBTYPE is to be treated as BUSY.
+			b = Busy
+		}
+		for _, v := range strings.Split(p.Value, ",") {
+			from, to, ok := strings.Cut(strings.TrimSpace(v), "/")
+			if !ok {
+				return nil, fmt.Errorf("FREEBUSY %q is not a period", v)
+			}
+			one := p
+			one.Value = from
+			w, z, _, err := wallTime(&one, zs)
+			if err != nil {
+				return nil, fmt.Errorf("FREEBUSY: %w", err)
+			}
+			s := &series{zone: z, wallStart: w}
+			s.proto.BusyType = b
+			if strings.HasPrefix(to, "P") || strings.HasPrefix(to, "+P") {
+				dur := ical.NewProp(ical.PropDuration)
+				dur.Value = to
+				if s.wallDur, err = dur.Duration(); err != nil {
+					return nil, fmt.Errorf("FREEBUSY: %w", err)
+				}
+			} else {
+				one.Value = to
+				we, ze, _, err := wallTime(&one, zs)
+				if err != nil {
+					return nil, fmt.Errorf("FREEBUSY: %w", err)
+				}
+				s.wallDur = ze.toAbs(we).Sub(z.toAbs(w))
+			}
+			if s.wallDur < 0 {
+				return nil, fmt.Errorf("FREEBUSY period %q ends before it starts", v)
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // parseEvent reads one VEVENT. The returned series is never nil, so that

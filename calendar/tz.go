@@ -7,6 +7,8 @@ import (
 	"time"
 
 	ical "github.com/emersion/go-ical"
+
+	"github.com/fedavail/fedavail/internal/winzones"
 	"github.com/teambition/rrule-go"
 )
 
@@ -221,7 +223,9 @@ func newZoneSet(cal *ical.Calendar, floating *time.Location) *zoneSet {
 
 // lookup resolves a TZID: an IANA name (also inside a path, as Mozilla's
 // "/mozilla.org/20050126_1/Europe/London"), the VTIMEZONE's
-// X-LIC-LOCATION, or else the VTIMEZONE's own rules.
+// X-LIC-LOCATION, or else the VTIMEZONE's own rules; without a VTIMEZONE,
+// a Windows zone ID through CLDR's table ("W. Europe Standard Time" is
+// Europe/Berlin).
 func (zs *zoneSet) lookup(tzid string) (zone, error) {
 	if z, ok := zs.cache[tzid]; ok {
 		return z, nil
@@ -240,6 +244,11 @@ func (zs *zoneSet) resolve(tzid string) (zone, error) {
 	}
 	c := zs.vtz[tzid]
 	if c == nil {
+		// Outlook and Exchange exports name Windows zones and sometimes
+		// leave out the VTIMEZONE: CLDR's table maps them.
+		if loc := loadIANA(winzones.IANA(tzid)); loc != nil {
+			return locZone{loc}, nil
+		}
 		return nil, fmt.Errorf("unknown time zone %q and no VTIMEZONE for it", tzid)
 	}
 	if p := c.Props.Get("X-LIC-LOCATION"); p != nil {
