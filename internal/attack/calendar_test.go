@@ -179,9 +179,9 @@ func TestSpecialFileAttacks(t *testing.T) {
 	outside := t.TempDir()
 	writeICS(t, outside, "secret", "BEGIN:VEVENT\nUID:s\nDTSTART:20300311T090000Z\nDURATION:PT1H\nSUMMARY:outside\nEND:VEVENT")
 	cases := map[string]func(t *testing.T, p string) error{
-		"FIFO":              func(_ *testing.T, p string) error { return syscall.Mkfifo(p, 0o600) },
-		"link to a device":  func(_ *testing.T, p string) error { return os.Symlink("/dev/zero", p) },
-		"link out":          func(_ *testing.T, p string) error { return os.Symlink(filepath.Join(outside, "secret.ics"), p) },
+		"FIFO":             func(_ *testing.T, p string) error { return syscall.Mkfifo(p, 0o600) },
+		"link to a device": func(_ *testing.T, p string) error { return os.Symlink("/dev/zero", p) },
+		"link out":         func(_ *testing.T, p string) error { return os.Symlink(filepath.Join(outside, "secret.ics"), p) },
 		"relative link out": func(t *testing.T, p string) error {
 			rel, err := filepath.Rel(filepath.Dir(p), filepath.Join(outside, "secret.ics"))
 			if err != nil {
@@ -189,7 +189,7 @@ func TestSpecialFileAttacks(t *testing.T) {
 			}
 			return os.Symlink(rel, p)
 		},
-		"directory":         func(_ *testing.T, p string) error { return os.Mkdir(p, 0o700) },
+		"directory": func(_ *testing.T, p string) error { return os.Mkdir(p, 0o700) },
 		"device node": func(t *testing.T, p string) error {
 			// /dev/zero's numbers; creating a device needs privileges.
 			err := syscall.Mknod(p, syscall.S_IFCHR|0o600, 1<<8|5)
