@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 	"unsafe"
@@ -146,7 +147,14 @@ func (c *icsCalendar) events(ctx context.Context, mailbox string, start, end tim
 }
 
 // series adds the occurrences of a recurring item near the window.
-func (x *expansion) series(s *series) error {
+func (x *expansion) series(s *series) (err error) {
+	// rrule-go has panicked on rules it accepted (fuzzing found two); a
+	// rule that still does is the file's fault, not the server's.
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ParseError{UID: s.uid, Err: fmt.Errorf("RRULE cannot be expanded (%v)", r)}
+		}
+	}()
 	// The series' own clock bounds the search; an occurrence starting up
 	// to its length before the window still overlaps it.
 	from := s.zone.toWall(x.start).Add(-s.wallDur - expandMargin)

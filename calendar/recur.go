@@ -65,6 +65,9 @@ func newRecurrence(opt rrule.ROption) (*recurrence, error) {
 	if err := hoursReachable(&opt); err != nil {
 		return nil, err
 	}
+	if err := nthInRange(&opt); err != nil {
+		return nil, err
+	}
 	opt.Dtstart = opt.Dtstart.Truncate(time.Second)
 	explicitDefaults(&opt)
 	r := &recurrence{opt: opt}
@@ -102,6 +105,26 @@ func hoursReachable(o *rrule.ROption) error {
 		}
 	}
 	return errNeverMatches
+}
+
+// nthInRange refuses BYDAY ordinals past the period they count in
+// (BYDAY=10FR in a month): rrule-go indexes out of its tables with them.
+func nthInRange(o *rrule.ROption) error {
+	limit := 0
+	switch {
+	case o.Freq == rrule.MONTHLY || o.Freq == rrule.YEARLY && len(o.Bymonth) > 0:
+		limit = 5
+	case o.Freq == rrule.YEARLY:
+		limit = 53
+	default:
+		return nil // rrule-go ignores ordinals for shorter frequencies
+	}
+	for _, d := range o.Byweekday {
+		if n := d.N(); n > limit || n < -limit {
+			return fmt.Errorf("BYDAY ordinal %d outside -%d..%d", n, limit, limit)
+		}
+	}
+	return nil
 }
 
 // explicitDefaults writes out the BYxxx values rrule-go (like RFC 5545)

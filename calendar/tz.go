@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	ical "github.com/emersion/go-ical"
@@ -117,6 +118,11 @@ func newRuleZone(c *ical.Component) (*ruleZone, error) {
 			r, err := wallRule(rp.Value, start, locZone{time.FixedZone("", int(from/time.Second))})
 			if err != nil {
 				return nil, fmt.Errorf("%s observance: %w", obs.Name, err)
+			}
+			if r.OrigOptions.Freq != rrule.YEARLY {
+				// Zones change their offsets yearly at most; a daily or hourly
+				// rule would make hundreds of thousands of onsets.
+				return nil, fmt.Errorf("%s observance: RRULE is not yearly", obs.Name)
 			}
 			starts = r.Between(start, vtzHorizon, true)
 		}
@@ -256,11 +262,67 @@ func (zs *zoneSet) resolve(tzid string) (zone, error) {
 			return locZone{loc}, nil
 		}
 	}
-	z, err := newRuleZone(c)
+	z, err := sharedRuleZone(c)
 	if err != nil {
 		return nil, fmt.Errorf("VTIMEZONE %q: %w", tzid, err)
 	}
 	return z, nil
+}
+
+// ruleZones holds every distinct VTIMEZONE definition turned into rules,
+// shared by all files: Outlook writes the same few definitions into every
+// calendar, and expanding one costs more than parsing the rest of a file.
+var ruleZones = struct {
+	sync.Mutex
+	m map[string]*ruleZone
+}{m: map[string]*ruleZone{}}
+
+// maxRuleZones bounds ruleZones: past it, definitions are built per file.
+const maxRuleZones = 4096
+
+// sharedRuleZone returns the zone of c's definition, built once.
+func sharedRuleZone(c *ical.Component) (*ruleZone, error) {
+	key := definitionKey(c)
+	ruleZones.Lock()
+	z := ruleZones.m[key]
+	ruleZones.Unlock()
+	if z != nil {
+		return z, nil
+	}
+	z, err := newRuleZone(c)
+	if err != nil {
+		return nil, err
+	}
+	ruleZones.Lock()
+	if len(ruleZones.m) < maxRuleZones {
+		ruleZones.m[key] = z
+	}
+	ruleZones.Unlock()
+	return z, nil
+}
+
+// definitionKey is what newRuleZone reads of c: the observances' kinds,
+// offsets, starts, rules and dates, not the TZID.
+func definitionKey(c *ical.Component) string {
+	var b strings.Builder
+	for _, obs := range c.Children {
+		if obs.Name != "STANDARD" && obs.Name != "DAYLIGHT" {
+			continue
+		}
+		b.WriteString(obs.Name)
+		for _, name := range []string{"TZOFFSETFROM", "TZOFFSETTO", ical.PropDateTimeStart, ical.PropRecurrenceRule} {
+			b.WriteByte(0)
+			if p := obs.Props.Get(name); p != nil {
+				b.WriteString(p.Value)
+			}
+		}
+		for _, rd := range obs.Props.Values("RDATE") {
+			b.WriteByte(1)
+			b.WriteString(rd.Value)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func loadIANA(name string) *time.Location {
