@@ -57,6 +57,9 @@ func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "freebusy:", err)
 		return exitNoData
 	}
+	if o.serve != "" {
+		return a.serve(ctx, o, client, now, stderr)
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	q := federation.Query{
