@@ -20,7 +20,7 @@ import (
 )
 
 // Relationships supplies the organization relationships the requesting side
-// asks partners through. *sharing.Store and *sharing.Policy implement it.
+// asks partners through. *sharing.LivePolicy and *sharing.Policy implement it.
 type Relationships interface {
 	// RelationshipFor returns the relationship to use for domain, or an
 	// error matching sharing.ErrNoRelationship.

@@ -36,7 +36,7 @@ type HandlerConfig struct {
 	Broker TrustBroker
 
 	// Policy decides how much of a mailbox a requester sees; typically a
-	// *sharing.Store.
+	// *sharing.LivePolicy.
 	Policy fedavail.AccessPolicy
 	// Calendars is where mailboxes' items and working hours come from.
 	Calendars calendar.Source
