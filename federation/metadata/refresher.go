@@ -35,7 +35,7 @@ type RefresherConfig struct {
 }
 
 // Refresher keeps a trust broker's metadata current. It is safe for
-// concurrent use and implements token.TrustStore.
+// concurrent use and implements token.BrokerTrust.
 type Refresher struct {
 	cfg     RefresherConfig
 	logger  *slog.Logger
@@ -64,7 +64,7 @@ func NewRefresher(cfg RefresherConfig) (*Refresher, error) {
 // Metadata returns the last good document, or nil before the first success.
 func (r *Refresher) Metadata() *Metadata { return r.current.Load() }
 
-// TrustedBroker implements token.TrustStore. Before the first successful
+// TrustedBroker implements token.BrokerTrust. Before the first successful
 // fetch it returns no issuer and no certificates, so every token is refused.
 func (r *Refresher) TrustedBroker() (string, []*x509.Certificate) {
 	if m := r.current.Load(); m != nil {

@@ -32,7 +32,7 @@ type ValidatorConfig struct {
 	// to the current, previous or next certificate decrypts.
 	Keys *keyring.Ring
 	// Trust names the trusted broker: its issuer URI and signing certificates.
-	Trust TrustStore
+	Trust BrokerTrust
 	// ClockSkew is the tolerance applied to every time comparison.
 	// Zero means DefaultClockSkew; negative means none.
 	ClockSkew time.Duration
