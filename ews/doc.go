@@ -12,7 +12,7 @@
 // Action, To and ReplyTo headers.
 //
 // [Client.GetUserAvailability] validates an [AvailabilityRequest] before
-// sending anything ([RequestError]), splits more than 100 mailboxes into
+// sending anything ([InputError]), splits more than 100 mailboxes into
 // concurrent batches, waits and retries when the server answers
 // ErrorServerBusy ([ServerBusyError]), and returns one
 // [MailboxAvailability] per mailbox in request order, with a [MailboxError]
