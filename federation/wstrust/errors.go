@@ -18,16 +18,16 @@ const (
 	ReasonAssertion    Reason = "on-behalf-of assertion rejected"
 )
 
-// RequestError is returned for an incoming request that fails verification.
+// VerifyError is returned for an incoming request that fails verification.
 // Its Reason can be shown to the requester (a trust broker puts it into the
 // Sender fault); Detail and Err are for the server's log.
-type RequestError struct {
+type VerifyError struct {
 	Reason Reason
 	Detail string
 	Err    error
 }
 
-func (e *RequestError) Error() string {
+func (e *VerifyError) Error() string {
 	msg := "wstrust: " + string(e.Reason)
 	if e.Detail != "" {
 		msg += ": " + e.Detail
@@ -38,8 +38,8 @@ func (e *RequestError) Error() string {
 	return msg
 }
 
-func (e *RequestError) Unwrap() error { return e.Err }
+func (e *VerifyError) Unwrap() error { return e.Err }
 
-func reject(r Reason, format string, args ...any) *RequestError {
-	return &RequestError{Reason: r, Detail: fmt.Sprintf(format, args...)}
+func reject(r Reason, format string, args ...any) *VerifyError {
+	return &VerifyError{Reason: r, Detail: fmt.Sprintf(format, args...)}
 }

@@ -173,9 +173,9 @@ func TestVerifyRejects(t *testing.T) {
 				v = newVerifier(orgA)
 			}
 			got, err := v.Verify(tc.data)
-			var re *RequestError
+			var re *VerifyError
 			if !errors.As(err, &re) {
-				t.Fatalf("Verify = %v, %v; want a *RequestError", got, err)
+				t.Fatalf("Verify = %v, %v; want a *VerifyError", got, err)
 			}
 			if re.Reason != tc.want {
 				t.Errorf("reason = %q (%v), want %q", re.Reason, err, tc.want)
