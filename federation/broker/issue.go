@@ -50,7 +50,7 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		sub := subcodeInvalidRequest
 		reason := "invalid request"
 		if errors.As(err, &re) {
-			reason = string(re.Reason)
+			reason = re.Reason.String()
 			if re.Reason != wstrust.ReasonMalformed {
 				sub = subcodeFailedAuthentication
 			}

@@ -180,6 +180,11 @@ func TestVerifyRejects(t *testing.T) {
 			if re.Reason != tc.want {
 				t.Errorf("reason = %q (%v), want %q", re.Reason, err, tc.want)
 			}
+			// The log line gets the reason and the cause, through the
+			// same method token.ValidationError offers.
+			if d := fedavail.ErrorDetail(err); d != re.Detail() || !strings.HasPrefix(d, tc.want.String()+": ") {
+				t.Errorf("ErrorDetail = %q, want %q: <cause>", d, tc.want)
+			}
 		})
 	}
 }

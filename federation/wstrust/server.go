@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -348,7 +349,7 @@ func (v *Verifier) verifyAssertion(obo *etree.Element, in *IncomingRequest) erro
 	}
 	verified, err := vc.Validate(ctx)
 	if err != nil {
-		return &VerifyError{Reason: ReasonAssertion, Detail: "signature", Err: err}
+		return &VerifyError{Reason: ReasonAssertion, Err: fmt.Errorf("signature: %w", err)}
 	}
 	a, err := readAssertion(verified)
 	if err != nil {
