@@ -1,6 +1,7 @@
 package ews
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -254,5 +255,14 @@ func TestRequestErrors(t *testing.T) {
 				t.Errorf("fault %s/%s, want Client/%s", r.fault.Code, r.fault.ResponseCode, tt.want)
 			}
 		})
+	}
+}
+
+// TestNewHandlerReportsEveryMissingField: both required parts are named at
+// once, each matchable by its sentinel.
+func TestNewHandlerReportsEveryMissingField(t *testing.T) {
+	_, err := NewHandler(HandlerConfig{})
+	if !errors.Is(err, ErrNoCalendars) || !errors.Is(err, ErrNoPolicy) {
+		t.Fatalf("NewHandler(HandlerConfig{}) = %v, want ErrNoCalendars and ErrNoPolicy", err)
 	}
 }

@@ -3,7 +3,6 @@ package metadata
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -45,11 +45,11 @@ type Refresher struct {
 // NewRefresher returns a Refresher that has fetched nothing yet; call
 // [Refresher.Refresh] (or [Refresher.Run]) before relying on it.
 func NewRefresher(cfg RefresherConfig) (*Refresher, error) {
-	if cfg.URL == "" {
-		return nil, errors.New("metadata: RefresherConfig.URL is empty")
-	}
-	if cfg.HTTPClient == nil {
-		return nil, errors.New("metadata: RefresherConfig.HTTPClient is nil")
+	req := required.For("metadata: RefresherConfig")
+	req.Need(cfg.URL != "", "URL")
+	req.Need(cfg.HTTPClient != nil, "HTTPClient")
+	if err := req.Err(); err != nil {
+		return nil, err
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
