@@ -78,7 +78,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
 		return fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
 	}
-	store, err := sharing.NewStore(sharing.Config{}, &sharing.Options{Logger: log})
+	store, err := sharing.NewLivePolicy(sharing.Config{}, &sharing.Options{Logger: log})
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 // reloadLoop reads the sharing configuration (and certificates) again on
 // each reload request. A configuration that does not validate leaves the
 // one in force: a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.Store, id *identity, log *slog.Logger) {
+func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
