@@ -24,6 +24,7 @@ Flags:
 type options struct {
 	dir, from, caFile, htmlPath string
 	serve                       string // the scheduling page's listening address, if any
+	dns                         string // -dns
 	attendees                   []string
 	start                       time.Time // midnight of the first day, in loc
 	days                        int
@@ -48,6 +49,7 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the grid")
 	fs.StringVar(&o.htmlPath, "html", "", "also write the grid as an HTML page to `PATH`")
 	fs.StringVar(&o.caFile, "ca", "", "PEM `FILE` of CA certificates to trust, in addition to the system's")
+	fs.StringVar(&o.dns, "dns", "", "DNS server `host:port` to look partners up with (SRV and host names), instead of the system resolver")
 	fs.StringVar(&o.serve, "serve", "", "serve the scheduling page at `ADDR` (host:port) instead of asking once; -from is then the page's default")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this `duration`")
 	fs.Usage = func() {

@@ -131,9 +131,18 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
+	resolver := a.resolver
+	var dial cli.DialFunc
+	if o.dns != "" {
+		res, err := cli.Resolver(o.dns)
+		if err != nil {
+			return nil, err
+		}
+		resolver, dial = res, cli.DialVia(res)
+	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
+		if hc, err = cli.HTTPClient(o.caFile, dial); err != nil {
 			return nil, err
 		}
 	}
@@ -144,7 +153,7 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 		Broker:         federation.TrustBroker{MetadataURL: tc.TokenIssuerMetadataEpr},
 		Sharing:        sc,
 		HTTPClient:     hc,
-		Resolver:       a.resolver,
+		Resolver:       resolver,
 		Logger:         slog.New(slog.DiscardHandler),
 		Now:            now,
 	})

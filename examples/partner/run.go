@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -82,7 +83,13 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return err
 	}
-	if err := store.ReloadFile(id.sharingFile); err != nil {
+	switch err := store.ReloadFile(id.sharingFile); {
+	case errors.Is(err, fs.ErrNotExist) && o.sharingFile == "":
+		// A new organization has no relationships yet: answer internal
+		// users, and say how partners get in.
+		log.Warn("partner: no sharing configuration yet, so no organization relationships: answering internal users only; "+
+			"add one with fedadmin relationship add, then send SIGHUP", "file", id.sharingFile)
+	case err != nil:
 		return fmt.Errorf("-sharing: %w", err)
 	}
 	accounts, err := loadUsers(o.basic, id.domains[0])
@@ -91,7 +98,15 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
+		var dial cli.DialFunc
+		if o.dns != "" {
+			res, err := cli.Resolver(o.dns)
+			if err != nil {
+				return err
+			}
+			dial = cli.DialVia(res)
+		}
+		if hc, err = cli.HTTPClient(o.caFile, dial); err != nil {
 			return err
 		}
 	}

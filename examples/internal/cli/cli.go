@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/fedavail/fedavail/transport"
 )
@@ -54,4 +55,12 @@ func Resolver(addr string) (*net.Resolver, error) {
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return d.DialContext(ctx, network, addr)
 	}}, nil
+}
+
+// DialVia returns a DialFunc that looks host names up with res, so that a
+// -dns server also decides where connections go (a walkthrough on one
+// machine names its servers in its own DNS).
+func DialVia(res *net.Resolver) DialFunc {
+	d := &net.Dialer{Resolver: res, Timeout: 30 * time.Second}
+	return d.DialContext
 }
