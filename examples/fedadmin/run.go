@@ -80,8 +80,8 @@ func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.
 	global := flag.NewFlagSet("fedadmin", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	dir := global.String("dir", "fedadmin-state", "state `directory` (created with mode 0700)")
-	caFile := global.String("ca", "", "PEM `file` of CA certificates to trust for the broker, in addition to the system's")
-	dnsAddr := global.String("dns", "", "DNS server `host:port` to look names up with (TXT proofs, SRV, and the hosts connected to), instead of the system resolver")
+	var network cli.Network
+	network.Register(global)
 	global.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		global.PrintDefaults()
@@ -111,7 +111,7 @@ func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.
 	if err != nil {
 		return flagStatus(err)
 	}
-	opts, err := options(*caFile, *dnsAddr, dial)
+	opts, err := options(&network, dial)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
@@ -192,19 +192,16 @@ func lookup(args []string) (*command, []string, error) {
 
 // options builds the HTTP client and resolver from the global flags; dial,
 // if not nil, opens the HTTP client's connections.
-func options(caFile, dnsAddr string, dial cli.DialFunc) (*admin.Options, error) {
+func options(n *cli.Network, dial cli.DialFunc) (*admin.Options, error) {
 	opts := &admin.Options{}
-	if dnsAddr != "" {
-		res, err := cli.Resolver(dnsAddr)
+	if n.DNS != "" {
+		res, err := n.Resolver()
 		if err != nil {
 			return nil, fmt.Errorf("fedadmin: %w", err)
 		}
 		opts.Resolver = res
-		if dial == nil {
-			dial = cli.DialVia(res)
-		}
 	}
-	hc, err := cli.HTTPClient(caFile, dial)
+	hc, err := n.Client(dial)
 	if err != nil {
 		return nil, fmt.Errorf("fedadmin: %w", err)
 	}

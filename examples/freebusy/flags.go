@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/ews"
+	"github.com/fedavail/fedavail/examples/internal/cli"
 )
 
 const usage = `freebusy asks partner organizations when their people are free, through the
@@ -22,15 +23,15 @@ Flags:
 
 // options are the command line's settings.
 type options struct {
-	dir, from, caFile, htmlPath string
-	serve                       string // the scheduling page's listening address, if any
-	dns                         string // -dns
-	attendees                   []string
-	start                       time.Time // midnight of the first day, in loc
-	days                        int
-	view                        ews.ViewType
-	json                        bool
-	timeout                     time.Duration
+	dir, from, htmlPath string
+	net                 cli.Network
+	serve               string // the scheduling page's listening address, if any
+	attendees           []string
+	start               time.Time // midnight of the first day, in loc
+	days                int
+	view                ews.ViewType
+	json                bool
+	timeout             time.Duration
 }
 
 // views are the -view values, Exchange's names.
@@ -48,8 +49,7 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 	view := fs.String("view", string(ews.ViewDetailedMerged), "the `VIEW` asked for: "+viewNames())
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the grid")
 	fs.StringVar(&o.htmlPath, "html", "", "also write the grid as an HTML page to `PATH`")
-	fs.StringVar(&o.caFile, "ca", "", "PEM `FILE` of CA certificates to trust, in addition to the system's")
-	fs.StringVar(&o.dns, "dns", "", "DNS server `host:port` to look partners up with (SRV and host names), instead of the system resolver")
+	o.net.Register(fs)
 	fs.StringVar(&o.serve, "serve", "", "serve the scheduling page at `ADDR` (host:port) instead of asking once; -from is then the page's default")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this `duration`")
 	fs.Usage = func() {

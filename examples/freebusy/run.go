@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 
 	"github.com/fedavail/fedavail/autodiscover"
-	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/examples/internal/grid"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/federation/admin"
@@ -132,17 +131,16 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 		return nil, err
 	}
 	resolver := a.resolver
-	var dial cli.DialFunc
-	if o.dns != "" {
-		res, err := cli.Resolver(o.dns)
+	if o.net.DNS != "" {
+		res, err := o.net.Resolver()
 		if err != nil {
 			return nil, err
 		}
-		resolver, dial = res, cli.DialVia(res)
+		resolver = res
 	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile, dial); err != nil {
+		if hc, err = o.net.Client(nil); err != nil {
 			return nil, err
 		}
 	}

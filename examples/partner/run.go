@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/calendar"
-	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
@@ -98,15 +97,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	hc := a.httpClient
 	if hc == nil {
-		var dial cli.DialFunc
-		if o.dns != "" {
-			res, err := cli.Resolver(o.dns)
-			if err != nil {
-				return err
-			}
-			dial = cli.DialVia(res)
-		}
-		if hc, err = cli.HTTPClient(o.caFile, dial); err != nil {
+		if hc, err = o.net.Client(nil); err != nil {
 			return err
 		}
 	}
