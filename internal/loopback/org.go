@@ -29,6 +29,8 @@ type OrgOptions struct {
 	// Mailboxes are the local parts of its mailboxes, each with one busy
 	// hour tomorrow.
 	Mailboxes []string
+	// Observe instruments its handler (HandlerConfig.Observe).
+	Observe federation.Observer
 }
 
 // Org is an organization of the World.
@@ -94,6 +96,7 @@ func (w *World) AddOrg(t testing.TB, domain string, opts OrgOptions) *Org {
 		EWSURL:         o.EWSURL(),
 		HTTPClient:     w.HTTP,
 		Now:            w.Now,
+		Observe:        opts.Observe,
 	})
 	if err != nil {
 		t.Fatal(err)
