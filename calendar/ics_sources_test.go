@@ -83,3 +83,27 @@ func TestFolderWarnsAboutEmptyFile(t *testing.T) {
 		t.Errorf("%d warnings, want one naming %s:\n%s", n, p, logs.String())
 	}
 }
+
+// TestVTimezoneShared: files with the same VTIMEZONE definition share one
+// set of rules, whatever they call it (issue 15); observance rules must be
+// yearly.
+func TestVTimezoneShared(t *testing.T) {
+	zoneOf := func(tzid string) zone {
+		t.Helper()
+		vtz := strings.Replace(windowsVTimezone, "TZID:W. Europe Standard Time", "TZID:"+tzid, 1)
+		c, err := parseICS(ics(vtz+"\nBEGIN:VEVENT\nUID:1\nDTSTART;TZID="+tzid+":20240710T090000\nDURATION:PT1H\nEND:VEVENT"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.singles[0].zone
+	}
+	a, b := zoneOf("Custom A"), zoneOf("Custom B")
+	if _, ok := a.(*ruleZone); !ok || a != b {
+		t.Errorf("zones %p and %p: want one shared *ruleZone", a, b)
+	}
+	daily := strings.Replace(windowsVTimezone, "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "RRULE:FREQ=DAILY", 1)
+	daily = strings.Replace(daily, "TZID:W. Europe Standard Time", "TZID:Daily", 1)
+	if _, err := parseICS(ics(daily+"\nBEGIN:VEVENT\nUID:1\nDTSTART;TZID=Daily:20240710T090000\nEND:VEVENT"), nil); err == nil {
+		t.Error("a daily observance rule was accepted")
+	}
+}
