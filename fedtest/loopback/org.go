@@ -126,7 +126,9 @@ func (w *World) NewOrg(domain string, opts OrgOptions) (*Org, error) {
 
 // Tomorrow is midnight UTC at the start of the World's tomorrow: the day
 // OrgOptions.Mailboxes are busy in, from 10:00 to 11:00 UTC.
-func (w *World) Tomorrow() time.Time { return w.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour) }
+func (w *World) Tomorrow() time.Time {
+	return w.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+}
 
 // ClientConfig is the configuration of a federation.Client asking partners
 // as this organization: its application URI and keys, the World's broker,
