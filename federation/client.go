@@ -80,8 +80,16 @@ type Config struct {
 	// autodiscover.DefaultCacheTTL (one hour); negative keeps nothing.
 	EndpointTTL time.Duration
 	// MaxParallel caps how many partner organizations one query asks at
-	// once. Zero means 8.
+	// once. Zero means 64, so that a query costs about as long as its
+	// slowest partner.
 	MaxParallel int
+	// PartnerTimeout bounds the work for one partner organization in a
+	// query (discovery, token and EWS together); its attendees then get an
+	// *AttendeeError wrapping context.DeadlineExceeded while the others are
+	// answered. Zero means 25 seconds, Exchange's own default for
+	// availability requests; negative means only the query's context bounds
+	// it.
+	PartnerTimeout time.Duration
 	// EWSVersion is the EWS schema version requested from partners. Zero
 	// means ews.Exchange2013, the first to report WorkingElsewhere.
 	EWSVersion ews.Version

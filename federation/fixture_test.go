@@ -58,7 +58,7 @@ type testKeys struct {
 }
 
 // ring returns a key ring holding kp.
-func ring(t *testing.T, kp *fedtest.KeyPair) *keyring.Ring {
+func ring(t testing.TB, kp *fedtest.KeyPair) *keyring.Ring {
 	t.Helper()
 	r, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key})
 	if err != nil {
