@@ -21,7 +21,7 @@ import (
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/fedtest"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/sharing"
 )
