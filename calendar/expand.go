@@ -41,7 +41,7 @@ func index(all []*series, dataLen int) *icsCalendar {
 		// The series' span: from its earliest start to its last end, when
 		// UNTIL bounds it (a COUNT rule's end is not known without walking
 		// it, so it stays open).
-		bounded := s.rule == nil || s.rule.counted == nil && !s.rule.opt.Until.IsZero()
+		bounded := s.rule == nil || !s.rule.counted && !s.rule.opt.Until.IsZero()
 		first, last := s.wallStart, s.wallStart
 		if s.rule != nil && bounded && s.rule.opt.Until.After(last) {
 			last = s.rule.opt.Until

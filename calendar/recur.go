@@ -34,7 +34,7 @@ type recurrence struct {
 	// later period leaves the occurrences unchanged.
 	opt rrule.ROption
 	// counted is a COUNT rule, expanded from its first occurrence.
-	counted *rrule.RRule
+	counted bool
 
 	// rrule-go looks for the next occurrence up to its MAXYEAR: a rule
 	// whose filters can no longer match (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30)
@@ -70,20 +70,13 @@ func newRecurrence(opt rrule.ROption) (*recurrence, error) {
 	}
 	opt.Dtstart = opt.Dtstart.Truncate(time.Second)
 	explicitDefaults(&opt)
-	r := &recurrence{opt: opt}
-	if opt.Count > 0 {
-		rr, err := rrule.NewRRule(opt)
-		if err != nil {
-			return nil, err
-		}
-		r.counted = rr
-		return r, nil
-	}
-	// Validate once; each window builds its own rule.
+	// Validate once; each window builds its own rule, because rrule-go
+	// writes to an RRule while iterating it (its length once a COUNT is
+	// reached) and a Folder shares a parsed calendar between requests.
 	if _, err := rrule.NewRRule(opt); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return &recurrence{opt: opt, counted: opt.Count > 0}, nil
 }
 
 // errNeverMatches is a rule whose BYHOUR the interval never reaches.
@@ -208,11 +201,10 @@ func seconds(a, b time.Time) int64 { return b.Unix() - a.Unix() }
 // yield a few earlier ones), and the time from which nothing is left if the
 // rule is known to be exhausted there.
 func (r *recurrence) iterator(from time.Time) rrule.Next {
-	if r.counted != nil {
-		return r.counted.Iterator()
-	}
 	o := r.opt
-	o.Dtstart = entry(&o, from)
+	if !r.counted {
+		o.Dtstart = entry(&o, from)
+	}
 	rr, err := rrule.NewRRule(o)
 	if err != nil { // validated in newRecurrence
 		return func() (time.Time, bool) { return time.Time{}, false }
