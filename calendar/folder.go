@@ -140,19 +140,32 @@ func (f *Folder) fly(p string, fl *flight) {
 
 // read checks p, and parses it unless the cache has it unchanged.
 func (f *Folder) read(p string) (*icsCalendar, error) {
-	fi, err := f.check(p)
-	if err != nil {
-		return nil, err
-	}
-	if e := f.cached(p, fi); e != nil {
-		return e.cal, e.err
-	}
-	if testHookRead != nil {
-		testHookRead(p)
-	}
-	data, fi, err := readRegular(p, f.maxFileSize())
-	if err != nil {
-		return nil, &ParseError{File: p, Err: err}
+	var data []byte
+	var fi fs.FileInfo
+	// The file opened must be the one checked: a link swapped to point out
+	// of the folder between the two is refused. A file renamed over in
+	// between (a calendar being replaced) is checked again, once.
+	for attempt := 0; ; attempt++ {
+		checked, err := f.check(p)
+		if err != nil {
+			return nil, err
+		}
+		if e := f.cached(p, checked); e != nil {
+			return e.cal, e.err
+		}
+		if testHookRead != nil {
+			testHookRead(p)
+		}
+		data, fi, err = readRegular(p, f.maxFileSize())
+		if err != nil {
+			return nil, &ParseError{File: p, Err: err}
+		}
+		if os.SameFile(checked, fi) {
+			break
+		}
+		if attempt == 1 {
+			return nil, &ParseError{File: p, Err: errors.New("the file changed while it was read; try again")}
+		}
 	}
 	cal, err := parseICS(data, f.Location)
 	var pe *ParseError

@@ -161,3 +161,36 @@ func TestFolderCacheBudget(t *testing.T) {
 		t.Error("an evicted calendar was not read again")
 	}
 }
+
+// TestFolderLinkSwappedWhileRead: a link re-pointed out of the folder
+// between the check and the open is refused, not read.
+func TestFolderLinkSwappedWhileRead(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	writeCal(t, dir, "alice@example.com", oneItem)
+	secret := writeCal(t, outside, "secret", oneItem)
+	link := filepath.Join(dir, "link@example.com.ics")
+	if err := os.Symlink("alice@example.com.ics", link); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	testHookRead = func(p string) {
+		if p != link {
+			return
+		}
+		once.Do(func() {
+			tmp := link + ".new"
+			if err := os.Symlink(secret, tmp); err != nil {
+				t.Error(err)
+			}
+			if err := os.Rename(tmp, link); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(func() { testHookRead = nil })
+	f := &Folder{Dir: dir}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := f.Events(t.Context(), "link@example.com", t0, t0.Add(24*time.Hour)); !errors.Is(err, errNotRegular) {
+		t.Errorf("err = %v, want the swapped link refused", err)
+	}
+}
