@@ -29,6 +29,8 @@ type OrgOptions struct {
 	// Mailboxes are the local parts of its mailboxes, each busy tomorrow
 	// from 10:00 to 11:00 UTC (see World.Tomorrow).
 	Mailboxes []string
+	// Observe instruments its handler (HandlerConfig.Observe).
+	Observe federation.Observer
 }
 
 // Org is an organization of the World.
@@ -106,6 +108,7 @@ func (w *World) NewOrg(domain string, opts OrgOptions) (*Org, error) {
 		EWSURL:         o.EWSURL(),
 		HTTPClient:     w.HTTP,
 		Now:            w.Now,
+		Observe:        opts.Observe,
 	})
 	if err != nil {
 		return nil, err
