@@ -11,7 +11,7 @@ import (
 
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/federation"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/metrics"
 )
 
