@@ -11,7 +11,11 @@
 //	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{})
 //	fabrikam.SetRelationships(t, loopback.Relationship("Contoso", contoso))
 //	contoso.SetRelationships(t, loopback.Relationship("Fabrikam", fabrikam))
-//	client, err := federation.NewClient(contoso.ClientConfig()) // asks as Contoso
+//	client := w.Client(t, contoso) // a federation.Client asking as Contoso
+//
+// OrgOptions.Calendars puts your own calendar source behind an organization;
+// [World.Listen] serves a handler of your own under host names of your
+// choice; [World.RequireDomainProofs] makes the broker check domain proofs.
 //
 // Outside a test (an Example, a program), [Start], [World.NewOrg] and
 // [World.Close] do the same and return errors.
