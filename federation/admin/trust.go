@@ -204,7 +204,7 @@ func (o *Org) fetchMetadata(ctx context.Context, u string) (*metadata.Metadata, 
 	return md, nil
 }
 
-func (o *Org) regClient(tc *TrustConfig) *broker.RegistrationClient {
+func (o *Org) regClient(tc *TrustConfig) Registrar {
 	return &broker.RegistrationClient{HTTPClient: o.opts.HTTPClient, BaseURL: tc.BrokerURL, Keys: o.ring, Now: o.opts.Now}
 }
 

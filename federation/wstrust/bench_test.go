@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"testing"
 
+	"github.com/fedavail/fedavail/internal/wssec"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -11,10 +12,10 @@ import (
 // request building, which makes two (header and assertion).
 func BenchmarkRSAFloor(b *testing.B) {
 	testKeys(b)
-	s := &signer{key: orgA.Key, ski: orgA.SKI()}
+	s := &wssec.Signer{Key: orgA.Key, SKI: orgA.SKI()}
 	digest := make([]byte, 20)
 	for b.Loop() {
-		if _, err := s.key.Sign(nil, digest, crypto.SHA1); err != nil {
+		if _, err := s.Key.Sign(nil, digest, crypto.SHA1); err != nil {
 			b.Fatal(err)
 		}
 	}
