@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,10 @@ type Config struct {
 	Store Store
 	// Domains verifies domain ownership at registration. Required.
 	Domains DomainVerifier
+	// DomainStateDelay is how long a domain reserved through
+	// ManageDelegation2 stays PendingActivation, and a released one
+	// PendingRelease; zero means the change is complete at once.
+	DomainStateDelay time.Duration
 	// TokenLifetime is how long issued tokens are valid; zero means the
 	// offer's maximum age.
 	TokenLifetime time.Duration
@@ -57,7 +62,8 @@ type Config struct {
 }
 
 // Broker is an embeddable trust broker. It is an http.Handler serving
-// [TokenPath], [MetadataPath] and [RegistrationPath], and has a Go API for the
+// [TokenPath], [MetadataPath], [RegistrationPath] and
+// [ManageDelegation2Path], and has a Go API for the
 // operator. Create it with [New].
 type Broker struct {
 	cfg    Config
@@ -115,6 +121,10 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case RegistrationPath:
 		b.serveRegistration(w, r)
 	default:
+		if strings.EqualFold(r.URL.Path, ManageDelegation2Path) {
+			b.serveManageDelegation2(w, r)
+			return
+		}
 		http.NotFound(w, r)
 	}
 }

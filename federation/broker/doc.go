@@ -1,8 +1,8 @@
 // Package broker is an embeddable trust broker: a security token service that
 // issues Exchange-style delegation tokens between the organizations registered
 // with it, in the format of the Microsoft Federation Gateway, so that
-// organizations can federate without Microsoft's gateway (registering with the
-// gateway itself is not something a third party can do).
+// organizations can federate without Microsoft's gateway, or run a private
+// federation of Exchange and non-Exchange organizations.
 //
 // # Registration
 //
@@ -21,6 +21,34 @@
 // use the signed HTTP API at [RegistrationPath] through a
 // [RegistrationClient], where a request signed by one organization can never
 // change another's registration.
+//
+// # ManageDelegation2
+//
+// At [ManageDelegation2Path] the broker also speaks the gateway's own
+// registration protocol (package mfg, ../shared/protocol.md §8), so an
+// Exchange organization whose DomainPartnerManageDelegation2 endpoint points
+// here registers unchanged, and fedadmin can use either API. Both APIs change
+// the same registry. Every request must carry a wsu:Timestamp at most five
+// minutes long, current within two minutes, signed (the Timestamp only) by
+// the certificate in its KeyInfo, and never seen before (its signature value
+// is remembered). CreateAppId binds that certificate to a new application
+// identifier named by its uri (the account namespace), or returns the one
+// already bound; every other operation must be signed by the identifier's
+// registered certificate. CreateAppId, ReserveDomain and AddUri must present
+// a DomainOwnershipProofHeader for the domain they name, whose signature the
+// [DomainVerifier] finds in DNS. ReserveDomain takes the account namespace
+// through PendingActivation to Active, ReleaseDomain to PendingRelease and
+// then ends the registration ([Config].DomainStateDelay; zero is at once).
+// UpdateAppIdCertificate replaces the certificate. Refusals are SOAP 1.1
+// faults whose detail starts with the DomainError code (package mfg's
+// [mfg.Code]): MemberNotAuthenticated for a bad, stale or replayed
+// signature, InvalidAppId for an unknown identifier,
+// InvalidManagementCertificate for another organization's certificate,
+// ProofOfOwnershipNotValid for a missing or foreign proof, NotPermittedForDomain
+// for a URI or domain of another identifier, DomainUnavailable for a
+// namespace reserved by another. The Microsoft gateway's own choice of codes
+// for these cases is not documented; these follow the names Exchange's client
+// gives them.
 //
 // # Issuing tokens
 //

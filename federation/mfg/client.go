@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fedavail/fedavail"
@@ -131,6 +132,9 @@ type Client struct {
 	// Logger gets one debug line per call (operation, URL, status); never
 	// bodies, signatures or keys. Nil discards.
 	Logger *slog.Logger
+
+	mu   sync.Mutex
+	last time.Time // Created of the last request
 }
 
 // CreateAppID calls CreateAppId (§8.2, §8.5 step 1): it binds the signing
@@ -303,11 +307,21 @@ func (c *Client) build(op Operation, proofDomain, body, to string, now time.Time
 	return r, nil
 }
 
-func (c *Client) now() time.Time {
+// created returns the Created of the next request: now in whole seconds,
+// later than every Created before.
+func (c *Client) created() time.Time {
+	now := time.Now
 	if c.Now != nil {
-		return c.Now()
+		now = c.Now
 	}
-	return time.Now()
+	t := now().UTC().Truncate(time.Second)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !t.After(c.last) {
+		t = c.last.Add(time.Second)
+	}
+	c.last = t
+	return t
 }
 
 // call posts op and decodes the answer into out (nil for empty answers),
@@ -328,7 +342,7 @@ func (c *Client) call(ctx context.Context, op Operation, proofDomain, body strin
 	target, redirects := c.URL, 0
 	for {
 		// A fresh Timestamp per attempt: the gateway refuses replays.
-		req, err := c.build(op, proofDomain, body, target, c.now())
+		req, err := c.build(op, proofDomain, body, target, c.created())
 		if err != nil {
 			return err
 		}
