@@ -21,9 +21,13 @@ var commands = []*command{
 	}, run: newCert},
 	{name: "trust show", help: "trust show", run: trustShow},
 	{name: "trust refresh", help: "trust refresh   (after the broker rolled its signing certificate over)", run: trustRefresh},
-	{name: "trust", help: "trust -broker URL -domain DOMAIN", setup: func(fs *flag.FlagSet) {
+	{name: "trust", help: "trust -broker URL -domain DOMAIN [-protocol ManageDelegation2]\n   or: fedadmin trust -metadata URL -registration URL -protocol ManageDelegation2 -domain DOMAIN\n   or: fedadmin trust -microsoft -domain DOMAIN   (Microsoft's published endpoints; not tried from fedavail)", setup: func(fs *flag.FlagSet) {
 		fs.String("broker", "", "the fedavail trust broker's base `URL` (https://…)")
 		fs.String("domain", "", "the first federated `domain`; names the account namespace FYDIBOHF25SPDLT.<domain>")
+		fs.String("protocol", "", "registration `protocol`: empty for the fedavail broker's API, or ManageDelegation2 (the Federation Gateway's)")
+		fs.String("metadata", "", "the gateway's federation metadata `URL`, when not below -broker")
+		fs.String("registration", "", "the gateway's registration endpoint `URL`, when not below -broker")
+		fs.Bool("microsoft", false, "use the Microsoft Federation Gateway's published metadata and ManageDelegation2 endpoints")
 	}, run: trust},
 	{name: "domain-proof", help: "domain-proof DOMAIN", run: domainProof},
 	{name: "domain add", help: "domain add DOMAIN", run: domainAdd},
@@ -66,14 +70,26 @@ func newCert(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 }
 
 func trust(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
-	if len(args) > 0 || str(fs, "broker") == "" || str(fs, "domain") == "" {
-		return usageError("-broker and -domain are required, and nothing else")
+	opts := admin.TrustOptions{BrokerURL: str(fs, "broker"), Domain: str(fs, "domain"), Protocol: admin.Protocol(str(fs, "protocol")),
+		MetadataURL: str(fs, "metadata"), RegistrationURL: str(fs, "registration")}
+	if str(fs, "microsoft") == "true" {
+		if opts.BrokerURL != "" || opts.MetadataURL != "" || opts.RegistrationURL != "" {
+			return usageError("-microsoft names the endpoints itself: drop -broker, -metadata and -registration")
+		}
+		opts.Protocol, opts.MetadataURL, opts.RegistrationURL = admin.ProtocolManageDelegation2, admin.MicrosoftMetadataURL, admin.MicrosoftRegistrationURL
 	}
-	tc, err := e.org.Trust(ctx, admin.TrustOptions{BrokerURL: str(fs, "broker"), Domain: str(fs, "domain")})
+	if len(args) > 0 || opts.Domain == "" || (opts.BrokerURL == "" && (opts.MetadataURL == "" || opts.RegistrationURL == "")) {
+		return usageError("-domain and -broker (or -metadata and -registration, or -microsoft) are required, and nothing else")
+	}
+	tc, err := e.org.Trust(ctx, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "federation trust created: %s is registered at %s with application identifier %s\n", tc.ApplicationURI, tc.BrokerURL, tc.ApplicationIdentifier)
+	where := tc.BrokerURL
+	if tc.RegistrationEpr != "" {
+		where = tc.RegistrationEpr
+	}
+	fmt.Fprintf(e.stdout, "federation trust created: %s is registered at %s with application identifier %s\n", tc.ApplicationURI, where, tc.ApplicationIdentifier)
 	fmt.Fprintf(e.stdout, "note: %s\n", admin.MicrosoftGatewayNote)
 	return nil
 }

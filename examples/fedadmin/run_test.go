@@ -15,8 +15,16 @@ import (
 )
 
 // TestRun drives the command end to end for one organization against a
-// broker and DNS server on loopback, as an administrator would type it.
+// broker and DNS server on loopback, as an administrator would type it,
+// once over the broker's own registration API and once over
+// ManageDelegation2.
 func TestRun(t *testing.T) {
+	for _, protocol := range []string{"", "ManageDelegation2"} {
+		t.Run("protocol="+protocol, func(t *testing.T) { testRun(t, protocol) })
+	}
+}
+
+func testRun(t *testing.T, protocol string) {
 	env := admintest.New(t)
 	env.Exist("contoso.test", "contoso.net")
 	// Partners' Autodiscover services: fabrikam federated with the same
@@ -69,8 +77,10 @@ func TestRun(t *testing.T) {
 		{name: "trust, broker unreachable", args: []string{"trust", "-broker", "https://127.0.0.1:1", "-domain", "contoso.test"}, status: exitError,
 			stderr: "check the broker URL and that the broker is running"},
 		{name: "trust", args: []string{"trust", "-broker", env.URL, "-domain", "contoso.test"}, before: func() { publish("contoso.test") },
-			status: exitOK, stdout: "outside what a third party can do"},
+			status: exitOK, stdout: "federation trust created: FYDIBOHF25SPDLT.contoso.test is registered at"},
 		{name: "trust show", args: []string{"trust", "show"}, status: exitOK, stdout: "ApplicationUri             : FYDIBOHF25SPDLT.contoso.test"},
+		{name: "trust -microsoft with another endpoint", args: []string{"trust", "-microsoft", "-registration", env.URL, "-domain", "contoso.test"}, status: exitUsage,
+			stderr: "-microsoft names the endpoints itself"},
 		{name: "trust refresh", args: []string{"trust", "refresh"}, status: exitOK, stdout: "TokenIssuerCertificate: "},
 		{name: "domain add before the proof", args: []string{"domain", "add", "contoso.net"}, status: exitError, stderr: "TXT record for contoso.net not found yet"},
 		{name: "domain add", args: []string{"domain", "add", "contoso.net"}, before: func() { publish("contoso.net") }, status: exitOK, stdout: "contoso.net is federated"},
@@ -108,6 +118,9 @@ func TestRun(t *testing.T) {
 		}
 		var stdout, stderr bytes.Buffer
 		args := append(append([]string(nil), global...), s.args...)
+		if protocol != "" && len(s.args) > 1 && s.args[0] == "trust" && s.args[1] == "-broker" {
+			args = append(args, "-protocol", protocol)
+		}
 		status := runDial(args, strings.NewReader(s.stdin), &stdout, &stderr, env.Dial)
 		if status != s.status || !strings.Contains(stdout.String(), s.stdout) || !strings.Contains(stderr.String(), s.stderr) {
 			t.Fatalf("%s: status %d, want %d\nstdout: %s\nstderr: %s", s.name, status, s.status, stdout.String(), stderr.String())

@@ -28,23 +28,42 @@ import (
 // information, free/busy queries between their servers (federation.NewClient
 // asking federation.NewHandler over TLS, both configured from the state
 // directories), a rollover of both with queries running throughout, and
-// de-federation, after which the broker refuses the queries' tokens.
+// de-federation, after which the broker refuses the queries' tokens. It
+// runs with each organization registering through the broker's own API,
+// through ManageDelegation2 (Exchange's calls, in Exchange's order), and
+// one of each: either way both end up in the broker's one registry.
 func TestWorkflow(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name              string
+		contoso, fabrikam admin.Protocol
+	}{
+		{"registration API", admin.ProtocolFedavail, admin.ProtocolFedavail},
+		{"ManageDelegation2", admin.ProtocolManageDelegation2, admin.ProtocolManageDelegation2},
+		{"mixed", admin.ProtocolManageDelegation2, admin.ProtocolFedavail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			workflow(t, map[string]admin.Protocol{"contoso.test": tc.contoso, "fabrikam.test": tc.fabrikam})
+		})
+	}
+}
+
+func workflow(t *testing.T, protocol map[string]admin.Protocol) {
 	w := newWorld(t)
 	ctx := context.Background()
 	contoso := w.open(t, "contoso.test", "contoso.net")
 	fabrikam := w.open(t, "fabrikam.test")
 
 	// Trust is refused until the first domain's proof is published.
-	_, err := contoso.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: "contoso.test"})
+	_, err := contoso.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: "contoso.test", Protocol: protocol["contoso.test"]})
 	if !errors.Is(err, admin.ErrProofMissing) || !strings.Contains(err.Error(), "TXT record for contoso.test not found yet: publish contoso.test. 3600 IN TXT \"") {
 		t.Fatalf("Trust before the proof = %v", err)
 	}
 	oneLine(t, err)
 	for o, d := range map[*admin.Org]string{contoso: "contoso.test", fabrikam: "fabrikam.test"} {
 		w.publish(t, o, d)
-		tc, err := o.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: d})
+		tc, err := o.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: d, Protocol: protocol[d]})
 		if err != nil {
 			t.Fatalf("Trust %s: %v", d, err)
 		}
@@ -62,6 +81,9 @@ func TestWorkflow(t *testing.T) {
 	must(t, contoso.AddDomain(ctx, "contoso.net"))
 	if got := w.Registered(appURI("contoso.test")); !slices.Equal(got, []string{"contoso.test", "contoso.net"}) {
 		t.Errorf("broker has contoso's domains %v", got)
+	}
+	if got := w.Broker.Organizations(); len(got) != 2 {
+		t.Errorf("the broker's registry holds %d organizations, want both", len(got))
 	}
 
 	// Each organization answers partners at autodiscover.DOMAIN and

@@ -31,7 +31,9 @@
 // the same registry. Every request must carry a wsu:Timestamp at most five
 // minutes long, current within two minutes, signed (the Timestamp only) by
 // the certificate in its KeyInfo, and never seen before (its signature value
-// is remembered). CreateAppId binds that certificate to a new application
+// and what it asks are remembered: Exchange's signatures over whole-second
+// Timestamps repeat within a second, so the signature alone cannot tell
+// two calls apart). CreateAppId binds that certificate to a new application
 // identifier named by its uri (the account namespace), or returns the one
 // already bound; every other operation must be signed by the identifier's
 // registered certificate. CreateAppId, ReserveDomain and AddUri must present

@@ -223,6 +223,11 @@ func (b *Broker) readMD2(data []byte, soapAction string) (*md2Request, error) {
 			return nil, err
 		}
 	}
+	sec, _ := wssec.Child(header, ns.WSSE, "Security")
+	sig, _ := wssec.Child(sec, ns.DSig, "Signature")
+	if !b.replay.add(replayKey(sig, req), b.now()) {
+		return nil, md2Error(mfg.MemberNotAuthenticated, "request replayed")
+	}
 	return req, nil
 }
 
@@ -279,11 +284,24 @@ func (b *Broker) verifyMD2Security(header *etree.Element) (*x509.Certificate, er
 	if _, _, err := wssec.CheckTimestamp(ts, now, md2Skew, md2MaxLifetime); err != nil {
 		return nil, authErr(err)
 	}
-	sv, _ := wssec.Child(sig, ns.DSig, "SignatureValue")
-	if !b.replay.add([]byte(strings.Join(strings.Fields(sv.Text()), "")), now) {
-		return nil, md2Error(mfg.MemberNotAuthenticated, "request replayed")
-	}
 	return cert, nil
+}
+
+// replayKey identifies a request for the replay cache: the signature value
+// and everything the request asks. The signature alone would not do:
+// Exchange signs whole seconds deterministically, so two different calls in
+// the same second (CreateAppId, then ReserveDomain) carry the same one.
+func replayKey(sig *etree.Element, req *md2Request) []byte {
+	sv, _ := wssec.Child(sig, ns.DSig, "SignatureValue")
+	var b bytes.Buffer
+	if sv != nil {
+		b.WriteString(strings.Join(strings.Fields(sv.Text()), ""))
+	}
+	fmt.Fprintf(&b, "\x00%s\x00%s\x00%x", req.op, req.proofDomain, req.proofSig)
+	for _, n := range md2Params[req.op] {
+		fmt.Fprintf(&b, "\x00%s=%s", n, req.params[n])
+	}
+	return b.Bytes()
 }
 
 // readProof reads the DomainOwnershipProofHeader.
