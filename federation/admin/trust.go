@@ -100,7 +100,7 @@ func (o *Org) Trust(ctx context.Context, opts TrustOptions) (*TrustConfig, error
 		return nil, fail(ErrAlreadyTrusted, nil, fmt.Sprintf("%s already trusts %s as %s", o.dir, s.Trust.BrokerURL, s.Trust.ApplicationURI),
 			"run trust show to see it, or defederate first to trust another broker")
 	}
-	domain, err := o.domainArg(opts.Domain)
+	domain, err := o.federatedArg(opts.Domain)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (o *Org) Trust(ctx context.Context, opts TrustOptions) (*TrustConfig, error
 		tc.TokenIssuerPrevCertificate = dnsproof.Thumbprint(md.Certs[1])
 	}
 	set := o.ring.Snapshot()
-	if err := o.checkProof(ctx, domain, set.All()); err != nil {
+	if err := o.checkProof(ctx, domain, set.All(), ""); err != nil {
 		return nil, err
 	}
 	rc := o.regClient(tc)
@@ -188,6 +188,20 @@ func (o *Org) domainArg(d string) (string, error) {
 	n, err := dnsproof.ValidateDomain(d)
 	if err != nil {
 		return "", fail(ErrUnknownDomain, err, fmt.Sprintf("%q is not a domain name", d), "give an SMTP domain such as contoso.com")
+	}
+	return n, nil
+}
+
+// federatedArg validates a domain the administrator wants to federate:
+// a domain name of at most 32 characters (dnsproof.FederatedDomain).
+func (o *Org) federatedArg(d string) (string, error) {
+	n, err := o.domainArg(d)
+	if err != nil {
+		return "", err
+	}
+	if _, err := dnsproof.FederatedDomain(n); err != nil {
+		return "", failQuiet(ErrInvalid, err, fmt.Sprintf("%s has %d characters; federated domains are limited to %d", n, len(n), dnsproof.MaxFederatedDomainLength),
+			"federate a shorter accepted domain (the first one also names the account namespace)")
 	}
 	return n, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/federation/admin"
@@ -383,5 +384,30 @@ func rollover(t *testing.T, o *admin.Org, want admin.RolloverStage) {
 	got, err := o.Rollover(context.Background(), admin.CertificateOptions{})
 	if err != nil || got != want {
 		t.Fatalf("Rollover = %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestLegacyAppIDProof federates a domain proven only by the legacy
+// "AppID=<AppId>" record (seed 002), over both registration protocols.
+func TestLegacyAppIDProof(t *testing.T) {
+	t.Parallel()
+	for _, p := range []admin.Protocol{admin.ProtocolFedavail, admin.ProtocolManageDelegation2} {
+		t.Run("protocol="+string(p), func(t *testing.T) {
+			w := newWorld(t)
+			o := w.open(t, "contoso.test", "legacy.test")
+			w.publish(t, o, "contoso.test")
+			tc, err := o.Trust(t.Context(), admin.TrustOptions{BrokerURL: w.URL, Domain: "contoso.test", Protocol: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := o.AddDomain(t.Context(), "legacy.test"); !errors.Is(err, admin.ErrProofMissing) {
+				t.Fatalf("AddDomain without any record = %v", err)
+			}
+			w.DNS.AddTXT("legacy.test", dnsproof.AppIDRecord(tc.ApplicationIdentifier))
+			must(t, o.AddDomain(t.Context(), "legacy.test"))
+			if got := w.Registered(appURI("contoso.test")); !slices.Contains(got, "legacy.test") {
+				t.Errorf("broker has %v", got)
+			}
+		})
 	}
 }

@@ -367,7 +367,7 @@ func (b *Broker) md2Do(ctx context.Context, req *md2Request) (string, error) {
 				return nil
 			}
 			if err := validDomain(d); err != nil {
-				return err
+				return md2Error(mfg.InvalidDomainName, "%v", err)
 			}
 			o.Domains = append(o.Domains, d)
 		case mfg.OpRemoveURI:
@@ -566,10 +566,14 @@ func reservation(o *Organization, d string) int {
 	return slices.IndexFunc(o.Reserved, func(r Reservation) bool { return r.Domain == d })
 }
 
-// validDomain is the registration API's domain check.
+// validDomain is the registration APIs' check of a domain to federate: a
+// domain name of at most dnsproof.MaxFederatedDomainLength characters.
 func validDomain(d string) error {
 	if d == "" || strings.ContainsAny(d, " @/\\") || !strings.Contains(d, ".") {
 		return fmt.Errorf("%w: domain %q", ErrInvalid, d)
+	}
+	if _, err := dnsproof.FederatedDomain(d); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return nil
 }

@@ -225,6 +225,7 @@ func TestManageDelegation2(t *testing.T) {
 		}, mfg.ErrMemberNotAuthenticated},
 		{"domain without proof", func() error { return con.AddURI(ctx, appID, "contoso.org") }, mfg.ErrProofOfOwnershipNotValid},
 		{"domain of another organization", func() error { return con.AddURI(ctx, appID, "fabrikam.com") }, mfg.ErrNotPermittedForDomain},
+		{"domain over 32 characters", func() error { return con.AddURI(ctx, appID, "a-rather-long-department-name.example.org") }, mfg.ErrInvalidDomainName},
 		{"unknown AppId", func() error { return con.RemoveURI(ctx, "0000000000000000", "contoso.net") }, mfg.ErrInvalidAppID},
 		{"another organization's namespace", func() error { return con.ReserveDomain(ctx, appID, fabrikamURI, "") }, mfg.ErrNotPermittedForDomain},
 		{"unknown program", func() error { return con.ReserveDomain(ctx, appID, contosoURI, "Other") }, mfg.ErrInvalidProgramID},

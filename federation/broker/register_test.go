@@ -52,6 +52,10 @@ func TestRegistrationAPI(t *testing.T) {
 			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com", "fabrikam.com"}, Current: contoso.Cert})
 			return err
 		}, ErrDomainTaken},
+		{"domain over 32 characters", func() error {
+			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com", "a-rather-long-department-name.example.org"}, Current: contoso.Cert})
+			return err
+		}, ErrInvalid},
 		{"unknown registration", func() error { return con.Remove(ctx, "FYDIBOHF25SPDLT.nowhere.example") }, ErrNotFound},
 		{"no domain", func() error {
 			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Current: contoso.Cert})
