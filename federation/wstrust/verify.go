@@ -3,6 +3,7 @@ package wstrust
 import (
 	"crypto/x509"
 	"errors"
+	"fmt"
 
 	"github.com/beevik/etree"
 
@@ -12,7 +13,7 @@ import (
 
 // The signature checks live in internal/wssec, shared with the
 // ManageDelegation2 service; these wrappers turn its errors into a
-// *RequestError with this package's reasons.
+// *VerifyError with this package's reasons.
 
 // reasonOf maps a wssec failure kind to the reason a requester is told.
 var reasonOf = map[wssec.Kind]Reason{
@@ -23,13 +24,20 @@ var reasonOf = map[wssec.Kind]Reason{
 	wssec.Expired:      ReasonExpired,
 }
 
-// fromSec converts a *wssec.Error into a *RequestError; other errors pass.
+// fromSec converts a *wssec.Error into a *VerifyError; other errors pass.
 func fromSec(err error) error {
 	var e *wssec.Error
 	if !errors.As(err, &e) {
 		return err
 	}
-	return &RequestError{Reason: reasonOf[e.Kind], Detail: e.Detail, Err: e.Err}
+	cause := e.Err
+	switch {
+	case e.Detail != "" && e.Err != nil:
+		cause = fmt.Errorf("%s: %w", e.Detail, e.Err)
+	case e.Detail != "":
+		cause = errors.New(e.Detail)
+	}
+	return &VerifyError{Reason: reasonOf[e.Kind], Err: cause}
 }
 
 func child(el *etree.Element, space, local string) (*etree.Element, error) {
