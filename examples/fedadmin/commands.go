@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/fedavail/fedavail"
@@ -19,6 +20,11 @@ var commands = []*command{
 		fs.String("cn", "", "subject common name (default \"Federated Sharing\")")
 		fs.Int("bits", 2048, "RSA key size, at least 2048")
 	}, run: newCert},
+	{name: "import-cert", help: "import-cert -cert FILE [-key FILE] [-password-file FILE]   (a CA-issued certificate, PEM or PFX)", setup: func(fs *flag.FlagSet) {
+		fs.String("cert", "", "the certificate `file`: PEM (with or without its key) or PFX")
+		fs.String("key", "", "the private key `file` (PEM), when not in -cert")
+		fs.String("password-file", "", "a `file` holding the PFX password (first line)")
+	}, run: importCert},
 	{name: "trust show", help: "trust show", run: trustShow},
 	{name: "trust refresh", help: "trust refresh   (after the broker rolled its signing certificate over)", run: trustRefresh},
 	{name: "trust", help: "trust -broker URL -domain DOMAIN [-protocol ManageDelegation2]\n   or: fedadmin trust -metadata URL -registration URL -protocol ManageDelegation2 -domain DOMAIN\n   or: fedadmin trust -microsoft -domain DOMAIN   (Microsoft's published endpoints; not tried from fedavail)", setup: func(fs *flag.FlagSet) {
@@ -339,11 +345,59 @@ func relationshipList(_ context.Context, e *env, _ *flag.FlagSet, args []string)
 	return nil
 }
 
+// importCert installs an existing certificate: as the current one when
+// there is none, else as the next one, starting a rollover.
+func importCert(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) > 0 || str(fs, "cert") == "" {
+		return usageError("-cert FILE is required, and nothing else")
+	}
+	data, err := os.ReadFile(str(fs, "cert"))
+	if err != nil {
+		return err
+	}
+	var keyPEM []byte
+	if f := str(fs, "key"); f != "" {
+		if keyPEM, err = os.ReadFile(f); err != nil {
+			return err
+		}
+	}
+	var password string
+	if f := str(fs, "password-file"); f != "" {
+		pw, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		password, _, _ = strings.Cut(strings.TrimRight(string(pw), "\r\n"), "\n")
+	}
+	p, err := admin.ParseCertificate(data, keyPEM, password)
+	if err != nil {
+		return err
+	}
+	certs := e.org.Certificates()
+	if len(certs) == 0 {
+		c, err := e.org.NewCertificate(ctx, admin.CertificateOptions{Import: &p})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "imported organization certificate %s (%s, valid until %s)\n", c.Thumbprint, c.Subject, c.NotAfter.Format("2006-01-02"))
+		return nil
+	}
+	if len(certs) > 1 {
+		return fmt.Errorf("a certificate rollover is in progress: finish it with fedadmin rollover, then import")
+	}
+	return rolloverWith(ctx, e, admin.CertificateOptions{Import: &p})
+}
+
 func rollover(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
 	if len(args) > 0 {
 		return usageError("no arguments expected")
 	}
-	stage, err := e.org.Rollover(ctx, admin.CertificateOptions{})
+	return rolloverWith(ctx, e, admin.CertificateOptions{})
+}
+
+// rolloverWith takes the next rollover step; opts make the next certificate.
+func rolloverWith(ctx context.Context, e *env, opts admin.CertificateOptions) error {
+	stage, err := e.org.Rollover(ctx, opts)
 	if err != nil {
 		return err
 	}

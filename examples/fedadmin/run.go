@@ -28,6 +28,7 @@ const usage = `usage: fedadmin [-dir DIR] [-ca FILE] [-dns ADDR] <subcommand> [f
 The administrator's federation workflow, in the order it is done:
 
   new-cert                      create the organization (federation) certificate
+  import-cert -cert FILE        or import a CA-issued one (PEM or PFX; later: as the next certificate)
   domain-proof DOMAIN           print the TXT record proving DOMAIN (publish it)
   trust -broker URL -domain D   create the federation trust with a fedavail trust broker
                                 (-protocol ManageDelegation2: the Federation Gateway's protocol)

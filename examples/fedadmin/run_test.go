@@ -2,14 +2,20 @@ package main
 
 import (
 	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
+
 	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/admin/admintest"
+	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/golden"
 	"github.com/fedavail/fedavail/internal/pki"
 )
@@ -141,5 +147,53 @@ func testRun(t *testing.T, protocol string) {
 	fi, err := os.Stat(dir)
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("state directory mode = %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+}
+
+// TestImportCert imports a CA-issued certificate from a PFX with a
+// password file, then refuses a PEM certificate with another's key.
+func TestImportCert(t *testing.T) {
+	ca, err := fedtest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := func() (*x509.Certificate, *rsa.PrivateKey) {
+		c, k, err := pki.New(pki.Options{CommonName: "contoso federation", Parent: ca.Cert, ParentKey: ca.Key,
+			KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, k
+	}
+	tmp := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c1, k1 := issue()
+	_, k2 := issue()
+	pfx, err := pkcs12.Modern.Encode(k1, c1, nil, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2PEM, _ := pki.KeyPEM(k2)
+	dir := filepath.Join(tmp, "state")
+	for _, s := range []struct {
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{[]string{"import-cert", "-cert", write("c.pem", pki.CertPEM(c1)), "-key", write("k2.pem", k2PEM)}, exitError, "", "the private key does not belong to the certificate"},
+		{[]string{"import-cert", "-cert", write("c.pfx", pfx), "-password-file", write("pw", []byte("pw\n"))}, exitOK, "imported organization certificate " + dnsproof.Thumbprint(c1), ""},
+		{[]string{"new-cert"}, exitError, "", "already has organization certificate"},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := runDial(append([]string{"-dir", dir}, s.args...), strings.NewReader(""), &stdout, &stderr, nil)
+		if status != s.status || !strings.Contains(stdout.String(), s.stdout) || !strings.Contains(stderr.String(), s.stderr) {
+			t.Errorf("%v: status %d\nstdout: %s\nstderr: %s", s.args, status, &stdout, &stderr)
+		}
 	}
 }
