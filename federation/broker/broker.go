@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -190,6 +191,11 @@ func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*O
 	if err := reg.validate(); err != nil {
 		return nil, err
 	}
+	for _, c := range []*x509.Certificate{reg.Current, reg.Next} {
+		if err := b.checkOrgCert(c); err != nil {
+			return nil, err
+		}
+	}
 	o := &Organization{ApplicationURI: reg.ApplicationURI, AppID: appID, Domains: reg.Domains, Current: reg.Current.Raw}
 	if reg.Next != nil {
 		o.Next = reg.Next.Raw
@@ -212,6 +218,18 @@ func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*O
 		}
 	}
 	return o, nil
+}
+
+// checkOrgCert refuses an organization certificate that does not meet the
+// federation requirements (keyring.Check) with ErrInvalid; nil passes.
+func (b *Broker) checkOrgCert(c *x509.Certificate) error {
+	if c == nil {
+		return nil
+	}
+	if _, err := keyring.Check(keyring.Pair{Cert: c}, keyring.UseOrganization, b.now()); err != nil {
+		return fmt.Errorf("%w: certificate %s: %v", ErrInvalid, c.Subject, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	return nil
 }
 
 // change applies edit to the registration of applicationURI (nil if none;

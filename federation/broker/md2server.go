@@ -223,6 +223,14 @@ func (b *Broker) readMD2(data []byte, soapAction string) (*md2Request, error) {
 			return nil, err
 		}
 	}
+	// A certificate being bound to an identifier must be fit for federation.
+	bound := req.newCert
+	if op == mfg.OpCreateAppID {
+		bound = req.cert
+	}
+	if err := b.checkOrgCert(bound); err != nil {
+		return nil, md2Error(mfg.InvalidPartnerCert, "%v", err)
+	}
 	sec, _ := wssec.Child(header, ns.WSSE, "Security")
 	sig, _ := wssec.Child(sec, ns.DSig, "Signature")
 	if !b.replay.add(replayKey(sig, req), b.now()) {

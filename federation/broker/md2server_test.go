@@ -2,6 +2,7 @@ package broker
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/fedavail/fedavail/federation/mfg"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/internal/wssec"
 )
 
@@ -237,6 +239,20 @@ func TestManageDelegation2(t *testing.T) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
 		})
+	}
+
+	// A certificate unfit for federation is not bound.
+	sc, sk, err := pki.New(pki.Options{CommonName: "server only", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weak := &fedtest.KeyPair{Cert: sc, Key: sk}
+	e.publish(t, weak, "weak.example")
+	if _, err := e.client(t, weak).CreateAppID(ctx, "FYDIBOHF25SPDLT.weak.example"); !errors.Is(err, mfg.ErrInvalidPartnerCert) {
+		t.Errorf("CreateAppId with a server-only certificate: %v", err)
+	}
+	if err := con.UpdateAppIDCertificate(ctx, appID, sc); !errors.Is(err, mfg.ErrInvalidPartnerCert) {
+		t.Errorf("UpdateAppIdCertificate to a server-only certificate: %v", err)
 	}
 
 	// A namespace reserved by another AppId: rogue proves contoso.com too
