@@ -114,6 +114,9 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		ewsURL = ownURL(ln.Addr(), o.tlsCert != "") + "/EWS/Exchange.asmx"
 		log.Warn("partner: -ews-url not given; Autodiscover hands out this server's own address, which partners may not reach", "url", ewsURL)
 	}
+	if read, bad := checkCalendars(log, o.calendars, loc, time.Now()); bad > 0 {
+		log.Warn(fmt.Sprintf("partner: %d of %d calendar files have problems (named above)", bad, read))
+	}
 	cfg := federation.HandlerConfig{
 		ApplicationURI: id.appURI,
 		Keys:           id.keys,
@@ -138,6 +141,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		if err != nil {
 			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
 		}
+		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
