@@ -57,8 +57,9 @@
 // At [TokenPath] the broker answers WS-Trust requests as the gateway does
 // (package wstrust): the request must be signed by a registered organization's
 // certificate, the user's e-mail domain must be one of that organization's
-// verified domains, and AppliesTo must name a registered organization. The
-// token (package token) carries the user's address, the requesting domain and
+// verified domains, the user be named in UPN form or, as on-premises
+// Exchange does, as an ImmutableID in the organization's namespace, and
+// AppliesTo must name a registered organization. The token (package token) carries the user's address, the requesting domain and
 // the offer; it is signed with the broker's current key and encrypted to the
 // target organization's current certificate. Requests that can never succeed
 // get a SOAP 1.2 Sender fault, failures of the broker a Receiver fault.
