@@ -134,6 +134,9 @@ func testRun(t *testing.T, protocol string) {
 		if s.golden != "" {
 			golden.Check(t, s.golden, []byte(stdout.String()))
 		}
+		if s.name == "trust show" && protocol != "" && !strings.Contains(stdout.String(), "ManageDelegation2 gateway at "+env.URL+"/service/ManageDelegation2.asmx") {
+			t.Errorf("trust show does not name the gateway:\n%s", &stdout)
+		}
 		if status == exitError && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
 			t.Errorf("%s: error is more than one line:\n%s", s.name, stderr.String())
 		}

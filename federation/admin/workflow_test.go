@@ -19,6 +19,7 @@ import (
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/federation/admin"
+	"github.com/fedavail/fedavail/federation/wstrust"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -85,6 +86,13 @@ func workflow(t *testing.T, protocol map[string]admin.Protocol) {
 	}
 	if got := w.Broker.Organizations(); len(got) != 2 {
 		t.Errorf("the broker's registry holds %d organizations, want both", len(got))
+	}
+	// Over ManageDelegation2 users are named as on-premises Exchange names
+	// them (ImmutableID); the queries below go through the broker with it.
+	if cfg, err := contoso.ClientConfig(); err != nil || (cfg.Identity != nil) != (protocol["contoso.test"] == admin.ProtocolManageDelegation2) {
+		t.Errorf("contoso's client identity: %v, protocol %q", err, protocol["contoso.test"])
+	} else if cfg.Identity != nil && cfg.Identity("alice@contoso.test").Format != wstrust.NameIDFormatImmutableID {
+		t.Errorf("identity %+v", cfg.Identity("alice@contoso.test"))
 	}
 
 	// Each organization answers partners at autodiscover.DOMAIN and
