@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/admin"
+	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -372,6 +374,12 @@ func importCert(ctx context.Context, e *env, fs *flag.FlagSet, args []string) er
 	p, err := admin.ParseCertificate(data, keyPEM, password)
 	if err != nil {
 		return err
+	}
+	// Refusals come from the import itself; warnings (a near end) are said here.
+	if warnings, err := keyring.Check(p, keyring.UseOrganization, time.Now()); err == nil {
+		for _, w := range warnings {
+			fmt.Fprintf(e.stdout, "warning: %s\n", w)
+		}
 	}
 	certs := e.org.Certificates()
 	if len(certs) == 0 {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
@@ -160,9 +161,13 @@ func TestImportCert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	issue := func() (*x509.Certificate, *rsa.PrivateKey) {
-		c, k, err := pki.New(pki.Options{CommonName: "contoso federation", Parent: ca.Cert, ParentKey: ca.Key,
-			KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	issue := func(end ...time.Time) (*x509.Certificate, *rsa.PrivateKey) {
+		o := pki.Options{CommonName: "contoso federation", Parent: ca.Cert, ParentKey: ca.Key,
+			KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+		if len(end) > 0 {
+			o.NotAfter = end[0]
+		}
+		c, k, err := pki.New(o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,6 +188,8 @@ func TestImportCert(t *testing.T) {
 		t.Fatal(err)
 	}
 	k2PEM, _ := pki.KeyPEM(k2)
+	c3, k3 := issue(time.Now().Add(10 * 24 * time.Hour))
+	k3PEM, _ := pki.KeyPEM(k3)
 	dir := filepath.Join(tmp, "state")
 	for _, s := range []struct {
 		args           []string
@@ -192,6 +199,7 @@ func TestImportCert(t *testing.T) {
 		{[]string{"import-cert", "-cert", write("c.pem", pki.CertPEM(c1)), "-key", write("k2.pem", k2PEM)}, exitError, "", "the private key does not belong to the certificate"},
 		{[]string{"import-cert", "-cert", write("c.pfx", pfx), "-password-file", write("pw", []byte("pw\n"))}, exitOK, "imported organization certificate " + dnsproof.Thumbprint(c1), ""},
 		{[]string{"new-cert"}, exitError, "", "already has organization certificate"},
+		{[]string{"-dir", filepath.Join(tmp, "other"), "import-cert", "-cert", write("c3.pem", append(pki.CertPEM(c3), k3PEM...))}, exitOK, "warning: the certificate expires on", ""},
 	} {
 		var stdout, stderr bytes.Buffer
 		status := runDial(append([]string{"-dir", dir}, s.args...), strings.NewReader(""), &stdout, &stderr, nil)
