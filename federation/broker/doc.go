@@ -30,10 +30,12 @@
 // here registers unchanged, and fedadmin can use either API. Both APIs change
 // the same registry. Every request must carry a wsu:Timestamp at most five
 // minutes long, current within two minutes, signed (the Timestamp only) by
-// the certificate in its KeyInfo, and never seen before (its signature value
-// and what it asks are remembered: Exchange's signatures over whole-second
-// Timestamps repeat within a second, so the signature alone cannot tell
-// two calls apart). CreateAppId binds that certificate to a new application
+// the certificate in its KeyInfo, and, unless it only reads
+// (GetDomainInfo), never seen before: its signature value and what it asks
+// are remembered. Exchange builds one Timestamp and signature per client
+// object, so CreateAppId and ReserveDomain share them and the signature
+// alone cannot tell two calls apart; its GetDomainInfo polls are the same
+// request again. CreateAppId binds that certificate to a new application
 // identifier named by its uri (the account namespace), or returns the one
 // already bound; every other operation must be signed by the identifier's
 // registered certificate. CreateAppId, ReserveDomain and AddUri must present

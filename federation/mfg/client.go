@@ -341,7 +341,9 @@ func (c *Client) call(ctx context.Context, op Operation, proofDomain, body strin
 	deadline := time.Now().Add(window)
 	target, redirects := c.URL, 0
 	for {
-		// A fresh Timestamp per attempt: the gateway refuses replays.
+		// A fresh Timestamp per attempt. Exchange signs one per client
+		// object and reuses it; a fresh one is never stale and never makes
+		// two different requests share a signature.
 		req, err := c.build(op, proofDomain, body, target, c.created())
 		if err != nil {
 			return err
