@@ -267,6 +267,14 @@ func TestManageDelegation2(t *testing.T) {
 	if _, err := rc.CreateAppID(ctx, contosoURI); !errors.Is(err, mfg.ErrNotPermittedForDomain) {
 		t.Errorf("CreateAppId of a taken URI: %v", err)
 	}
+	e.publish(t, rogue, "rogue.example")
+	rogueID, err := rc.CreateAppID(ctx, "FYDIBOHF25SPDLT.rogue.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.ReserveDomain(ctx, rogueID, contosoURI, ""); !errors.Is(err, mfg.ErrDomainUnavailable) {
+		t.Errorf("ReserveDomain of a namespace reserved by another AppId: %v", err)
+	}
 
 	// Removal in Exchange's order; the broker then refuses contoso's tokens.
 	must(con.RemoveURI(ctx, appID, "contoso.net"))
@@ -276,8 +284,8 @@ func TestManageDelegation2(t *testing.T) {
 	if _, err := con.GetDomainInfo(ctx, appID, contosoURI); !errors.Is(err, mfg.ErrInvalidAppID) {
 		t.Errorf("GetDomainInfo after release: %v", err)
 	}
-	if got := e.b.Organizations(); len(got) != 1 || got[0].ApplicationURI != fabrikamURI {
-		t.Errorf("registry after release: %+v", got)
+	if got := e.b.Organizations(); len(got) != 2 || got[0].ApplicationURI != fabrikamURI {
+		t.Errorf("registry after release (fabrikam and rogue): %+v", got)
 	}
 	if _, err := e.env.client(ring2).Token(ctx, fb); err == nil {
 		t.Error("token issued to a released organization")
