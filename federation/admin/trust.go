@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/metadata"
@@ -304,7 +305,7 @@ func (o *Org) brokerErr(err error, tc *TrustConfig) error {
 	if ge := o.gatewayErr(err, tc); ge != nil {
 		return ge
 	}
-	var re *broker.RegistrationError
+	var re *fedavail.HTTPError
 	if !errors.As(err, &re) && errors.Is(err, broker.ErrNotPermitted) {
 		return fail(ErrWrongKey, err, "the key ring no longer holds the certificate the gateway knows", "restore it from a backup")
 	}

@@ -91,7 +91,7 @@ func (b *Broker) serveManageDelegation2(w http.ResponseWriter, r *http.Request) 
 		http.Error(w, "broker: POST a ManageDelegation2 SOAP request", http.StatusMethodNotAllowed)
 		return
 	}
-	data, err := xmlguard.ReadAll(r.Body, b.cfg.Limits)
+	data, err := xmlguard.ReadAll(r.Body, xmlguard.Limits(b.cfg.Limits))
 	if err != nil {
 		b.md2Fault(w, r, "", md2Error(mfg.InvalidParameter, "request too large or unreadable"), err)
 		return
@@ -162,7 +162,7 @@ var md2Params = map[mfg.Operation][]string{
 // the Timestamp's signature by the certificate in KeyInfo, its freshness,
 // replay, then the operation and its parameters.
 func (b *Broker) readMD2(data []byte, soapAction string) (*md2Request, error) {
-	doc, err := xmlguard.ParseEtree(data, b.cfg.Limits, "ManageDelegation2 request")
+	doc, err := xmlguard.ParseEtree(data, xmlguard.Limits(b.cfg.Limits), "ManageDelegation2 request")
 	if err != nil {
 		return nil, err
 	}

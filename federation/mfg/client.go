@@ -120,8 +120,8 @@ type Client struct {
 	// Keys holds the organization certificate: the current pair signs every
 	// request, including UpdateAppIdCertificate. Required.
 	Keys *keyring.Ring
-	// Limits bound the answers; zero fields take xmlguard's defaults.
-	Limits xmlguard.Limits
+	// Limits bound the answers; zero fields take fedavail's defaults.
+	Limits fedavail.Limits
 	// RetryWait is the pause before retrying a 403; zero means 5 seconds.
 	RetryWait time.Duration
 	// RetryFor is how long after the first attempt a 403 is retried; zero
@@ -337,7 +337,7 @@ func (c *Client) call(ctx context.Context, op Operation, proofDomain, body strin
 	if window <= 0 {
 		window = defaultRetryFor
 	}
-	caller := &soap.Caller{HTTPClient: c.HTTPClient, Limits: c.Limits, Logger: c.Logger}
+	caller := &soap.Caller{HTTPClient: c.HTTPClient, Limits: xmlguard.Limits(c.Limits), Logger: c.Logger}
 	deadline := time.Now().Add(window)
 	target, redirects := c.URL, 0
 	for {
