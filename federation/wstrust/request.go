@@ -74,7 +74,7 @@ func (r *Request) envelope(sg Signing) (*soap.Envelope, error) {
 	if sg.Key == nil || len(sg.SKI) == 0 {
 		return nil, ErrNoKey
 	}
-	s := &wssec.Signer{Key: sg.Key, SKI: sg.SKI, Method: sg.Method}
+	s := &wssec.Signer{Key: sg.Key, SKI: sg.SKI, Method: sg.Method.wssec()}
 	to := fmt.Appendf(nil, `<a:To xmlns:a="%s" xmlns:s="%s" xmlns:u="%s" s:mustUnderstand="1" u:Id="_1">%s</a:To>`,
 		ns.WSA, ns.SOAP12, ns.WSU, text(r.To))
 	ts := fmt.Appendf(nil, `<u:Timestamp xmlns:u="%s" u:Id="_0"><u:Created>%s</u:Created><u:Expires>%s</u:Expires></u:Timestamp>`,
