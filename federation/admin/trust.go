@@ -56,6 +56,10 @@ type TrustConfig struct {
 	// certificate the gateway holds: requests are signed with it, and a
 	// rollover's publishing step replaces it (UpdateAppIdCertificate).
 	GatewayCertificate string `json:"gateway_certificate,omitempty"`
+	// Disabled is Set-FederatedOrganizationIdentifier -Enabled $false: the
+	// organization asks partners nothing (no delegation tokens), the trust,
+	// domains and relationships stay. See [Org.SetEnabled].
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // TrustOptions say which broker to trust and the first federated domain.
