@@ -50,9 +50,14 @@
 // may expand at most 64 occurrences per item it may return before it is a
 // *TooManyEventsError, and checks the request's context as it goes. Rules
 // rrule-go cannot expand — years before 1 or after 9999, an hourly INTERVAL
-// that never reaches its BYHOUR (rrule-go would loop forever) — are a
-// [*ParseError]. A rule whose filters can never match again is walked to
-// rrule-go's last year once and then remembered as exhausted.
+// that never reaches its BYHOUR (rrule-go would loop forever), BYDAY
+// ordinals past the month or year they count in (rrule-go indexes out of
+// range) — are a [*ParseError], and so is a rule on which rrule-go still
+// panics while expanding. A rule whose filters can never match again is
+// walked to rrule-go's last year once and then remembered as exhausted.
+//
+// A VTIMEZONE is turned into rules once per distinct definition, shared by
+// every file, over 1970 to 2200; its observances' rules must be yearly.
 //
 // Single items are indexed by start, so a window looks only at the items
 // near it; items longer than a week and the series, each bounded by its
