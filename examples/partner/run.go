@@ -142,7 +142,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		Domains:        id.domains,
 		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
 		Policy:         &policy{sharing: store, internal: o.internal},
-		Calendars:      &calendar.Folder{Dir: o.calendars, Location: loc},
+		Calendars:      &calendar.Folder{Dir: o.calendars, Location: loc, Logger: log},
 		EWSURL:         ewsURL,
 		HTTPClient:     hc,
 		Logger:         log,
