@@ -100,6 +100,12 @@ type Handler struct {
 	// GetFederationInformation for any of its Domains. An empty
 	// ApplicationURI answers NotFederated. Endpoint is not used.
 	Federation FederationInformation
+	// AcceptedDomains are the organization's domains that are not federated.
+	// GetFederationInformation for one of them answers with all of
+	// Federation's Domains, as Exchange does: it finds the organization by
+	// its accepted domain and publishes the organization's federated
+	// domains (GetFederationInformationRequestMessage.Execute).
+	AcceptedDomains []string
 	// Directory supplies user and domain settings.
 	Directory Directory
 	// Validator checks delegation tokens on /WSSecurity. Nil refuses them.

@@ -21,7 +21,7 @@ func (h *Handler) getFederationInformation(ctx context.Context, msg *soap.Messag
 		r.ErrorCode, r.ErrorMessage = InvalidRequest, "No domain was given."
 	case h.Federation.ApplicationURI == "":
 		r.ErrorCode, r.ErrorMessage = NotFederated, "The organization is not federated."
-	case !containsFold(h.Federation.Domains, d):
+	case !containsFold(h.Federation.Domains, d) && !containsFold(h.AcceptedDomains, d):
 		if h.Directory != nil {
 			if _, err := h.Directory.LookupDomain(ctx, nil, d); err != nil {
 				if u, ok := movedTo(err); ok {

@@ -30,6 +30,12 @@ type HandlerConfig struct {
 	// Domains are the organization's federated domains, published by
 	// GetFederationInformation and answered for by Autodiscover.
 	Domains []string
+	// AcceptedDomains are the organization's other domains (Exchange's
+	// accepted domains that are not federated). Partners may address their
+	// mailboxes, and GetFederationInformation for one of them answers with
+	// Domains, as Exchange does. Partners never reach mailboxes of any other
+	// domain the calendar source holds; internal users see them all.
+	AcceptedDomains []string
 	// Broker is the trust broker whose tokens are accepted (its
 	// certificates, from metadata or given), and which GetFederationInformation
 	// names as the token issuer.
@@ -85,6 +91,7 @@ type Handler struct {
 	validator *token.Validator
 	ews       http.Handler
 	dir       autodiscover.Directory
+	scope     partnerScope
 	ad        atomic.Pointer[adVersion]
 }
 
@@ -142,9 +149,10 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	if h.validator, err = token.NewValidator(token.ValidatorConfig{ApplicationURI: cfg.ApplicationURI, Keys: cfg.Keys, Trust: h.broker, Now: now}); err != nil {
 		return nil, err
 	}
+	h.scope = newPartnerScope(cfg.Domains, cfg.AcceptedDomains)
 	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
 		Calendars:    cfg.Calendars,
-		Policy:       cfg.Policy,
+		Policy:       scopedPolicy{scope: h.scope, next: cfg.Policy},
 		Tokens:       h.validator,
 		Authenticate: cfg.Authenticate,
 		Logger:       cfg.Logger,
@@ -153,8 +161,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 		return nil, err
 	}
 	if h.dir == nil {
-		h.dir = &domainDirectory{domains: cfg.Domains, ewsURL: cfg.EWSURL, calendars: cfg.Calendars}
+		h.dir = &domainDirectory{domains: h.scope, ewsURL: cfg.EWSURL, calendars: cfg.Calendars}
 	}
+	h.dir = scopedDirectory{scope: h.scope, next: h.dir}
 	return h, nil
 }
 
@@ -192,11 +201,12 @@ func (h *Handler) autodiscover(md *metadata.Metadata) *autodiscover.Handler {
 		fi.TokenIssuers = []autodiscover.TokenIssuer{{URI: md.IssuerURI, Endpoint: md.TokenEndpoint}}
 	}
 	v := &adVersion{md: md, h: &autodiscover.Handler{
-		Federation:   fi,
-		Directory:    h.dir,
-		Validator:    h.validator,
-		Authenticate: h.cfg.Authenticate,
-		Logger:       h.cfg.Logger,
+		Federation:      fi,
+		AcceptedDomains: h.cfg.AcceptedDomains,
+		Directory:       h.dir,
+		Validator:       h.validator,
+		Authenticate:    h.cfg.Authenticate,
+		Logger:          h.cfg.Logger,
 	}}
 	h.ad.Store(v)
 	return v.h
