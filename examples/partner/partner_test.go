@@ -69,12 +69,14 @@ type server struct {
 	reload   chan struct{}
 	reloaded chan error
 	stderr   *fedtest.LogBuffer
+	addr     string // where it listens
 }
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
 // a temporary directory, registered with w's broker; w's client reaches it
-// as https://fabrikam.test and https://autodiscover.fabrikam.test.
-func startPartner(t *testing.T, w *loopback.World) *server {
+// as https://fabrikam.test and https://autodiscover.fabrikam.test. Extra
+// flags are added to the command line.
+func startPartner(t *testing.T, w *loopback.World, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -121,6 +123,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 		"-basic", "carol:s3cret", "-basic", "@" + write("users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
 	}
+	args = append(args, extra...)
 	ready := make(chan net.Addr, 1)
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -135,6 +138,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 	})
 	select {
 	case addr := <-ready:
+		s.addr = addr.String()
 		w.Route("fabrikam.test:443", addr.String())
 		w.Route("autodiscover.fabrikam.test:443", addr.String())
 	case code := <-done:
