@@ -72,7 +72,7 @@ func (h *Handler) getUserSettings(ctx context.Context, requester *fedavail.Reque
 			ur.ErrorCode, ur.ErrorMessage, ur.RedirectTarget = RedirectAddress, "Redirection address.", nillable(u.RedirectAddress)
 		default:
 			ur.ErrorMessage = "No error."
-			ur.Settings, ur.SettingErrors = pick(u.Settings, req.Settings, IsKnownUserSetting, false)
+			ur.Settings, ur.SettingErrors = pick(h.serverSettings(u.Settings), req.Settings, IsKnownUserSetting, false)
 		}
 		r.UserResponses = append(r.UserResponses, ur)
 	}

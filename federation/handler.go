@@ -103,8 +103,9 @@ type adVersion struct {
 }
 
 // ExternalEWSVersion is the ExternalEwsVersion the default directory
-// publishes: Exchange 2016, which ews.Handler announces too.
-const ExternalEWSVersion = "15.01.2507.000"
+// publishes, in Exchange's format: Exchange 2016 CU23, the build ews.Handler
+// and autodiscover.Handler announce by default (15.1.2507.6).
+const ExternalEWSVersion = "15.01.2507.006"
 
 // NewHandler checks cfg and returns the handler. It does no I/O.
 func NewHandler(cfg HandlerConfig) (*Handler, error) {

@@ -37,7 +37,9 @@ func (d *domainDirectory) LookupUser(ctx context.Context, _ *fedavail.Requester,
 	} else if err != nil {
 		return nil, err
 	}
-	return &autodiscover.User{Settings: d.settings()}, nil
+	// No display name is known; Exchange always has one, and the address
+	// is the honest stand-in (POX's User/DisplayName uses it too).
+	return &autodiscover.User{Settings: append(d.settings(), autodiscover.Setting{Name: autodiscover.UserDisplayName, Value: mailbox})}, nil
 }
 
 // LookupDomain implements autodiscover.Directory.

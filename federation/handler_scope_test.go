@@ -44,28 +44,7 @@ func TestHandlerPartnerScope(t *testing.T) {
 			for _, m := range []string{dana, ceo, accepted} {
 				cal.Add(m, calendar.Event{Start: mon.Add(9 * time.Hour), End: mon.Add(10 * time.Hour), BusyType: calendar.Busy})
 			}
-			// The policy alone would show every mailbox to contoso.test.
-			pol, err := sharing.NewStore(sharing.Config{OrganizationRelationships: []sharing.OrganizationRelationship{{
-				Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
-			}}}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := federation.NewHandler(federation.HandlerConfig{
-				ApplicationURI: appURI("fabrikam.test"), Keys: ring(t, w.k.fabrikam), Domains: []string{"fabrikam.test"},
-				AcceptedDomains: tt.acceptedDomains,
-				Broker:          federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath},
-				Policy:          internalSeesAll{pol}, Calendars: cal, EWSURL: "https://mail.fabrikam.test/EWS/Exchange.asmx", HTTPClient: w.hc,
-				Authenticate: func(r *http.Request) (*fedavail.Requester, error) {
-					if u, p, ok := r.BasicAuth(); ok && u == "erin@fabrikam.test" && p == "secret" {
-						return &fedavail.Requester{Address: u, Domain: "fabrikam.test"}, nil
-					}
-					return nil, errors.New("no")
-				},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := fabrikamHandler(t, w, cal, tt.acceptedDomains)
 			w.serve(t, h, "mail.fabrikam.test", "autodiscover.fabrikam.test")
 
 			r := rel("Fabrikam", "fabrikam.test", "internal.fabrikam.test", "accepted.fabrikam.test")
@@ -116,4 +95,33 @@ func (p internalSeesAll) Access(ctx context.Context, req fedavail.Requester, mai
 		return fedavail.AccessAvailabilityOnly, nil
 	}
 	return p.partners.Access(ctx, req, mailbox)
+}
+
+// fabrikamHandler is fabrikam.test's handler over cal: its relationship
+// shows contoso.test's users AvailabilityOnly, and erin@fabrikam.test
+// (password "secret") is an internal user who sees every mailbox.
+func fabrikamHandler(t *testing.T, w *world, cal calendar.Source, accepted []string) *federation.Handler {
+	t.Helper()
+	pol, err := sharing.NewStore(sharing.Config{OrganizationRelationships: []sharing.OrganizationRelationship{{
+		Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
+	}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := federation.NewHandler(federation.HandlerConfig{
+		ApplicationURI: appURI("fabrikam.test"), Keys: ring(t, w.k.fabrikam), Domains: []string{"fabrikam.test"},
+		AcceptedDomains: accepted,
+		Broker:          federation.TrustBroker{MetadataURL: "https://sts.test" + broker.MetadataPath},
+		Policy:          internalSeesAll{pol}, Calendars: cal, EWSURL: "https://mail.fabrikam.test/EWS/Exchange.asmx", HTTPClient: w.hc,
+		Authenticate: func(r *http.Request) (*fedavail.Requester, error) {
+			if u, p, ok := r.BasicAuth(); ok && u == "erin@fabrikam.test" && p == "secret" {
+				return &fedavail.Requester{Address: u, Domain: "fabrikam.test"}, nil
+			}
+			return nil, errors.New("no")
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
