@@ -36,17 +36,18 @@ func mfgSample(t *testing.T) ([]byte, *x509.Certificate) {
 	return xml, cert
 }
 
-// verifyPlain runs the signature half of validation on a decrypted assertion.
+// verifyPlain runs the signature half of validation on a decrypted
+// assertion, parsed as the validator parses it.
 func verifyPlain(plain []byte, trusted []*x509.Certificate, now time.Time) (*Claims, error) {
-	doc, err := xmlguard.ParseEtree(plain, xmlguard.Limits{}, "assertion")
+	root, err := parseAssertionTree(plain, xmlguard.Limits{})
 	if err != nil {
-		return nil, failErr(InvalidTokenFormat, err)
+		return nil, asValidation(err)
 	}
-	sig, err := checkShape(doc.Root())
+	sig, err := checkShape(root)
 	if err != nil {
 		return nil, err
 	}
-	verified, _, err := verify(doc.Root(), sig, trusted, now)
+	verified, _, err := verify(root, sig, trusted, now)
 	if err != nil {
 		return nil, err
 	}

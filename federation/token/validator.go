@@ -167,30 +167,34 @@ func (v *Validator) Validate(ctx context.Context, encryptedData []byte, offer fe
 // configuration: decryption, structure, signature, issuer, audience and the
 // identity claims. Its result is what the cache keeps.
 func (v *Validator) validate(data []byte, issuer string, trusted []*x509.Certificate, now time.Time) (*Claims, *x509.Certificate, *ValidationError) {
-	doc, err := xmlguard.ParseEtree(data, v.limits, "delegation token")
+	ed, err := parseResolved(data, v.limits, "delegation token")
 	if err != nil {
 		return nil, nil, failErr(InvalidTokenFormat, err)
 	}
-	plain, err := decrypt(doc.Root(), v.cfg.Keys.Snapshot())
+	plain, err := decrypt(ed, v.cfg.Keys.Snapshot())
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
-	adoc, err := xmlguard.ParseEtree(plain, v.limits, "assertion")
+	aroot, err := parseAssertionTree(plain, v.limits)
 	if err != nil {
 		// CBC has no integrity of its own: a tampered ciphertext or a wrong
 		// key decrypts to bytes that are not XML. That is a decryption
 		// failure; the limits (DTD, depth) are the token's format.
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return nil, nil, ve
+		}
 		var xe *fedavail.XMLError
 		if errors.As(err, &xe) {
 			return nil, nil, failErr(InvalidUnknownEncryption, err)
 		}
 		return nil, nil, failErr(InvalidTokenFormat, err)
 	}
-	sig, err := checkShape(adoc.Root())
+	sig, err := checkShape(aroot)
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
-	verified, signer, err := verify(adoc.Root(), sig, trusted, now)
+	verified, signer, err := verify(aroot, sig, trusted, now)
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
@@ -198,7 +202,7 @@ func (v *Validator) validate(data []byte, issuer string, trusted []*x509.Certifi
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
-	if c.AssertionID != adoc.Root().SelectAttrValue(samlIDAttr, "") {
+	if c.AssertionID != aroot.SelectAttrValue(samlIDAttr, "") {
 		return nil, nil, formatErr("verified assertion is not the one checked")
 	}
 	if err := v.checkToken(c, audiences, issuer); err != nil {
