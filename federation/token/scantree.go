@@ -126,6 +126,12 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 			}
 			scope.bind(a.Name.Local, a.Value)
 		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			if a.Value == "" && asWritten {
+				// Undeclaring the default namespace is where
+				// canonicalizers disagree (goxmldsig renders xmlns=""
+				// where the spec does not); no genuine token does it.
+				return nil, formatErr("default namespace undeclared")
+			}
 			scope.bind("", a.Value)
 		}
 	}

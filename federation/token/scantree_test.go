@@ -44,8 +44,9 @@ func sameTree(t *testing.T, b []byte) {
 var treeInputs = []string{
 	`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" AssertionID="a"><saml:Conditions/></saml:Assertion>`,
 	`<?xml version="1.0" encoding="utf-8"?><a xmlns="urn:x" b="1"><c xmlns="urn:y" xml:lang="en"> t &amp; &lt;x&gt; &#65;&#x42; </c><d/></a>`,
-	"<a xmlns:p=\"urn:p\"><p:b p:c=\"v&#9;\r\nw\">x\r\ny<![CDATA[<z>&]]></p:b><e xmlns=\"\"/></a>",
+	"<a xmlns:p=\"urn:p\"><p:b p:c=\"v&#9;\r\nw\">x\r\ny<![CDATA[<z>&]]></p:b><e/></a>",
 	`<p:a xmlns:p="urn:p"><p:b xmlns:p="urn:q"><p:c/></p:b><p:d/></p:a>`,
+	`<a xmlns:p="urn:z" xmlns:q="urn:a"><b p:k="1" q:k="2" q:j="3" z="4"/><c xmlns:r="urn:m" r:k="5" p:k="6"/></a>`,
 }
 
 func TestParseAssertionTreeMatchesEtree(t *testing.T) {
@@ -70,6 +71,7 @@ func TestParseAssertionTreeMatchesEtree(t *testing.T) {
 		`<a/><b/>`,
 		`<!DOCTYPE a><a/>`,
 		`<a b="1" b="2"/>`,
+		`<a xmlns="urn:a"><b xmlns=""/></a>`,
 		`<a xmlns:p="urn:p" xmlns:q="urn:q" p:b="1" q:b="2" p:b="3"/>`,
 	} {
 		if _, err := parseAssertionTree([]byte(in), xmlguard.Limits{}); err == nil {
@@ -78,13 +80,17 @@ func TestParseAssertionTreeMatchesEtree(t *testing.T) {
 	}
 }
 
-// FuzzParseAssertionTree holds parseAssertionTree to etree's parse.
+// FuzzParseAssertionTree holds parseAssertionTree to etree's parse, and
+// canonicalize to goxmldsig's canonicalization of the tree.
 func FuzzParseAssertionTree(f *testing.F) {
 	f.Add(testshared.Sample(f, mfgAssertion))
 	for _, in := range treeInputs {
 		f.Add([]byte(in))
 	}
-	f.Fuzz(sameTree)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameTree(t, b)
+		sameC14N(t, b)
+	})
 }
 
 // resolvedDump lists what decrypt reads of a tree: each element's
