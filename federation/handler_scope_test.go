@@ -102,7 +102,7 @@ func (p internalSeesAll) Access(ctx context.Context, req fedavail.Requester, mai
 // (password "secret") is an internal user who sees every mailbox.
 func fabrikamHandler(t *testing.T, w *world, cal calendar.Source, accepted []string) *federation.Handler {
 	t.Helper()
-	pol, err := sharing.NewStore(sharing.Config{OrganizationRelationships: []sharing.OrganizationRelationship{{
+	pol, err := sharing.NewLivePolicy(sharing.Config{OrganizationRelationships: []sharing.OrganizationRelationship{{
 		Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
 	}}}, nil)
 	if err != nil {
