@@ -35,9 +35,10 @@ type c14nAttr struct {
 
 // canonicalize returns the exclusive canonical form of el, which may sit
 // inside a larger tree: declarations in scope from its ancestors count,
-// as the spec's document subset does.
-func canonicalize(el *etree.Element) ([]byte, error) {
-	var c c14n
+// as the spec's document subset does. sizeHint is the expected size of the
+// result (the canonical form is about as long as the parsed text).
+func canonicalize(el *etree.Element, sizeHint int) ([]byte, error) {
+	c := c14n{out: make([]byte, 0, sizeHint)}
 	if err := c.element(el); err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func sameC14N(t *testing.T, b []byte) {
 	var walk func(el *etree.Element)
 	walk = func(el *etree.Element) {
 		want, werr := referenceC14N(el)
-		got, gerr := canonicalize(el)
+		got, gerr := canonicalize(el, 0)
 		switch {
 		case gerr == nil && werr != nil:
 			t.Fatalf("canonicalize renders what goxmldsig refuses (%v): %s", werr, got)
@@ -69,7 +69,7 @@ func TestC14NMatchesGoxmldsig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := canonicalize(root); err != nil {
+		if _, err := canonicalize(root, 0); err != nil {
 			t.Errorf("canonicalize refuses %s: %v", in, err)
 		}
 	}
@@ -80,7 +80,7 @@ func TestC14NMatchesGoxmldsig(t *testing.T) {
 		t.Fatal(err)
 	}
 	si := child(child(root, ns.DSig, "Signature"), ns.DSig, "SignedInfo")
-	got, err := canonicalize(si)
+	got, err := canonicalize(si, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/beevik/etree"
 
@@ -55,6 +56,11 @@ func parseAssertionTree(data []byte, l xmlguard.Limits) (*etree.Element, error) 
 	return root, nil
 }
 
+// readers keeps xmlscan Readers from token to token: a Reader keeps its
+// stacks and its interned names (the few dozen a token has), which a fresh
+// one would allocate again for every validation.
+var readers = sync.Pool{New: func() any { return new(xmlscan.Reader) }}
+
 // buildTree reads data into an etree, names as written or resolved. The
 // prefix of each name is found again among the declarations in scope;
 // a document where that is ambiguous (two prefixes bound to one namespace,
@@ -66,7 +72,8 @@ func buildTree(data []byte, l xmlguard.Limits, context string, asWritten bool) (
 		return nil, err
 	}
 	bad := func(err error) error { return &fedavail.XMLError{Context: context, Err: err} }
-	var r xmlscan.Reader
+	r := readers.Get().(*xmlscan.Reader)
+	defer readers.Put(r)
 	r.Reset(data)
 	var root *etree.Element
 	var open []*etree.Element
@@ -84,7 +91,7 @@ func buildTree(data []byte, l xmlguard.Limits, context string, asWritten bool) (
 			if root != nil && len(open) == 0 {
 				return nil, bad(errors.New("more than one root element"))
 			}
-			el, err := newElement(&r, &scope, asWritten)
+			el, err := newElement(r, &scope, asWritten)
 			if err != nil {
 				return nil, err
 			}

@@ -47,7 +47,7 @@ func verifyEnveloped(a, sig *etree.Element, cert *x509.Certificate) error {
 
 	// SignedInfo is canonicalized where it stands, with the namespace
 	// declarations in scope there, and read from the same tree.
-	canonicalSignedInfo, err := canonicalize(signedInfo)
+	canonicalSignedInfo, err := canonicalize(signedInfo, 1<<10)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func verifyEnveloped(a, sig *etree.Element, cert *x509.Certificate) error {
 	// enveloped-signature transform (in place, as a was parsed for this
 	// validation alone) and exclusive canonicalization.
 	a.RemoveChild(sig)
-	canonical, err := canonicalize(a)
+	canonical, err := canonicalize(a, 4<<10)
 	if err != nil {
 		return err
 	}
