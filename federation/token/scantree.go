@@ -57,7 +57,8 @@ func parseAssertionTree(data []byte, l xmlguard.Limits) (*etree.Element, error) 
 }
 
 // readers keeps xmlscan Readers from token to token: a Reader keeps its
-// stacks and its interned names (the few dozen a token has), which a fresh
+// stacks and its interned names and short attribute values (algorithm
+// URIs, IDs; never character data, where the proof key is), which a fresh
 // one would allocate again for every validation.
 var readers = sync.Pool{New: func() any { return new(xmlscan.Reader) }}
 
@@ -73,7 +74,10 @@ func buildTree(data []byte, l xmlguard.Limits, context string, asWritten bool) (
 	}
 	bad := func(err error) error { return &fedavail.XMLError{Context: context, Err: err} }
 	r := readers.Get().(*xmlscan.Reader)
-	defer readers.Put(r)
+	defer func() {
+		r.Reset(nil) // keep no reference to the (decrypted) document
+		readers.Put(r)
+	}()
 	r.Reset(data)
 	var root *etree.Element
 	var open []*etree.Element
