@@ -61,10 +61,13 @@ func ExampleNewHandler() {
 		ApplicationURI: "FYDIBOHF25SPDLT.fabrikam.com",
 		Keys:           keys,
 		Domains:        []string{"fabrikam.com"},
-		Broker:         federation.TrustBroker{MetadataURL: "https://nexus.microsoftonline-p.com/FederationMetadata/2006-12/FederationMetadata.xml"},
-		Policy:         store,
-		Calendars:      &calendar.Folder{Dir: "calendars"},
-		EWSURL:         "https://mail.fabrikam.com/EWS/Exchange.asmx",
+		// Partners may also address these mailboxes; any other domain the
+		// calendars hold stays internal.
+		AcceptedDomains: []string{"research.fabrikam.com"},
+		Broker:          federation.TrustBroker{MetadataURL: "https://nexus.microsoftonline-p.com/FederationMetadata/2006-12/FederationMetadata.xml"},
+		Policy:          store,
+		Calendars:       &calendar.Folder{Dir: "calendars"},
+		EWSURL:          "https://mail.fabrikam.com/EWS/Exchange.asmx",
 	})
 	if err != nil {
 		log.Fatal(err)
