@@ -33,9 +33,9 @@ func newPartnerScope(lists ...[]string) partnerScope {
 }
 
 func (s partnerScope) hasDomain(domain string) bool {
-	domain = strings.ToLower(strings.TrimSpace(domain))
+	domain = strings.TrimSpace(domain)
 	for _, d := range s {
-		if d == domain {
+		if strings.EqualFold(strings.TrimSpace(d), domain) {
 			return true
 		}
 	}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/autodiscover/autodiscovertest"
+	"github.com/fedavail/fedavail/calendar"
 )
 
 // everyone is a directory that knows every user and domain.
@@ -50,5 +53,27 @@ func TestScopedDirectory(t *testing.T) {
 				t.Errorf("LookupDomain(%s) = %v, want known %v (else ErrUnknownDomain)", tt.subject, err, tt.known)
 			}
 		})
+	}
+}
+
+// The scoped directory keeps the Directory contract for a partner: the
+// accepted domain's users are known, the calendar source's other domains
+// are not.
+func TestScopedDirectoryConforms(t *testing.T) {
+	var cals calendar.Memory
+	cals.SetWorkingHours("alice@fabrikam.com", calendar.DefaultWorkingHours(time.UTC))
+	cals.SetWorkingHours("kim@research.fabrikam.com", calendar.DefaultWorkingHours(time.UTC))
+	cals.SetWorkingHours("ceo@internal.fabrikam.com", calendar.DefaultWorkingHours(time.UTC))
+	scope := newPartnerScope([]string{"fabrikam.com"}, []string{"research.fabrikam.com"})
+	dir := scopedDirectory{scope: scope, next: &domainDirectory{domains: scope, ewsURL: "https://mail.fabrikam.com/EWS/Exchange.asmx", calendars: &cals}}
+	err := autodiscovertest.TestDirectory(t.Context(), dir, autodiscovertest.Config{
+		Users:          []string{"alice@fabrikam.com", "kim@research.fabrikam.com"},
+		Domains:        []string{"fabrikam.com", "research.fabrikam.com"},
+		UnknownUsers:   []string{"ceo@internal.fabrikam.com", "nobody@fabrikam.com"},
+		UnknownDomains: []string{"internal.fabrikam.com"},
+		Requester:      &fedavail.Requester{Address: "alice@contoso.com", Domain: "contoso.com", Federated: true},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/fedavail/fedavail/internal/opname"
 )
 
 // Transport counts and times the requests rt sends to partners and trust
@@ -25,7 +27,7 @@ type roundTripper struct {
 }
 
 func (t roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
-	op := clientOperation(r)
+	op := opname.Client(r)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(r)
 	t.m.clientLatency.WithLabelValues(op).Observe(time.Since(start).Seconds())
@@ -35,17 +37,6 @@ func (t roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	t.m.client.WithLabelValues(op, result).Inc()
 	return resp, err
-}
-
-func clientOperation(r *http.Request) string {
-	action := r.Header.Get("SOAPAction") + " " + r.Header.Get("Content-Type")
-	switch {
-	case strings.Contains(action, "/trust/RST/Issue"):
-		return "Issue"
-	case strings.Contains(strings.ToLower(r.URL.Path), "federationmetadata"):
-		return "Metadata"
-	}
-	return operation(r)
 }
 
 // Broker counts and times the trust broker's requests by endpoint: token

@@ -2,45 +2,12 @@ package metrics
 
 import (
 	"context"
-	"mime"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/fedavail/fedavail/internal/opname"
 )
-
-// operations are the operation label's values besides the fall-backs
-// "EWS", "Autodiscover", "POX", "Probe" and "other".
-var operations = map[string]bool{
-	"GetUserAvailability": true, "GetServerTimeZones": true,
-	"GetFederationInformation": true, "GetUserSettings": true, "GetDomainSettings": true,
-}
-
-// operation names a request from its SOAP action (SOAPAction header, or the
-// action parameter of a SOAP 1.2 Content-Type), else from its path.
-func operation(r *http.Request) string {
-	action := strings.Trim(r.Header.Get("SOAPAction"), `"`)
-	if action == "" {
-		if _, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil {
-			action = params["action"]
-		}
-	}
-	if i := strings.LastIndexByte(action, '/'); i >= 0 && operations[action[i+1:]] {
-		return action[i+1:]
-	}
-	p := strings.ToLower(r.URL.Path)
-	switch {
-	case strings.HasSuffix(p, "/autodiscover.xml") && r.Method == http.MethodGet:
-		return "Probe"
-	case strings.HasSuffix(p, "/autodiscover.xml"):
-		return "POX"
-	case strings.HasPrefix(p, "/ews/"):
-		return "EWS"
-	case strings.HasPrefix(p, "/autodiscover/"):
-		return "Autodiscover"
-	}
-	return "other"
-}
 
 // requestInfo is what the wrappers learn about a request while it is
 // answered; the Handler wrapper puts it in the request's context.
@@ -59,7 +26,7 @@ func infoFrom(ctx context.Context) *requestInfo {
 func (m *Metrics) Handler(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		op := operation(r)
+		op := opname.Server(r)
 		ri := &requestInfo{}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
