@@ -2,10 +2,12 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"net"
 	"strings"
 	"testing"
 
+	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/internal/loopback"
 )
 
@@ -52,5 +54,23 @@ func TestAcceptLegacyTLS(t *testing.T) {
 		if !strings.Contains(s.stderr.String(), want) {
 			t.Errorf("log has no %q:\n%s", want, s.stderr)
 		}
+	}
+}
+
+// -accepted-domain: GetFederationInformation for the accepted domain
+// answers with the federated one, as Exchange does.
+func TestAcceptedDomainFlag(t *testing.T) {
+	w := loopback.New(t)
+	startPartner(t, w, "-accepted-domain", "research.fabrikam.test")
+	ac := &autodiscover.Client{HTTPClient: w.HTTP, CacheTTL: -1, Endpoint: "https://autodiscover.fabrikam.test/autodiscover/autodiscover.svc"}
+	fi, err := ac.GetFederationInformation(t.Context(), "research.fabrikam.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(fi.Domains, ","); fi.ApplicationURI != "FYDIBOHF25SPDLT.fabrikam.test" || got != "fabrikam.test" {
+		t.Errorf("federation information for the accepted domain: %s %s", fi.ApplicationURI, got)
+	}
+	if _, err := ac.GetFederationInformation(t.Context(), "other.fabrikam.test"); !errors.Is(err, autodiscover.ErrInvalidDomain) {
+		t.Errorf("a domain the organization does not have: %v, want InvalidDomain", err)
 	}
 }
