@@ -281,7 +281,7 @@ func senderFault(w http.ResponseWriter, v soap.Version, status int, reason strin
 
 // serverVersion is the ServerVersionInfo header the handler sends: the
 // Autodiscover schema it implements is Exchange 2013's.
-var serverVersion = soap.AutodiscoverServerVersionInfo{MajorVersion: 15, MinorVersion: 0, Version: "Exchange2013"}
+var serverVersion = serverVersionInfo{MajorVersion: 15, MinorVersion: 0, Version: "Exchange2013"}
 
 func writeSOAP(w http.ResponseWriter, v soap.Version, op string, body any) {
 	action := soap.RawXML(fmt.Sprintf(`<a:Action xmlns:a="%s" s:mustUnderstand="1">%s%sResponse</a:Action>`, ns.WSA, actionPrefix, op))

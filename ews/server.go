@@ -370,7 +370,7 @@ func (h *Handler) envelope(v soap.Version, body any) *soap.Envelope {
 	sv := h.cfg.ServerVersion
 	return &soap.Envelope{
 		Version: v,
-		Headers: []any{soap.ServerVersionInfo{
+		Headers: []any{serverVersionInfo{
 			MajorVersion: sv.MajorVersion, MinorVersion: sv.MinorVersion,
 			MajorBuildNumber: sv.MajorBuildNumber, MinorBuildNumber: sv.MinorBuildNumber,
 			Version: sv.Version,

@@ -58,7 +58,7 @@ func readBody(r *http.Request, l xmlguard.Limits) ([]byte, error) {
 		case err == io.EOF:
 			return data, nil
 		case err != nil:
-			return nil, err
+			return nil, xmlguard.BodyError(err)
 		case len(data) == cap(data):
 			return xmlguard.ReadAll(io.MultiReader(bytes.NewReader(data), r.Body), l)
 		}
@@ -114,8 +114,8 @@ type envelopeReader struct {
 	msg   *soap.Message
 	body  *requestBody
 	envNS string
-	// envDecls are the Envelope's namespace declarations.
-	envDecls []xml.Attr
+	// envScope holds the Envelope's namespace declarations.
+	envScope *soap.Scope
 }
 
 func envelopeError(format string, args ...any) error {
@@ -149,7 +149,7 @@ func (e *envelopeReader) read() error {
 		return &fedavail.NamespaceError{Element: "Envelope", Got: root.Name.Space, Want: ns.SOAP11}
 	}
 	e.envNS = root.Name.Space
-	e.envDecls = declarations(root.Attr)
+	e.envScope = soap.NewScope(nil, root.Attr)
 	if err := e.sections(); err != nil {
 		return err
 	}
@@ -213,45 +213,15 @@ func (e *envelopeReader) sections() error {
 	}
 }
 
-// inherited returns the declarations in scope inside a section, innermost
-// first, as soap.Decode lists them.
-func (e *envelopeReader) inherited(section xml.StartElement) []xml.Attr {
-	var out []xml.Attr
-	seen := map[string]bool{}
-	for _, frame := range [][]xml.Attr{declarations(section.Attr), e.envDecls} {
-		for _, a := range frame {
-			key := a.Name.Local
-			if a.Name.Space == "" {
-				key = ""
-			}
-			if !seen[key] {
-				seen[key] = true
-				out = append(out, a)
-			}
-		}
-	}
-	return out
-}
-
-func declarations(attrs []xml.Attr) []xml.Attr {
-	var out []xml.Attr
-	for _, a := range attrs {
-		if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // headers keeps each header block raw.
 func (e *envelopeReader) headers(section xml.StartElement) error {
-	inherited := e.inherited(section)
+	scope := soap.NewScope(e.envScope, section.Attr)
 	return e.each(false, func(off int) error {
 		t := e.r.StartElement()
 		if err := e.r.Skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
 		}
-		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Inherited: inherited})
+		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: scope})
 		return nil
 	})
 }
@@ -269,7 +239,7 @@ func (e *envelopeReader) bodyElements(section xml.StartElement) error {
 		if err := e.bodyElement(t.Name); err != nil {
 			return err
 		}
-		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Inherited: e.inherited(section)}
+		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: soap.NewScope(e.envScope, section.Attr)}
 		if e.body.timeZones != nil {
 			// GetServerTimeZones is small and rare: encoding/xml decodes it.
 			return e.msg.Body.Decode(e.body.timeZones)
@@ -322,26 +292,20 @@ func (e *envelopeReader) bodyElement(t xml.Name) error {
 }
 
 // securityToken is msg.SecurityToken on the handler's scanner: the first
-// child of the first wsse:Security header, with the namespace declarations
-// in scope at the header, as soap.Children finds it in the header made
-// standalone (declarations inherited from above the header, then the
-// header's own, the first of each prefix winning), but without
-// encoding/xml's tokenizer and without building the standalone header.
+// child of the first wsse:Security header, in the scope of the header's
+// own declarations and those it inherits, but without encoding/xml's
+// tokenizer and without building the standalone header.
 func securityToken(r *requestReader, msg *soap.Message) (*soap.Element, error) {
 	h := msg.Header(ns.WSSE, "Security")
 	if h == nil {
 		return nil, nil
 	}
-	own := declarations(h.Attr)
 	r.Reset(h.Raw)
-	var frame []xml.Attr
-	for _, a := range h.Inherited {
-		if !declares(own, a) {
-			frame = append(frame, a)
-			r.Bind(a)
-		}
+	// The header's own declarations are read with its start tag and win.
+	for _, a := range h.Scope.Declarations() {
+		r.Bind(a)
 	}
-	inScope := firstDeclarations(append(frame, own...))
+	scope := soap.NewScope(h.Scope, h.Attr)
 	var token *soap.Element
 	for {
 		kind, err := r.Next()
@@ -359,29 +323,7 @@ func securityToken(r *requestReader, msg *soap.Message) (*soap.Element, error) {
 			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
 		}
 		if token == nil {
-			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.Offset()], Inherited: inScope}
+			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.Offset()], Scope: scope}
 		}
 	}
-}
-
-// declares reports whether decls declare the prefix that d declares.
-func declares(decls []xml.Attr, d xml.Attr) bool {
-	for _, o := range decls {
-		if o.Name.Space == d.Name.Space && o.Name.Local == d.Name.Local {
-			return true
-		}
-	}
-	return false
-}
-
-// firstDeclarations returns the namespace declarations among attrs, the
-// first of each prefix only.
-func firstDeclarations(attrs []xml.Attr) []xml.Attr {
-	var out []xml.Attr
-	for _, a := range declarations(attrs) {
-		if !declares(out, a) {
-			out = append(out, a)
-		}
-	}
-	return out
 }

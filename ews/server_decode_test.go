@@ -182,7 +182,7 @@ func decodeSeeds(t testing.TB) [][]byte {
 		seeds = append(seeds, b)
 	}
 	for _, v := range []ViewType{ViewMergedOnly, ViewDetailedMerged, ViewNone, "Bogus"} {
-		env := soap.Envelope{Version: soap.V11, Headers: []any{soap.RequestServerVersion{Version: "Exchange2013"}, soap.Security(soap.V11, []byte(goodToken))}, Body: availability(v, "alice@example.com", "x@example.com")}
+		env := soap.Envelope{Version: soap.V11, Headers: []any{requestServerVersion{Version: "Exchange2013"}, soap.Security(soap.V11, []byte(goodToken))}, Body: availability(v, "alice@example.com", "x@example.com")}
 		b, err := env.Marshal()
 		if err != nil {
 			t.Fatal(err)
