@@ -22,20 +22,25 @@ type requestBody struct {
 	timeZones    *GetServerTimeZones
 }
 
-// readRequest reads and decodes the envelope and the body. On failure it
-// returns the HTTP status to answer with: 413 over the size limit, else 400.
-func (h *Handler) readRequest(r *http.Request) (*soap.Message, *requestBody, int, error) {
+// readChecked reads the request's body and runs xmlguard's checks on it.
+// On failure it returns the HTTP status to answer with: 413 over the size
+// limit, else 400.
+func (h *Handler) readChecked(r *http.Request) ([]byte, int, error) {
 	data, err := readBody(r, h.limits)
-	if err != nil {
-		return nil, nil, statusFor(err), err
+	if err == nil {
+		err = xmlguard.Check(data, h.limits)
 	}
+	if err != nil {
+		return nil, statusFor(err), err
+	}
+	return data, http.StatusOK, nil
+}
+
+// decode decodes the envelope and the body of a request readChecked read.
+func (h *Handler) decode(data []byte) (*soap.Message, *requestBody, error) {
 	xr := h.reader()
 	defer h.readers.Put(xr)
-	msg, body, err := decodeRequest(xr, data, h.limits)
-	if err != nil {
-		return nil, nil, statusFor(err), err
-	}
-	return msg, body, http.StatusOK, nil
+	return decodeChecked(xr, data)
 }
 
 // maxPresized is the largest Content-Length readBody trusts for the size
@@ -84,6 +89,11 @@ func decodeRequest(r *requestReader, data []byte, l xmlguard.Limits) (*soap.Mess
 	if err := xmlguard.Check(data, l); err != nil {
 		return nil, nil, err
 	}
+	return decodeChecked(r, data)
+}
+
+// decodeChecked is decodeRequest for data xmlguard has checked.
+func decodeChecked(r *requestReader, data []byte) (*soap.Message, *requestBody, error) {
 	r.Reset(data)
 	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}}
 	if err := e.read(); err != nil {
@@ -324,6 +334,81 @@ func securityToken(r *requestReader, msg *soap.Message) (*soap.Element, error) {
 		}
 		if token == nil {
 			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.Offset()], Scope: scope}
+		}
+	}
+}
+
+// headerToken finds the delegation token before anything else of the
+// request is read: the first child element of the first wsse:Security
+// header block, in the scope securityToken gives it, reading only the
+// Envelope's start tag and the header blocks up to that one — never the
+// Body, whatever its size, so that a request without a valid token costs
+// little more than its header (issue 12.4). It returns nil when there is
+// no token, and an *fedavail.XMLError when the envelope is malformed
+// before it.
+func headerToken(r *requestReader, data []byte) (*soap.Element, error) {
+	r.Reset(data)
+	root, err := r.nextElement(0)
+	if err != nil || root == nil {
+		return nil, err
+	}
+	if root.Name.Local != "Envelope" || root.Name.Space != ns.SOAP11 && root.Name.Space != ns.SOAP12 {
+		return nil, envelopeError("root element is <%s> in %q, want a SOAP Envelope", root.Name.Local, root.Name.Space)
+	}
+	header, err := r.nextElement(1)
+	if err != nil || header == nil || header.Name != (xml.Name{Space: root.Name.Space, Local: "Header"}) {
+		return nil, err // no Header: no token; the full decode judges the rest
+	}
+	scope := soap.NewScope(soap.NewScope(nil, root.Attr), header.Attr)
+	for {
+		block, err := r.nextElement(2)
+		if err != nil || block == nil {
+			return nil, err
+		}
+		if block.Name.Space != ns.WSSE || block.Name.Local != "Security" {
+			if err := r.Skip(); err != nil {
+				return nil, &fedavail.XMLError{Context: "SOAP header", Err: err}
+			}
+			continue
+		}
+		scope = soap.NewScope(scope, block.Attr)
+		tok, err := r.nextElement(3)
+		if err != nil || tok == nil {
+			return nil, err
+		}
+		start := r.TokenOffset()
+		if err := r.Skip(); err != nil {
+			return nil, &fedavail.XMLError{Context: block.Name.Local, Err: err}
+		}
+		return &soap.Element{Name: tok.Name, Attr: tok.Attr, Raw: data[start:r.Offset()], Scope: scope}, nil
+	}
+}
+
+// nextElement reads on to the next start tag as a child of the element
+// open at depth (0 for the root), allowing only white space between the
+// Envelope's children and between the header blocks, as soap.Decode does. It returns nil at the
+// end of the element open at depth.
+func (r *requestReader) nextElement(depth int) (*xml.StartElement, error) {
+	for {
+		kind, err := r.Next()
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: err}
+		}
+		switch kind {
+		case xmlscan.StartElement:
+			t := r.StartElement()
+			return &t, nil
+		case xmlscan.EndElement:
+			if r.Depth() < depth {
+				return nil, nil
+			}
+		case xmlscan.CharData:
+			if (depth == 1 || depth == 2) && len(bytes.TrimSpace(r.Text())) > 0 {
+				return nil, envelopeError("text outside header blocks")
+			}
 		}
 	}
 }

@@ -89,6 +89,18 @@ func checkSameDecode(t *testing.T, r *requestReader, data []byte) {
 	if wantTok != nil && !bytes.Equal(wantTok.Standalone(), gotTok.Standalone()) {
 		t.Fatalf("standalone token %q, soap's %q", gotTok.Standalone(), wantTok.Standalone())
 	}
+	// The handler finds the token before it decodes anything: it must be
+	// the same one.
+	headTok, err := headerToken(r, data)
+	if err != nil {
+		t.Fatalf("headerToken error %v on an envelope soap decodes, for %q", err, data)
+	}
+	if diff := cmp.Diff(wantTok, headTok); diff != "" {
+		t.Fatalf("security token (-soap +headerToken):\n%s\nfor %q", diff, data)
+	}
+	if wantTok != nil && !bytes.Equal(wantTok.Standalone(), headTok.Standalone()) {
+		t.Fatalf("standalone token %q from the header, soap's %q", headTok.Standalone(), wantTok.Standalone())
+	}
 }
 
 // decodeSeeds are envelopes that probe the corners of both decoders.

@@ -1,7 +1,6 @@
 package xmlscan
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -26,6 +25,10 @@ type Reader struct {
 	space string
 	// binds are the namespace declarations in scope, innermost last.
 	binds []binding
+	// top maps a prefix ("" for the default namespace) to the index in
+	// binds of its innermost declaration, so that resolving a name costs
+	// the same however many declarations are in scope.
+	top map[string]int
 	// open are the elements not yet closed, innermost last.
 	open []openElement
 	// attrs is Attrs's result, reused from token to token.
@@ -39,8 +42,11 @@ type Reader struct {
 }
 
 type binding struct {
-	prefix []byte // nil for the default namespace
+	prefix string // "" for the default namespace
 	uri    string
+	// shadows is the index in binds of the declaration of the same prefix
+	// this one hides, -1 for none.
+	shadows int
 }
 
 type openElement struct {
@@ -68,17 +74,43 @@ var errEndTag = errors.New("xmlscan: end tag does not match the open element")
 func (r *Reader) Reset(data []byte) {
 	r.s.reset(data)
 	r.binds, r.open = r.binds[:0], r.open[:0]
+	clear(r.top)
+}
+
+// bind declares prefix ("" for the default namespace) as uri.
+func (r *Reader) bind(prefix, uri string) {
+	if r.top == nil {
+		r.top = make(map[string]int)
+	}
+	shadows, ok := r.top[prefix]
+	if !ok {
+		shadows = -1
+	}
+	r.top[prefix] = len(r.binds)
+	r.binds = append(r.binds, binding{prefix, uri, shadows})
+}
+
+// unbind drops the declarations from binds[mark] on.
+func (r *Reader) unbind(mark int) {
+	for i := len(r.binds) - 1; i >= mark; i-- {
+		if b := r.binds[i]; b.shadows >= 0 {
+			r.top[b.prefix] = b.shadows
+		} else {
+			delete(r.top, b.prefix)
+		}
+	}
+	r.binds = r.binds[:mark]
 }
 
 // Bind declares a namespace, given as its xmlns attribute, from an
 // enclosing element that is not part of the document: a header block read
 // on its own, say.
 func (r *Reader) Bind(decl xml.Attr) {
-	var prefix []byte
+	var prefix string
 	if decl.Name.Space == "xmlns" {
-		prefix = []byte(decl.Name.Local)
+		prefix = decl.Name.Local
 	}
-	r.binds = append(r.binds, binding{prefix, decl.Value})
+	r.bind(prefix, decl.Value)
 }
 
 // Next reads the next start tag, end tag or character data. At the end of
@@ -98,9 +130,9 @@ func (r *Reader) Next() (Kind, error) {
 		for _, a := range r.s.attrs {
 			switch {
 			case string(a.name.prefix) == "xmlns":
-				r.binds = append(r.binds, binding{a.name.local, r.intern(a.value)})
+				r.bind(r.intern(a.name.local), r.intern(a.value))
 			case a.name.prefix == nil && string(a.name.local) == "xmlns":
-				r.binds = append(r.binds, binding{nil, r.intern(a.value)})
+				r.bind("", r.intern(a.value))
 			}
 		}
 		r.space = r.resolve(r.s.name, true)
@@ -114,7 +146,7 @@ func (r *Reader) Next() (Kind, error) {
 			return 0, errEndTag
 		}
 		r.space = top.space // the declarations in scope are the start tag's
-		r.binds = r.binds[:top.binds]
+		r.unbind(top.binds)
 		r.open = r.open[:len(r.open)-1]
 	}
 	return r.s.kind, nil
@@ -179,13 +211,22 @@ func (r *Reader) resolve(n rawName, element bool) string {
 	case n.prefix == nil && string(n.local) == "xmlns":
 		return ""
 	}
-	for i := len(r.binds) - 1; i >= 0; i-- {
-		if bytes.Equal(r.binds[i].prefix, n.prefix) {
-			return r.binds[i].uri
+	if len(r.binds) <= linearBinds {
+		// A few declarations, as real documents have: a scan beats hashing.
+		for i := len(r.binds) - 1; i >= 0; i-- {
+			if r.binds[i].prefix == string(n.prefix) {
+				return r.binds[i].uri
+			}
 		}
+	} else if i, ok := r.top[string(n.prefix)]; ok { // string(n.prefix) allocates nothing here
+		return r.binds[i].uri
 	}
 	return string(n.prefix) // an unbound prefix stays; no prefix means no namespace
 }
+
+// linearBinds is how many declarations in scope resolve scans before it
+// looks prefixes up in its map instead.
+const linearBinds = 8
 
 // Bounds of the intern table, which outlives documents: strings longer
 // than maxInternedLen are not worth a lookup next time, and a table that

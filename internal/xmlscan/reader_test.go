@@ -111,6 +111,10 @@ func TestReaderMatchesEncodingXML(t *testing.T) {
 		{"UTF-8 text and attributes", `<a v="Zürich">Café ☕</a>`},
 		{"repeated attribute", `<a v="1" v="2"/>`},
 		{"no declaration", `<a/>`},
+		// More declarations than resolve scans: the map, shadowing and
+		// unshadowing as elements close.
+		{"many declarations, shadowed and restored", `<r xmlns:a="urn:a1" xmlns:b="urn:b" xmlns:c="urn:c" xmlns:d="urn:d" xmlns:e="urn:e" xmlns:f="urn:f" xmlns:g="urn:g" xmlns:h="urn:h" xmlns:i="urn:i" xmlns="urn:d1">` +
+			`<a:x xmlns:a="urn:a2" xmlns=""><a:y a:z="1"/><w/></a:x><a:x i:q="2"/><w/><j:u/></r>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
