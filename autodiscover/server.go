@@ -12,6 +12,7 @@ import (
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
 // Directory supplies [Handler] with the organization's users and domains.
@@ -166,7 +167,24 @@ func (h *Handler) serveCapabilities(w http.ResponseWriter) {
 
 func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity bool) {
 	ctx := r.Context()
-	msg, status, err := soap.ReadRequest(r, h.limits())
+	data, status, err := soap.ReadChecked(r, h.limits())
+	var requester *fedavail.Requester
+	if err == nil && wssecurity {
+		// The token is found and validated before the body is parsed: a
+		// request without a valid one costs the scan of its header only.
+		var tok *soap.Element
+		if tok, err = soap.HeaderToken(new(xmlscan.Reader), data); err != nil {
+			status = http.StatusBadRequest
+		} else if requester, err = h.validateToken(ctx, tok); err != nil {
+			h.logger().InfoContext(ctx, "autodiscover: unauthorized", "reason", fedavail.ErrorDetail(err))
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
+	var msg *soap.Message
+	if err == nil {
+		msg, status, err = soap.DecodeRequest(data, h.limits())
+	}
 	if err != nil {
 		h.logger().InfoContext(ctx, "autodiscover: bad request", "status", status, "err", err)
 		if status == http.StatusRequestEntityTooLarge {
@@ -189,10 +207,7 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
 		return
 	}
-	var requester *fedavail.Requester
-	if wssecurity {
-		requester, err = h.validateToken(ctx, msg)
-	} else if op != opGetFederationInformation {
+	if !wssecurity && op != opGetFederationInformation {
 		requester, err = h.authenticate(r)
 	}
 	if err != nil {
@@ -246,11 +261,9 @@ func operation(r *http.Request, msg *soap.Message) string {
 	return ""
 }
 
-func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedavail.Requester, error) {
-	tok, err := msg.SecurityToken()
-	if err != nil {
-		return nil, err
-	}
+// validateToken has the token found in the wsse:Security header (nil for
+// none) validated for Autodiscover.
+func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedavail.Requester, error) {
 	if tok == nil {
 		return nil, errors.New("autodiscover: no token in wsse:Security")
 	}

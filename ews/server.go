@@ -209,7 +209,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The token is found and validated before the body is parsed: a
 		// request without a valid one costs the scan of its header only.
 		xr := h.reader()
-		tok, err := headerToken(xr, data)
+		tok, err := soap.HeaderToken(&xr.Reader, data)
 		h.readers.Put(xr)
 		if err != nil {
 			h.unreadable(w, r, http.StatusBadRequest, err)

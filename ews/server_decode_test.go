@@ -91,12 +91,12 @@ func checkSameDecode(t *testing.T, r *requestReader, data []byte) {
 	}
 	// The handler finds the token before it decodes anything: it must be
 	// the same one.
-	headTok, err := headerToken(r, data)
+	headTok, err := soap.HeaderToken(&r.Reader, data)
 	if err != nil {
-		t.Fatalf("headerToken error %v on an envelope soap decodes, for %q", err, data)
+		t.Fatalf("HeaderToken error %v on an envelope soap decodes, for %q", err, data)
 	}
 	if diff := cmp.Diff(wantTok, headTok); diff != "" {
-		t.Fatalf("security token (-soap +headerToken):\n%s\nfor %q", diff, data)
+		t.Fatalf("security token (-soap +HeaderToken):\n%s\nfor %q", diff, data)
 	}
 	if wantTok != nil && !bytes.Equal(wantTok.Standalone(), headTok.Standalone()) {
 		t.Fatalf("standalone token %q from the header, soap's %q", headTok.Standalone(), wantTok.Standalone())

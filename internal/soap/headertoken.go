@@ -1,0 +1,88 @@
+package soap
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/xmlscan"
+)
+
+// HeaderToken finds the delegation token before anything else of a
+// request is read: the first child element of the first wsse:Security
+// header block, in the scope [Message.SecurityToken] gives it. It reads
+// (with r) only the Envelope's start tag and the header blocks up to that
+// one — never the Body, whatever its size — so that a request without a
+// valid token costs little more than its header (issue 12.4). Run
+// xmlguard.Check on data first. It returns nil when there is no token, and
+// an *fedavail.XMLError when the envelope is malformed before it.
+func HeaderToken(r *xmlscan.Reader, data []byte) (*Element, error) {
+	r.Reset(data)
+	root, err := nextElement(r, 0)
+	if err != nil || root == nil {
+		return nil, err
+	}
+	if root.Name.Local != "Envelope" || root.Name.Space != ns.SOAP11 && root.Name.Space != ns.SOAP12 {
+		return nil, envelopeError(fmt.Errorf("root element is <%s> in %q, want a SOAP Envelope", root.Name.Local, root.Name.Space))
+	}
+	header, err := nextElement(r, 1)
+	if err != nil || header == nil || header.Name != (xml.Name{Space: root.Name.Space, Local: "Header"}) {
+		return nil, err // no Header: no token; the full decode judges the rest
+	}
+	scope := NewScope(NewScope(nil, root.Attr), header.Attr)
+	for {
+		block, err := nextElement(r, 2)
+		if err != nil || block == nil {
+			return nil, err
+		}
+		if block.Name.Space != ns.WSSE || block.Name.Local != "Security" {
+			if err := r.Skip(); err != nil {
+				return nil, &fedavail.XMLError{Context: "SOAP header", Err: err}
+			}
+			continue
+		}
+		scope = NewScope(scope, block.Attr)
+		tok, err := nextElement(r, 3)
+		if err != nil || tok == nil {
+			return nil, err
+		}
+		start := r.TokenOffset()
+		if err := r.Skip(); err != nil {
+			return nil, &fedavail.XMLError{Context: block.Name.Local, Err: err}
+		}
+		return &Element{Name: tok.Name, Attr: tok.Attr, Raw: data[start:r.Offset()], Scope: scope}, nil
+	}
+}
+
+// nextElement reads on to the next start tag as a child of the element
+// open at depth (0 for the root), allowing only white space between the
+// Envelope's children and between the header blocks, as Decode does. It returns nil at the
+// end of the element open at depth.
+func nextElement(r *xmlscan.Reader, depth int) (*xml.StartElement, error) {
+	for {
+		kind, err := r.Next()
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: err}
+		}
+		switch kind {
+		case xmlscan.StartElement:
+			t := r.StartElement()
+			return &t, nil
+		case xmlscan.EndElement:
+			if r.Depth() < depth {
+				return nil, nil
+			}
+		case xmlscan.CharData:
+			if (depth == 1 || depth == 2) && len(bytes.TrimSpace(r.Text())) > 0 {
+				return nil, envelopeError(errors.New("text outside header blocks"))
+			}
+		}
+	}
+}
