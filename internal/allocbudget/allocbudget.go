@@ -47,6 +47,7 @@ func Bytes(f func()) uint64 {
 func Check(tb testing.TB, name string, n int, multiple int, f func()) uint64 {
 	tb.Helper()
 	got := Bytes(f)
+	tb.Logf("%s: %d input bytes, %d allocated (%.1f×)", name, n, got, float64(got)/float64(max(n, 1)))
 	if limit := Limit(n, multiple); got > limit {
 		tb.Errorf("%s: %d input bytes allocated %d bytes (%.0f×), over the budget of %d×n + %d = %d",
 			name, n, got, float64(got)/float64(max(n, 1)), multiple, Fixed, limit)
