@@ -52,6 +52,18 @@ func TestDecoderAllocationBudget(t *testing.T) {
 					t.Fatal(err)
 				}
 			})
+			// The answer's body read child by child (soap.Children), as a
+			// hostile broker would have it: count unknown children.
+			t.Run("RSTR body/"+name, func(t *testing.T) {
+				data := amplify(t, rstr, "<S:Header>", size.decls, 0)
+				extra := strings.Repeat(`<x:J xmlns:x="urn:x">x</x:J>`, size.count)
+				data = bytes.Replace(data, []byte("<wst:RequestSecurityTokenResponse>"), []byte("<wst:RequestSecurityTokenResponse>"+extra), 1)
+				var err error
+				allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, err = ParseResponse(data, l) })
+				if err != nil && (lifted || !errors.As(err, new(*fedavail.LimitError))) {
+					t.Fatal(err)
+				}
+			})
 			t.Run("RST/"+name, func(t *testing.T) {
 				data := amplify(t, rst, "<s:Header>", size.decls, size.count)
 				v := newVerifier(orgA)
