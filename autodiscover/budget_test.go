@@ -27,7 +27,7 @@ func TestHandlerAllocationBudget(t *testing.T) {
 	h := testHandler()
 	body := `<a:GetFederationInformationRequestMessage xmlns:a="` + ns.Autodiscover + `"><a:Request><a:Domain>fabrikam.test</a:Domain></a:Request></a:GetFederationInformationRequestMessage>`
 	for _, shape := range allocbudget.Shapes {
-		for _, size := range []struct{ decls, headers int }{{30, 30}, {60, 1000}, {300, 300}} {
+		for _, size := range []struct{ decls, headers int }{{30, 30}, {60, 1000}, {60, 3000}, {60, 10000}, {300, 300}} {
 			for _, path := range []string{"/autodiscover/autodiscover.svc", "/autodiscover/autodiscover.svc/WSSecurity"} {
 				data := allocbudget.Envelope(ns.SOAP11, shape, size.decls, size.headers, body)
 				t.Run(fmt.Sprintf("%s/%s/%dx%d", path, shape, size.decls, size.headers), func(t *testing.T) {
