@@ -167,13 +167,13 @@ func (h *Handler) serveCapabilities(w http.ResponseWriter) {
 
 func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity bool) {
 	ctx := r.Context()
-	data, status, err := soap.ReadChecked(r, h.limits())
+	data, status, err := soap.ReadBody(r, h.limits())
 	var requester *fedavail.Requester
 	if err == nil && wssecurity {
 		// The token is found and validated before the body is parsed: a
 		// request without a valid one costs the scan of its header only.
 		var tok *soap.Element
-		if tok, err = soap.HeaderToken(new(xmlscan.Reader), data); err != nil {
+		if tok, err = soap.HeaderToken(new(xmlscan.Reader), data, h.limits()); err != nil {
 			status = http.StatusBadRequest
 		} else if requester, err = h.validateToken(ctx, tok); err != nil {
 			h.logger().InfoContext(ctx, "autodiscover: unauthorized", "reason", fedavail.ErrorDetail(err))

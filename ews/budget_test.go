@@ -77,7 +77,7 @@ func TestRequestDecoderAllocationBudget(t *testing.T) {
 		if _, err := securityToken(r, msg); err != nil {
 			return err
 		}
-		_, err = soap.HeaderToken(&r.Reader, data)
+		_, err = soap.HeaderToken(&r.Reader, data, l)
 		return err
 	})
 }

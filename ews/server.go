@@ -200,16 +200,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data, status, err := h.readChecked(r)
+	data, status, err := h.read(r)
 	if err != nil {
 		h.unreadable(w, r, status, err)
 		return
 	}
 	if federated {
-		// The token is found and validated before the body is parsed: a
-		// request without a valid one costs the scan of its header only.
+		// The token is found and validated before the body is checked
+		// and parsed: a request without a valid one costs the scan of
+		// its header only.
 		xr := h.reader()
-		tok, err := soap.HeaderToken(&xr.Reader, data)
+		tok, err := soap.HeaderToken(&xr.Reader, data, h.limits)
 		h.readers.Put(xr)
 		if err != nil {
 			h.unreadable(w, r, http.StatusBadRequest, err)

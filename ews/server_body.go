@@ -22,25 +22,23 @@ type requestBody struct {
 	timeZones    *GetServerTimeZones
 }
 
-// readChecked reads the request's body and runs xmlguard's checks on it.
-// On failure it returns the HTTP status to answer with: 413 over the size
-// limit, else 400.
-func (h *Handler) readChecked(r *http.Request) ([]byte, int, error) {
+// read reads the request's body within the size limit. On failure it
+// returns the HTTP status to answer with: 413 over the size limit, else
+// 400.
+func (h *Handler) read(r *http.Request) ([]byte, int, error) {
 	data, err := readBody(r, h.limits)
-	if err == nil {
-		err = xmlguard.Check(data, h.limits)
-	}
 	if err != nil {
 		return nil, statusFor(err), err
 	}
 	return data, http.StatusOK, nil
 }
 
-// decode decodes the envelope and the body of a request readChecked read.
+// decode checks a request's body against the limits and decodes the
+// envelope and the body.
 func (h *Handler) decode(data []byte) (*soap.Message, *requestBody, error) {
 	xr := h.reader()
 	defer h.readers.Put(xr)
-	return decodeChecked(xr, data)
+	return decodeRequest(xr, data, h.limits)
 }
 
 // maxPresized is the largest Content-Length readBody trusts for the size
@@ -89,11 +87,6 @@ func decodeRequest(r *requestReader, data []byte, l xmlguard.Limits) (*soap.Mess
 	if err := xmlguard.Check(data, l); err != nil {
 		return nil, nil, err
 	}
-	return decodeChecked(r, data)
-}
-
-// decodeChecked is decodeRequest for data xmlguard has checked.
-func decodeChecked(r *requestReader, data []byte) (*soap.Message, *requestBody, error) {
 	r.Reset(data)
 	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}}
 	if err := e.read(); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/xmlguard"
 	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
@@ -17,11 +18,15 @@ import (
 // header block, in the scope [Message.SecurityToken] gives it. It reads
 // (with r) only the Envelope's start tag and the header blocks up to that
 // one — never the Body, whatever its size — so that a request without a
-// valid token costs little more than its header (issue 12.4). Run
-// xmlguard.Check on data first. It returns nil when there is no token, and
-// an *fedavail.XMLError when the envelope is malformed before it.
-func HeaderToken(r *xmlscan.Reader, data []byte) (*Element, error) {
+// valid token costs little more than its header (issue 12.4). It may run
+// before xmlguard.Check, which scans the whole body: the Reader refuses
+// directives (DTDs) itself, resolves prefixes in constant time and costs
+// what it reads. It returns nil when there is no token, and an
+// *fedavail.XMLError when the envelope is malformed before it.
+func HeaderToken(r *xmlscan.Reader, data []byte, l xmlguard.Limits) (*Element, error) {
 	r.Reset(data)
+	r.MaxDepth = l.Depth()
+	defer func() { r.MaxDepth = 0 }()
 	root, err := nextElement(r, 0)
 	if err != nil || root == nil {
 		return nil, err
@@ -41,7 +46,7 @@ func HeaderToken(r *xmlscan.Reader, data []byte) (*Element, error) {
 		}
 		if block.Name.Space != ns.WSSE || block.Name.Local != "Security" {
 			if err := r.Skip(); err != nil {
-				return nil, &fedavail.XMLError{Context: "SOAP header", Err: err}
+				return nil, skipError(r, "SOAP header", err)
 			}
 			continue
 		}
@@ -52,7 +57,7 @@ func HeaderToken(r *xmlscan.Reader, data []byte) (*Element, error) {
 		}
 		start := r.TokenOffset()
 		if err := r.Skip(); err != nil {
-			return nil, &fedavail.XMLError{Context: block.Name.Local, Err: err}
+			return nil, skipError(r, block.Name.Local, err)
 		}
 		return &Element{Name: tok.Name, Attr: tok.Attr, Raw: data[start:r.Offset()], Scope: scope}, nil
 	}
@@ -67,6 +72,9 @@ func nextElement(r *xmlscan.Reader, depth int) (*xml.StartElement, error) {
 		kind, err := r.Next()
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
+		}
+		if errors.Is(err, xmlscan.ErrTooDeep) {
+			return nil, &fedavail.LimitError{What: "nesting depth", Limit: int64(r.MaxDepth)}
 		}
 		if err != nil {
 			return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: err}
@@ -85,4 +93,11 @@ func nextElement(r *xmlscan.Reader, depth int) (*xml.StartElement, error) {
 			}
 		}
 	}
+}
+
+func skipError(r *xmlscan.Reader, context string, err error) error {
+	if errors.Is(err, xmlscan.ErrTooDeep) {
+		return &fedavail.LimitError{What: "nesting depth", Limit: int64(r.MaxDepth)}
+	}
+	return &fedavail.XMLError{Context: context, Err: err}
 }

@@ -15,25 +15,22 @@ import (
 // is kept raw in Message.Body). On failure it returns the HTTP status to
 // answer with: 413 for a body over the limit, 400 otherwise.
 func ReadRequest(r *http.Request, l xmlguard.Limits) (*Message, int, error) {
-	data, status, err := ReadChecked(r, l)
+	data, status, err := ReadBody(r, l)
 	if err != nil {
 		return nil, status, err
 	}
 	return DecodeRequest(data, l)
 }
 
-// ReadChecked reads an incoming request's body and runs xmlguard's checks
-// on it, for a handler that looks at part of it (with [HeaderToken])
-// before decoding it with [DecodeRequest]. On failure it returns the HTTP
-// status to answer with: 413 for a body over the limit, 400 otherwise.
-func ReadChecked(r *http.Request, l xmlguard.Limits) ([]byte, int, error) {
+// ReadBody reads an incoming request's body within the size limit, for a
+// handler that looks at part of it (with [HeaderToken]) before decoding it
+// with [DecodeRequest]. On failure it returns the HTTP status to answer
+// with: 413 for a body over the limit, 400 otherwise.
+func ReadBody(r *http.Request, l xmlguard.Limits) ([]byte, int, error) {
 	if r.Body == nil {
 		return nil, http.StatusBadRequest, &fedavail.XMLError{Context: "SOAP envelope", Err: errors.New("empty request")}
 	}
 	data, err := xmlguard.ReadAll(r.Body, l)
-	if err == nil {
-		err = xmlguard.Check(data, l)
-	}
 	if err != nil {
 		return nil, status(err), err
 	}

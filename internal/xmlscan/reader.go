@@ -20,6 +20,11 @@ const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
 // one document after another, keeping its stacks, buffers and interned
 // strings; it is not safe for concurrent use.
 type Reader struct {
+	// MaxDepth, if positive, is how many elements may be open at once;
+	// a start tag beyond it is ErrTooDeep. It is for callers that read
+	// before xmlguard.Check has run (which bounds the depth itself).
+	MaxDepth int
+
 	s scanner
 	// space is the resolved namespace of the last start or end tag.
 	space string
@@ -66,6 +71,9 @@ type Name struct {
 func (n Name) Is(space, local string) bool {
 	return n.Space == space && string(n.Local) == local
 }
+
+// ErrTooDeep is returned by Next for a start tag deeper than MaxDepth.
+var ErrTooDeep = errors.New("xmlscan: elements nested deeper than MaxDepth")
 
 // errEndTag is the error of an end tag that does not close the open element.
 var errEndTag = errors.New("xmlscan: end tag does not match the open element")
@@ -126,6 +134,9 @@ func (r *Reader) Next() (Kind, error) {
 	}
 	switch r.s.kind {
 	case StartElement:
+		if r.MaxDepth > 0 && len(r.open) >= r.MaxDepth {
+			return 0, ErrTooDeep
+		}
 		mark := len(r.binds)
 		for _, a := range r.s.attrs {
 			switch {
