@@ -93,3 +93,22 @@ func TestDecoderAllocationBudget(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHandlerBudget fails when the handler, on either SOAP path or the POX
+// path, allocates more than allocbudget's multiple of a request's size.
+func FuzzHandlerBudget(f *testing.F) {
+	body := `<a:GetFederationInformationRequestMessage xmlns:a="` + ns.Autodiscover + `"><a:Request><a:Domain>fabrikam.test</a:Domain></a:Request></a:GetFederationInformationRequestMessage>`
+	for _, shape := range allocbudget.Shapes {
+		f.Add(uint8(0), allocbudget.Envelope(ns.SOAP11, shape, 40, 40, body))
+	}
+	h := &Handler{Federation: fabrikamFederation, Directory: testDirectory(), Validator: acceptAnyToken{}, Authenticate: basicAuth}
+	paths := []string{"/autodiscover/autodiscover.svc", "/autodiscover/autodiscover.svc/WSSecurity", "/autodiscover/autodiscover.xml"}
+	f.Fuzz(func(t *testing.T, path uint8, data []byte) {
+		p := paths[int(path)%len(paths)]
+		allocbudget.Check(t, "handler", len(data), allocbudget.Multiple, func() {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, p, bytes.NewReader(data))
+			req.SetBasicAuth("alice@fabrikam.test", "secret")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+		})
+	})
+}

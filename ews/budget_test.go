@@ -147,3 +147,39 @@ type refuseAll struct{}
 func (refuseAll) ValidateToken(context.Context, []byte, fedavail.Offer) (*fedavail.Requester, error) {
 	return nil, errors.New("forged")
 }
+
+// FuzzRequestBudget fails when the handler's request decoding (the
+// token found from the header, then the envelope and body decoded)
+// allocates more than allocbudget's multiple of the request's size.
+func FuzzRequestBudget(f *testing.F) {
+	for _, shape := range allocbudget.Shapes {
+		f.Add(allocbudget.Envelope(ns.SOAP11, shape, 40, 40, amplifiedRequest("", 2)))
+	}
+	r := new(requestReader)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, l := range []xmlguard.Limits{{}, allocbudget.LiftedLimits} {
+			allocbudget.Check(t, "request", len(data), allocbudget.Multiple, func() {
+				_, _ = soap.HeaderToken(&r.Reader, data, l)
+				if msg, _, err := decodeRequest(r, data, l); err == nil {
+					_, _ = securityToken(r, msg)
+				}
+			})
+		}
+	})
+}
+
+// FuzzResponseBudget is the client's side: an answer or a fault from a
+// partner, within the same budget.
+func FuzzResponseBudget(f *testing.F) {
+	for _, shape := range allocbudget.Shapes {
+		f.Add(allocbudget.Envelope(ns.SOAP11, shape, 40, 40, amplifiedResponse("", 2)))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, l := range []xmlguard.Limits{{}, allocbudget.LiftedLimits} {
+			allocbudget.Check(t, "answer", len(data), allocbudget.Multiple, func() {
+				resp := new(GetUserAvailabilityResponse)
+				_, _ = soap.Decode(data, soap.DecodeOptions{Limits: l, Body: resp, BodyName: getUserAvailabilityResponseName, Scan: resp.scanEnvelope})
+			})
+		}
+	})
+}

@@ -82,3 +82,14 @@ func TestDecoderAllocationBudget(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseResponseBudget fails when reading a broker's answer allocates
+// more than allocbudget's multiple of its size.
+func FuzzParseResponseBudget(f *testing.F) {
+	f.Add(readTestdata(f, "rstr.xml"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, l := range []xmlguard.Limits{{}, allocbudget.LiftedLimits} {
+			allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, _ = ParseResponse(data, l) })
+		}
+	})
+}
