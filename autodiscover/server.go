@@ -94,8 +94,10 @@ const DefaultMaxRequestBytes = 1 << 20
 //   - POST /autodiscover/autodiscover.xml: POX Autodiscover for users
 //     Authenticate accepts.
 //
-// Failed authentication is HTTP 401, a body over MaxRequestBytes 413, a
-// malformed request a SOAP fault.
+// Failed authentication is HTTP 401, a body over MaxRequestBytes (or cut
+// by the server's http.MaxBytesReader) 413, a malformed request a SOAP
+// fault. On /WSSecurity the token is found in the header blocks and
+// validated before the rest of the body is checked or parsed.
 type Handler struct {
 	// Federation is the organization's federation information, answered to
 	// GetFederationInformation for any of its Domains. An empty

@@ -5,9 +5,14 @@
 //
 // Decoding is single-pass for the body: the caller passes the value to fill and
 // the body is decoded by encoding/xml while the envelope is scanned. Header
-// blocks are kept as raw bytes (with the namespace declarations they inherit)
-// because some of them — a wsse:Security header carrying an encrypted token —
-// must be processed byte for byte.
+// blocks are kept as raw bytes because some of them — a wsse:Security header
+// carrying an encrypted token — must be processed byte for byte. The
+// namespace declarations they inherit are not copied into each: a [Scope]
+// per element that declares some is shared by everything under it, and
+// [Element.Standalone] adds only what a part's bytes use. A server that
+// authenticates by token finds it with [HeaderToken] before decoding the
+// rest. Cost is linear in the input; the declaration counts themselves are
+// bounded by xmlguard.
 package soap
 
 import (

@@ -3,6 +3,7 @@ package xmlscan
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"testing"
 
@@ -181,4 +182,25 @@ func FuzzScanner(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkSameTokens(t, data)
 	})
+}
+
+func TestReaderMaxDepth(t *testing.T) {
+	var r Reader
+	r.MaxDepth = 2
+	r.Reset([]byte(`<a><b/><b><c/></b></a>`))
+	var err error
+	for err == nil {
+		_, err = r.Next()
+	}
+	if !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("err = %v, want ErrTooDeep", err)
+	}
+	r.MaxDepth = 0
+	r.Reset([]byte(`<a><b/><b><c/></b></a>`))
+	for err = nil; err == nil; {
+		_, err = r.Next()
+	}
+	if err != io.EOF {
+		t.Fatalf("without a limit: err = %v, want io.EOF", err)
+	}
 }
