@@ -71,8 +71,8 @@ func TestDecoderAllocationBudget(t *testing.T) {
 				var err error
 				allocbudget.Check(t, "Verify", len(data), allocbudget.Multiple, func() { _, err = v.Verify(data) })
 				// Header blocks outside the signed parts are allowed, as
-				// WS-Security allows them: verified, or a *RequestError.
-				if err != nil && !errors.As(err, new(*RequestError)) {
+				// WS-Security allows them: verified, or a *VerifyError.
+				if err != nil && !errors.As(err, new(*VerifyError)) {
 					t.Fatalf("error %T: %v", err, err)
 				}
 				if lifted && err != nil {
