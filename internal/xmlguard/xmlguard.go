@@ -126,15 +126,8 @@ func Check(data []byte, l Limits) error {
 	if int64(len(data)) > l.maxBytes() {
 		return &fedavail.LimitError{What: "body size", Limit: l.maxBytes()}
 	}
-	maxDepth, maxAttr := l.maxDepth(), l.maxAttr()
-	perElement := orDefault(l.MaxDeclsPerElement, DefaultMaxDeclsPerElement)
-	maxInScope := orDefault(l.MaxDeclsInScope, DefaultMaxDeclsInScope)
-	maxTotal := orDefault(l.MaxDecls, DefaultMaxDecls)
-	depth := 0
-	// inScope[d] is the declarations in scope inside the open element at
-	// depth d+1 (its own and its ancestors'); total counts the document's.
-	var inScope []int
-	total := 0
+	maxAttr := l.maxAttr()
+	t := tags{l: l, maxDepth: l.maxDepth()}
 	n := len(data)
 	for i := 0; i < n; {
 		lt := bytes.IndexByte(data[i:], '<')
@@ -176,44 +169,78 @@ func Check(data []byte, l Limits) error {
 			if end < 0 {
 				return malformed(errUnterminated)
 			}
-			depth--
-			if depth >= 0 && depth < len(inScope) {
-				inScope = inScope[:depth]
-			}
+			t.end()
 			i += end + 1
 		default:
 			j, selfClosing, decls, err := startTag(rest, maxAttr)
+			if err == nil {
+				err = t.start(decls, selfClosing)
+			}
 			if err != nil {
 				return err
-			}
-			scope := decls
-			if depth > 0 && depth <= len(inScope) {
-				scope += inScope[depth-1]
-			}
-			if decls > 0 {
-				total += decls
-				switch {
-				case decls > perElement:
-					return &fedavail.LimitError{What: "namespace declarations per element", Limit: int64(perElement)}
-				case scope > maxInScope:
-					return &fedavail.LimitError{What: "namespace declarations in scope", Limit: int64(maxInScope)}
-				case total > maxTotal:
-					return &fedavail.LimitError{What: "namespace declarations", Limit: int64(maxTotal)}
-				}
-			}
-			if !selfClosing {
-				depth++
-				if depth > maxDepth {
-					return &fedavail.LimitError{What: "nesting depth", Limit: int64(maxDepth)}
-				}
-				if depth == len(inScope)+1 {
-					inScope = append(inScope, scope)
-				}
 			}
 			i += j + 1
 		}
 	}
 	return nil
+}
+
+// tags counts what Check limits as start and end tags go by: the depth
+// and the namespace declarations.
+type tags struct {
+	l        Limits
+	maxDepth int
+	depth    int
+	// inScope[d] is the declarations in scope inside the open element at
+	// depth d+1 (its own and its ancestors'); total counts the document's.
+	inScope []int
+	total   int
+}
+
+func (t *tags) start(decls int, selfClosing bool) error {
+	scope := decls
+	if t.depth > 0 && t.depth <= len(t.inScope) {
+		scope += t.inScope[t.depth-1]
+	}
+	if decls > 0 {
+		t.total += decls
+		if err := t.checkDecls(decls, scope); err != nil {
+			return err
+		}
+	}
+	if selfClosing {
+		return nil
+	}
+	t.depth++
+	if t.depth > t.maxDepth {
+		return &fedavail.LimitError{What: "nesting depth", Limit: int64(t.maxDepth)}
+	}
+	if t.depth == len(t.inScope)+1 {
+		t.inScope = append(t.inScope, scope)
+	}
+	return nil
+}
+
+func (t *tags) checkDecls(decls, scope int) error {
+	perElement := orDefault(t.l.MaxDeclsPerElement, DefaultMaxDeclsPerElement)
+	maxInScope := orDefault(t.l.MaxDeclsInScope, DefaultMaxDeclsInScope)
+	maxTotal := orDefault(t.l.MaxDecls, DefaultMaxDecls)
+	switch {
+	case decls > perElement:
+		return &fedavail.LimitError{What: "namespace declarations per element", Limit: int64(perElement)}
+	case scope > maxInScope:
+		return &fedavail.LimitError{What: "namespace declarations in scope", Limit: int64(maxInScope)}
+	case t.total > maxTotal:
+		return &fedavail.LimitError{What: "namespace declarations", Limit: int64(maxTotal)}
+	}
+	return nil
+}
+
+func (t *tags) end() {
+	t.depth--
+	if t.depth >= 0 && t.depth < len(t.inScope) {
+		t.inScope = t.inScope[:t.depth]
+	}
 }
 
 // startTag finds the '>' that ends the start tag at the beginning of rest,
