@@ -2,7 +2,6 @@ package soap
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -27,37 +26,36 @@ func HeaderToken(r *xmlscan.Reader, data []byte, l xmlguard.Limits) (*Element, e
 	r.Reset(data)
 	r.MaxDepth = l.Depth()
 	defer func() { r.MaxDepth = 0 }()
-	root, err := nextElement(r, 0)
-	if err != nil || root == nil {
+	if ok, err := nextElement(r, 0); !ok {
 		return nil, err
 	}
+	root := r.StartElement()
 	if root.Name.Local != "Envelope" || root.Name.Space != ns.SOAP11 && root.Name.Space != ns.SOAP12 {
 		return nil, envelopeError(fmt.Errorf("root element is <%s> in %q, want a SOAP Envelope", root.Name.Local, root.Name.Space))
 	}
-	header, err := nextElement(r, 1)
-	if err != nil || header == nil || header.Name != (xml.Name{Space: root.Name.Space, Local: "Header"}) {
+	if ok, err := nextElement(r, 1); !ok || !r.Name().Is(root.Name.Space, "Header") {
 		return nil, err // no Header: no token; the full decode judges the rest
 	}
-	scope := NewScope(NewScope(nil, root.Attr), header.Attr)
+	scope := NewScope(NewScope(nil, root.Attr), r.Attrs())
 	for {
-		block, err := nextElement(r, 2)
-		if err != nil || block == nil {
+		if ok, err := nextElement(r, 2); !ok {
 			return nil, err
 		}
-		if block.Name.Space != ns.WSSE || block.Name.Local != "Security" {
+		// Only the Security block's start tag is copied: there may be
+		// thousands of others.
+		if !r.Name().Is(ns.WSSE, "Security") {
 			if err := r.Skip(); err != nil {
 				return nil, skipError(r, "SOAP header", err)
 			}
 			continue
 		}
-		scope = NewScope(scope, block.Attr)
-		tok, err := nextElement(r, 3)
-		if err != nil || tok == nil {
+		scope = NewScope(scope, r.Attrs())
+		if ok, err := nextElement(r, 3); !ok {
 			return nil, err
 		}
-		start := r.TokenOffset()
+		tok, start := r.StartElement(), r.TokenOffset()
 		if err := r.Skip(); err != nil {
-			return nil, skipError(r, block.Name.Local, err)
+			return nil, skipError(r, "Security", err)
 		}
 		return &Element{Name: tok.Name, Attr: tok.Attr, Raw: data[start:r.Offset()], Scope: scope}, nil
 	}
@@ -65,31 +63,30 @@ func HeaderToken(r *xmlscan.Reader, data []byte, l xmlguard.Limits) (*Element, e
 
 // nextElement reads on to the next start tag as a child of the element
 // open at depth (0 for the root), allowing only white space between the
-// Envelope's children and between the header blocks, as Decode does. It returns nil at the
-// end of the element open at depth.
-func nextElement(r *xmlscan.Reader, depth int) (*xml.StartElement, error) {
+// Envelope's children and between the header blocks, as Decode does. It
+// returns false at the end of the element open at depth, or with an error.
+func nextElement(r *xmlscan.Reader, depth int) (bool, error) {
 	for {
 		kind, err := r.Next()
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		if errors.Is(err, xmlscan.ErrTooDeep) {
-			return nil, &fedavail.LimitError{What: "nesting depth", Limit: int64(r.MaxDepth)}
+			return false, &fedavail.LimitError{What: "nesting depth", Limit: int64(r.MaxDepth)}
 		}
 		if err != nil {
-			return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: err}
+			return false, &fedavail.XMLError{Context: "SOAP envelope", Err: err}
 		}
 		switch kind {
 		case xmlscan.StartElement:
-			t := r.StartElement()
-			return &t, nil
+			return true, nil
 		case xmlscan.EndElement:
 			if r.Depth() < depth {
-				return nil, nil
+				return false, nil
 			}
 		case xmlscan.CharData:
 			if (depth == 1 || depth == 2) && len(bytes.TrimSpace(r.Text())) > 0 {
-				return nil, envelopeError(errors.New("text outside header blocks"))
+				return false, envelopeError(errors.New("text outside header blocks"))
 			}
 		}
 	}
