@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/allocbudget"
@@ -176,4 +177,47 @@ func FuzzResponseBudget(f *testing.F) {
 			})
 		}
 	})
+}
+
+// TestClientHostileAnswers is issue 12.2 end to end: a partner answering
+// with namespace-amplified faults and answers, over and under the limits.
+// The client returns one of its documented errors, having allocated at
+// most allocbudget.Multiple bytes per byte of the answer (the connection
+// is opened by a first call, outside the measure).
+func TestClientHostileAnswers(t *testing.T) {
+	fault := func(decls string, count int) string {
+		return `<s:Fault` + decls + `><faultcode>s:Client</faultcode><faultstring>no</faultstring><detail>` +
+			strings.Repeat(`<e:ResponseCode xmlns:e="`+ns.EWSErrors+`"`+decls+`>ErrorInvalidRequest</e:ResponseCode>`, count) + `</detail></s:Fault>`
+	}
+	tests := []struct {
+		name   string
+		status int
+		data   []byte
+	}{
+		{"fault over the limits", http.StatusInternalServerError, allocbudget.Envelope(ns.SOAP11, allocbudget.OnEnvelope, 300, 300, fault(allocbudget.Declarations(60), 300))},
+		{"fault under the limits", http.StatusInternalServerError, allocbudget.Envelope(ns.SOAP11, allocbudget.OnEnvelope, 60, 3000, fault("", 300))},
+		{"answer over the limits", http.StatusOK, allocbudget.Envelope(ns.SOAP11, allocbudget.OnEnvelope, 300, 300, amplifiedResponse(allocbudget.Declarations(60), 300))},
+		{"answer under the limits", http.StatusOK, allocbudget.Envelope(ns.SOAP11, allocbudget.Nested, 160, 3000, amplifiedResponse("", 1))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, c := newFake(t)
+			f.answer = func(w http.ResponseWriter, _ *http.Request, _ *GetUserAvailabilityRequest) {
+				w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write(tt.data)
+			}
+			req := &AvailabilityRequest{
+				Mailboxes: []Mailbox{{Address: "alice@example.com"}},
+				Start:     time.Date(2024, 3, 11, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC),
+				FreeBusy: &FreeBusyOptions{},
+			}
+			_, _ = c.GetUserAvailability(t.Context(), req)
+			var err error
+			allocbudget.Check(t, "GetUserAvailability", len(tt.data), allocbudget.Multiple, func() { _, err = c.GetUserAvailability(t.Context(), req) })
+			if err != nil && !typedDecodeError(err) && !errors.As(err, new(*fedavail.HTTPError)) {
+				t.Fatalf("error %T: %v", err, err)
+			}
+		})
+	}
 }
