@@ -26,7 +26,7 @@ type requestBody struct {
 // returns the HTTP status to answer with: 413 over the size limit, else
 // 400.
 func (h *Handler) read(r *http.Request) ([]byte, int, error) {
-	data, err := readBody(r, h.limits)
+	data, err := xmlguard.ReadBody(r, h.limits)
 	if err != nil {
 		return nil, statusFor(err), err
 	}
@@ -39,33 +39,6 @@ func (h *Handler) decode(data []byte) (*soap.Message, *requestBody, error) {
 	xr := h.reader()
 	defer h.readers.Put(xr)
 	return decodeRequest(xr, data, h.limits)
-}
-
-// maxPresized is the largest Content-Length readBody trusts for the size
-// of its buffer; it is under xmlguard's default limit.
-const maxPresized = 1 << 20
-
-// readBody is xmlguard.ReadAll with the buffer allocated once, at the size
-// the Content-Length announces, instead of grown from 512 bytes. A body
-// longer than announced is read on within the limit, as ReadAll reads it.
-func readBody(r *http.Request, l xmlguard.Limits) ([]byte, error) {
-	n := r.ContentLength
-	if n <= 0 || n > maxPresized || l.MaxBytes > 0 && n > l.MaxBytes {
-		return xmlguard.ReadAll(r.Body, l)
-	}
-	data := make([]byte, 0, n+1) // +1: room to see the end without growing
-	for {
-		m, err := r.Body.Read(data[len(data):cap(data)])
-		data = data[:len(data)+m]
-		switch {
-		case err == io.EOF:
-			return data, nil
-		case err != nil:
-			return nil, xmlguard.BodyError(err)
-		case len(data) == cap(data):
-			return xmlguard.ReadAll(io.MultiReader(bytes.NewReader(data), r.Body), l)
-		}
-	}
 }
 
 func statusFor(err error) int {

@@ -30,7 +30,7 @@ func ReadBody(r *http.Request, l xmlguard.Limits) ([]byte, int, error) {
 	if r.Body == nil {
 		return nil, http.StatusBadRequest, &fedavail.XMLError{Context: "SOAP envelope", Err: errors.New("empty request")}
 	}
-	data, err := xmlguard.ReadAll(r.Body, l)
+	data, err := xmlguard.ReadBody(r, l)
 	if err != nil {
 		return nil, status(err), err
 	}
