@@ -63,10 +63,10 @@
 //     is asked once per request, keyed by the requester's domain; a refusal
 //     is an ErrorServerBusy fault with BackOffMilliseconds, which
 //     [Client] waits out.
-//  3. Validation. The body is read within xmlguard's limits (size, depth,
-//     attribute size, namespace declarations, no DTD; a body over the limit,
-//     or cut by the server's http.MaxBytesReader, is HTTP 413) and decoded
-//     in one pass; whole-request
+//  3. Validation. The body is read within [fedavail.Limits] (size, depth,
+//     attribute size, namespace declarations, no DTD; a body over the
+//     limit, or cut by the server's http.MaxBytesReader, is HTTP 413) and
+//     decoded in one pass; whole-request
 //     problems (too many mailboxes, a bad window, interval or view, an
 //     unknown zone) are SOAP faults with Exchange's response codes.
 //  4. Policy. For each mailbox, [HandlerConfig.Policy] gives the access

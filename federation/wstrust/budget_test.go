@@ -47,7 +47,7 @@ func TestDecoderAllocationBudget(t *testing.T) {
 			t.Run("RSTR/"+name, func(t *testing.T) {
 				data := amplify(t, rstr, "<S:Header>", size.decls, size.count)
 				var err error
-				allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, err = ParseResponse(data, l) })
+				allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, err = ParseResponse(data, fedavail.Limits(l)) })
 				if err != nil && (lifted || !errors.As(err, new(*fedavail.LimitError))) {
 					t.Fatal(err)
 				}
@@ -59,7 +59,7 @@ func TestDecoderAllocationBudget(t *testing.T) {
 				extra := strings.Repeat(`<x:J xmlns:x="urn:x">x</x:J>`, size.count)
 				data = bytes.Replace(data, []byte("<wst:RequestSecurityTokenResponse>"), []byte("<wst:RequestSecurityTokenResponse>"+extra), 1)
 				var err error
-				allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, err = ParseResponse(data, l) })
+				allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, err = ParseResponse(data, fedavail.Limits(l)) })
 				if err != nil && (lifted || !errors.As(err, new(*fedavail.LimitError))) {
 					t.Fatal(err)
 				}
@@ -67,7 +67,7 @@ func TestDecoderAllocationBudget(t *testing.T) {
 			t.Run("RST/"+name, func(t *testing.T) {
 				data := amplify(t, rst, "<s:Header>", size.decls, size.count)
 				v := newVerifier(orgA)
-				v.Limits = l
+				v.Limits = fedavail.Limits(l)
 				var err error
 				allocbudget.Check(t, "Verify", len(data), allocbudget.Multiple, func() { _, err = v.Verify(data) })
 				// Header blocks outside the signed parts are allowed, as
@@ -89,7 +89,7 @@ func FuzzParseResponseBudget(f *testing.F) {
 	f.Add(readTestdata(f, "rstr.xml"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, l := range []xmlguard.Limits{{}, allocbudget.LiftedLimits} {
-			allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, _ = ParseResponse(data, l) })
+			allocbudget.Check(t, "ParseResponse", len(data), allocbudget.Multiple, func() { _, _ = ParseResponse(data, fedavail.Limits(l)) })
 		}
 	})
 }
