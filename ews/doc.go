@@ -64,16 +64,27 @@
 //     attribute size, no DTD) and decoded in one pass; whole-request
 //     problems (too many mailboxes, a bad window, interval or view, an
 //     unknown zone) are SOAP faults with Exchange's response codes.
-//  4. Policy. For each mailbox, [HandlerConfig.Policy] gives the access
-//     level; None answers ErrorNoFreeBusyAccess for that mailbox alone.
+//  4. Policy. Repeated mailboxes (same address, any case) collapse to one.
+//     For each, [HandlerConfig.Policy] gives the access level; None
+//     answers ErrorNoFreeBusyAccess for that mailbox alone, and nothing of
+//     it is read or rated. A [CostLimiter] is then charged for the
+//     calendars to read (twice with suggestions); a refusal is the
+//     ErrorServerBusy fault.
 //  5. Calendar. [HandlerConfig.Calendars] gives the events of the window
 //     and the working hours; a missing mailbox is ErrorMailRecipientNotFound,
-//     a failing store ErrorFreeBusyGenerationFailed, again per mailbox.
+//     more items than the source returns ErrorResultSetTooBig, a failing
+//     store ErrorFreeBusyGenerationFailed, again per mailbox.
 //  6. View filtering. The requested view is downgraded to what the level
 //     allows (AvailabilityOnly never sees Detailed) and the granted view is
 //     reported in FreeBusyViewType; private items never carry subject,
 //     location or ID; WorkingElsewhere is shown as Free to clients of
-//     schemas before Exchange2013. Suggestions are computed only when asked.
+//     schemas before Exchange2013. Suggestions are computed only when
+//     asked, over the distinct mailboxes that could be read; with none, the
+//     suggestions answer carries the first mailbox's error.
+//  7. Size. Each request entry gets its answer (repeats share one), up to
+//     [HandlerConfig.MaxAnswerBytes]: the mailboxes past it, or the
+//     suggestions, are answered ErrorResultSetTooBig, so an answer's size
+//     and the memory behind it are bounded whatever the request repeats.
 //
 // Logs carry domains, response codes and reasons, never tokens,
 // credentials, subjects or locations.

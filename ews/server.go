@@ -22,8 +22,22 @@ import (
 const (
 	// DefaultMaxMailboxes is how many mailboxes one request may ask about.
 	DefaultMaxMailboxes = 100
-	// DefaultMaxWindow is the longest free/busy or suggestions window.
-	DefaultMaxWindow = 42 * 24 * time.Hour
+	// DefaultMaxWindow is the longest free/busy or suggestions window:
+	// Exchange's MaximumQueryIntervalDays default of 62, counted as it
+	// counts, in whole days (62 days and 23 hours pass, 63 days do not).
+	DefaultMaxWindow = 62 * 24 * time.Hour
+	// DefaultMaxBodyBytes is the largest request body: Exchange's
+	// MaximumRequestStreamSize default (409,600 bytes) for availability
+	// requests, room for 100 mailboxes, both views and a delegation token
+	// many times over.
+	DefaultMaxBodyBytes = 409600
+	// DefaultMaxAnswerBytes caps an answer's size. Exchange has no such
+	// cap; fedavail has one because repeated mailboxes and suggestions
+	// (every suggestion lists every mailbox) otherwise let a 20 KB request
+	// cost tens of megabytes. 8 MiB holds 100 mailboxes with three detailed
+	// items a day for 62 days; a mailbox past it is answered
+	// ErrorResultSetTooBig, and clients ask again for fewer.
+	DefaultMaxAnswerBytes = 8 << 20
 	// DefaultMergedInterval is the merged free/busy interval when a request
 	// names none.
 	DefaultMergedInterval = 30 * time.Minute
@@ -53,14 +67,18 @@ type HandlerConfig struct {
 	// means time.Now.
 	Now func() time.Time
 	// MaxBodyBytes caps a request's size (HTTP 413 beyond); 0 means
-	// xmlguard's default of 16 MiB.
+	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// MaxMailboxes caps the mailboxes of one request; 0 means
 	// DefaultMaxMailboxes.
 	MaxMailboxes int
-	// MaxWindow caps the free/busy and suggestions windows; 0 means
-	// DefaultMaxWindow.
+	// MaxWindow caps the free/busy and suggestions windows, compared in
+	// whole days as Exchange compares them; 0 means DefaultMaxWindow.
 	MaxWindow time.Duration
+	// MaxAnswerBytes caps the size of a GetUserAvailability answer: the
+	// free/busy of the mailboxes past it, or the suggestions, are answered
+	// ErrorResultSetTooBig instead. 0 means DefaultMaxAnswerBytes.
+	MaxAnswerBytes int
 	// Concurrency caps how many mailboxes of one request are read at once;
 	// 0 means 8.
 	Concurrency int
@@ -69,7 +87,9 @@ type HandlerConfig struct {
 	ServerVersion ServerVersion
 	// Limiter, if set, is asked about every authenticated request, keyed
 	// by the requester's domain; refusals are answered with an
-	// ErrorServerBusy fault carrying BackOffMilliseconds. See
+	// ErrorServerBusy fault carrying BackOffMilliseconds. A Limiter that
+	// is also a [CostLimiter] is charged, besides, for the work of a
+	// GetUserAvailability request (see [CostLimiter]). See
 	// [NewPartnerLimiter]. Nil serves every request.
 	Limiter Limiter
 }
@@ -131,6 +151,12 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	if cfg.MaxWindow <= 0 {
 		cfg.MaxWindow = DefaultMaxWindow
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxAnswerBytes <= 0 {
+		cfg.MaxAnswerBytes = DefaultMaxAnswerBytes
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = defaultConcurrency

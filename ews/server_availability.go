@@ -47,18 +47,92 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	if fault != nil {
 		return nil, fault
 	}
-	results := h.readMailboxes(req, in.MailboxData, q)
+	set := distinctMailboxes(in.MailboxData)
+	results, fault := h.readMailboxes(req, set, q)
+	if fault != nil {
+		return nil, fault
+	}
+	// Repeated mailboxes were read once and share one answer, but each
+	// entry of the request still gets its own in the answer, as Exchange
+	// gives it; the size cap keeps the copies from amplifying the request.
+	budget := answerBudget{left: h.cfg.MaxAnswerBytes}
 	out := &GetUserAvailabilityResponse{}
 	if q.view != "" {
-		out.FreeBusyResponses = make([]FreeBusyResponse, len(results))
-		for i := range results {
-			out.FreeBusyResponses[i] = h.freeBusyResponse(&results[i], q)
+		views := make([]*FreeBusyResponse, len(results))
+		sizes := make([]int, len(results))
+		out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		for i, k := range set.index {
+			if views[k] == nil {
+				fb := h.freeBusyResponse(&results[k], q)
+				views[k], sizes[k] = &fb, len(appendFreeBusyResponse(nil, &fb))
+			}
+			if !budget.take(sizes[k]) {
+				out.FreeBusyResponses[i] = tooBig()
+				continue
+			}
+			out.FreeBusyResponses[i] = *views[k]
 		}
 	}
 	if q.suggest != nil {
-		out.SuggestionsResponse = h.suggestions(req, in.MailboxData, results, q)
+		out.SuggestionsResponse = h.suggestions(req, set, results, q, &budget)
 	}
 	return out, nil
+}
+
+// answerBudget is what is left of the answer's size cap.
+type answerBudget struct{ left int }
+
+// take reports whether n more bytes fit in the answer, and counts them.
+func (b *answerBudget) take(n int) bool {
+	if n > b.left {
+		b.left = 0 // nothing after a refusal: the answer stays in request order
+		return false
+	}
+	b.left -= n
+	return true
+}
+
+// tooBig is the answer for a mailbox past the answer size cap.
+func tooBig() FreeBusyResponse {
+	return FreeBusyResponse{
+		ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: tooBigText, ResponseCode: ErrorResultSetTooBig},
+		FreeBusyView:    &FreeBusyView{FreeBusyViewType: ViewNone},
+	}
+}
+
+const tooBigText = "The answer would be larger than this server returns; ask for fewer mailboxes or a shorter window."
+
+// mailboxSet is a request's mailboxes with repeats collapsed: the
+// addresses to read, and for each request entry the index of its address.
+type mailboxSet struct {
+	addrs []string
+	index []int
+	// exclude is set when any entry of the address asks ExcludeConflicts.
+	exclude []bool
+}
+
+// distinctMailboxes collapses repeated addresses (compared as Exchange
+// compares SMTP addresses, without regard to case or surrounding space),
+// so that each mailbox is read, checked and rated once per request.
+func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
+	set := mailboxSet{index: make([]int, len(mailboxes))}
+	seen := make(map[string]int, len(mailboxes))
+	for i := range mailboxes {
+		addr := strings.TrimSpace(mailboxes[i].Email.Address)
+		key := strings.ToLower(addr)
+		k, ok := seen[key]
+		if !ok {
+			k = len(set.addrs)
+			seen[key] = k
+			set.addrs = append(set.addrs, addr)
+			set.exclude = append(set.exclude, false)
+		}
+		set.index[i] = k
+		if x := mailboxes[i].ExcludeConflicts; x != nil && *x {
+			set.exclude[k] = true
+		}
+	}
+	return set
 }
 
 // validateAvailability checks the request the way Exchange does, answering
@@ -77,7 +151,7 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 	if o := in.FreeBusyViewOptions; o != nil {
 		switch o.RequestedView {
 		case "":
-			q.view = ViewDetailedMerged // the schema's default is Detailed; Exchange merges too
+			q.view = ViewFreeBusy // Exchange's default (FreeBusyViewOptions.Init)
 		case ViewMergedOnly, ViewFreeBusy, ViewFreeBusyMerged, ViewDetailed, ViewDetailedMerged:
 			q.view = o.RequestedView
 		default:
@@ -94,7 +168,9 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 		if q.fbStart, q.fbEnd, f = h.window(o.TimeWindow, loc); f != nil {
 			return nil, f
 		}
-		if q.fbEnd.Sub(q.fbStart) < q.interval && q.view.Merged() {
+		// Exchange checks the interval against the window whatever the view
+		// (FreeBusyViewOptions.Validate).
+		if q.fbEnd.Sub(q.fbStart) < q.interval {
 			return nil, clientFault(ErrorInvalidMergedFreeBusyInterval, "MergedFreeBusyIntervalInMinutes is longer than the time window.")
 		}
 		q.fetchStart, q.fetchEnd = q.fbStart, q.fbEnd
@@ -122,7 +198,8 @@ func (h *Handler) window(d Duration, loc *time.Location) (start, end time.Time, 
 	switch {
 	case d.StartTime.IsZero() || d.EndTime.IsZero() || !end.After(start):
 		return start, end, clientFault(ErrorInvalidTimeInterval, "The time window's end must be after its start.")
-	case end.Sub(start) > h.cfg.MaxWindow:
+	case end.Sub(start).Truncate(24*time.Hour) > h.cfg.MaxWindow:
+		// Whole days, as Exchange compares TimeSpan.Days with the limit.
 		return start, end, clientFault(ErrorTimeIntervalTooBig, fmt.Sprintf("The time window is longer than %d days.", int(h.cfg.MaxWindow/(24*time.Hour))))
 	}
 	return start, end, nil
@@ -164,62 +241,115 @@ func (h *Handler) suggestionOptions(o *SuggestionsViewOptions, loc *time.Locatio
 	return s, nil
 }
 
-// readMailboxes reads every mailbox, a few at a time, keeping request order.
-func (h *Handler) readMailboxes(req *request, mailboxes []MailboxData, q *availabilityQuery) []mailboxResult {
-	results := make([]mailboxResult, len(mailboxes))
-	if len(mailboxes) == 1 {
-		results[0] = h.readMailbox(req.http.Context(), req.requester, mailboxes[0].Email.Address, q)
-		return results
+// readMailboxes reads every distinct mailbox in two passes, a few at a
+// time: the access policy for all of them, then, once the work they make
+// has been charged to the requester's throttling budget, the calendars of
+// those the requester may see. A mailbox it may not see costs a policy
+// look-up and nothing else.
+func (h *Handler) readMailboxes(req *request, set mailboxSet, q *availabilityQuery) ([]mailboxResult, *fedavail.Fault) {
+	ctx := req.http.Context()
+	results := make([]mailboxResult, len(set.addrs))
+	h.each(len(results), func(i int) { results[i] = h.checkMailbox(ctx, req.requester, set.addrs[i]) })
+	if fault := h.charge(req.requester, mailboxWork(results, q)); fault != nil {
+		return nil, fault
+	}
+	h.each(len(results), func(i int) {
+		if results[i].code == NoError {
+			h.readCalendar(ctx, set.addrs[i], q, &results[i])
+		}
+	})
+	return results, nil
+}
+
+// mailboxWork is what a request costs in throttling units: one per
+// calendar read, and one more per mailbox rated for suggestions.
+func mailboxWork(results []mailboxResult, q *availabilityQuery) int {
+	n := 0
+	for i := range results {
+		if results[i].code == NoError {
+			n++
+		}
+	}
+	if q.suggest != nil {
+		n *= 2
+	}
+	return n
+}
+
+// each calls f for 0…n-1, at most Concurrency at once.
+func (h *Handler) each(n int, f func(int)) {
+	if n == 1 {
+		f(0)
+		return
 	}
 	sem := make(chan struct{}, h.cfg.Concurrency)
 	var wg sync.WaitGroup
-	for i := range mailboxes {
+	for i := range n {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = h.readMailbox(req.http.Context(), req.requester, mailboxes[i].Email.Address, q)
+			f(i)
 		}()
 	}
 	wg.Wait()
-	return results
 }
 
-// readMailbox applies the access policy to one mailbox and reads what the
-// granted level allows.
-func (h *Handler) readMailbox(ctx context.Context, who *fedavail.Requester, addr string, q *availabilityQuery) (res mailboxResult) {
+// generationFailed is the answer for a mailbox whose policy or store failed.
+var generationFailed = mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+
+// checkMailbox applies the access policy to one mailbox; the result's
+// code is NoError when its calendar is to be read.
+func (h *Handler) checkMailbox(ctx context.Context, who *fedavail.Requester, addr string) (res mailboxResult) {
 	defer func() {
-		// A Source or AccessPolicy that panics fails its mailbox, not the server.
+		// An AccessPolicy that panics fails its mailbox, not the server.
 		if p := recover(); p != nil {
-			h.log.ErrorContext(ctx, "ews: panic reading a mailbox", "mailbox", addr, "panic", p)
-			res = mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+			h.log.ErrorContext(ctx, "ews: panic in the access policy", "mailbox", addr, "panic", p)
+			res = generationFailed
 		}
 	}()
-	addr = strings.TrimSpace(addr)
 	if addr == "" || !strings.Contains(addr, "@") {
 		return mailboxResult{code: ErrorMailRecipientNotFound, message: "The mailbox address is not valid."}
 	}
 	level, err := h.cfg.Policy.Access(ctx, *who, addr)
 	if err != nil {
 		h.log.ErrorContext(ctx, "ews: access policy failed", "mailbox", addr, "err", err)
-		return mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+		return generationFailed
 	}
 	if level <= fedavail.AccessNone {
 		return mailboxResult{code: ErrorNoFreeBusyAccess, message: "The requester does not have permission to see this mailbox's free/busy information."}
 	}
+	return mailboxResult{code: NoError, level: level}
+}
+
+// readCalendar reads what the granted level allows of one mailbox into res.
+func (h *Handler) readCalendar(ctx context.Context, addr string, q *availabilityQuery, res *mailboxResult) {
+	defer func() {
+		// A Source that panics fails its mailbox, not the server.
+		if p := recover(); p != nil {
+			h.log.ErrorContext(ctx, "ews: panic reading a mailbox", "mailbox", addr, "panic", p)
+			*res = generationFailed
+		}
+	}()
 	events, err := h.cfg.Calendars.Events(ctx, addr, q.fetchStart, q.fetchEnd)
+	var hours *calendar.WorkingHours
 	if err == nil {
-		res.hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
+		hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
 	}
 	var tooMany *calendar.TooManyEventsError
 	switch {
 	case errors.Is(err, calendar.ErrMailboxNotFound):
-		return mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+		*res = mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+		return
 	case errors.As(err, &tooMany):
-		return mailboxResult{code: ErrorFreeBusyGenerationFailed, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
+		// Exchange's ResultSetTooBigException: the mailbox has more items
+		// in the window than one query returns.
+		*res = mailboxResult{code: ErrorResultSetTooBig, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
+		return
 	case err != nil:
 		h.log.ErrorContext(ctx, "ews: calendar source failed", "mailbox", addr, "err", err)
-		return mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+		*res = generationFailed
+		return
 	}
 	if !q.workingElsewhereOK {
 		// Clients of schemas before Exchange2013 do not know WorkingElsewhere;
@@ -230,8 +360,7 @@ func (h *Handler) readMailbox(ctx context.Context, who *fedavail.Requester, addr
 			}
 		}
 	}
-	res.code, res.level, res.events = NoError, level, events
-	return res
+	res.events, res.hours = events, hours
 }
 
 // grantedView downgrades a requested view to what the access level allows.
@@ -328,36 +457,62 @@ func (h *Handler) wireWorkingHours(wh *calendar.WorkingHours, year int) *Working
 	return out
 }
 
-// suggestions rates meeting times across the request's mailboxes. A
-// mailbox that could not be read counts as unknown: it neither blocks a
-// time nor makes it better.
-func (h *Handler) suggestions(req *request, mailboxes []MailboxData, results []mailboxResult, q *availabilityQuery) *SuggestionsResponse {
-	atts := make([]calendar.Attendee, len(results))
-	for i := range results {
-		if results[i].code != NoError {
+// suggestions rates meeting times across the request's mailboxes, each
+// distinct mailbox once. A mailbox that could not be read counts as
+// unknown: it neither blocks a time nor makes it better. With no mailbox
+// the requester may see, nothing is rated: suggestions over nobody's
+// calendar would be every time of the window.
+func (h *Handler) suggestions(req *request, set mailboxSet, results []mailboxResult, q *availabilityQuery, budget *answerBudget) *SuggestionsResponse {
+	var atts []calendar.Attendee
+	col := make([]int, len(results)) // results index → attendee index, -1 if unread
+	var firstErr *mailboxResult
+	for k := range results {
+		col[k] = -1
+		if results[k].code != NoError {
+			if firstErr == nil {
+				firstErr = &results[k]
+			}
 			continue
 		}
-		atts[i] = calendar.Attendee{Events: results[i].events, WorkingHours: results[i].hours}
-		if x := mailboxes[i].ExcludeConflicts; x != nil {
-			atts[i].ExcludeConflicts = *x
-		}
+		col[k] = len(atts)
+		atts = append(atts, calendar.Attendee{Events: results[k].events, WorkingHours: results[k].hours, ExcludeConflicts: set.exclude[k]})
+	}
+	if len(atts) == 0 {
+		return &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: "No mailbox of the request could be read: " + firstErr.message, ResponseCode: firstErr.code}}
 	}
 	days, err := calendar.Suggest(atts, *q.suggest)
 	if err != nil {
 		h.log.ErrorContext(req.http.Context(), "ews: suggestions failed", "err", err)
 		return &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: "Meeting suggestions could not be generated.", ResponseCode: ErrorMeetingSuggestionGenerationFailed}}
 	}
-	out := &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError}}
+	// Each suggestion lists every entry of the request; count the bytes
+	// before building anything.
+	perSuggestion := len(`<Suggestion><MeetingTime>2006-01-02T15:04:05</MeetingTime><IsWorkTime>false</IsWorkTime><SuggestionQuality>Excellent</SuggestionQuality><AttendeeConflictDataArray></AttendeeConflictDataArray></Suggestion>`)
+	for _, k := range set.index {
+		if col[k] < 0 {
+			perSuggestion += len(`<UnknownAttendeeConflictData></UnknownAttendeeConflictData>`)
+		} else {
+			perSuggestion += len(`<IndividualAttendeeConflictData><BusyType>WorkingElsewhere</BusyType></IndividualAttendeeConflictData>`)
+		}
+	}
+	size := len(`<SuggestionsResponse><ResponseMessage ResponseClass="Success"><ResponseCode>NoError</ResponseCode></ResponseMessage><SuggestionDayResultArray></SuggestionDayResultArray></SuggestionsResponse>`)
 	for _, d := range days {
-		day := SuggestionDayResult{Date: Wall(d.Date, q.loc), DayQuality: Quality(d.Quality.String())}
+		size += 256 + perSuggestion*len(d.Suggestions) // 256: the day's own elements
+	}
+	if !budget.take(size) {
+		return &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: tooBigText, ResponseCode: ErrorResultSetTooBig}}
+	}
+	out := &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError}, Days: make([]SuggestionDayResult, 0, len(days))}
+	for _, d := range days {
+		day := SuggestionDayResult{Date: Wall(d.Date, q.loc), DayQuality: Quality(d.Quality.String()), Suggestions: make([]Suggestion, 0, len(d.Suggestions))}
 		for _, s := range d.Suggestions {
-			ws := Suggestion{MeetingTime: Wall(s.Start, q.loc), IsWorkTime: s.IsWorkTime, SuggestionQuality: Quality(s.Quality.String()), Conflicts: &AttendeeConflicts{}}
-			for i, st := range s.Status {
-				c := AttendeeConflictData{Kind: ConflictIndividual, BusyType: BusyType(st.String())}
-				if results[i].code != NoError {
-					c = AttendeeConflictData{Kind: ConflictUnknown}
+			ws := Suggestion{MeetingTime: Wall(s.Start, q.loc), IsWorkTime: s.IsWorkTime, SuggestionQuality: Quality(s.Quality.String()), Conflicts: &AttendeeConflicts{Items: make([]AttendeeConflictData, len(set.index))}}
+			for i, k := range set.index {
+				c := AttendeeConflictData{Kind: ConflictUnknown}
+				if a := col[k]; a >= 0 {
+					c = AttendeeConflictData{Kind: ConflictIndividual, BusyType: BusyType(s.Status[a].String())}
 				}
-				ws.Conflicts.Items = append(ws.Conflicts.Items, c)
+				ws.Conflicts.Items[i] = c
 			}
 			day.Suggestions = append(day.Suggestions, ws)
 		}

@@ -209,6 +209,22 @@ func TestPerMailboxErrors(t *testing.T) {
 	}
 }
 
+// TestWindowWholeDays: Exchange compares the window's whole days with
+// MaximumQueryIntervalDays (62), so 62 days and 23 hours are answered.
+func TestWindowWholeDays(t *testing.T) {
+	ts := newTestServer(t, nil)
+	req := availability(ViewFreeBusy, "alice@example.com")
+	req.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.AddDate(0, 0, 62).Add(23 * time.Hour))
+	var out GetUserAvailabilityResponse
+	r := ts.do(t, call{body: req}, &out)
+	if r.status != http.StatusOK || len(out.FreeBusyResponses) != 1 {
+		t.Fatalf("status %d: %s", r.status, r.data)
+	}
+	if c := out.FreeBusyResponses[0].ResponseMessage.ResponseCode; c != NoError {
+		t.Errorf("code %s, want NoError", c)
+	}
+}
+
 func TestRequestErrors(t *testing.T) {
 	ts := newTestServer(t, nil)
 	many := make([]string, 101)
@@ -230,9 +246,19 @@ func TestRequestErrors(t *testing.T) {
 		{"end before start", mod(func(r *GetUserAvailabilityRequest) {
 			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.Add(-time.Hour))
 		}), ErrorInvalidTimeInterval},
-		{"43 days", mod(func(r *GetUserAvailabilityRequest) {
-			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.AddDate(0, 0, 43))
+		{"63 days", mod(func(r *GetUserAvailabilityRequest) {
+			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.AddDate(0, 0, 63))
 		}), ErrorTimeIntervalTooBig},
+		{"interval longer than a Detailed window", mod(func(r *GetUserAvailabilityRequest) {
+			r.FreeBusyViewOptions.RequestedView = ViewDetailed
+			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.Add(59 * time.Minute))
+		}), ErrorInvalidMergedFreeBusyInterval},
+		{"suggestions over 63 days", &GetUserAvailabilityRequest{
+			MailboxData: []MailboxData{{Email: EmailAddress{Address: "alice@example.com"}}},
+			SuggestionsViewOptions: &SuggestionsViewOptions{
+				DetailedSuggestionsWindow: Duration{StartTime: At(testDay), EndTime: At(testDay.AddDate(0, 0, 63))},
+			},
+		}, ErrorTimeIntervalTooBig},
 		{"interval 4", mod(func(r *GetUserAvailabilityRequest) { r.FreeBusyViewOptions.MergedFreeBusyIntervalInMinutes = 4 }), ErrorInvalidMergedFreeBusyInterval},
 		{"interval 1441", mod(func(r *GetUserAvailabilityRequest) { r.FreeBusyViewOptions.MergedFreeBusyIntervalInMinutes = 1441 }), ErrorInvalidMergedFreeBusyInterval},
 		{"view None", mod(func(r *GetUserAvailabilityRequest) { r.FreeBusyViewOptions.RequestedView = ViewNone }), ErrorInvalidFreeBusyViewType},

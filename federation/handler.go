@@ -62,6 +62,26 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// EWS limits, passed to the ews.Handler (see ews.HandlerConfig).
+
+	// MaxEWSBodyBytes caps an EWS request's size (HTTP 413 beyond); 0
+	// means ews.DefaultMaxBodyBytes, Exchange's 400 KB.
+	MaxEWSBodyBytes int64
+	// MaxMailboxes caps the mailboxes of one GetUserAvailability request;
+	// 0 means ews.DefaultMaxMailboxes (100).
+	MaxMailboxes int
+	// MaxWindow caps the free/busy and suggestions windows, in whole days;
+	// 0 means ews.DefaultMaxWindow (62 days).
+	MaxWindow time.Duration
+	// MaxAnswerBytes caps an availability answer's size (past it,
+	// ErrorResultSetTooBig); 0 means ews.DefaultMaxAnswerBytes.
+	MaxAnswerBytes int
+	// Limiter throttles EWS requests per organization (partners by their
+	// domain, internal users by the organization's); an ews.CostLimiter
+	// such as ews.NewPartnerLimiter's is charged by the work of each
+	// request. Nil serves every request.
+	Limiter ews.Limiter
 }
 
 // Handler answers partners on Exchange's usual paths, compared without
@@ -143,12 +163,17 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 		return nil, err
 	}
 	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
-		Calendars:    cfg.Calendars,
-		Policy:       cfg.Policy,
-		Tokens:       h.validator,
-		Authenticate: cfg.Authenticate,
-		Logger:       cfg.Logger,
-		Now:          now,
+		Calendars:      cfg.Calendars,
+		Policy:         cfg.Policy,
+		Tokens:         h.validator,
+		Authenticate:   cfg.Authenticate,
+		Logger:         cfg.Logger,
+		Now:            now,
+		MaxBodyBytes:   cfg.MaxEWSBodyBytes,
+		MaxMailboxes:   cfg.MaxMailboxes,
+		MaxWindow:      cfg.MaxWindow,
+		MaxAnswerBytes: cfg.MaxAnswerBytes,
+		Limiter:        cfg.Limiter,
 	}); err != nil {
 		return nil, err
 	}
