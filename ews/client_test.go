@@ -416,7 +416,7 @@ func TestValidation(t *testing.T) {
 		{"no options", func(r *AvailabilityRequest) { r.FreeBusy = nil }, "FreeBusy"},
 		{"reversed window", func(r *AvailabilityRequest) { r.End = r.Start.Add(-time.Hour) }, "End"},
 		{"no start", func(r *AvailabilityRequest) { r.Start = time.Time{} }, "Start"},
-		{"43 days", func(r *AvailabilityRequest) { r.End = r.Start.AddDate(0, 0, 43) }, "End"},
+		{"63 days", func(r *AvailabilityRequest) { r.End = r.Start.AddDate(0, 0, 63) }, "End"},
 		{"view None", func(r *AvailabilityRequest) { r.FreeBusy.View = ViewNone }, "FreeBusy.View"},
 		{"interval 4m", func(r *AvailabilityRequest) { r.FreeBusy.MergedInterval = 4 * time.Minute }, "FreeBusy.MergedInterval"},
 		{"interval 1441m", func(r *AvailabilityRequest) { r.FreeBusy.MergedInterval = 1441 * time.Minute }, "FreeBusy.MergedInterval"},
