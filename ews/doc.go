@@ -76,8 +76,10 @@
 //     store ErrorFreeBusyGenerationFailed, again per mailbox.
 //  6. View filtering. The requested view is downgraded to what the level
 //     allows (AvailabilityOnly never sees Detailed) and the granted view is
-//     reported in FreeBusyViewType; private items never carry subject,
-//     location or ID; WorkingElsewhere is shown as Free to clients of
+//     reported in FreeBusyViewType; event times are wall-clock readings in
+//     the request's zone with no offset; a private item shows to anyone but
+//     its owner as IsPrivate alone (no ID, subject, location or other
+//     flag); every view carries the working hours; WorkingElsewhere is shown as Free to clients of
 //     schemas before Exchange2013. Suggestions are computed only when
 //     asked, over the distinct mailboxes that could be read; with none, the
 //     suggestions answer carries the first mailbox's error.

@@ -30,8 +30,11 @@ type mailboxResult struct {
 	code    ResponseCode // NoError or the per-mailbox error
 	message string
 	level   fedavail.AccessLevel
-	events  []calendar.Event // over the fetch window
-	hours   *calendar.WorkingHours
+	// owner is set when the requester asks about its own mailbox, which
+	// shows it its private items (Exchange's FreeBusyPermissionLevel.Owner).
+	owner  bool
+	events []calendar.Event // over the fetch window
+	hours  *calendar.WorkingHours
 }
 
 func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
@@ -319,7 +322,8 @@ func (h *Handler) checkMailbox(ctx context.Context, who *fedavail.Requester, add
 	if level <= fedavail.AccessNone {
 		return mailboxResult{code: ErrorNoFreeBusyAccess, message: "The requester does not have permission to see this mailbox's free/busy information."}
 	}
-	return mailboxResult{code: NoError, level: level}
+	owner := !who.Federated && strings.EqualFold(strings.TrimSpace(who.Address), addr)
+	return mailboxResult{code: NoError, level: level, owner: owner}
 }
 
 // readCalendar reads what the granted level allows of one mailbox into res.
@@ -402,36 +406,42 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 	if view != ViewMergedOnly {
 		fb.CalendarEvents = &CalendarEvents{Events: make([]CalendarEvent, 0, len(inWindow))}
 		for i := range inWindow {
-			fb.CalendarEvents.Events = append(fb.CalendarEvents.Events, wireEvent(&inWindow[i], view.Detailed(), q.loc))
+			fb.CalendarEvents.Events = append(fb.CalendarEvents.Events, wireEvent(&inWindow[i], view.Detailed(), res.owner, q.loc))
 		}
 		if len(inWindow) == 0 {
 			fb.CalendarEvents = nil
 		}
-		fb.WorkingHours = h.wireWorkingHours(res.hours, q.fbStart.Year())
 	}
+	// Every view has the working hours, MergedOnly included
+	// (CalendarQuery.InternalGetCalendarData reads them whatever the view).
+	fb.WorkingHours = h.wireWorkingHours(res.hours, q.fbStart.Year())
 	return FreeBusyResponse{
 		ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
 		FreeBusyView:    fb,
 	}
 }
 
-// wireEvent converts an item, with details only when the view has them
-// and never the subject, location or ID of a private item.
-func wireEvent(e *calendar.Event, detailed bool, loc *time.Location) CalendarEvent {
+// wireEvent converts an item as Exchange's CalendarEvent.CreateFromQueryData
+// does: times are wall-clock readings in the request's zone, with no offset
+// (DateTimeKind.Unspecified); details only when the view has them; and a
+// private item (any sensitivity but Normal) shows to anyone but its owner
+// as IsPrivate alone, every other flag false and no ID, subject or location.
+func wireEvent(e *calendar.Event, detailed, owner bool, loc *time.Location) CalendarEvent {
 	ce := CalendarEvent{
-		StartTime: At(e.Start.In(loc)),
-		EndTime:   At(e.End.In(loc)),
+		StartTime: Wall(e.Start, loc),
+		EndTime:   Wall(e.End, loc),
 		BusyType:  BusyType(e.BusyType.String()),
 	}
-	if detailed {
-		d := &CalendarEventDetails{
+	if !detailed {
+		return ce
+	}
+	ce.Details = &CalendarEventDetails{IsPrivate: e.IsPrivate}
+	if !e.IsPrivate || owner {
+		*ce.Details = CalendarEventDetails{
+			ID: e.ID, Subject: e.Subject, Location: e.Location,
 			IsMeeting: e.IsMeeting, IsRecurring: e.IsRecurring, IsException: e.IsException,
 			IsReminderSet: e.IsReminderSet, IsPrivate: e.IsPrivate,
 		}
-		if !e.IsPrivate {
-			d.ID, d.Subject, d.Location = e.ID, e.Subject, e.Location
-		}
-		ce.Details = d
 	}
 	return ce
 }

@@ -50,7 +50,7 @@ func TestViewsAndAccessLevels(t *testing.T) {
 		mailbox string
 		want    summary
 	}{
-		{ViewMergedOnly, "alice@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged}},
+		{ViewMergedOnly, "alice@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged, Hours: true}},
 		{ViewFreeBusy, "alice@example.com", summary{Code: NoError, View: ViewFreeBusy, Events: 5, Hours: true}},
 		{ViewFreeBusyMerged, "alice@example.com", summary{Code: NoError, View: ViewFreeBusyMerged, Merged: aliceMerged, Events: 5, Hours: true}},
 		{ViewDetailed, "alice@example.com", summary{Code: NoError, View: ViewDetailed, Events: 5, Subjects: detailed, Hours: true}},
@@ -58,7 +58,7 @@ func TestViewsAndAccessLevels(t *testing.T) {
 		// AvailabilityOnly: Detailed views are downgraded and say so.
 		{ViewDetailed, "avail@example.com", summary{Code: NoError, View: ViewFreeBusy, Events: 5, Hours: true}},
 		{ViewDetailedMerged, "avail@example.com", summary{Code: NoError, View: ViewFreeBusyMerged, Merged: aliceMerged, Events: 5, Hours: true}},
-		{ViewMergedOnly, "avail@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged}},
+		{ViewMergedOnly, "avail@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged, Hours: true}},
 		// None: an error for that mailbox only.
 		{ViewDetailedMerged, "none@example.com", summary{Code: ErrorNoFreeBusyAccess, View: ViewNone}},
 		{ViewFreeBusy, "empty@example.com", summary{Code: NoError, View: ViewFreeBusy, Hours: true}},
@@ -171,9 +171,10 @@ func TestTimeZones(t *testing.T) {
 			if want := "00000000000000000333000"; v.MergedFreeBusy != want {
 				t.Errorf("merged = %s, want %s", v.MergedFreeBusy, want)
 			}
-			first := v.CalendarEvents.Events[0].StartTime
-			if _, off := first.Time.Zone(); first.Floating || off != -4*3600 {
-				t.Errorf("first event starts %v; want an EDT offset", first)
+			// Exchange writes event times as wall-clock readings in the
+			// request's zone, with no offset (CalendarEvent.cs).
+			if first := v.CalendarEvents.Events[0].StartTime; first.String() != "2024-03-10T18:00:00" {
+				t.Errorf("first event starts %v; want 2024-03-10T18:00:00, New York's wall clock", first)
 			}
 		})
 	}

@@ -1,0 +1,91 @@
+package ews
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail/calendar"
+)
+
+// TestPrivateItems: a private item shows to anyone but its owner as
+// IsPrivate alone, every other flag false and no ID, subject or location
+// (CalendarEvent.CreateFromQueryData); its owner sees it whole.
+func TestPrivateItems(t *testing.T) {
+	var cal calendar.Memory
+	cal.Add("carol@example.com", calendar.Event{
+		Start: at(9, 0), End: at(10, 0), BusyType: calendar.Busy, ID: "p1", Subject: secretWord, Location: secretPlace,
+		IsPrivate: true, IsMeeting: true, IsRecurring: true, IsException: true, IsReminderSet: true,
+	})
+	ts := newTestServer(t, func(c *HandlerConfig) { c.Calendars = &cal })
+	tests := []struct {
+		name  string
+		basic bool // carol herself, else a partner
+		want  CalendarEventDetails
+	}{
+		{"partner", false, CalendarEventDetails{IsPrivate: true}},
+		{"owner", true, CalendarEventDetails{ID: "p1", Subject: secretWord, Location: secretPlace, IsMeeting: true, IsRecurring: true, IsException: true, IsReminderSet: true, IsPrivate: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := call{body: availability(ViewDetailed, "carol@example.com")}
+			if tt.basic {
+				c.path, c.token, c.basic = "/EWS/Exchange.asmx", "-", true
+			}
+			var out GetUserAvailabilityResponse
+			if r := ts.do(t, c, &out); r.status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.status, r.data)
+			}
+			ev := out.FreeBusyResponses[0].FreeBusyView.CalendarEvents.Events
+			if len(ev) != 1 || ev[0].Details == nil {
+				t.Fatalf("events %+v", ev)
+			}
+			if diff := cmp.Diff(tt.want, *ev[0].Details); diff != "" {
+				t.Errorf("details (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestExchangeDefaults pins Exchange's defaults and precedence rules.
+func TestExchangeDefaults(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ny := `<t:TimeZoneContext xmlns:t="` + TypesNS + `"><t:TimeZoneDefinition Id="Eastern Standard Time"/></t:TimeZoneContext>`
+	utc := `<t:TimeZoneContext xmlns:t="` + TypesNS + `"><t:TimeZoneDefinition Id="UTC"/></t:TimeZoneContext>`
+	tokyo := TimeZoneFor(time.FixedZone("JST", 9*3600), 2024)
+	tests := []struct {
+		name    string
+		edit    func(*GetUserAvailabilityRequest)
+		headers []any
+		// view is the FreeBusyViewType answered; first the first event's
+		// start as written.
+		view  ViewType
+		first string
+	}{
+		// FreeBusyViewOptions.Init: FreeBusy, interval 30.
+		{"no RequestedView is FreeBusy", func(r *GetUserAvailabilityRequest) { r.FreeBusyViewOptions.RequestedView = "" }, nil, ViewFreeBusy, "2024-03-10T22:00:00"},
+		// GetUserAvailability.Execute: the header wins unless it is UTC.
+		{"TimeZoneContext over TimeZone", func(r *GetUserAvailabilityRequest) { r.TimeZone = &tokyo }, []any{[]byte(ny)}, ViewFreeBusyMerged, "2024-03-10T18:00:00"},
+		{"UTC TimeZoneContext gives way to TimeZone", func(r *GetUserAvailabilityRequest) { r.TimeZone = &tokyo }, []any{[]byte(utc)}, ViewFreeBusyMerged, "2024-03-11T07:00:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := availability(ViewFreeBusyMerged, "alice@example.com")
+			tt.edit(req)
+			var out GetUserAvailabilityResponse
+			r := ts.do(t, call{body: req, headers: tt.headers, validate: true}, &out)
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.status, r.data)
+			}
+			v := out.FreeBusyResponses[0].FreeBusyView
+			if v.FreeBusyViewType != tt.view {
+				t.Errorf("view %s, want %s", v.FreeBusyViewType, tt.view)
+			}
+			if first := v.CalendarEvents.Events[0].StartTime; first.String() != tt.first {
+				t.Errorf("first event starts %s, want %s", first, tt.first)
+			}
+		})
+	}
+}
