@@ -13,6 +13,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/internal/challenge"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
@@ -327,6 +328,11 @@ func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedava
 // refused is for the server's log only, never for the caller.
 func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.log.WarnContext(r.Context(), "ews: "+what, "path", r.URL.Path, "remote", r.RemoteAddr, "reason", fedavail.ErrorDetail(err))
+	if !IsFederatedPath(r.URL.Path) && h.cfg.Authenticate != nil {
+		// The password paths challenge, as IIS does, so that clients
+		// which wait for a challenge send their credentials.
+		challenge.Basic(w.Header(), r)
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusUnauthorized)
 }

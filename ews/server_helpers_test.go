@@ -153,6 +153,7 @@ type call struct {
 
 type reply struct {
 	status int
+	header http.Header
 	data   []byte
 	msg    *soap.Message
 	fault  *fedavail.Fault
@@ -202,7 +203,7 @@ func (ts *testServer) post(t testing.TB, path string, data []byte, c call, out a
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := reply{status: resp.StatusCode, data: body}
+	r := reply{status: resp.StatusCode, header: resp.Header, data: body}
 	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusInternalServerError {
 		msg, err := soap.Decode(body, soap.DecodeOptions{Body: out})
 		var f *fedavail.Fault
