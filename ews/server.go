@@ -433,13 +433,3 @@ func forVersion(v soap.Version, f *fedavail.Fault) *fedavail.Fault {
 func serverFault(code ResponseCode, msg string) *fedavail.Fault {
 	return &fedavail.Fault{Code: "Server", Reason: msg, ResponseCode: string(code)}
 }
-
-// knowsWorkingElsewhere reports whether a requested schema version is
-// Exchange2013 or later, the first whose clients know WorkingElsewhere.
-func knowsWorkingElsewhere(v Version) bool {
-	switch v {
-	case Exchange2007, Exchange2007SP1, Exchange2010, Exchange2010SP1, Exchange2010SP2:
-		return false
-	}
-	return true
-}

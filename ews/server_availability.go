@@ -150,7 +150,7 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 	if in.FreeBusyViewOptions == nil && in.SuggestionsViewOptions == nil {
 		return nil, clientFault(ErrorInvalidRequest, "Either FreeBusyViewOptions or SuggestionsViewOptions is required.")
 	}
-	q := &availabilityQuery{loc: loc, workingElsewhereOK: knowsWorkingElsewhere(v)}
+	q := &availabilityQuery{loc: loc, workingElsewhereOK: newSchema(v)}
 	if o := in.FreeBusyViewOptions; o != nil {
 		switch o.RequestedView {
 		case "":
