@@ -237,8 +237,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		soap.WriteFault(w, soap.V11, clientFault(ErrorSchemaValidation, "The request is not a well-formed SOAP message."))
 		return
 	}
+	var fault *fedavail.Fault
 	if federated {
-		if requester, err = h.validateToken(r.Context(), msg); err != nil {
+		if requester, err = h.validateToken(r.Context(), msg); errors.Is(err, fedavail.ErrWrongOffer) {
+			// Exchange authenticates a genuine token of another offer and
+			// refuses the operation (ServiceCommandBase.PreExecute).
+			h.log.InfoContext(r.Context(), "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
+			requester, fault = &fedavail.Requester{Federated: true}, accessDenied()
+		} else if err != nil {
 			h.unauthorized(w, r, "delegation token refused", err)
 			return
 		}
@@ -246,7 +252,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
 	op := operation(r, msg)
 	var answer any
-	fault := seeksProxying(requester, msg)
+	if fault == nil {
+		fault = externalVersion(requester, req.version)
+	}
+	if fault == nil {
+		fault = seeksProxying(requester, msg)
+	}
 	if fault == nil {
 		fault = h.throttle(requester)
 	}
@@ -266,6 +277,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.write(w, msg.Version, answer)
 	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+}
+
+// accessDenied is Exchange's ServiceAccessDeniedException as a fault.
+func accessDenied() *fedavail.Fault {
+	return clientFault(ErrorAccessDenied, "The caller does not have access to this operation.")
+}
+
+// externalVersion refuses a federated request whose RequestServerVersion
+// is older than Exchange2010, as Exchange does: external users are served
+// from that schema on (ServiceCommandBase.PreExecute; Exchange2009, which
+// Exchange's own proxy sends, counts as Exchange2010).
+func externalVersion(who *fedavail.Requester, v Version) *fedavail.Fault {
+	if !who.Federated || v == Exchange2009 || v.Compare(Exchange2010) >= 0 {
+		return nil
+	}
+	return accessDenied()
 }
 
 // seeksProxying refuses a federated request that asks to act as another

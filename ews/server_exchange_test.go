@@ -89,3 +89,34 @@ func TestExchangeDefaults(t *testing.T) {
 		})
 	}
 }
+
+// TestExternalAccessDenied: Exchange authenticates a genuine delegation
+// token and then refuses, with an ErrorAccessDenied SOAP fault rather than
+// HTTP 401, a token of another offer and a federated request older than
+// Exchange2010 (ServiceCommandBase.PreExecute; Exchange2009 counts as
+// Exchange2010).
+func TestExternalAccessDenied(t *testing.T) {
+	ts := newTestServer(t, nil)
+	body := availability(ViewFreeBusy, "alice@example.com")
+	tests := []struct {
+		name string
+		c    call
+		want ResponseCode // "" for an answer
+	}{
+		{"token for the Autodiscover offer", call{body: body, token: `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">autodiscover</xenc:EncryptedData>`}, ErrorAccessDenied},
+		{"federated Exchange2007_SP1", call{body: body, version: Exchange2007SP1}, ErrorAccessDenied},
+		{"federated Exchange2009", call{body: body, version: Exchange2009}, ""},
+		{"internal Exchange2007_SP1", call{body: body, version: Exchange2007SP1, path: "/EWS/Exchange.asmx", token: "-", basic: true}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.do(t, tt.c, nil)
+			switch {
+			case tt.want == "" && r.status != http.StatusOK:
+				t.Errorf("status %d, want 200: %s", r.status, r.data)
+			case tt.want != "" && (r.fault == nil || r.fault.ResponseCode != string(tt.want) || r.fault.Code != "Client"):
+				t.Errorf("status %d, fault %+v; want a Client fault %s", r.status, r.fault, tt.want)
+			}
+		})
+	}
+}
