@@ -164,7 +164,7 @@ func writeBusyMessages(w http.ResponseWriter, req *GetUserAvailabilityRequest, b
 	for range req.MailboxData {
 		resp.FreeBusyResponses = append(resp.FreeBusyResponses, FreeBusyResponse{ResponseMessage: &ResponseMessage{
 			ResponseClass: Error, ResponseCode: ErrorServerBusy, MessageText: "busy",
-			MessageXML: &soap.MessageXML{Values: []soap.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMS}}},
+			MessageXML: &MessageXML{Values: []soap.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMS}}},
 		}})
 	}
 	writeResponse(w, resp)

@@ -134,9 +134,9 @@
 //	relationship's FreeBusyAccessEnabled         IW FreeBusyApplication.cs (asking side only)   also when answering (the sharing
 //	                                                                                              package): off shares nothing, as its
 //	                                                                                              name promises partners' admins
-//	per-mailbox MessageXml (ExceptionType,       SVC InfoWorker/Availability/                   not written (MessageText and
-//	  ExceptionCode, ExceptionMessage,             ResponseMessageBuilder.cs                    ResponseCode only)
-//	  ExceptionServerName)
+//	per-mailbox MessageXml (ExceptionType,       SVC InfoWorker/Availability/                   same; ExceptionServerName is the
+//	  ExceptionCode, ExceptionMessage,             ResponseMessageBuilder.cs, IW                request's host, MessageText the
+//	  ExceptionServerName)                         ErrorConstants.cs                            message without .NET's stack trace
 //
 // The asking side ([Client], and federation.Client above it):
 //

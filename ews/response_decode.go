@@ -103,7 +103,7 @@ func (rm *ResponseMessage) decode(er *elementReader, start xml.StartElement) (er
 			*rm.DescriptiveLinkKey, err = er.int()
 		case "MessageXml":
 			if rm.MessageXML == nil {
-				rm.MessageXML = new(soap.MessageXML)
+				rm.MessageXML = new(MessageXML)
 			}
 			err = decodeMessageXML(er, rm.MessageXML)
 		default:
@@ -113,15 +113,34 @@ func (rm *ResponseMessage) decode(er *elementReader, start xml.StartElement) (er
 	return err
 }
 
-func decodeMessageXML(er *elementReader, m *soap.MessageXML) error {
-	return er.each("Value", func(start xml.StartElement) error {
-		var v soap.MessageValue
-		v.Name, _ = attr(start, "Name")
-		var err error
-		v.Value, err = er.string()
-		m.Values = append(m.Values, v)
-		return err
-	})
+func decodeMessageXML(er *elementReader, m *MessageXML) (err error) {
+	for start := range er.children(&err) {
+		var dst *string
+		if start.Name.Space == ErrorsNS {
+			switch start.Name.Local {
+			case "ExceptionType":
+				dst = &m.ExceptionType
+			case "ExceptionCode":
+				dst = &m.ExceptionCode
+			case "ExceptionMessage":
+				dst = &m.ExceptionMessage
+			case "ExceptionServerName":
+				dst = &m.ExceptionServerName
+			}
+		}
+		switch {
+		case dst != nil:
+			*dst, err = er.string()
+		case start.Name.Local == "Value":
+			var v soap.MessageValue
+			v.Name, _ = attr(start, "Name")
+			v.Value, err = er.string()
+			m.Values = append(m.Values, v)
+		default:
+			err = er.skip()
+		}
+	}
+	return err
 }
 
 func (v *FreeBusyView) decode(er *elementReader) (err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,8 @@ type availabilityQuery struct {
 	fetchStart         time.Time // union of both windows
 	fetchEnd           time.Time
 	workingElsewhereOK bool
+	// server names this server in per-mailbox errors' MessageXml.
+	server string
 }
 
 // mailboxResult is what was found for one mailbox.
@@ -50,6 +53,10 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	if fault != nil {
 		return nil, fault
 	}
+	q.server = req.http.Host
+	if host, _, err := net.SplitHostPort(q.server); err == nil {
+		q.server = host
+	}
 	set := distinctMailboxes(in.MailboxData)
 	results, fault := h.readMailboxes(req, set, q)
 	if fault != nil {
@@ -70,7 +77,7 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 				views[k], sizes[k] = &fb, len(appendFreeBusyResponse(nil, &fb))
 			}
 			if !budget.take(sizes[k]) {
-				out.FreeBusyResponses[i] = tooBig()
+				out.FreeBusyResponses[i] = tooBig(q.server)
 				continue
 			}
 			out.FreeBusyResponses[i] = *views[k]
@@ -96,11 +103,37 @@ func (b *answerBudget) take(n int) bool {
 }
 
 // tooBig is the answer for a mailbox past the answer size cap.
-func tooBig() FreeBusyResponse {
+func tooBig(server string) FreeBusyResponse {
 	return FreeBusyResponse{
-		ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: tooBigText, ResponseCode: ErrorResultSetTooBig},
+		ResponseMessage: errorMessage(ErrorResultSetTooBig, tooBigText, server),
 		FreeBusyView:    &FreeBusyView{FreeBusyViewType: ViewNone},
 	}
+}
+
+// exceptions are the .NET exception and availability error number behind
+// each per-mailbox code (InfoWorker Availability/ErrorConstants.cs and the
+// exception classes), which Exchange reports in MessageXml.
+var exceptions = map[ResponseCode]struct {
+	typ  string
+	code string
+}{
+	ErrorResultSetTooBig:                   {"ResultSetTooBigException", "5006"},
+	ErrorMailRecipientNotFound:             {"MailRecipientNotFoundException", "5009"},
+	ErrorNoFreeBusyAccess:                  {"NoFreeBusyAccessException", "5037"},
+	ErrorMeetingSuggestionGenerationFailed: {"AvailabilityException", "5040"},
+	ErrorFreeBusyGenerationFailed:          {"AvailabilityException", "5041"},
+}
+
+// errorMessage is an error ResponseMessage shaped like Exchange's
+// (ResponseMessageBuilder.ResponseMessageFromExchangeException): the code,
+// the text, and in MessageXml the exception's type, number and message and
+// the server's name.
+func errorMessage(code ResponseCode, text, server string) *ResponseMessage {
+	m := &ResponseMessage{ResponseClass: Error, MessageText: text, ResponseCode: code}
+	if e, ok := exceptions[code]; ok {
+		m.MessageXML = &MessageXML{ExceptionType: e.typ, ExceptionCode: e.code, ExceptionMessage: text, ExceptionServerName: server}
+	}
+	return m
 }
 
 const tooBigText = "The answer would be larger than this server returns; ask for fewer mailboxes or a shorter window."
@@ -384,7 +417,7 @@ func grantedView(v ViewType, level fedavail.AccessLevel) ViewType {
 func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) FreeBusyResponse {
 	if res.code != NoError {
 		return FreeBusyResponse{
-			ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: res.message, ResponseCode: res.code},
+			ResponseMessage: errorMessage(res.code, res.message, q.server),
 			FreeBusyView:    &FreeBusyView{FreeBusyViewType: ViewNone},
 		}
 	}
@@ -399,7 +432,7 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 	if view.Merged() {
 		merged, err := calendar.MergedFreeBusy(inWindow, q.fbStart, q.fbEnd, q.interval)
 		if err != nil { // the window was validated: cannot happen
-			return FreeBusyResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, ResponseCode: ErrorFreeBusyGenerationFailed}, FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
+			return FreeBusyResponse{ResponseMessage: errorMessage(ErrorFreeBusyGenerationFailed, "Free/busy information could not be generated.", q.server), FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
 		}
 		fb.MergedFreeBusy = merged
 	}
@@ -488,12 +521,12 @@ func (h *Handler) suggestions(req *request, set mailboxSet, results []mailboxRes
 		atts = append(atts, calendar.Attendee{Events: results[k].events, WorkingHours: results[k].hours, ExcludeConflicts: set.exclude[k]})
 	}
 	if len(atts) == 0 {
-		return &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: "No mailbox of the request could be read: " + firstErr.message, ResponseCode: firstErr.code}}
+		return &SuggestionsResponse{ResponseMessage: errorMessage(firstErr.code, "No mailbox of the request could be read: "+firstErr.message, q.server)}
 	}
 	days, err := calendar.Suggest(atts, *q.suggest)
 	if err != nil {
 		h.log.ErrorContext(req.http.Context(), "ews: suggestions failed", "err", err)
-		return &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: "Meeting suggestions could not be generated.", ResponseCode: ErrorMeetingSuggestionGenerationFailed}}
+		return &SuggestionsResponse{ResponseMessage: errorMessage(ErrorMeetingSuggestionGenerationFailed, "Meeting suggestions could not be generated.", q.server)}
 	}
 	// Each suggestion lists every entry of the request; count the bytes
 	// before building anything.
@@ -510,7 +543,7 @@ func (h *Handler) suggestions(req *request, set mailboxSet, results []mailboxRes
 		size += 256 + perSuggestion*len(d.Suggestions) // 256: the day's own elements
 	}
 	if !budget.take(size) {
-		return &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: tooBigText, ResponseCode: ErrorResultSetTooBig}}
+		return &SuggestionsResponse{ResponseMessage: errorMessage(ErrorResultSetTooBig, tooBigText, q.server)}
 	}
 	out := &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError}, Days: make([]SuggestionDayResult, 0, len(days))}
 	for _, d := range days {

@@ -1,6 +1,7 @@
 package ews
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -118,5 +119,30 @@ func TestExternalAccessDenied(t *testing.T) {
 				t.Errorf("status %d, fault %+v; want a Client fault %s", r.status, r.fault, tt.want)
 			}
 		})
+	}
+}
+
+// TestMailboxErrorMessageXml: a per-mailbox error carries MessageXml as
+// Exchange's ResponseMessageBuilder writes it — the exception's type and
+// availability error number, its message and the server's name — and the
+// client hands them back in MailboxError.Values.
+func TestMailboxErrorMessageXml(t *testing.T) {
+	ts := newTestServer(t, nil)
+	res, err := federatedClient(ts, goodToken).GetUserAvailability(t.Context(), dayRequest(ViewFreeBusy, "none@example.com", "nobody@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]string{
+		{"ExceptionType": "NoFreeBusyAccessException", "ExceptionCode": "5037", "ExceptionMessage": "The requester does not have permission to see this mailbox's free/busy information.", "ExceptionServerName": "127.0.0.1"},
+		{"ExceptionType": "MailRecipientNotFoundException", "ExceptionCode": "5009", "ExceptionMessage": "No mailbox with this address was found.", "ExceptionServerName": "127.0.0.1"},
+	}
+	for i, m := range res.Mailboxes {
+		var me *MailboxError
+		if !errors.As(m.Err, &me) {
+			t.Fatalf("mailbox %d: err %v, want a *MailboxError", i, m.Err)
+		}
+		if diff := cmp.Diff(want[i], me.Values); diff != "" {
+			t.Errorf("mailbox %d MessageXml (-want +got):\n%s", i, diff)
+		}
 	}
 }

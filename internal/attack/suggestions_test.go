@@ -69,27 +69,27 @@ func TestSuggestionsAmplification(t *testing.T) {
 			name: "no relationship, 100 × a mailbox", user: "gina@" + testorg.Stranger,
 			mailboxes: times(testorg.Alice, 100),
 			codes:     []ews.ResponseCode{ews.ErrorNoFreeBusyAccess}, suggest: ews.ErrorNoFreeBusyAccess,
-			maxAnswer: 40 << 10,
+			maxAnswer: 128 << 10,
 		},
 		{
 			name: "LimitedDetails partner, 100 × an out-of-scope mailbox", user: partnerUser,
 			mailboxes: times(testorg.Carol, 100),
 			codes:     []ews.ResponseCode{ews.ErrorNoFreeBusyAccess}, suggest: ews.ErrorNoFreeBusyAccess,
-			maxAnswer: 40 << 10,
+			maxAnswer: 128 << 10,
 		},
 		{
 			name: "LimitedDetails partner, 100 unknown mailboxes", user: partnerUser,
 			mailboxes: unknown,
 			// Outside the scope, so refused before the calendar is read.
 			codes: []ews.ResponseCode{ews.ErrorNoFreeBusyAccess}, suggest: ews.ErrorNoFreeBusyAccess,
-			maxAnswer: 40 << 10,
+			maxAnswer: 128 << 10,
 		},
 		{
 			name: "LimitedDetails partner, 100 × a visible mailbox", user: partnerUser,
 			mailboxes: times(testorg.Alice, 100),
 			// Free/busy fits; 62 days × 96 suggestions × 100 conflicts do not.
 			codes: []ews.ResponseCode{ews.NoError}, suggest: ews.ErrorResultSetTooBig,
-			maxAnswer: ews.DefaultMaxAnswerBytes + 100*400 + 4<<10,
+			maxAnswer: ews.DefaultMaxAnswerBytes + 100*1000 + 4<<10,
 			allowed:   detailsOf(testorg.Alice),
 		},
 		{
@@ -97,7 +97,7 @@ func TestSuggestionsAmplification(t *testing.T) {
 			mailboxes: append(append(times(testorg.Carol, 49), testorg.Alice), times(testorg.Carol, 50)...),
 			codes:     []ews.ResponseCode{ews.ErrorNoFreeBusyAccess, ews.NoError, ews.ErrorNoFreeBusyAccess},
 			suggest:   ews.ErrorResultSetTooBig,
-			maxAnswer: ews.DefaultMaxAnswerBytes + 100*400 + 4<<10,
+			maxAnswer: ews.DefaultMaxAnswerBytes + 100*1000 + 4<<10,
 			allowed:   detailsOf(testorg.Alice),
 		},
 	}
