@@ -101,7 +101,7 @@ func (c *Client) maxConcurrency() int {
 // X-AnchorMailbox, which Exchange Online routes on.
 func (c *Client) call(ctx context.Context, action string, body, resp any, respName xml.Name, anchor string, extra ...any) (*soap.Message, error) {
 	if c.URL == "" {
-		return nil, &RequestError{Field: "Client.URL", Reason: "empty"}
+		return nil, &InputError{Field: "Client.URL", Reason: "empty"}
 	}
 	out := &outgoing{url: c.URL, action: action, header: http.Header{}}
 	if c.Auth != nil {

@@ -12,7 +12,7 @@
 // Action, To and ReplyTo headers.
 //
 // [Client.GetUserAvailability] validates an [AvailabilityRequest] before
-// sending anything ([RequestError]), splits more than 100 mailboxes into
+// sending anything ([InputError]), splits more than 100 mailboxes into
 // concurrent batches, waits and retries when the server answers
 // ErrorServerBusy ([ServerBusyError]), and returns one
 // [MailboxAvailability] per mailbox in request order, with a [MailboxError]
@@ -72,15 +72,18 @@
 //     ErrorServerBusy fault.
 //  5. Calendar. [HandlerConfig.Calendars] gives the events of the window
 //     and the working hours; a missing mailbox is ErrorMailRecipientNotFound,
-//     more items than the source returns ErrorResultSetTooBig, a failing
-//     store ErrorFreeBusyGenerationFailed, again per mailbox.
+//     more items than the source returns ErrorResultSetTooBig, a store
+//     that is temporarily unavailable (*fedavail.UnavailableError)
+//     ErrorMailboxLogonFailed with BackOffMilliseconds when the store gave a
+//     wait (Exchange's answer for a mailbox database it cannot reach), any
+//     other failure ErrorFreeBusyGenerationFailed, again per mailbox.
 //  6. View filtering. The requested view is downgraded to what the level
 //     allows (AvailabilityOnly never sees Detailed) and the granted view is
 //     reported in FreeBusyViewType; event times are wall-clock readings in
 //     the request's zone with no offset; a private item shows to anyone but
 //     its owner as IsPrivate alone (no ID, subject, location or other
-//     flag); every view carries the working hours; WorkingElsewhere is shown as Free to clients of
-//     schemas before Exchange2013. Suggestions are computed only when
+//     flag); every view carries the working hours; WorkingElsewhere is
+//     shown as Free to clients of schemas before Exchange2013. Suggestions are computed only when
 //     asked, over the distinct mailboxes that could be read; with none, the
 //     suggestions answer carries the first mailbox's error.
 //  7. Size. Each request entry gets its answer (repeats share one), up to

@@ -35,9 +35,10 @@ type mailboxResult struct {
 	level   fedavail.AccessLevel
 	// owner is set when the requester asks about its own mailbox, which
 	// shows it its private items (Exchange's FreeBusyPermissionLevel.Owner).
-	owner  bool
-	events []calendar.Event // over the fetch window
-	hours  *calendar.WorkingHours
+	owner   bool
+	events  []calendar.Event // over the fetch window
+	hours   *calendar.WorkingHours
+	backOff time.Duration // for a source that is temporarily unavailable
 }
 
 func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
@@ -118,6 +119,7 @@ var exceptions = map[ResponseCode]struct {
 	code string
 }{
 	ErrorResultSetTooBig:                   {"ResultSetTooBigException", "5006"},
+	ErrorMailboxLogonFailed:                {"MailboxLogonFailedException", "5008"},
 	ErrorMailRecipientNotFound:             {"MailRecipientNotFoundException", "5009"},
 	ErrorNoFreeBusyAccess:                  {"NoFreeBusyAccessException", "5037"},
 	ErrorMeetingSuggestionGenerationFailed: {"AvailabilityException", "5040"},
@@ -374,9 +376,17 @@ func (h *Handler) readCalendar(ctx context.Context, addr string, q *availability
 		hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
 	}
 	var tooMany *calendar.TooManyEventsError
+	var unavailable *fedavail.UnavailableError
 	switch {
 	case errors.Is(err, calendar.ErrMailboxNotFound):
 		*res = mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+		return
+	case errors.As(err, &unavailable):
+		// Exchange's answer for a mailbox database it cannot reach
+		// (CalendarQuery.HandleConnectionException → ErrorMailboxLogonFailed),
+		// with the source's wait when it said one.
+		h.log.WarnContext(ctx, "ews: calendar source unavailable", "mailbox", addr, "retry_after", unavailable.RetryAfter, "err", err)
+		*res = mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
 		return
 	case errors.As(err, &tooMany):
 		// Exchange's ResultSetTooBigException: the mailbox has more items
@@ -416,10 +426,16 @@ func grantedView(v ViewType, level fedavail.AccessLevel) ViewType {
 
 func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) FreeBusyResponse {
 	if res.code != NoError {
-		return FreeBusyResponse{
-			ResponseMessage: errorMessage(res.code, res.message, q.server),
-			FreeBusyView:    &FreeBusyView{FreeBusyViewType: ViewNone},
+		rm := errorMessage(res.code, res.message, q.server)
+		if res.backOff > 0 {
+			bx := backOffXML(res.backOff)
+			if rm.MessageXML == nil {
+				rm.MessageXML = bx
+			} else {
+				rm.MessageXML.Values = bx.Values
+			}
 		}
+		return FreeBusyResponse{ResponseMessage: rm, FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
 	}
 	view := grantedView(q.view, res.level)
 	fb := &FreeBusyView{FreeBusyViewType: view}

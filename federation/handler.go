@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/metadata"
 	"github.com/fedavail/fedavail/federation/token"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/transport"
 )
 
@@ -36,7 +36,7 @@ type HandlerConfig struct {
 	Broker TrustBroker
 
 	// Policy decides how much of a mailbox a requester sees; typically a
-	// *sharing.Store.
+	// *sharing.LivePolicy.
 	Policy fedavail.AccessPolicy
 	// Calendars is where mailboxes' items and working hours come from.
 	Calendars calendar.Source
@@ -62,6 +62,9 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Observe, if set, instruments the handler for metrics and traces
+	// (packages metrics and tracing); nil observes nothing.
+	Observe Observer
 
 	// EWS limits, passed to the ews.Handler (see ews.HandlerConfig).
 
@@ -103,6 +106,8 @@ type Handler struct {
 	log       *slog.Logger
 	broker    *brokerInfo
 	validator *token.Validator
+	tokens    fedavail.TokenValidator // validator, as Observe wrapped it
+	serve     http.Handler            // route, as Observe wrapped it
 	ews       http.Handler
 	dir       autodiscover.Directory
 	ad        atomic.Pointer[adVersion]
@@ -121,19 +126,14 @@ const ExternalEWSVersion = "15.01.2507.000"
 
 // NewHandler checks cfg and returns the handler. It does no I/O.
 func NewHandler(cfg HandlerConfig) (*Handler, error) {
-	var errs []error
-	need := func(ok bool, field string) {
-		if !ok {
-			errs = append(errs, errors.New("federation: HandlerConfig."+field+" is required"))
-		}
-	}
-	need(strings.TrimSpace(cfg.ApplicationURI) != "", "ApplicationURI")
-	need(cfg.Keys != nil, "Keys")
-	need(len(cfg.Domains) > 0, "Domains")
-	need(cfg.Policy != nil, "Policy")
-	need(cfg.Calendars != nil, "Calendars")
-	need(cfg.EWSURL != "" || cfg.Directory != nil, "EWSURL")
-	if err := errors.Join(errs...); err != nil {
+	req := required.For("federation: HandlerConfig")
+	req.Need(strings.TrimSpace(cfg.ApplicationURI) != "", "ApplicationURI")
+	req.Need(cfg.Keys != nil, "Keys")
+	req.Need(len(cfg.Domains) > 0, "Domains")
+	req.Need(cfg.Policy != nil, "Policy")
+	req.Need(cfg.Calendars != nil, "Calendars")
+	req.Need(cfg.EWSURL != "" || cfg.Directory != nil, "EWSURL")
+	if err := req.Err(); err != nil {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, log: cfg.Logger, dir: cfg.Directory}
@@ -162,10 +162,16 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	if h.validator, err = token.NewValidator(token.ValidatorConfig{ApplicationURI: cfg.ApplicationURI, Keys: cfg.Keys, Trust: h.broker, Now: now}); err != nil {
 		return nil, err
 	}
+	h.tokens, h.serve = h.validator, http.HandlerFunc(h.route)
+	if o := cfg.Observe; o != nil {
+		h.tokens, h.serve = o.Validator(h.tokens), o.Handler(h.serve)
+		cfg.Policy, cfg.Calendars = o.Policy(cfg.Policy), o.Calendars(cfg.Calendars)
+		h.cfg = cfg
+	}
 	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
 		Calendars:      cfg.Calendars,
 		Policy:         cfg.Policy,
-		Tokens:         h.validator,
+		Tokens:         h.tokens,
 		Authenticate:   cfg.Authenticate,
 		Logger:         cfg.Logger,
 		Now:            now,
@@ -184,7 +190,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 }
 
 // ServeHTTP routes /autodiscover/… to Autodiscover and /EWS/… to EWS.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
+
+func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	p := strings.ToLower(r.URL.Path)
 	isAD, isEWS := strings.HasPrefix(p, "/autodiscover/"), strings.HasPrefix(p, "/ews/")
 	if !isAD && !isEWS {
@@ -219,7 +227,7 @@ func (h *Handler) autodiscover(md *metadata.Metadata) *autodiscover.Handler {
 	v := &adVersion{md: md, h: &autodiscover.Handler{
 		Federation:   fi,
 		Directory:    h.dir,
-		Validator:    h.validator,
+		Validator:    h.tokens,
 		Authenticate: h.cfg.Authenticate,
 		Logger:       h.cfg.Logger,
 	}}

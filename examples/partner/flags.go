@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/examples/internal/cli"
 )
 
 const usage = `partner answers partners' free/busy requests: Autodiscover and EWS
@@ -35,12 +36,14 @@ type options struct {
 	orgCert, orgKey         string
 	domains                 list
 	appURI                  string
-	metadataURL, caFile     string
+	metadataURL             string
+	net                     cli.Network
 	sharingFile             string
 	basic                   list
 	internal                fedavail.AccessLevel
 	grace                   time.Duration
 	verbose                 bool
+	metrics                 string
 }
 
 // list is a flag that may be given several times.
@@ -66,11 +69,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.domains, "domain", "a federated `DOMAIN` (repeatable; default: the trust's in -dir)")
 	fs.StringVar(&o.appURI, "app-uri", "", "the organization's application `URI` (default: the trust's, or FYDIBOHF25SPDLT.<first domain>)")
 	fs.StringVar(&o.metadataURL, "broker-metadata", "", "the trust broker's federation metadata `URL` (default: the trust's in -dir)")
-	fs.StringVar(&o.caFile, "ca", "", "PEM `FILE` of CA certificates to trust for the broker, in addition to the system's")
+	o.net.Register(fs) // for fetching the trust broker's metadata
 	fs.StringVar(&o.sharingFile, "sharing", "", "sharing configuration JSON `FILE` (default: sharing.json in -dir)")
 	fs.Var(&o.basic, "basic", "an internal user `USER:PASS`, or @FILE of such lines (repeatable)")
 	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "on SIGINT or SIGTERM, let requests in flight finish for up to this `duration`")
+	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on their own `ADDR` (e.g. 127.0.0.1:9100), never on the partners' listener")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (never tokens, passwords or calendar content)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,8 +17,10 @@ import (
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Exit statuses.
@@ -78,11 +81,17 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
 		return fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
 	}
-	store, err := sharing.NewStore(sharing.Config{}, &sharing.Options{Logger: log})
+	store, err := sharing.NewLivePolicy(sharing.Config{}, &sharing.Options{Logger: log})
 	if err != nil {
 		return err
 	}
-	if err := store.ReloadFile(id.sharingFile); err != nil {
+	switch err := store.ReloadFile(id.sharingFile); {
+	case errors.Is(err, fs.ErrNotExist) && o.sharingFile == "":
+		// A new organization has no relationships yet: answer internal
+		// users, and say how partners get in.
+		log.Warn("partner: no sharing configuration yet, so no organization relationships: answering internal users only; "+
+			"add one with fedadmin relationship add, then send SIGHUP", "file", id.sharingFile)
+	case err != nil:
 		return fmt.Errorf("-sharing: %w", err)
 	}
 	accounts, err := loadUsers(o.basic, id.domains[0])
@@ -91,7 +100,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
+		if hc, err = o.net.Client(nil); err != nil {
 			return err
 		}
 	}
@@ -105,8 +114,27 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		ewsURL = ownURL(ln.Addr(), o.tlsCert != "") + "/EWS/Exchange.asmx"
 		log.Warn("partner: -ews-url not given; Autodiscover hands out this server's own address, which partners may not reach", "url", ewsURL)
 	}
+	if read, bad := checkCalendars(log, o.calendars, loc, time.Now()); bad > 0 {
+		log.Warn(fmt.Sprintf("partner: %d of %d calendar files have problems (named above)", bad, read))
+	}
+	var observe federation.Observer
+	if o.metrics != "" {
+		reg := prometheus.NewRegistry()
+		m, err := metrics.New(reg)
+		if err != nil {
+			return err
+		}
+		addr, err := cli.ServeMetrics(ctx, o.metrics, reg, log)
+		if err != nil {
+			return err
+		}
+		observe = m
+		hc = &http.Client{Transport: m.Transport(hc.Transport), Timeout: hc.Timeout, CheckRedirect: hc.CheckRedirect}
+		log.Info("partner: metrics at http://" + addr + "/metrics (and /healthz)")
+	}
 	cfg := federation.HandlerConfig{
 		ApplicationURI: id.appURI,
+		Observe:        observe,
 		Keys:           id.keys,
 		Domains:        id.domains,
 		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
@@ -129,6 +157,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		if err != nil {
 			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
 		}
+		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
@@ -146,7 +175,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 // reloadLoop reads the sharing configuration (and certificates) again on
 // each reload request. A configuration that does not validate leaves the
 // one in force: a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.Store, id *identity, log *slog.Logger) {
+func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():

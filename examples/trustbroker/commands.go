@@ -16,7 +16,10 @@ import (
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/transport"
+	"github.com/prometheus/client_golang/prometheus"
+	"net/http"
 )
 
 func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(string)) (*broker.Broker, error) {
@@ -49,7 +52,21 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := transport.NewServer(b, transport.ServerConfig{Logger: logger})
+	var h http.Handler = b
+	if cfg.metrics != "" {
+		reg := prometheus.NewRegistry()
+		m, err := metrics.New(reg)
+		if err != nil {
+			return err
+		}
+		addr, err := cli.ServeMetrics(ctx, cfg.metrics, reg, logger)
+		if err != nil {
+			return err
+		}
+		h = m.Broker(h)
+		say(fmt.Sprintf("  metrics:        http://%s/metrics (and /healthz)", addr))
+	}
+	srv := transport.NewServer(h, transport.ServerConfig{Logger: logger})
 	if !cfg.plainHTTP {
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
