@@ -22,6 +22,7 @@ func TestCommandLine(t *testing.T) {
 		{"half TLS", []string{"-calendars", "c", "-dir", "x", "-tls-cert", "a.pem"}, exitUsage, "give both -tls-cert and -tls-key"},
 		{"files without domain", []string{"-calendars", "c", "-cert", "a", "-key", "b"}, exitUsage, "-domain is required without -dir"},
 		{"bad access level", []string{"-internal-access", "Everything"}, exitUsage, "invalid value"},
+		{"no EWS burst", []string{"-calendars", "c", "-dir", "x", "-ews-burst", "0"}, exitUsage, "-ews-burst 1 or more"},
 		{"not a state directory", []string{"-calendars", t.TempDir(), "-dir", t.TempDir()}, exitFail, "not a fedadmin state directory"},
 		{"missing certificate file", []string{"-calendars", t.TempDir(), "-cert", "testdata/none.pem", "-key", "k", "-domain", "d.test", "-broker-metadata", "https://b", "-sharing", "s"}, exitFail, "-cert: open testdata/none.pem"},
 	}
