@@ -107,6 +107,8 @@
 //	interval longer than the window is           IW FreeBusyViewOptions.cs Validate             same
 //	  ErrorInvalidMergedFreeBusyInterval, any view
 //	no RequestedView: FreeBusy, interval 30      IW FreeBusyViewOptions.cs Init                 same
+//	suggestions: window inside the free/busy     IW AvailabilityQuery.cs, SuggestionsViewOptions same, as ErrorInvalidRequest; the
+//	  one, meetings of 30 to 1440 minutes          .cs Validate                                 midnight-only window is not required
 //	request body at most 409,600 bytes           IW Configuration.cs (MaximumRequestStreamSize), same default (HTTP 413 past it)
 //	                                               SVC AvailabilityCommandBase.cs
 //	at most 100 mailboxes                        IW Configuration.cs (MaximumIdentityArraySize) same

@@ -218,6 +218,11 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 		if f != nil {
 			return nil, f
 		}
+		if q.view != "" && (s.Start.Before(q.fbStart) || s.End.After(q.fbEnd)) {
+			// AvailabilityQuery.ValidateSpecificInputData: with both views,
+			// the suggestions window lies within the free/busy window.
+			return nil, clientFault(ErrorInvalidRequest, "SuggestionsViewOptions: the suggestions window must lie within the free/busy window.")
+		}
 		q.suggest = s
 		if q.fetchStart.IsZero() || s.Start.Before(q.fetchStart) {
 			q.fetchStart = s.Start
@@ -266,7 +271,9 @@ func (h *Handler) suggestionOptions(o *SuggestionsViewOptions, loc *time.Locatio
 		return bad("MaximumResultsByDay must be between 0 and 48.")
 	case o.MaximumNonWorkHourResultsByDay < 0 || o.MaximumNonWorkHourResultsByDay > 48:
 		return bad("MaximumNonWorkHourResultsByDay must be between 0 and 48.")
-	case o.MeetingDurationInMinutes < 0 || o.MeetingDurationInMinutes > 1440:
+	case o.MeetingDurationInMinutes < 0 || o.MeetingDurationInMinutes > 1440,
+		o.MeetingDurationInMinutes > 0 && o.MeetingDurationInMinutes < 30: // absent is 60
+		// SuggestionsViewOptions.Validate: DurationTooSmall, DurationTooLarge.
 		return bad("MeetingDurationInMinutes must be between 30 and 1440.")
 	}
 	if o.MinimumSuggestionQuality != "" {

@@ -256,6 +256,18 @@ func TestRequestErrors(t *testing.T) {
 			r.FreeBusyViewOptions.RequestedView = ViewDetailed
 			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.Add(59 * time.Minute))
 		}), ErrorInvalidMergedFreeBusyInterval},
+		{"suggestions outside the free/busy window", mod(func(r *GetUserAvailabilityRequest) {
+			r.SuggestionsViewOptions = &SuggestionsViewOptions{
+				DetailedSuggestionsWindow: Duration{StartTime: At(testDay), EndTime: At(testDay.AddDate(0, 0, 2))},
+			}
+		}), ErrorInvalidRequest},
+		{"meeting of 29 minutes", &GetUserAvailabilityRequest{
+			MailboxData: []MailboxData{{Email: EmailAddress{Address: "alice@example.com"}}},
+			SuggestionsViewOptions: &SuggestionsViewOptions{
+				MeetingDurationInMinutes:  29,
+				DetailedSuggestionsWindow: Duration{StartTime: At(testDay), EndTime: At(testDay.AddDate(0, 0, 1))},
+			},
+		}, ErrorInvalidRequest},
 		{"suggestions over 63 days", &GetUserAvailabilityRequest{
 			MailboxData: []MailboxData{{Email: EmailAddress{Address: "alice@example.com"}}},
 			SuggestionsViewOptions: &SuggestionsViewOptions{
