@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/internal/soap"
 )
 
 // This file decodes GetUserAvailabilityResponse by hand. A 100-mailbox,
@@ -132,7 +131,7 @@ func decodeMessageXML(er *elementReader, m *MessageXML) (err error) {
 		case dst != nil:
 			*dst, err = er.string()
 		case start.Name.Local == "Value":
-			var v soap.MessageValue
+			var v fedavail.MessageValue
 			v.Name, _ = attr(start, "Name")
 			v.Value, err = er.string()
 			m.Values = append(m.Values, v)

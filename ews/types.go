@@ -4,7 +4,7 @@ import (
 	"encoding/xml"
 	"strings"
 
-	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail"
 )
 
 // This file holds the wire types of GetUserAvailability: Go mirrors of the
@@ -117,7 +117,7 @@ type ResponseMessage struct {
 // namespace Exchange's availability service writes for a per-mailbox
 // error (ResponseMessageBuilder.GetMessageXmlFromException).
 type MessageXML struct {
-	Values []soap.MessageValue `xml:"Value"`
+	Values []fedavail.MessageValue `xml:"Value"`
 	// ExceptionType is the .NET exception's type name, for example
 	// "NoFreeBusyAccessException".
 	ExceptionType string `xml:"http://schemas.microsoft.com/exchange/services/2006/errors ExceptionType,omitempty"`
@@ -135,7 +135,7 @@ func (m *MessageXML) Map() map[string]string {
 	if m == nil {
 		return nil
 	}
-	out := (&soap.MessageXML{Values: m.Values}).Map()
+	out := (&fedavail.MessageXML{Values: m.Values}).Map()
 	for _, kv := range [...][2]string{
 		{"ExceptionType", m.ExceptionType}, {"ExceptionCode", m.ExceptionCode},
 		{"ExceptionMessage", m.ExceptionMessage}, {"ExceptionServerName", m.ExceptionServerName},

@@ -21,7 +21,7 @@ import (
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/fedtest"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/sharing"
 )
@@ -71,6 +71,7 @@ type server struct {
 	reload   chan struct{}
 	reloaded chan error
 	stderr   *fedtest.LogBuffer
+	addr     string // 127.0.0.1:port
 }
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
@@ -92,7 +93,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 		t.Fatal(err)
 	}
 	w.Register(t, "FYDIBOHF25SPDLT.fabrikam.test", "fabrikam.test", org)
-	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test")
+	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test", "127.0.0.1") // the address for clients without the World's DNS
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +139,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 	})
 	select {
 	case addr := <-ready:
+		s.addr = addr.String()
 		w.Route("fabrikam.test:443", addr.String())
 		w.Route("autodiscover.fabrikam.test:443", addr.String())
 	case code := <-done:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
@@ -36,12 +37,13 @@ func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(
 		resolver = dnsproof.NetResolver(res)
 	}
 	return broker.New(ctx, broker.Config{
-		URI:     cfg.uri,
-		BaseURL: cfg.baseURL,
-		Keys:    keys,
-		Store:   &broker.FileStore{Path: filepath.Join(cfg.state, storeFile)},
-		Domains: broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
-		Logger:  logger,
+		URI:           cfg.uri,
+		BaseURL:       cfg.baseURL,
+		Keys:          keys,
+		Store:         &broker.FileStore{Path: filepath.Join(cfg.state, storeFile)},
+		Domains:       broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
+		Logger:        logger,
+		SignatureHash: signatureHash(cfg.sha1),
 	})
 }
 
@@ -143,4 +145,12 @@ func rollover(cfg *config, stdout io.Writer) error {
 func sha1Thumb(c *x509.Certificate) []byte {
 	s := sha1.Sum(c.Raw)
 	return s[:]
+}
+
+// signatureHash is -sha1-audience as a broker.Config.SignatureHash.
+func signatureHash(sha1 []string) func(string) crypto.Hash {
+	if len(sha1) == 0 {
+		return nil
+	}
+	return broker.SHA1For(sha1...)
 }
