@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/ews/internal/winzones"
+	"github.com/fedavail/fedavail/internal/winzones"
 )
 
 var getUserAvailabilityResponseName = xml.Name{Space: MessagesNS, Local: "GetUserAvailabilityResponse"}
@@ -43,7 +43,7 @@ func (c *Client) GetUserAvailability(ctx context.Context, req *AvailabilityReque
 	}
 	n := len(req.Mailboxes)
 	res := &AvailabilityResult{Mailboxes: make([]MailboxAvailability, n)}
-	dec := &decoder{loc: loc, start: req.Start, interval: req.mergedInterval()}
+	dec := &decoder{loc: loc, start: req.Start, interval: req.mergedInterval(), oldSchema: !newSchema(c.version())}
 	if n <= MaxMailboxesPerRequest {
 		return res, c.batch(ctx, req, loc, dec, 0, n, res)
 	}

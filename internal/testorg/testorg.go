@@ -135,6 +135,9 @@ type Config struct {
 	CacheSize int
 	// Limiter throttles the EWS handler's requests; nil serves them all.
 	Limiter ews.Limiter
+	// Calendars is the EWS handler's calendar source; nil means the
+	// built-in calendars (Org.Calendars).
+	Calendars calendar.Source
 }
 
 // Org is the answering organization, contoso.example.
@@ -188,9 +191,13 @@ func New(cfg Config) (*Org, error) {
 		return nil, fmt.Errorf("testorg: %w", err)
 	}
 	cals := Calendars()
+	var src calendar.Source = cals
+	if cfg.Calendars != nil {
+		src = cfg.Calendars
+	}
 	rec := &Recorder{v: v}
 	eh, err := ews.NewHandler(ews.HandlerConfig{
-		Calendars: cals, Policy: policy, Tokens: rec, Logger: log,
+		Calendars: src, Policy: policy, Tokens: rec, Logger: log,
 		Now: clock.Now, MaxBodyBytes: cfg.MaxBodyBytes, Limiter: cfg.Limiter,
 	})
 	if err != nil {
