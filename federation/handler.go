@@ -71,6 +71,26 @@ type HandlerConfig struct {
 	// Observe, if set, instruments the handler for metrics and traces
 	// (packages metrics and tracing); nil observes nothing.
 	Observe Observer
+
+	// EWS limits, passed to the ews.Handler (see ews.HandlerConfig).
+
+	// MaxEWSBodyBytes caps an EWS request's size (HTTP 413 beyond); 0
+	// means ews.DefaultMaxBodyBytes, Exchange's 400 KB.
+	MaxEWSBodyBytes int64
+	// MaxMailboxes caps the mailboxes of one GetUserAvailability request;
+	// 0 means ews.DefaultMaxMailboxes (100).
+	MaxMailboxes int
+	// MaxWindow caps the free/busy and suggestions windows, in whole days;
+	// 0 means ews.DefaultMaxWindow (62 days).
+	MaxWindow time.Duration
+	// MaxAnswerBytes caps an availability answer's size (past it,
+	// ErrorResultSetTooBig); 0 means ews.DefaultMaxAnswerBytes.
+	MaxAnswerBytes int
+	// Limiter throttles EWS requests per organization (partners by their
+	// domain, internal users by the organization's); an ews.CostLimiter
+	// such as ews.NewPartnerLimiter's is charged by the work of each
+	// request. Nil serves every request.
+	Limiter ews.Limiter
 }
 
 // Handler answers partners on Exchange's usual paths, compared without
@@ -158,12 +178,17 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	h.scope = newPartnerScope(cfg.Domains, cfg.AcceptedDomains)
 	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
-		Calendars:    cfg.Calendars,
-		Policy:       scopedPolicy{scope: h.scope, next: cfg.Policy},
-		Tokens:       h.tokens,
-		Authenticate: cfg.Authenticate,
-		Logger:       cfg.Logger,
-		Now:          now,
+		Calendars:      cfg.Calendars,
+		Policy:         scopedPolicy{scope: h.scope, next: cfg.Policy},
+		Tokens:         h.tokens,
+		Authenticate:   cfg.Authenticate,
+		Logger:         cfg.Logger,
+		Now:            now,
+		MaxBodyBytes:   cfg.MaxEWSBodyBytes,
+		MaxMailboxes:   cfg.MaxMailboxes,
+		MaxWindow:      cfg.MaxWindow,
+		MaxAnswerBytes: cfg.MaxAnswerBytes,
+		Limiter:        cfg.Limiter,
 	}); err != nil {
 		return nil, err
 	}

@@ -46,6 +46,8 @@ type options struct {
 	grace                   time.Duration
 	verbose                 bool
 	metrics                 string
+	ewsRate                 float64
+	ewsBurst                int
 }
 
 // list is a flag that may be given several times.
@@ -79,6 +81,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "on SIGINT or SIGTERM, let requests in flight finish for up to this `duration`")
 	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on their own `ADDR` (e.g. 127.0.0.1:9100), never on the partners' listener")
+	fs.Float64Var(&o.ewsRate, "ews-rate", 20, "EWS work each organization may ask for, in calendar reads per `second` on average (0: no throttling)")
+	fs.IntVar(&o.ewsBurst, "ews-burst", 200, "calendar reads an organization may ask for at once (`N`; a 100-mailbox request with suggestions is 200)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (never tokens, passwords or calendar content)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -97,6 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	check(o.calendars != "", "-calendars DIR is required")
 	check((o.tlsCert == "") == (o.tlsKey == ""), "give both -tls-cert and -tls-key, or neither")
 	check(!o.legacyTLS || o.tlsCert != "", "-accept-legacy-tls needs -tls-cert and -tls-key")
+	check(o.ewsRate >= 0 && o.ewsBurst >= 1, "-ews-rate must be 0 or more and -ews-burst 1 or more")
 	check((o.orgCert == "") == (o.orgKey == ""), "give both -cert and -key, or neither")
 	check(o.dir != "" || o.orgCert != "", "give the organization's certificate: -dir STATE, or -cert FILE -key FILE")
 	check(o.dir == "" || o.orgCert == "", "give -dir or -cert/-key, not both")

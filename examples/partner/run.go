@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/metrics"
@@ -150,6 +151,11 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	if len(accounts) > 0 {
 		cfg.Authenticate = accounts.authenticate
+	}
+	if o.ewsRate > 0 {
+		// Each organization's EWS work, charged per calendar read (issue
+		// 12.3): a partner cannot make the server read more than this.
+		cfg.Limiter = ews.NewPartnerLimiter(o.ewsRate, o.ewsBurst)
 	}
 	h, err := federation.NewHandler(cfg)
 	if err != nil {

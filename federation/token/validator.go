@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net/mail"
 	"time"
 
@@ -232,7 +233,7 @@ func (v *Validator) checkToken(c *Claims, audiences [][]string, issuer string) *
 // checkUse checks what depends on the moment and the operation: the
 // lifetime, the offer and the offer's maximum age.
 func (v *Validator) checkUse(c *Claims, offer fedavail.Offer, now time.Time) error {
-	if !c.Offer.Known() || c.Offer != offer {
+	if !c.Offer.Known() {
 		return fail(InvalidOffer, "offer %q, want %q", c.Offer, offer)
 	}
 	if !c.NotBefore.IsZero() && now.Add(v.skew).Before(c.NotBefore) {
@@ -249,6 +250,11 @@ func (v *Validator) checkUse(c *Claims, offer fedavail.Offer, now time.Time) err
 	}
 	if max := c.NotBefore.Add(c.Offer.MaxAge()); now.After(max) {
 		return fail(InvalidExpired, "token valid from %s is older than the %s maximum age of %s", c.NotBefore.Format(time.RFC3339), c.Offer, c.Offer.MaxAge())
+	}
+	if c.Offer != offer {
+		// A genuine, current token for another offer: Exchange accepts it
+		// at authentication and refuses the operation (ErrWrongOffer).
+		return failErr(InvalidOffer, fmt.Errorf("token: offer %q, want %q: %w", c.Offer, offer, fedavail.ErrWrongOffer))
 	}
 	return nil
 }
