@@ -19,36 +19,47 @@ import (
 	"github.com/fedavail/fedavail/transport"
 )
 
-func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(string)) (*broker.Broker, error) {
+// openBroker opens the store and the broker; closeStore releases the store.
+func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(string)) (b *broker.Broker, closeStore func(), err error) {
 	keys, err := loadKeys(cfg.state, out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var resolver dnsproof.Resolver
 	if cfg.dns != "" {
 		res, err := cli.Resolver(cfg.dns)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		resolver = dnsproof.NetResolver(res)
 	}
-	return broker.New(ctx, broker.Config{
+	store, closeStore, err := openStore(ctx, cfg, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err = broker.New(ctx, broker.Config{
 		URI:     cfg.uri,
 		BaseURL: cfg.baseURL,
 		Keys:    keys,
-		Store:   &broker.FileStore{Path: filepath.Join(cfg.state, storeFile)},
+		Store:   store,
 		Domains: broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
 		Logger:  logger,
 	})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return b, closeStore, nil
 }
 
 func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	say := func(s string) { fmt.Fprintln(stdout, s) }
-	b, err := openBroker(ctx, cfg, logger, say)
+	b, closeStore, err := openBroker(ctx, cfg, logger, say)
 	if err != nil {
 		return err
 	}
+	defer closeStore()
 	srv := transport.NewServer(b, transport.ServerConfig{Logger: logger})
 	if !cfg.plainHTTP {
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
@@ -72,10 +83,11 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 }
 
 func list(ctx context.Context, cfg *config, stdout io.Writer) error {
-	b, err := openBroker(ctx, cfg, nil, func(string) {})
+	b, closeStore, err := openBroker(ctx, cfg, nil, func(string) {})
 	if err != nil {
 		return err
 	}
+	defer closeStore()
 	orgs := b.Organizations()
 	if len(orgs) == 0 {
 		fmt.Fprintln(stdout, "no organizations registered")

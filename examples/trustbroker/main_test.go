@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -105,6 +106,11 @@ func TestServeRegisterListRollover(t *testing.T) {
 	if _, err := rc.Register(context.Background(), reg); err != nil {
 		t.Fatalf("register: %v", err)
 	}
+	// A second process on the same state folder refuses to start.
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"-state", state, "list"}, io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "in use by another process") {
+		t.Errorf("list beside a running broker: exit %d, %q; want 1 and the folder named as in use", code, errOut.String())
+	}
 	log := stop()
 	if !strings.Contains(log, "listening on 127.0.0.1:") || !strings.Contains(log, "created signing certificate") {
 		t.Errorf("serve output:\n%s", log)
@@ -133,12 +139,12 @@ func TestServeRegisterListRollover(t *testing.T) {
 	if len(md.Certs) != 2 || md.Certs[0].Equal(firstSigner) || !md.Certs[1].Equal(firstSigner) {
 		t.Fatalf("after rollover the metadata has %d certificates; the old signer must be second", len(md.Certs))
 	}
-	for _, name := range []string{currentFile, previousFile, storeFile} {
+	for _, name := range []string{currentFile, previousFile, storeDir} {
 		fi, err := os.Stat(filepath.Join(state, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if name != storeFile && fi.Mode().Perm() != 0o600 {
+		if name != storeDir && fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s has mode %v, want 0600", name, fi.Mode().Perm())
 		}
 	}
@@ -174,5 +180,32 @@ func TestUsage(t *testing.T) {
 		if code := run(context.Background(), tc.args, io.Discard, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
 		}
+	}
+}
+
+// TestLegacyStoreImported starts on a state folder of an older trustbroker
+// (registrations in one file) and finds its registrations, once.
+func TestLegacyStoreImported(t *testing.T) {
+	state := t.TempDir()
+	org, err := fedtest.NewOrgCert("contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := `{"version":1,"organizations":[{"application_uri":"FYDIBOHF25SPDLT.contoso.test","app_id":"00000000000000AB","domains":["contoso.test"],"current_certificate":"` +
+		base64.StdEncoding.EncodeToString(org.Cert.Raw) + `"}]}`
+	if err := os.WriteFile(filepath.Join(state, legacyStoreFile), []byte(legacy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		var out, errOut bytes.Buffer
+		if code := run(t.Context(), []string{"-state", state, "list"}, &out, &errOut); code != 0 {
+			t.Fatalf("list %d: exit %d: %s", i, code, errOut.String())
+		}
+		if !strings.Contains(out.String(), "AppId          : 00000000000000AB") {
+			t.Errorf("list %d output:\n%s", i, out.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, legacyStoreFile+".imported")); err != nil {
+		t.Errorf("legacy file not renamed: %v", err)
 	}
 }

@@ -316,3 +316,24 @@ func TestMetadataRollover(t *testing.T) {
 		t.Errorf("metadata = %+v", md)
 	}
 }
+
+// TestTokenReplayRefused sends one signed RST twice: the first is answered,
+// the second refused, even with another AppliesTo (the body is not signed).
+func TestTokenReplayRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	e.register(t)
+	data, err := e.client(newRing(t, contoso)).NewRequest(fb).Marshal(wstrust.Signing{Key: contoso.Key, SKI: contoso.SKI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postRaw(t.Context(), e, data); err != nil {
+		t.Fatalf("first use: %v", err)
+	}
+	for _, replay := range [][]byte{data, []byte(strings.Replace(string(data), fabrikamURI, contosoURI, 1))} {
+		err := postRaw(t.Context(), e, replay)
+		var f *fedavail.Fault
+		if !errors.As(err, &f) || f.Code != "Sender" || !strings.Contains(f.Reason, "replayed") {
+			t.Errorf("replay: %v, want a Sender fault naming the replay", err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/token"
@@ -22,6 +23,9 @@ const (
 	subcodeInvalidRequest       = "InvalidRequest"
 	subcodeRequestFailed        = "RequestFailed"
 )
+
+// defaultClockSkew is wstrust.Verifier's tolerance when MaxClockSkew is zero.
+const defaultClockSkew = 5 * time.Minute
 
 // serveToken answers an RST with an RSTR or a SOAP 1.2 fault: Sender for a
 // request that will never succeed as sent, Receiver for a failure of ours.
@@ -56,6 +60,15 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		b.fault(w, r, "Sender", sub, reason, err)
+		return
+	}
+	// Each signed request is answered once: remembered until its timestamp,
+	// with the verifier's clock skew, would refuse it anyway.
+	if fresh, err := b.cfg.Replay.Add(r.Context(), in.SignatureValue, in.Expires.Add(defaultClockSkew+time.Second)); err != nil {
+		b.fault(w, r, "Receiver", subcodeRequestFailed, "the broker cannot check for replay now", err)
+		return
+	} else if !fresh {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, "request replayed", nil)
 		return
 	}
 	requester, _ := ix.bySKIOrg(pki.SKI(in.Certificate))

@@ -3,6 +3,7 @@ package wstrust
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"github.com/fedavail/fedavail/internal/golden"
 	"os"
@@ -93,6 +94,11 @@ func TestVerifyRoundTrip(t *testing.T) {
 			AppliesTo: "http://FYDIBOHF25SPDLT.fabrikam.com", Requestor: "FYDIBOHF25SPDLT.contoso.com",
 			Offer: fedavail.OfferFreeBusy, PolicyReference: DefaultPolicyReference,
 			OnBehalfOf: r.OnBehalfOf,
+			// The header signature's value, as sent (the replay cache's key).
+			SignatureValue: got.SignatureValue,
+		}
+		if sv := base64.StdEncoding.EncodeToString(got.SignatureValue); len(got.SignatureValue) != orgA.Key.Size() || !strings.Contains(string(data), sv) {
+			t.Errorf("method %d: SignatureValue %q is not a signature of the request", m, sv)
 		}
 		if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b *x509.Certificate) bool { return a.Equal(b) })); diff != "" {
 			t.Errorf("method %d (-want +got):\n%s", m, diff)
