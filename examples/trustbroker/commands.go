@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -60,7 +61,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		return err
 	}
 	defer closeStore()
-	srv := transport.NewServer(b, transport.ServerConfig{Logger: logger})
+	go func() { _ = b.Run(ctx) }() // follow other replicas' writes
+	srv := transport.NewServer(withProbes(b), transport.ServerConfig{Logger: logger})
 	if !cfg.plainHTTP {
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
@@ -80,6 +82,29 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		cfg.ready(ln.Addr().String())
 	}
 	return transport.Serve(ctx, srv, ln, 10*time.Second)
+}
+
+// Probe paths for a load balancer.
+const (
+	healthPath = "/healthz" // the process answers
+	readyPath  = "/readyz"  // and can serve: store reachable, registrations loaded
+)
+
+// withProbes adds the liveness and readiness probes in front of the broker.
+func withProbes(b *broker.Broker) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", b)
+	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET "+readyPath, func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := b.Ready(ctx); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	return mux
 }
 
 func list(ctx context.Context, cfg *config, stdout io.Writer) error {

@@ -19,6 +19,7 @@ type config struct {
 	tlsKey    string
 	plainHTTP bool
 	dns       string
+	store     string            // "" or a postgres:// URL
 	ready     func(addr string) // tests learn the listening address here
 }
 
@@ -39,6 +40,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, string, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM, chain allowed)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.plainHTTP, "plain-http", false, "serve plain HTTP (only behind a TLS-terminating reverse proxy)")
+	fs.StringVar(&c.store, "store", "", "registrations in PostgreSQL, shared by replicas: a postgres://… `URL` (default: a folder in -state, one process only)")
 	fs.StringVar(&c.dns, "dns", "", "DNS server `host:port` for domain proofs, instead of the system resolver")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -57,6 +59,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, string, error) {
 	}
 	if cmd == "serve" && !c.plainHTTP && (c.tlsCert == "" || c.tlsKey == "") {
 		fmt.Fprintln(stderr, "trustbroker: serve needs -tls-cert and -tls-key (or -plain-http behind a TLS proxy)")
+		return nil, "", errors.New("usage")
+	}
+	if c.store != "" && !strings.HasPrefix(c.store, "postgres://") && !strings.HasPrefix(c.store, "postgresql://") {
+		fmt.Fprintf(stderr, "trustbroker: -store must be a postgres:// URL, got %q\n", c.store)
 		return nil, "", errors.New("usage")
 	}
 	if c.baseURL == "" {

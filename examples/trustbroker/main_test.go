@@ -19,6 +19,7 @@ import (
 	"github.com/fedavail/fedavail/federation/metadata"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/pki"
+	"github.com/fedavail/fedavail/internal/realparts"
 )
 
 // TestServeRegisterListRollover runs the command as an operator would: serve
@@ -175,6 +176,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve"}, 2, "needs -tls-cert and -tls-key"},
 		{[]string{"-plain-http", "dance"}, 2, `unknown subcommand "dance"`},
 		{[]string{"list", "extra"}, 2, "one subcommand at most"},
+		{[]string{"-store", "mysql://db", "list"}, 2, "-store must be a postgres:// URL"},
 	} {
 		var stderr bytes.Buffer
 		if code := run(context.Background(), tc.args, io.Discard, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
@@ -207,5 +209,84 @@ func TestLegacyStoreImported(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(state, legacyStoreFile+".imported")); err != nil {
 		t.Errorf("legacy file not renamed: %v", err)
+	}
+}
+
+// TestPostgresReplicas runs two brokers on one PostgreSQL database, as
+// replicas behind a load balancer: a registration made through one is listed
+// through the other, and /readyz follows the database.
+func TestPostgresReplicas(t *testing.T) {
+	pg := realparts.StartPostgres(t)
+	state := t.TempDir()
+	org, err := fedtest.NewOrgCert("contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An older single-file registration is imported into the database once.
+	legacy := `{"version":1,"organizations":[{"application_uri":"FYDIBOHF25SPDLT.contoso.test","app_id":"00000000000000AB","domains":["contoso.test"],"current_certificate":"` +
+		base64.StdEncoding.EncodeToString(org.Cert.Raw) + `"}]}`
+	if err := os.WriteFile(filepath.Join(state, legacyStoreFile), []byte(legacy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var bases []string
+	for range 2 {
+		ctx, cancel := context.WithCancel(t.Context())
+		addrc := make(chan string, 1)
+		done := make(chan struct{})
+		c, _, err := parseFlags([]string{"-state", state, "-store", pg.URL, "-plain-http", "-listen", "127.0.0.1:0"}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.ready = func(a string) { addrc <- a }
+		out := &fedtest.LogBuffer{}
+		go func() {
+			defer close(done)
+			if err := serve(ctx, c, out); err != nil {
+				t.Error(err)
+			}
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+		select {
+		case a := <-addrc:
+			bases = append(bases, "http://"+a)
+		case <-done:
+			t.Fatalf("serve stopped early:\n%s", out.String())
+		}
+	}
+	get := func(url string) int {
+		resp, err := http.Get(url)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, b := range bases {
+		if get(b+healthPath) != 200 || get(b+readyPath) != 200 {
+			t.Errorf("%s: healthz %d, readyz %d; want 200, 200", b, get(b+healthPath), get(b+readyPath))
+		}
+	}
+	var out bytes.Buffer
+	if code := run(t.Context(), []string{"-state", state, "-store", pg.URL, "list"}, &out, io.Discard); code != 0 || !strings.Contains(out.String(), "AppId          : 00000000000000AB") {
+		t.Errorf("list beside two running replicas: exit %d:\n%s", code, out.String())
+	}
+	pg.Stop(t)
+	for _, b := range bases {
+		if code := get(b + readyPath); code != http.StatusServiceUnavailable {
+			t.Errorf("%s/readyz with the database stopped: %d, want 503", b, code)
+		}
+		if code := get(b + healthPath); code != 200 {
+			t.Errorf("%s/healthz with the database stopped: %d, want 200", b, code)
+		}
+	}
+	pg.Start(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for _, b := range bases {
+		for get(b+readyPath) != 200 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s/readyz not ready again after the database came back", b)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }

@@ -9,13 +9,34 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/federation/broker/pgstore"
 )
 
-// openStore opens the registrations: a folder in the state directory, locked
-// for this process. Registrations an older trustbroker kept in one file
-// (legacyStoreFile) are moved into an empty store once.
+// openStore opens the registrations: with -store postgres://… a database
+// that replicas share (registrations and replay cache); otherwise a folder
+// in the state directory, locked for this process. Registrations an older
+// trustbroker kept in one file (legacyStoreFile) are moved into an empty
+// store once.
 func openStore(ctx context.Context, cfg *config, out func(string)) (broker.Store, func(), error) {
+	if cfg.store != "" {
+		pool, err := pgxpool.New(ctx, cfg.store)
+		if err != nil {
+			return nil, nil, fmt.Errorf("trustbroker: -store: %w", err)
+		}
+		s, err := pgstore.New(ctx, pool, nil)
+		if err != nil {
+			pool.Close()
+			return nil, nil, fmt.Errorf("trustbroker: -store: %w", err)
+		}
+		if err := importLegacy(ctx, cfg.state, s, out); err != nil {
+			pool.Close()
+			return nil, nil, err
+		}
+		return s, pool.Close, nil
+	}
 	fs, err := broker.OpenFileStore(filepath.Join(cfg.state, storeDir))
 	if err != nil {
 		return nil, nil, fmt.Errorf("trustbroker: %w", err)

@@ -186,8 +186,8 @@ type Pinger interface {
 }
 
 // Ready reports whether the broker can serve: its store is reachable (when
-// the store is a [Pinger]) and the last reload of the registrations
-// succeeded. It is what a load balancer's readiness check asks.
+// the store is a [Pinger]) and the registrations are loaded (after a failed
+// reload, Ready reloads them). It is what a load balancer's readiness check asks.
 func (b *Broker) Ready(ctx context.Context) error {
 	if p, ok := b.cfg.Store.(Pinger); ok {
 		if err := p.Ping(ctx); err != nil {
@@ -195,7 +195,10 @@ func (b *Broker) Ready(ctx context.Context) error {
 		}
 	}
 	if st := b.reloaded.Load(); st != nil && st.err != nil {
-		return fmt.Errorf("broker: last reload of the registrations failed: %w", st.err)
+		// The store answers again: try now rather than wait for Run.
+		if err := b.Reload(ctx); err != nil {
+			return fmt.Errorf("broker: reloading the registrations failed: %w", err)
+		}
 	}
 	return nil
 }

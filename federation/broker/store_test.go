@@ -1,6 +1,7 @@
 package broker_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/broker/storetest"
+	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/fedtest"
 )
 
 func TestMemoryStoreConformance(t *testing.T) {
@@ -86,5 +89,53 @@ func TestFileStoreReopen(t *testing.T) {
 	}
 	if _, err := broker.OpenFileStore(dir); err == nil {
 		t.Error("corrupt store opened")
+	}
+}
+
+// failingStore fails List while broken, as a database that went away.
+type failingStore struct {
+	broker.MemoryStore
+	broken bool
+}
+
+func (f *failingStore) List(ctx context.Context) ([]broker.Organization, error) {
+	if f.broken {
+		return nil, errors.New("store unreachable")
+	}
+	return f.MemoryStore.List(ctx)
+}
+
+func (f *failingStore) Ping(context.Context) error {
+	if f.broken {
+		return errors.New("store unreachable")
+	}
+	return nil
+}
+
+func TestReadyFollowsTheStore(t *testing.T) {
+	keys, err := fedtest.NewBrokerCert("broker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, _ := keyring.New(keyring.Pair{Cert: keys.Cert, Key: keys.Key})
+	s := &failingStore{}
+	b, err := broker.New(t.Context(), broker.Config{URI: "urn:b", BaseURL: "https://sts.test", Keys: ring, Store: s,
+		Domains: broker.DomainVerifierFunc(func(context.Context, string, *broker.Organization) error { return nil })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Ready(t.Context()); err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+	s.broken = true
+	if err := b.Reload(t.Context()); err == nil {
+		t.Fatal("Reload of a broken store succeeded")
+	}
+	if err := b.Ready(t.Context()); err == nil {
+		t.Error("Ready with the store unreachable")
+	}
+	s.broken = false
+	if err := b.Ready(t.Context()); err != nil {
+		t.Errorf("Ready once the store is back: %v", err)
 	}
 }
