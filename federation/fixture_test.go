@@ -97,6 +97,8 @@ type world struct {
 	partners map[string]http.Handler
 	// onRequest, if set, sees every request before it is served.
 	onRequest func(*http.Request)
+	// brokerKeys are the broker's signing keys, for rollovers.
+	brokerKeys *keyring.Ring
 }
 
 func newWorld(t *testing.T) *world {
@@ -110,8 +112,9 @@ func newWorld(t *testing.T) *world {
 	w.hc.Transport.(*http.Transport).DialContext = w.dialContext
 	t.Cleanup(w.hc.CloseIdleConnections)
 
+	w.brokerKeys = ring(t, k.broker)
 	b, err := broker.New(context.Background(), broker.Config{
-		URI: brokerURI, BaseURL: "https://sts.test", Keys: ring(t, k.broker), Store: &broker.MemoryStore{},
+		URI: brokerURI, BaseURL: "https://sts.test", Keys: w.brokerKeys, Store: &broker.MemoryStore{},
 		Domains: broker.DomainVerifierFunc(func(context.Context, string, *broker.Organization) error { return nil }),
 	})
 	if err != nil {
