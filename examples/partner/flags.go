@@ -13,7 +13,7 @@ import (
 
 const usage = `partner answers partners' free/busy requests: Autodiscover and EWS
 availability on Exchange's usual paths, calendars from a folder of .ics files,
-access from a sharing configuration (reloaded on SIGHUP), delegation tokens
+access from a sharing configuration (reloaded on SIGHUP or when it changes), delegation tokens
 from the trust broker for partners and Basic authentication for internal users.
 
 usage: partner -calendars DIR (-dir STATE | -cert FILE -key FILE -domain D -broker-metadata URL) [flags]
@@ -21,7 +21,9 @@ usage: partner -calendars DIR (-dir STATE | -cert FILE -key FILE -domain D -brok
 The organization's identity comes from the state directory fedadmin keeps
 (-dir: certificates, trust, domains, sharing.json), or from files and flags.
 Without -tls-cert and -tls-key it serves plain HTTP: put it behind a TLS
-terminator, as partners only speak HTTPS.
+terminator, as partners only speak HTTPS. Replicas behind a load balancer
+share the files (-dir on shared storage) and are probed at /healthz and
+/readyz (broker metadata fresh, configuration loaded).
 
 Flags:
 `
@@ -40,6 +42,7 @@ type options struct {
 	basic                   list
 	internal                fedavail.AccessLevel
 	grace                   time.Duration
+	reloadEvery             time.Duration
 	verbose                 bool
 }
 
@@ -71,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.basic, "basic", "an internal user `USER:PASS`, or @FILE of such lines (repeatable)")
 	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "on SIGINT or SIGTERM, let requests in flight finish for up to this `duration`")
+	fs.DurationVar(&o.reloadEvery, "reload-every", 30*time.Second, "look this often for changed sharing and certificate files and reload them without SIGHUP (0: only on SIGHUP)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (never tokens, passwords or calendar content)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)

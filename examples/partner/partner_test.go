@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -74,7 +75,7 @@ type server struct {
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
 // a temporary directory, registered with w's broker; w's client reaches it
 // as https://fabrikam.test and https://autodiscover.fabrikam.test.
-func startPartner(t *testing.T, w *loopback.World) *server {
+func startPartner(t *testing.T, w *loopback.World, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -121,6 +122,11 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 		"-basic", "carol:s3cret", "-basic", "@" + write("users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
 	}
+	if len(extra) == 0 {
+		// Reloads only when the test asks, so each has one answer.
+		extra = []string{"-reload-every", "0"}
+	}
+	args = append(args, extra...)
 	ready := make(chan net.Addr, 1)
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -364,4 +370,56 @@ func subjects(evs []ews.Event) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// TestReloadWithoutSignal: a changed sharing file is picked up without
+// SIGHUP, and /readyz reports what is loaded.
+func TestReloadWithoutSignal(t *testing.T) {
+	t.Parallel()
+	s := startPartner(t, loopback.New(t), "-reload-every", "20ms")
+	readyz := func() (int, string) {
+		t.Helper()
+		resp, err := s.world.HTTP.Get("https://fabrikam.test" + readyPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	code, before := readyz()
+	for code != http.StatusOK && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		code, before = readyz()
+	}
+	if code != http.StatusOK || !strings.Contains(before, "fresh true") {
+		t.Fatalf("/readyz = %d:\n%s", code, before)
+	}
+	if err := os.WriteFile(s.sharing, sharingConfig(t, fedavail.AccessAvailabilityOnly), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.reloaded:
+		if err != nil {
+			t.Fatalf("reload: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the changed sharing file was not reloaded without a signal")
+	}
+	code, after := readyz()
+	version := func(body string) string {
+		_, v, _ := strings.Cut(body, "configuration: version ")
+		v, _, _ = strings.Cut(v, " ")
+		return v
+	}
+	if code != http.StatusOK || version(after) == version(before) || version(after) == "" {
+		t.Errorf("/readyz after the change = %d:\n%s\nbefore:\n%s", code, after, before)
+	}
+	// Nothing changed: no further reload.
+	select {
+	case err := <-s.reloaded:
+		t.Errorf("reloaded again without a change (%v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
 }
