@@ -307,6 +307,10 @@ func TestMetadataRollover(t *testing.T) {
 	if err := e.keys.SetNext(pair(brokerKey2)); err != nil {
 		t.Fatal(err)
 	}
+	// Staged: published second, before it signs anything.
+	if md := e.metadata(t); len(md.Certs) != 2 || !md.Certs[0].Equal(brokerKey.Cert) || !md.Certs[1].Equal(brokerKey2.Cert) {
+		t.Errorf("metadata with a staged key: %d certificates, want current then next", len(md.Certs))
+	}
 	if err := e.keys.Promote(); err != nil {
 		t.Fatal(err)
 	}

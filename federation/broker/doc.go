@@ -50,8 +50,12 @@
 // # Metadata and rollover
 //
 // At [MetadataPath] the broker publishes 2006-12 federation metadata (package
-// metadata) with its current and previous signing certificates, so receivers
-// keep accepting tokens signed before a broker key rollover. Organizations
+// metadata) with its current signing certificate and a second one: the next
+// key while it is staged (keyring.Ring.SetNext), so receivers learn it before
+// it signs, then, after keyring.Ring.Promote, the previous key, so receivers
+// keep accepting tokens signed before the rollover. Replicas roll over
+// without a failed request by staging the next key on every replica first,
+// then promoting it replica by replica. Organizations
 // roll over by registering a next certificate (it may sign at once), then
 // making it current.
 package broker
