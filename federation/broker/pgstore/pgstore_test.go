@@ -62,6 +62,7 @@ func TestPostgres(t *testing.T) {
 	})
 	t.Run("Replay", func(t *testing.T) { testReplay(t, newDB(t)) })
 	t.Run("Replicas", func(t *testing.T) { testReplicas(t, newDB(t)) })
+	t.Run("FreeBusyThroughBrokerRollover", func(t *testing.T) { testFreeBusyThroughRollover(t, newDB(t)) })
 	// Last: it stops the server.
 	t.Run("DatabaseStopped", func(t *testing.T) { testDatabaseStopped(t, pg, newDB(t)) })
 }
@@ -118,19 +119,21 @@ type replica struct {
 	url string
 }
 
-func startReplicas(t *testing.T, pool *pgxpool.Pool, ca *fedtest.CA, keys *keyring.Ring, n int) []replica {
+// startReplicas starts one broker replica per signing key ring, each on its
+// own TLS server (named sts.test), all on the database behind pool.
+func startReplicas(t *testing.T, pool *pgxpool.Pool, ca *fedtest.CA, rings ...*keyring.Ring) []replica {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	var out []replica
-	for range n {
+	for _, keys := range rings {
 		s, err := pgstore.New(t.Context(), pool, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var h http.Handler
-		srv, err := ca.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+		srv, err := ca.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }), "sts.test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +161,7 @@ func testReplicas(t *testing.T, pool *pgxpool.Pool) {
 	}
 	brokerKey, _ := fedtest.NewBrokerCert("broker")
 	keys, _ := keyring.New(keyring.Pair{Cert: brokerKey.Cert, Key: brokerKey.Key})
-	rs := startReplicas(t, pool, ca, keys, 2)
+	rs := startReplicas(t, pool, ca, keys, keys)
 	client := ca.HTTPClient(nil)
 
 	// Organizations registered through alternating replicas all survive.
