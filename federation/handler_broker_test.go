@@ -32,7 +32,7 @@ func TestHungBrokerDoesNotStallInternalUsers(t *testing.T) {
 	}))
 	defer broker.Close()
 	defer close(hung)
-	pol, err := sharing.NewStore(sharing.Config{}, nil)
+	pol, err := sharing.NewLivePolicy(sharing.Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ type BrokerStatus struct {
 // request's context. Requests use the last good copy and at most start a
 // fetch when one is due (with jitter, and back-off after failures); only a
 // caller with no copy at all waits, bounded by its context. It implements
-// token.TrustStore with the last good copy.
+// token.BrokerTrust with the last good copy.
 type brokerInfo struct {
 	fixed     *metadata.Metadata // explicit configuration, never refreshed
 	url       string
@@ -289,7 +289,7 @@ func (b *brokerInfo) status() BrokerStatus {
 	return st
 }
 
-// TrustedBroker implements token.TrustStore with the last good metadata.
+// TrustedBroker implements token.BrokerTrust with the last good metadata.
 func (b *brokerInfo) TrustedBroker() (string, []*x509.Certificate) {
 	if b.fixed != nil {
 		return b.fixed.IssuerURI, b.fixed.Certs

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/calendar"
-	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
@@ -78,11 +78,17 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
 		return fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
 	}
-	store, err := sharing.NewStore(sharing.Config{}, &sharing.Options{Logger: log})
+	store, err := sharing.NewLivePolicy(sharing.Config{}, &sharing.Options{Logger: log})
 	if err != nil {
 		return err
 	}
-	if err := store.ReloadFile(id.sharingFile); err != nil {
+	switch err := store.ReloadFile(id.sharingFile); {
+	case errors.Is(err, fs.ErrNotExist) && o.sharingFile == "":
+		// A new organization has no relationships yet: answer internal
+		// users, and say how partners get in.
+		log.Warn("partner: no sharing configuration yet, so no organization relationships: answering internal users only; "+
+			"add one with fedadmin relationship add, then send SIGHUP", "file", id.sharingFile)
+	case err != nil:
 		return fmt.Errorf("-sharing: %w", err)
 	}
 	accounts, err := loadUsers(o.basic, id.domains[0])
@@ -91,7 +97,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
+		if hc, err = o.net.Client(nil); err != nil {
 			return err
 		}
 	}
@@ -151,7 +157,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 // `every`, if not zero): replicas sharing the files follow a change without
 // a signal. A configuration that does not validate leaves the one in force:
 // a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.Store, id *identity, log *slog.Logger, every time.Duration, st *loaded) {
+func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, log *slog.Logger, every time.Duration, st *loaded) {
 	var tick <-chan time.Time
 	if every > 0 {
 		t := time.NewTicker(every)

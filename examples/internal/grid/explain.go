@@ -20,6 +20,9 @@ func Explain(err error) string {
 		return "no data: " + domainOf(err) + " is not federated"
 	case errors.Is(err, federation.ErrRefused):
 		return "no data: the partner refused"
+	case errors.Is(err, federation.ErrBrokerRefused):
+		return "no data: the trust broker gives no token for " + domainOf(err) +
+			": the partner (or this organization) has left the federation, or is not registered with this broker; check with fedadmin trust show and ask the partner"
 	case errors.As(err, &ae):
 		return fmt.Sprintf("no data: %s failed: %v", ae.Step, ae.Err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/internal/golden"
@@ -28,6 +29,8 @@ func TestExplain(t *testing.T) {
 		{"not federated", attendeeErr(federation.StepDiscovery, federation.ErrNotFederated), "no data: fabrikam.test is not federated"},
 		{"refused", attendeeErr(federation.StepAvailability, federation.ErrRefused), "no data: the partner refused"},
 		{"other step", attendeeErr(federation.StepToken, errors.New("broker down")), "no data: token failed: broker down"},
+		{"broker refused (de-federated)", attendeeErr(federation.StepToken, &fedavail.Fault{Code: "Sender", Subcodes: []string{"InvalidRequest"}, Reason: "no registered organization"}),
+			"no data: the trust broker gives no token for fabrikam.test: the partner (or this organization) has left the federation, or is not registered with this broker; check with fedadmin trust show and ask the partner"},
 		{"not an attendee error", errors.New("odd"), "no data: odd"},
 	}
 	for _, tt := range tests {

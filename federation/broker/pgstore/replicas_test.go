@@ -113,7 +113,7 @@ func testFreeBusyThroughRollover(t *testing.T, pool *pgxpool.Pool) {
 	mon := time.Date(2025, 3, 24, 0, 0, 0, 0, time.UTC)
 	cal := &calendar.Memory{}
 	cal.Add("dana@fabrikam.test", calendar.Event{Start: mon.Add(9 * time.Hour), End: mon.Add(10 * time.Hour), BusyType: calendar.Busy})
-	pol, err := sharing.NewStore(sharing.Config{OrganizationRelationships: []sharing.OrganizationRelationship{{
+	pol, err := sharing.NewLivePolicy(sharing.Config{OrganizationRelationships: []sharing.OrganizationRelationship{{
 		Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
 	}}}, nil)
 	if err != nil {
