@@ -89,3 +89,19 @@ func TestBrokerRolloverSeenAtFirstToken(t *testing.T) {
 		t.Errorf("after the rollover the partner trusts %d certificates (fetched %s, before %s); want the new one", len(after.Certificates), after.Fetched, before.Fetched)
 	}
 }
+
+// Every private key of the world is behind crypto.Signer and
+// crypto.Decrypter only (hsmKey): the broker signs tokens, Contoso signs its
+// token requests, Fabrikam decrypts the tokens, all through them.
+func TestKeysBehindSignerAndDecrypter(t *testing.T) {
+	w := newWorld(t)
+	k := w.k
+	before := map[string]int64{"broker signs": hsm(k.broker).signs.Load(), "contoso signs": hsm(k.contoso).signs.Load(), "fabrikam decrypts": hsm(k.fabrikam).decrypts.Load()}
+	w.askDana(t, w.client(t, rel("Fabrikam", "fabrikam.test")))
+	after := map[string]int64{"broker signs": hsm(k.broker).signs.Load(), "contoso signs": hsm(k.contoso).signs.Load(), "fabrikam decrypts": hsm(k.fabrikam).decrypts.Load()}
+	for use, n := range after {
+		if n <= before[use] {
+			t.Errorf("%s: %d uses before the query, %d after; want more", use, before[use], n)
+		}
+	}
+}

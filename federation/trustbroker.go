@@ -218,14 +218,26 @@ func (b *brokerInfo) start() <-chan struct{} {
 	return done
 }
 
-// refetch is the path of a token signed by an unknown certificate: one
-// fetch (joining one in flight), at most once per refetchEvery, waited for
-// within ctx. It reports whether the metadata in use changed.
-func (b *brokerInfo) refetch(ctx context.Context) bool {
+// copy returns the metadata in use, to tell later whether it changed.
+func (b *brokerInfo) copy() *metadata.Metadata {
+	if b.fixed != nil {
+		return b.fixed
+	}
+	return b.refresher.Metadata()
+}
+
+// refetch is the path of a token signed by an unknown certificate, which was
+// checked against seen: if the metadata changed since, it reports true at
+// once (check again); otherwise one fetch (joining one in flight), at most
+// once per refetchEvery, waited for within ctx, and whether it brought a
+// new copy.
+func (b *brokerInfo) refetch(ctx context.Context, seen *metadata.Metadata) bool {
 	if b.fixed != nil {
 		return false
 	}
-	before := b.refresher.Metadata()
+	if b.refresher.Metadata() != seen {
+		return true
+	}
 	now := b.now()
 	b.mu.Lock()
 	allowed := b.fetching != nil || now.Sub(b.lastForced) >= refetchEvery || b.lastForced.IsZero()
@@ -241,7 +253,7 @@ func (b *brokerInfo) refetch(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
-	return b.refresher.Metadata() != before
+	return b.refresher.Metadata() != seen
 }
 
 // run fetches whenever a fetch is due until ctx ends: the background
@@ -310,9 +322,10 @@ type refetchingValidator struct {
 
 // ValidateToken implements fedavail.TokenValidator.
 func (r refetchingValidator) ValidateToken(ctx context.Context, data []byte, offer fedavail.Offer) (*fedavail.Requester, error) {
+	seen := r.b.copy()
 	req, err := r.v.ValidateToken(ctx, data, offer)
 	var ve *token.ValidationError
-	if err != nil && errors.As(err, &ve) && ve.Reason == token.InvalidTrustBroker && r.b.refetch(ctx) {
+	if err != nil && errors.As(err, &ve) && ve.Reason == token.InvalidTrustBroker && r.b.refetch(ctx, seen) {
 		return r.v.ValidateToken(ctx, data, offer)
 	}
 	return req, err

@@ -137,24 +137,25 @@ func TestBrokerInfoRefetchRateLimited(t *testing.T) {
 	if _, err := b.get(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	seen := b.copy()
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)
-		go func() { defer wg.Done(); b.refetch(t.Context()) }()
+		go func() { defer wg.Done(); b.refetch(t.Context(), seen) }()
 	}
 	wg.Wait()
 	settle(b)
 	if n := fetches.Load(); n != 2 {
 		t.Errorf("%d fetches after 20 concurrent unknown signers, want 2 (the first use and one refetch)", n)
 	}
-	b.refetch(t.Context())
+	b.refetch(t.Context(), b.copy())
 	if n := fetches.Load(); n != 2 {
 		t.Errorf("%d fetches after another unknown signer within %s, want 2", n, refetchEvery)
 	}
 	clockMu.Lock()
 	now = now.Add(refetchEvery)
 	clockMu.Unlock()
-	b.refetch(t.Context())
+	b.refetch(t.Context(), b.copy())
 	if n := fetches.Load(); n != 3 {
 		t.Errorf("%d fetches after %s, want 3", n, refetchEvery)
 	}

@@ -2,6 +2,7 @@ package wstrust
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -238,7 +239,7 @@ func TestVerifyCommentInEmail(t *testing.T) {
 // ones, carry valid signatures.
 func TestGoldenVerifies(t *testing.T) {
 	sg := goldenSigning(t)
-	cert, _, err := pki.New(pki.Options{CommonName: "golden", Key: sg.Key, NotBefore: tGolden.Add(-time.Hour)})
+	cert, _, err := pki.New(pki.Options{CommonName: "golden", Key: sg.Key.(*rsa.PrivateKey), NotBefore: tGolden.Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

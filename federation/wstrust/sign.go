@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
 
@@ -49,7 +48,7 @@ type reference struct {
 // over several references and a SecurityTokenReference instead, so the
 // SignedInfo is assembled here and only the canonicalizer is goxmldsig's.
 type signer struct {
-	key    *rsa.PrivateKey
+	key    crypto.Signer
 	ski    []byte
 	method SignatureMethod
 }
@@ -81,9 +80,9 @@ func (s *signer) sign(refs []reference) ([]byte, error) {
 	}
 	hh := h.New()
 	hh.Write(canonical)
-	// PKCS #1 v1.5 ignores the random source; rand.Reader is passed because
-	// the interface wants one.
-	value, err := rsa.SignPKCS1v15(rand.Reader, s.key, h, hh.Sum(nil))
+	// An RSA key (checked by Envelope) signs PKCS #1 v1.5 when given a
+	// crypto.Hash, which ignores the random source.
+	value, err := s.key.Sign(rand.Reader, hh.Sum(nil), h)
 	if err != nil {
 		return nil, fmt.Errorf("wstrust: sign: %w", err)
 	}
