@@ -393,7 +393,7 @@ func TestReloadWithoutSignal(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		code, before = readyz()
 	}
-	if code != http.StatusOK || !strings.Contains(before, "fresh true") {
+	if code != http.StatusOK || !strings.Contains(before, "fresh true") || !strings.Contains(before, "organization certificate current: ") {
 		t.Fatalf("/readyz = %d:\n%s", code, before)
 	}
 	if err := os.WriteFile(s.sharing, sharingConfig(t, fedavail.AccessAvailabilityOnly), 0o600); err != nil {

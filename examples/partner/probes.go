@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/federation/keyring"
 )
 
 // Probe paths for a load balancer.
@@ -70,7 +71,7 @@ func withProbes(h *federation.Handler, id *identity, st *loaded) http.Handler {
 		st.mu.Lock()
 		version, at, err := st.version, st.at, st.err
 		st.mu.Unlock()
-		thumb := sha1.Sum(id.keys.Current().Cert.Raw)
+
 		status := http.StatusOK
 		if !bs.Fresh || err != nil {
 			status = http.StatusServiceUnavailable
@@ -80,7 +81,17 @@ func withProbes(h *federation.Handler, id *identity, st *loaded) http.Handler {
 		fmt.Fprintf(w, "broker metadata: fresh %v, fetched %s, issuer %q, %d certificate(s), last error %v\n",
 			bs.Fresh, stamp(bs.Fetched), bs.IssuerURI, len(bs.Certificates), bs.Err)
 		fmt.Fprintf(w, "configuration: version %s loaded %s, last reload error %v\n", version, stamp(at), err)
-		fmt.Fprintf(w, "organization certificate: %X\n", thumb)
+		// Every loaded certificate, so a rollover tool can see that a
+		// server has the next one before switching to it.
+		set := id.keys.Snapshot()
+		for _, c := range []struct {
+			slot string
+			p    *keyring.Pair
+		}{{"current", &set.Current}, {"next", set.Next}, {"previous", set.Previous}} {
+			if c.p != nil && c.p.Cert != nil {
+				fmt.Fprintf(w, "organization certificate %s: %X\n", c.slot, sha1.Sum(c.p.Cert.Raw))
+			}
+		}
 	})
 	return mux
 }

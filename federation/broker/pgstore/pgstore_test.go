@@ -63,8 +63,9 @@ func TestPostgres(t *testing.T) {
 	t.Run("Replay", func(t *testing.T) { testReplay(t, newDB(t)) })
 	t.Run("Replicas", func(t *testing.T) { testReplicas(t, newDB(t)) })
 	t.Run("FreeBusyThroughBrokerRollover", func(t *testing.T) { testFreeBusyThroughRollover(t, newDB(t)) })
-	// Last: it stops the server.
+	// Last: these stop the server (and start it again).
 	t.Run("DatabaseStopped", func(t *testing.T) { testDatabaseStopped(t, pg, newDB(t)) })
+	t.Run("BrokerWithDatabaseStopped", func(t *testing.T) { testBrokerWithDatabaseStopped(t, pg, newDB(t)) })
 }
 
 func connect(t *testing.T, url string) *pgxpool.Pool {
@@ -301,5 +302,89 @@ func testDatabaseStopped(t *testing.T, pg *realparts.Postgres, pool *pgxpool.Poo
 	}
 	if orgs, err := s.List(t.Context()); err != nil || len(orgs) != 2 {
 		t.Errorf("List after the database is back: %d organizations, %v; want 2", len(orgs), err)
+	}
+}
+
+// testBrokerWithDatabaseStopped: a broker replica whose database stops
+// keeps publishing metadata, refuses registrations (503, retry later) and
+// token requests rather than skip the shared replay check, reports not
+// ready, and recovers without a restart when the database is back.
+func testBrokerWithDatabaseStopped(t *testing.T, pg *realparts.Postgres, pool *pgxpool.Pool) {
+	ca, err := fedtest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	brokerKey, _ := fedtest.NewBrokerCert("broker")
+	orgs := make([]*fedtest.KeyPair, 3)
+	for i := range orgs {
+		orgs[i], _ = fedtest.NewOrgCert(fmt.Sprintf("org%d", i))
+	}
+	r := startReplicas(t, pool, ca, newRing(t, brokerKey))[0]
+	client := ca.HTTPClient(nil)
+	register := func(i int) error {
+		ring, _ := keyring.New(keyring.Pair{Cert: orgs[i].Cert, Key: orgs[i].Key})
+		rc := &broker.RegistrationClient{HTTPClient: client, BaseURL: r.url, Keys: ring}
+		_, err := rc.Register(t.Context(), broker.Registration{
+			ApplicationURI: fmt.Sprintf("FYDIBOHF25SPDLT.org%d.test", i), Domains: []string{fmt.Sprintf("org%d.test", i)}, Current: orgs[i].Cert,
+		})
+		return err
+	}
+	token := func() error {
+		wc := &wstrust.Client{HTTPClient: client, Endpoint: "https://sts.test" + broker.TokenPath, IssuerURI: "urn:federation:replicas",
+			ApplicationURI: "FYDIBOHF25SPDLT.org0.test", MaxAttempts: 1}
+		rst, err := wc.NewRequest(fedavail.TokenRequest{Requester: "alice@org0.test", Audience: "FYDIBOHF25SPDLT.org1.test", Offer: fedavail.OfferFreeBusy}).
+			Marshal(wstrust.Signing{Key: orgs[0].Key, SKI: orgs[0].SKI()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return postRST(client, r.url, rst)
+	}
+	for i := range 2 {
+		if err := register(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := token(); err != nil {
+		t.Fatalf("token before the outage: %v", err)
+	}
+
+	pg.Stop(t)
+	restarted := false
+	defer func() {
+		if !restarted {
+			pg.Start(t)
+		}
+	}()
+	if resp, err := client.Get(r.url + broker.MetadataPath); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("metadata with the database stopped: %v, %v; want 200", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	var re *broker.RegistrationError
+	if err := register(2); !errors.As(err, &re) || re.StatusCode != http.StatusServiceUnavailable || !strings.Contains(re.Message, "retry later") {
+		t.Errorf("registration with the database stopped: %v; want HTTP 503, retry later", err)
+	}
+	// The operator's API says what is wrong.
+	if _, err := r.b.Register(t.Context(), broker.Registration{ApplicationURI: "FYDIBOHF25SPDLT.org2.test", Domains: []string{"org2.test"}, Current: orgs[2].Cert}); err == nil || !strings.HasPrefix(err.Error(), "pgstore: get FYDIBOHF25SPDLT.org2.test: ") {
+		t.Errorf("Register with the database stopped: %v; want the store's error", err)
+	}
+	var f *fedavail.Fault
+	if err := token(); !errors.As(err, &f) || f.Code != "Receiver" || !strings.Contains(f.Reason, "replay") {
+		t.Errorf("token request with the database stopped: %v; want a Receiver fault (the replay check cannot be made)", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := r.b.Ready(ctx); err == nil {
+		t.Error("broker ready with its database stopped")
+	}
+
+	pg.Start(t)
+	restarted = true
+	waitFor(t, "the broker to be ready again", func() bool { return r.b.Ready(t.Context()) == nil })
+	if err := register(2); err != nil {
+		t.Errorf("registration after the database is back: %v", err)
+	}
+	if err := token(); err != nil {
+		t.Errorf("token after the database is back: %v", err)
 	}
 }
