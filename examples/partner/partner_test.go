@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,8 @@ import (
 	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/federation/admin"
+	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/loopback"
 	"github.com/fedavail/fedavail/internal/pki"
@@ -78,55 +82,66 @@ type server struct {
 func startPartner(t *testing.T, w *loopback.World, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	org, err := fedtest.NewOrgCert("fabrikam.test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Register(t, "FYDIBOHF25SPDLT.fabrikam.test", "fabrikam.test", org)
-	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test")
+	sharingFile := writeFile(t, dir, "sharing.json", sharingConfig(t, fedavail.AccessLimitedDetails))
+	identity := []string{
+		"-cert", writeFile(t, dir, "org.pem", pki.CertPEM(org.Cert)), "-key", writeFile(t, dir, "org.key", keyPEM(t, org)),
+		"-domain", "fabrikam.test", "-broker-metadata", w.MetadataURL(), "-sharing", sharingFile,
+	}
+	return runPartner(t, w, dir, sharingFile, append(identity, extra...)...)
+}
+
+// writeFile writes data to dir/name (0600) and returns its path.
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func keyPEM(t *testing.T, kp *fedtest.KeyPair) []byte {
+	t.Helper()
+	b, err := pki.KeyPEM(kp.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyPEM := func(kp *fedtest.KeyPair) []byte {
-		t.Helper()
-		b, err := pki.KeyPEM(kp.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+	return b
+}
+
+// runPartner runs the command with the identity flags in args, TLS, the
+// test calendars and internal users, from files in dir.
+func runPartner(t *testing.T, w *loopback.World, dir, sharingFile string, args ...string) *server {
+	t.Helper()
+	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test")
+	if err != nil {
+		t.Fatal(err)
 	}
 	cals := filepath.Join(dir, "calendars")
 	if err := os.Mkdir(cals, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	for addr, ics := range calendars {
-		write(filepath.Join("calendars", addr+".ics"), []byte(ics))
+		writeFile(t, dir, filepath.Join("calendars", addr+".ics"), []byte(ics))
 	}
-	s := &server{world: w, reload: make(chan struct{}), reloaded: make(chan error), stderr: &fedtest.LogBuffer{}}
-	s.sharing = write("sharing.json", sharingConfig(t, fedavail.AccessLimitedDetails))
-	args := []string{
+	s := &server{world: w, sharing: sharingFile, reload: make(chan struct{}), reloaded: make(chan error), stderr: &fedtest.LogBuffer{}}
+	args = append([]string{
 		"-listen", "127.0.0.1:0",
-		"-tls-cert", write("tls.pem", pki.CertPEM(tlsPair.Cert)), "-tls-key", write("tls.key", keyPEM(tlsPair)),
-		"-cert", write("org.pem", pki.CertPEM(org.Cert)), "-key", write("org.key", keyPEM(org)),
-		"-ca", write("ca.pem", pki.CertPEM(w.CA.Cert)),
-		"-domain", "fabrikam.test", "-broker-metadata", w.MetadataURL(),
-		"-calendars", cals, "-sharing", s.sharing,
-		"-basic", "carol:s3cret", "-basic", "@" + write("users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
+		"-tls-cert", writeFile(t, dir, "tls.pem", pki.CertPEM(tlsPair.Cert)), "-tls-key", writeFile(t, dir, "tls.key", keyPEM(t, tlsPair)),
+		"-ca", writeFile(t, dir, "ca.pem", pki.CertPEM(w.CA.Cert)),
+		"-calendars", cals,
+		"-basic", "carol:s3cret", "-basic", "@" + writeFile(t, dir, "users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
-	}
-	if len(extra) == 0 {
+	}, args...)
+	if !slices.Contains(args, "-reload-every") {
 		// Reloads only when the test asks, so each has one answer.
-		extra = []string{"-reload-every", "0"}
+		args = append(args, "-reload-every", "0")
 	}
-	args = append(args, extra...)
 	ready := make(chan net.Addr, 1)
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -421,5 +436,141 @@ func TestReloadWithoutSignal(t *testing.T) {
 	case err := <-s.reloaded:
 		t.Errorf("reloaded again without a change (%v)", err)
 	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestCertificateRolloverWithoutSignal runs the partner from a fedadmin
+// state directory while the administrator rolls the organization
+// certificate over (install next, switch, finish) and Contoso asks for
+// free/busy without pause, a new client (so a new token) per query: the
+// partner picks every stage up without SIGHUP, /readyz shows the next
+// certificate before the switch, and no query fails.
+func TestCertificateRolloverWithoutSignal(t *testing.T) {
+	t.Parallel()
+	w := loopback.New(t)
+	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{Relationships: []sharing.OrganizationRelationship{{
+		Name: "Fabrikam", DomainNames: []string{"fabrikam.test"}, Enabled: true,
+		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
+	}}})
+	org := w.AdminOrg(t, "fabrikam.test")
+	writeFile(t, org.Dir(), "sharing.json", sharingConfig(t, fedavail.AccessLimitedDetails))
+	s := runPartner(t, w, t.TempDir(), org.SharingFile(), "-dir", org.Dir(), "-reload-every", "20ms")
+
+	var (
+		mu       sync.Mutex
+		queries  int
+		failures []error
+	)
+	ctx, cancel := context.WithCancel(t.Context())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for ctx.Err() == nil {
+			client, err := federation.NewClient(federation.Config{
+				ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
+				Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
+				Relationships: contoso.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
+			})
+			if err == nil {
+				var res *federation.Result
+				res, err = client.Availability(ctx, federation.Query{From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test"}, Start: day, End: dayEnd})
+				if err == nil {
+					err = res.Attendees[0].Err
+				}
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			mu.Lock()
+			queries++
+			if err != nil {
+				failures = append(failures, err)
+			}
+			mu.Unlock()
+		}
+	}()
+	more := func(n int) {
+		t.Helper()
+		mu.Lock()
+		target := queries + n
+		mu.Unlock()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			done := queries >= target
+			mu.Unlock()
+			if done {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %d more queries", n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitReload := func(stage string) {
+		t.Helper()
+		select {
+		case err := <-s.reloaded:
+			if err != nil {
+				t.Fatalf("%s: reload: %v", stage, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the partner did not reload without a signal", stage)
+		}
+	}
+	readyz := func() string {
+		t.Helper()
+		resp, err := w.HTTP.Get("https://fabrikam.test" + readyPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+
+	more(3)
+	if st, err := org.Rollover(t.Context(), admin.CertificateOptions{}); err != nil || st != admin.RolloverNextInstalled {
+		t.Fatalf("rollover: %v, %v", st, err)
+	}
+	proofs, err := org.DomainProof("fabrikam.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range proofs {
+		w.DNS.AddTXT("fabrikam.test", p.Proof)
+	}
+	waitReload("next installed")
+	var next string
+	for _, c := range org.Certificates() {
+		if c.Slot == keyring.Next {
+			next = c.Thumbprint
+		}
+	}
+	if body := readyz(); next == "" || !strings.Contains(body, "organization certificate next: "+next) {
+		t.Errorf("/readyz after the next certificate was installed does not list it (%s):\n%s", next, body)
+	}
+	more(3)
+	if st, err := org.Rollover(t.Context(), admin.CertificateOptions{}); err != nil || st != admin.RolloverSwitched {
+		t.Fatalf("rollover: %v, %v", st, err)
+	}
+	waitReload("switched")
+	more(3)
+	if st, err := org.Rollover(t.Context(), admin.CertificateOptions{}); err != nil || st != admin.RolloverFinished {
+		t.Fatalf("rollover: %v, %v", st, err)
+	}
+	waitReload("finished")
+	more(3)
+	cancel()
+	<-stopped
+	if body := readyz(); !strings.Contains(body, "organization certificate current: "+next) || strings.Contains(body, "previous") {
+		t.Errorf("/readyz after the rollover:\n%s", body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d free/busy queries through the organization certificate rollover, %d failed", queries, len(failures))
+	for _, err := range failures {
+		t.Errorf("failed query: %v", err)
 	}
 }
