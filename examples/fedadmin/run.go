@@ -38,6 +38,11 @@ The administrator's federation workflow, in the order it is done:
   relationship add NAME -domain D
                                 organization relationship from the partner's federation information
   relationship set|remove|list  change, remove, print organization relationships
+  mailbox set ADDRESS -permission LimitedDetails
+                                a mailbox owner's opt-in to subject and location (or -policy NAME)
+  group set NAME MEMBER...      a group, for a relationship's -scope (group remove|list)
+  policy set NAME -domain 'D:Action'
+                                a sharing policy, person-to-person sharing (policy remove|list)
   rollover                      next step of a certificate rollover
   defederate [-yes]             remove relationships, domains and the trust
 

@@ -46,6 +46,7 @@ type options struct {
 	grace                   time.Duration
 	reloadEvery             time.Duration
 	verbose                 bool
+	metrics                 string
 }
 
 // list is a flag that may be given several times.
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "on SIGINT or SIGTERM, let requests in flight finish for up to this `duration`")
 	fs.DurationVar(&o.reloadEvery, "reload-every", 30*time.Second, "look this often for changed sharing and certificate files and reload them without SIGHUP (0: only on SIGHUP)")
+	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on their own `ADDR` (e.g. 127.0.0.1:9100), never on the partners' listener")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (never tokens, passwords or calendar content)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)

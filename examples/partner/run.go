@@ -15,9 +15,12 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Exit statuses.
@@ -111,8 +114,27 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		ewsURL = ownURL(ln.Addr(), o.tlsCert != "") + "/EWS/Exchange.asmx"
 		log.Warn("partner: -ews-url not given; Autodiscover hands out this server's own address, which partners may not reach", "url", ewsURL)
 	}
+	if read, bad := checkCalendars(log, o.calendars, loc, time.Now()); bad > 0 {
+		log.Warn(fmt.Sprintf("partner: %d of %d calendar files have problems (named above)", bad, read))
+	}
+	var observe federation.Observer
+	if o.metrics != "" {
+		reg := prometheus.NewRegistry()
+		m, err := metrics.New(reg)
+		if err != nil {
+			return err
+		}
+		addr, err := cli.ServeMetrics(ctx, o.metrics, reg, log)
+		if err != nil {
+			return err
+		}
+		observe = m
+		hc = &http.Client{Transport: m.Transport(hc.Transport), Timeout: hc.Timeout, CheckRedirect: hc.CheckRedirect}
+		log.Info("partner: metrics at http://" + addr + "/metrics (and /healthz)")
+	}
 	cfg := federation.HandlerConfig{
 		ApplicationURI: id.appURI,
+		Observe:        observe,
 		Keys:           id.keys,
 		Domains:        id.domains,
 		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
@@ -138,6 +160,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		if err != nil {
 			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
 		}
+		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",

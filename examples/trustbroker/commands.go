@@ -17,7 +17,9 @@ import (
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/transport"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // openBroker opens the store and the broker; closeStore releases the store.
@@ -62,7 +64,21 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	}
 	defer closeStore()
 	go func() { _ = b.Run(ctx) }() // follow other replicas' writes
-	srv := transport.NewServer(withProbes(b), transport.ServerConfig{Logger: logger})
+	var h http.Handler = b
+	if cfg.metrics != "" {
+		reg := prometheus.NewRegistry()
+		m, err := metrics.New(reg)
+		if err != nil {
+			return err
+		}
+		addr, err := cli.ServeMetrics(ctx, cfg.metrics, reg, logger)
+		if err != nil {
+			return err
+		}
+		h = m.Broker(h)
+		say(fmt.Sprintf("  metrics:        http://%s/metrics (and /healthz)", addr))
+	}
+	srv := transport.NewServer(withProbes(b, h), transport.ServerConfig{Logger: logger})
 	if !cfg.plainHTTP {
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
@@ -90,10 +106,11 @@ const (
 	readyPath  = "/readyz"  // and can serve: store reachable, registrations loaded
 )
 
-// withProbes adds the liveness and readiness probes in front of the broker.
-func withProbes(b *broker.Broker) http.Handler {
+// withProbes adds the liveness and readiness probes of b in front of h (b,
+// perhaps wrapped for metrics).
+func withProbes(b *broker.Broker, h http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/", b)
+	mux.Handle("/", h)
 	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET "+readyPath, func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

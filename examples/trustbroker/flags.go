@@ -19,7 +19,8 @@ type config struct {
 	tlsKey    string
 	plainHTTP bool
 	dns       string
-	store     string            // "" or a postgres:// URL
+	store     string // "" or a postgres:// URL
+	metrics   string
 	ready     func(addr string) // tests learn the listening address here
 }
 
@@ -41,6 +42,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, string, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.plainHTTP, "plain-http", false, "serve plain HTTP (only behind a TLS-terminating reverse proxy)")
 	fs.StringVar(&c.store, "store", "", "registrations in PostgreSQL, shared by replicas: a postgres://… `URL` (default: a folder in -state, one process only)")
+	fs.StringVar(&c.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on their own `ADDR` (e.g. 127.0.0.1:9100)")
 	fs.StringVar(&c.dns, "dns", "", "DNS server `host:port` for domain proofs, instead of the system resolver")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

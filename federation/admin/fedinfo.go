@@ -92,9 +92,9 @@ func partnerErr(domain string, err error) error {
 	case errors.As(err, &de):
 		tried := make([]string, len(de.Attempts))
 		for i, a := range de.Attempts {
-			tried[i] = a.URL
+			tried[i] = fmt.Sprintf("%s: %v", a.URL, a.Err)
 		}
-		return failQuiet(ErrPartnerUnreachable, err, fmt.Sprintf("no Autodiscover service answered for %s (tried %s)", domain, strings.Join(tried, ", ")),
+		return failQuiet(ErrPartnerUnreachable, err, fmt.Sprintf("no Autodiscover service answered for %s (tried %s)", domain, strings.Join(tried, "; ")),
 			fmt.Sprintf("check the domain's spelling and that https://autodiscover.%s is reachable from here, %s", domain, explicit))
 	}
 	return fail(ErrPartnerUnreachable, err, fmt.Sprintf("the Autodiscover service of %s gave no usable answer", domain), "retry later, "+explicit)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/metadata"
@@ -210,7 +211,7 @@ func (o *Org) regClient(tc *TrustConfig) *broker.RegistrationClient {
 
 // brokerErr turns a registration API failure into advice.
 func (o *Org) brokerErr(err error, tc *TrustConfig) error {
-	var re *broker.RegistrationError
+	var re *fedavail.HTTPError
 	if !errors.As(err, &re) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return fail(ErrBrokerUnreachable, err, fmt.Sprintf("the trust broker at %s did not answer in time", tc.BrokerURL), "retry")

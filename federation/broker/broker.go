@@ -13,10 +13,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/token"
 	"github.com/fedavail/fedavail/internal/required"
-	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
 // Paths the broker serves, relative to where it is mounted.
@@ -55,7 +55,7 @@ type Config struct {
 	// offer's maximum age.
 	TokenLifetime time.Duration
 	// Limits bound incoming requests.
-	Limits xmlguard.Limits
+	Limits fedavail.Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of application identifiers, keys and IDs; nil

@@ -35,7 +35,7 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "broker: POST a WS-Trust request", http.StatusMethodNotAllowed)
 		return
 	}
-	data, err := xmlguard.ReadAll(r.Body, b.cfg.Limits)
+	data, err := xmlguard.ReadAll(r.Body, xmlguard.Limits(b.cfg.Limits))
 	if err != nil {
 		b.fault(w, r, "Sender", subcodeInvalidRequest, "request too large or unreadable", err)
 		return

@@ -70,7 +70,7 @@ func BenchmarkHandlerOverBare(b *testing.B) {
 	_, _ = c.GetUserAvailability(context.Background(), &ews.AvailabilityRequest{
 		Mailboxes: []ews.Mailbox{{Address: testorg.Alice}},
 		Start:     testorg.Day, End: testorg.Day.Add(24 * time.Hour),
-		FreeBusy:  &ews.FreeBusyOptions{View: ews.ViewDetailedMerged},
+		FreeBusy: &ews.FreeBusyOptions{View: ews.ViewDetailedMerged},
 	}) // refused by the capturing server, by design
 	mu.Lock()
 	body, hdr := reqBody, header

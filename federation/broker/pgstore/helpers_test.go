@@ -1,5 +1,5 @@
 package pgstore_test
 
-import "github.com/fedavail/fedavail/internal/xmlguard"
+import "github.com/fedavail/fedavail"
 
-var xmlLimits = xmlguard.Limits{}
+var xmlLimits = fedavail.Limits{}

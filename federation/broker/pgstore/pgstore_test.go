@@ -360,8 +360,8 @@ func testBrokerWithDatabaseStopped(t *testing.T, pg *realparts.Postgres, pool *p
 	} else {
 		resp.Body.Close()
 	}
-	var re *broker.RegistrationError
-	if err := register(2); !errors.As(err, &re) || re.StatusCode != http.StatusServiceUnavailable || !strings.Contains(re.Message, "retry later") {
+	var he *fedavail.HTTPError
+	if err := register(2); !errors.As(err, &he) || he.StatusCode != http.StatusServiceUnavailable || !strings.Contains(err.Error(), "retry later") {
 		t.Errorf("registration with the database stopped: %v; want HTTP 503, retry later", err)
 	}
 	// The operator's API says what is wrong.
