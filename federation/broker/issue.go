@@ -64,6 +64,10 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	// Each signed request is answered once: remembered until its timestamp,
 	// with the verifier's clock skew, would refuse it anyway.
+	if len(in.SignatureValue) == 0 {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, "request without a signature value", nil)
+		return
+	}
 	if fresh, err := b.cfg.Replay.Add(r.Context(), in.SignatureValue, in.Expires.Add(defaultClockSkew+time.Second)); err != nil {
 		b.fault(w, r, "Receiver", subcodeRequestFailed, "the broker cannot check for replay now", err)
 		return

@@ -23,10 +23,10 @@ type ReplayCache interface {
 }
 
 // DefaultReplayEntries is the size of a [MemoryReplayCache] whose MaxEntries
-// is zero: enough for a request every millisecond over the longest window
-// (the hour a WS-Trust timestamp may span) with room to spare, at about 100
-// bytes an entry.
-const DefaultReplayEntries = 1 << 22
+// is zero: a signed request every 3.5 ms for the longest window (the hour a
+// WS-Trust timestamp may span, plus the clock skew), at about 100 bytes an
+// entry (100 MB at most). Only requests whose signature verified are added.
+const DefaultReplayEntries = 1 << 20
 
 // MemoryReplayCache is a [ReplayCache] for one process, bounded in size:
 // expired entries are dropped as new ones arrive, and when it is full of
