@@ -1,6 +1,7 @@
 package tracing_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -27,18 +28,16 @@ func TestTraceOfAQuery(t *testing.T) {
 	w := loopback.New(t)
 	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{})
 	fabrikam := w.AddOrg(t, "fabrikam.test", loopback.OrgOptions{Observe: tr})
-	contoso.SetRelationships(t, loopback.Relationship("Fabrikam", fabrikam))
-	fabrikam.SetRelationships(t, loopback.Relationship("Contoso", contoso))
-	day := w.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if err := errors.Join(contoso.Relate(fabrikam), fabrikam.Relate(contoso)); err != nil {
+		t.Fatal(err)
+	}
+	day := w.Tomorrow()
 	fabrikam.Calendars.Add("dana@fabrikam.test", calendar.Event{Start: day.Add(9 * time.Hour), End: day.Add(10 * time.Hour), BusyType: calendar.Busy})
-
-	hc := *w.HTTP
-	hc.Transport = tr.Transport(w.HTTP.Transport)
-	client, err := federation.NewClient(federation.Config{
-		ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
-		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
-		Relationships: contoso.Sharing, HTTPClient: &hc, Resolver: w.DNS.Resolver(),
-	})
+	cfg := contoso.ClientConfig()
+	hc := *cfg.HTTPClient
+	hc.Transport = tr.Transport(hc.Transport)
+	cfg.HTTPClient, cfg.Domains, cfg.Resolver = &hc, []string{"contoso.test"}, w.DNS.Resolver()
+	client, err := federation.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

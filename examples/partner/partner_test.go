@@ -75,6 +75,7 @@ type server struct {
 	reload   chan struct{}
 	reloaded chan error
 	stderr   *fedtest.LogBuffer
+	addr     string // 127.0.0.1:port
 }
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
@@ -119,7 +120,7 @@ func keyPEM(t *testing.T, kp *fedtest.KeyPair) []byte {
 // test calendars and internal users, from files in dir.
 func runPartner(t *testing.T, w *loopback.World, dir, sharingFile string, args ...string) *server {
 	t.Helper()
-	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test")
+	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test", "127.0.0.1") // the address for clients without the World's DNS
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +159,7 @@ func runPartner(t *testing.T, w *loopback.World, dir, sharingFile string, args .
 	})
 	select {
 	case addr := <-ready:
+		s.addr = addr.String()
 		w.Route("fabrikam.test:443", addr.String())
 		w.Route("autodiscover.fabrikam.test:443", addr.String())
 	case code := <-done:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
@@ -41,12 +42,13 @@ func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(
 		return nil, nil, err
 	}
 	b, err = broker.New(ctx, broker.Config{
-		URI:     cfg.uri,
-		BaseURL: cfg.baseURL,
-		Keys:    keys,
-		Store:   store,
-		Domains: broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
-		Logger:  logger,
+		URI:           cfg.uri,
+		BaseURL:       cfg.baseURL,
+		Keys:          keys,
+		Store:         store,
+		Domains:       broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
+		Logger:        logger,
+		SignatureHash: signatureHash(cfg.sha1),
 	})
 	if err != nil {
 		closeStore()
@@ -180,4 +182,12 @@ func rollover(cfg *config, stdout io.Writer) error {
 func sha1Thumb(c *x509.Certificate) []byte {
 	s := sha1.Sum(c.Raw)
 	return s[:]
+}
+
+// signatureHash is -sha1-audience as a broker.Config.SignatureHash.
+func signatureHash(sha1 []string) func(string) crypto.Hash {
+	if len(sha1) == 0 {
+		return nil
+	}
+	return broker.SHA1For(sha1...)
 }

@@ -45,6 +45,10 @@ type TrustConfig struct {
 	ApplicationIdentifier string `json:"application_identifier"`
 	// Domains are the federated domains, the account namespace's first.
 	Domains []string `json:"domains"`
+	// Disabled is Set-FederatedOrganizationIdentifier -Enabled $false: the
+	// organization asks partners nothing (no delegation tokens), the trust,
+	// domains and relationships stay. See [Org.SetEnabled].
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // TrustOptions say which broker to trust and the first federated domain.
