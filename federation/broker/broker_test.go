@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/keyring"
@@ -340,6 +341,34 @@ func TestTokenReplayRefused(t *testing.T) {
 		var f *fedavail.Fault
 		if !errors.As(err, &f) || f.Code != "Sender" || !strings.Contains(f.Reason, "replayed") {
 			t.Errorf("replay: %v, want a Sender fault naming the replay", err)
+		}
+	}
+}
+
+// TestTokenRequestsInOneInstant: two different requests signed in the same
+// instant share their header signature (it covers wsa:To and the timestamp
+// only); both are answered, neither is taken for a replay of the other.
+func TestTokenRequestsInOneInstant(t *testing.T) {
+	e := newEnv(t, nil)
+	e.register(t)
+	now := time.Now().Truncate(time.Second)
+	c := e.client(newRing(t, contoso))
+	c.Now = func() time.Time { return now }
+	a, err := c.NewRequest(fb).Marshal(wstrust.Signing{Key: contoso.Key, SKI: contoso.SKI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.NewRequest(fedavail.TokenRequest{Requester: "bob@contoso.com", Audience: fabrikamURI, Offer: fedavail.OfferFreeBusy}).Marshal(wstrust.Signing{Key: contoso.Key, SKI: contoso.SKI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := func(rst []byte) string { _, v, _ := strings.Cut(string(rst), "<ds:SignatureValue>"); v, _, _ = strings.Cut(v, "<"); return v }
+	if sig(a) != sig(b) {
+		t.Fatal("the two requests' header signatures differ; the test needs them equal")
+	}
+	for i, rst := range [][]byte{a, b} {
+		if err := postRaw(t.Context(), e, rst); err != nil {
+			t.Errorf("request %d: %v", i, err)
 		}
 	}
 }

@@ -64,12 +64,16 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Each signed request is answered once: remembered until its timestamp,
-	// with the verifier's clock skew, would refuse it anyway.
-	if len(in.SignatureValue) == 0 {
-		b.fault(w, r, "Sender", subcodeFailedAuthentication, "request without a signature value", nil)
+	// with the verifier's clock skew, would refuse it anyway. The header
+	// signature covers only wsa:To and the timestamp, which two requests
+	// made in the same instant share; the signed assertion's ID, random
+	// per request, tells them apart.
+	if len(in.SignatureValue) == 0 || in.OnBehalfOf.ID == "" {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, "request without a signature value or assertion ID", nil)
 		return
 	}
-	if fresh, err := b.cfg.Replay.Add(r.Context(), in.SignatureValue, in.Expires.Add(defaultClockSkew+time.Second)); err != nil {
+	key := append(append(append([]byte(nil), in.SignatureValue...), 0), in.OnBehalfOf.ID...)
+	if fresh, err := b.cfg.Replay.Add(r.Context(), key, in.Expires.Add(defaultClockSkew+time.Second)); err != nil {
 		b.fault(w, r, "Receiver", subcodeRequestFailed, "the broker cannot check for replay now", err)
 		return
 	} else if !fresh {

@@ -28,8 +28,9 @@ type IncomingRequest struct {
 	To string
 	// Created and Expires are the signed wsu:Timestamp.
 	Created, Expires time.Time
-	// SignatureValue is the header signature's value: unique to this
-	// request, the key a broker's replay cache remembers it by.
+	// SignatureValue is the header signature's value. It covers wsa:To and
+	// the timestamp only, so requests signed in the same instant share it:
+	// a replay cache keys on it together with OnBehalfOf.ID.
 	SignatureValue []byte
 	// ID is the t:RequestSecurityToken Id.
 	ID string
