@@ -362,7 +362,11 @@ func TestTokenRequestsInOneInstant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig := func(rst []byte) string { _, v, _ := strings.Cut(string(rst), "<ds:SignatureValue>"); v, _, _ = strings.Cut(v, "<"); return v }
+	sig := func(rst []byte) string {
+		_, v, _ := strings.Cut(string(rst), "<ds:SignatureValue>")
+		v, _, _ = strings.Cut(v, "<")
+		return v
+	}
 	if sig(a) != sig(b) {
 		t.Fatal("the two requests' header signatures differ; the test needs them equal")
 	}
