@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +54,10 @@ type Config struct {
 	Replay ReplayCache
 	// Domains verifies domain ownership at registration. Required.
 	Domains DomainVerifier
+	// DomainStateDelay is how long a domain reserved through
+	// ManageDelegation2 stays PendingActivation, and a released one
+	// PendingRelease; zero means the change is complete at once.
+	DomainStateDelay time.Duration
 	// TokenLifetime is how long issued tokens are valid; zero means the
 	// offer's maximum age.
 	TokenLifetime time.Duration
@@ -78,7 +83,8 @@ type Config struct {
 }
 
 // Broker is an embeddable trust broker. It is an http.Handler serving
-// [TokenPath], [MetadataPath] and [RegistrationPath], and has a Go API for the
+// [TokenPath], [MetadataPath], [RegistrationPath] and
+// [ManageDelegation2Path], and has a Go API for the
 // operator. Create it with [New].
 type Broker struct {
 	cfg    Config
@@ -226,6 +232,10 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case RegistrationPath:
 		b.serveRegistration(w, r)
 	default:
+		if strings.EqualFold(r.URL.Path, ManageDelegation2Path) {
+			b.serveManageDelegation2(w, r)
+			return
+		}
 		http.NotFound(w, r)
 	}
 }
@@ -290,6 +300,11 @@ func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*O
 	if err := reg.validate(); err != nil {
 		return nil, err
 	}
+	for _, c := range []*x509.Certificate{reg.Current, reg.Next} {
+		if err := b.checkOrgCert(c); err != nil {
+			return nil, err
+		}
+	}
 	o := &Organization{ApplicationURI: reg.ApplicationURI, AppID: appID, Domains: reg.Domains, Current: reg.Current.Raw}
 	if reg.Next != nil {
 		o.Next = reg.Next.Raw
@@ -314,6 +329,18 @@ func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*O
 	return o, nil
 }
 
+// checkOrgCert refuses an organization certificate that does not meet the
+// federation requirements (keyring.Check) with ErrInvalid; nil passes.
+func (b *Broker) checkOrgCert(c *x509.Certificate) error {
+	if c == nil {
+		return nil
+	}
+	if _, err := keyring.Check(keyring.Pair{Cert: c}, keyring.UseOrganization, b.now()); err != nil {
+		return fmt.Errorf("%w: certificate %s: %v", ErrInvalid, c.Subject, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	return nil
+}
+
 // maxStaleRetries bounds how often a change is retried after another writer
 // changed the same registration first.
 const maxStaleRetries = 8
@@ -332,6 +359,10 @@ func (b *Broker) change(ctx context.Context, applicationURI string, edit func(ol
 		if err != nil {
 			return nil, err
 		}
+		var readVersion int64
+		if old != nil {
+			readVersion = old.Version
+		}
 		updated, err := edit(old)
 		if err != nil {
 			return nil, err
@@ -340,13 +371,11 @@ func (b *Broker) change(ctx context.Context, applicationURI string, edit func(ol
 			if err := b.fits(updated); err != nil {
 				return nil, err
 			}
-			updated.Version = 0
-			if old != nil {
-				updated.Version = old.Version
-			}
+			// The version read, whatever edit did (it may return old itself).
+			updated.Version = readVersion
 			updated.Version, err = b.cfg.Store.Put(ctx, *updated)
 		} else {
-			err = b.cfg.Store.Delete(ctx, applicationURI, old.Version)
+			err = b.cfg.Store.Delete(ctx, applicationURI, readVersion)
 		}
 		if errors.Is(err, ErrStale) && attempt < maxStaleRetries {
 			continue

@@ -34,6 +34,10 @@ type Organization struct {
 	// Version is the registration's version in the [Store]: 1 when first
 	// written, one more at every change; 0 for one never stored.
 	Version int64 `json:"version,omitempty"`
+	// Reserved are the domains reserved through ManageDelegation2's
+	// ReserveDomain (Exchange reserves the account namespace), with their
+	// state; see md2server.go.
+	Reserved []Reservation `json:"reserved_domains,omitempty"`
 }
 
 // Certificates returns the parsed current and next certificates.
@@ -56,6 +60,7 @@ func (o *Organization) clone() Organization {
 	c.Domains = slices.Clone(o.Domains)
 	c.Current = slices.Clone(o.Current)
 	c.Next = slices.Clone(o.Next)
+	c.Reserved = slices.Clone(o.Reserved)
 	return c
 }
 
@@ -204,8 +209,8 @@ func (r *Registration) validate() error {
 	var ds []string
 	for _, d := range r.Domains {
 		d = normalizeDomain(d)
-		if d == "" || strings.ContainsAny(d, " @/\\") || !strings.Contains(d, ".") {
-			return fmt.Errorf("%w: domain %q", ErrInvalid, d)
+		if err := validDomain(d); err != nil {
+			return err
 		}
 		if !seen[d] {
 			seen[d] = true

@@ -31,6 +31,9 @@ type OrgOptions struct {
 	Mailboxes []string
 	// Observe instruments its handler (HandlerConfig.Observe).
 	Observe federation.Observer
+	// Calendars, when set, is the calendar source the server answers from
+	// instead of Org.Calendars (a CalDAV server, say).
+	Calendars calendar.Source
 }
 
 // Org is an organization of the World.
@@ -97,6 +100,10 @@ func (w *World) NewOrg(domain string, opts OrgOptions) (*Org, error) {
 	for _, m := range opts.Mailboxes {
 		o.Calendars.Add(m+"@"+domain, calendar.Event{Start: tomorrow.Add(10 * time.Hour), End: tomorrow.Add(11 * time.Hour), BusyType: calendar.Busy})
 	}
+	var cals calendar.Source = o.Calendars
+	if opts.Calendars != nil {
+		cals = opts.Calendars
+	}
 	var h http.Handler
 	h, err = federation.NewHandler(federation.HandlerConfig{
 		ApplicationURI: app,
@@ -104,7 +111,7 @@ func (w *World) NewOrg(domain string, opts OrgOptions) (*Org, error) {
 		Domains:        []string{domain},
 		Broker:         federation.TrustBroker{MetadataURL: w.MetadataURL()},
 		Policy:         o.Sharing,
-		Calendars:      o.Calendars,
+		Calendars:      cals,
 		EWSURL:         o.EWSURL(),
 		HTTPClient:     w.HTTP,
 		Now:            w.Now,
@@ -134,17 +141,30 @@ func (w *World) Tomorrow() time.Time {
 }
 
 // ClientConfig is the configuration of a federation.Client asking partners
-// as this organization: its application URI and keys, the World's broker,
-// HTTP client and clock, and its live relationships.
+// as this organization: its application URI, keys and domain, the World's
+// broker, HTTP client, DNS and clock, and its live relationships.
 func (o *Org) ClientConfig() federation.Config {
 	return federation.Config{
 		ApplicationURI: o.ApplicationURI,
 		Keys:           o.Keys,
+		Domains:        []string{o.Domain},
 		Broker:         federation.TrustBroker{MetadataURL: o.world.MetadataURL()},
 		Relationships:  o.Sharing,
 		HTTPClient:     o.world.HTTP,
+		Resolver:       o.world.DNS.Resolver(),
 		Now:            o.world.Now,
 	}
+}
+
+// Client returns a federation.Client that asks as o ([Org.ClientConfig]),
+// failing the test on error.
+func (w *World) Client(t testing.TB, o *Org) *federation.Client {
+	t.Helper()
+	c, err := federation.NewClient(o.ClientConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // notFederated answers Autodiscover as an organization without a

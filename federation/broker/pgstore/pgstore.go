@@ -117,11 +117,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	})
 }
 
-const orgColumns = `application_uri, version, app_id, domains, current_certificate, next_certificate`
+const orgColumns = `application_uri, version, app_id, domains, current_certificate, next_certificate, reserved`
 
 func scanOrg(row pgx.Row) (broker.Organization, error) {
 	var o broker.Organization
-	err := row.Scan(&o.ApplicationURI, &o.Version, &o.AppID, &o.Domains, &o.Current, &o.Next)
+	err := row.Scan(&o.ApplicationURI, &o.Version, &o.AppID, &o.Domains, &o.Current, &o.Next, &o.Reserved)
+	if len(o.Reserved) == 0 {
+		o.Reserved = nil // '[]' of rows from before migration 2
+	}
 	return o, err
 }
 
@@ -160,18 +163,22 @@ func (s *Store) Put(ctx context.Context, org broker.Organization) (int64, error)
 		domains = []string{}
 	}
 	claimed := slices.Compact(slices.Sorted(slices.Values(domains)))
+	reserved := org.Reserved
+	if reserved == nil {
+		reserved = []broker.Reservation{}
+	}
 	var version int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var row pgx.Row
 		if org.Version == 0 {
 			row = tx.QueryRow(ctx, `INSERT INTO fedavail_broker_organizations (`+orgColumns+`)
-				VALUES ($1, 1, $2, $3, $4, $5) ON CONFLICT (application_uri) DO NOTHING RETURNING version`,
-				org.ApplicationURI, org.AppID, domains, org.Current, org.Next)
+				VALUES ($1, 1, $2, $3, $4, $5, $6) ON CONFLICT (application_uri) DO NOTHING RETURNING version`,
+				org.ApplicationURI, org.AppID, domains, org.Current, org.Next, reserved)
 		} else {
 			row = tx.QueryRow(ctx, `UPDATE fedavail_broker_organizations
-				SET version = version + 1, app_id = $3, domains = $4, current_certificate = $5, next_certificate = $6
+				SET version = version + 1, app_id = $3, domains = $4, current_certificate = $5, next_certificate = $6, reserved = $7
 				WHERE application_uri = $1 AND version = $2 RETURNING version`,
-				org.ApplicationURI, org.Version, org.AppID, domains, org.Current, org.Next)
+				org.ApplicationURI, org.Version, org.AppID, domains, org.Current, org.Next, reserved)
 		}
 		if err := row.Scan(&version); errors.Is(err, pgx.ErrNoRows) {
 			return s.whyNot(ctx, tx, org.ApplicationURI, org.Version)

@@ -22,10 +22,12 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/federation/mfg"
 )
 
 // TestStore runs the conformance suite; open returns a new, empty store.
@@ -58,6 +60,10 @@ func Org(uri string, domains ...string) broker.Organization {
 		Domains:        domains,
 		Current:        []byte("current certificate of " + uri),
 		Next:           []byte("next certificate of " + uri),
+		Reserved: []broker.Reservation{{
+			Domain: "fydibohf25spdlt." + uri, State: mfg.PendingActivation,
+			Since: time.Date(2026, 12, 1, 12, 0, 0, 123456789, time.UTC),
+		}},
 	}
 }
 
