@@ -80,7 +80,8 @@ type server struct {
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
 // a temporary directory, registered with w's broker; w's client reaches it
-// as https://fabrikam.test and https://autodiscover.fabrikam.test.
+// as https://fabrikam.test and https://autodiscover.fabrikam.test. Extra
+// flags are added to the command line.
 func startPartner(t *testing.T, w *loopback.World, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
