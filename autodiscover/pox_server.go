@@ -184,7 +184,7 @@ func poxURL(soapURL string) string {
 // readPOXRequest reads and decodes a POX request within the limits; the root
 // must be Autodiscover in the request namespace exactly.
 func readPOXRequest(r *http.Request, l xmlguard.Limits) (*poxRequest, error) {
-	data, err := xmlguard.ReadAll(r.Body, l)
+	data, err := xmlguard.ReadBody(r, l)
 	if err != nil {
 		return nil, err
 	}
