@@ -12,7 +12,7 @@ import (
 )
 
 // Auth adds credentials to the requests of a [Client]. The implementations
-// are [BasicAuth], [BearerAuth] and [FederatedAuth].
+// are [BasicAuth], [BearerAuth], [FederatedAuth] and [CrossForestAuth].
 type Auth interface {
 	apply(ctx context.Context, c *outgoing) error
 }
@@ -23,6 +23,8 @@ type outgoing struct {
 	action  string
 	header  http.Header
 	headers []any // SOAP header blocks
+	// noVersion leaves RequestServerVersion out (CrossForestAuth).
+	noVersion bool
 }
 
 // BasicAuth sends HTTP Basic credentials. Its String method hides the password.

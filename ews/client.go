@@ -105,7 +105,9 @@ func (c *Client) call(ctx context.Context, action string, body, resp any, respNa
 			return nil, err
 		}
 	}
-	out.headers = append(out.headers, &soap.RequestServerVersion{Version: string(c.version())})
+	if !out.noVersion {
+		out.headers = append(out.headers, &soap.RequestServerVersion{Version: string(c.version())})
+	}
 	caller := soap.Caller{HTTPClient: c.HTTPClient, UserAgent: c.UserAgent, Logger: c.Logger}
 	call := &soap.Call{
 		URL:          out.url,
