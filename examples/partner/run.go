@@ -74,6 +74,9 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return err
 	}
+	for _, w := range id.warnings {
+		log.Warn("partner: " + w)
+	}
 	loc, err := time.LoadLocation(o.tz)
 	if err != nil {
 		return fmt.Errorf("-tz: %w", err)
@@ -139,7 +142,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		Domains:        id.domains,
 		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
 		Policy:         &policy{sharing: store, internal: o.internal},
-		Calendars:      &calendar.Folder{Dir: o.calendars, Location: loc},
+		Calendars:      &calendar.Folder{Dir: o.calendars, Location: loc, Logger: log},
 		EWSURL:         ewsURL,
 		HTTPClient:     hc,
 		Logger:         log,
