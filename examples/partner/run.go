@@ -136,16 +136,17 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		log.Info("partner: metrics at http://" + addr + "/metrics (and /healthz)")
 	}
 	cfg := federation.HandlerConfig{
-		ApplicationURI: id.appURI,
-		Observe:        observe,
-		Keys:           id.keys,
-		Domains:        id.domains,
-		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
-		Policy:         &policy{sharing: store, internal: o.internal},
-		Calendars:      &calendar.Folder{Dir: o.calendars, Location: loc, Logger: log},
-		EWSURL:         ewsURL,
-		HTTPClient:     hc,
-		Logger:         log,
+		ApplicationURI:  id.appURI,
+		Observe:         observe,
+		Keys:            id.keys,
+		Domains:         id.domains,
+		Broker:          federation.TrustBroker{MetadataURL: id.metadataURL},
+		Policy:          &policy{sharing: store, internal: o.internal},
+		Calendars:       &calendar.Folder{Dir: o.calendars, Location: loc, Logger: log},
+		EWSURL:          ewsURL,
+		HTTPClient:      hc,
+		Logger:          log,
+		ServiceAccounts: o.serviceAccounts,
 	}
 	if len(accounts) > 0 {
 		cfg.Authenticate = accounts.authenticate
