@@ -123,6 +123,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 		"-calendars", cals, "-sharing", s.sharing,
 		"-basic", "carol:s3cret", "-basic", "@" + write("users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
+		"-address-space-account", `FABRIKAM\contoso-fb:fb-pa55@contoso.test`,
 		"-metrics", "127.0.0.1:0",
 	}
 	ready := make(chan net.Addr, 1)
