@@ -21,8 +21,8 @@ const RequestTypeCrossForest = "CrossForest"
 // free/busy through an availability address space (Add-AvailabilityAddressSpace
 // with AccessMethod OrgWideFB or OrgWideFBBasic): HTTP Basic with the
 // forest's service account, posted to the EWS URL without "/WSSecurity", and
-// three SOAP headers in this order: a wsa:MessageID, t:RequestTypeHeader
-// CrossForest and t:TimeZoneContext. There is no wsse:Security and, since
+// three SOAP headers in this order: t:TimeZoneContext, t:RequestTypeHeader
+// CrossForest and a wsa:MessageID. There is no wsse:Security and, since
 // the other forest's version is unknown, no t:RequestServerVersion: the
 // server answers with its oldest schema's rules. Its String method hides the
 // password.
@@ -75,10 +75,13 @@ func (a CrossForestAuth) apply(_ context.Context, c *outgoing) error {
 		return err
 	}
 	mid.WriteString(`</a:MessageID>`)
+	// The proxy class's declared headers come first (TimeZoneContext, then
+	// RequestTypeHeader: Proxy/Service.cs), the authenticator's MessageID
+	// after them (SoapAuthenticator.AddMessageSoapHeaders).
 	c.headers = append(c.headers,
-		soap.RawXML(mid.String()),
+		&timeZoneContextHeader{Definition: contextDefinition(loc, now().In(loc).Year())},
 		&requestTypeHeader{RequestType: RequestTypeCrossForest},
-		&timeZoneContextHeader{Definition: contextDefinition(loc, now().In(loc).Year())})
+		soap.RawXML(mid.String()))
 	c.noVersion = true
 	return nil
 }

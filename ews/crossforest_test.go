@@ -14,8 +14,9 @@ import (
 
 // TestCrossForestAuthRequest pins what an availability address space sends
 // (protocol.md §9.4): Basic credentials, the URL without /WSSecurity,
-// X-AnchorMailbox, and the SOAP headers MessageID, RequestTypeHeader
-// CrossForest and TimeZoneContext in that order, with no
+// X-AnchorMailbox, and the SOAP headers TimeZoneContext, RequestTypeHeader
+// CrossForest and MessageID in the order Exchange's proxy class writes them
+// (declared headers, then the authenticator's), with no
 // RequestServerVersion and no wsse:Security.
 func TestCrossForestAuthRequest(t *testing.T) {
 	f, c := newFake(t)
@@ -68,7 +69,7 @@ func TestCrossForestAuthRequest(t *testing.T) {
 	for _, h := range r.msg.Headers {
 		names = append(names, h.Name.Local)
 	}
-	if got, want := strings.Join(names, " "), "MessageID RequestTypeHeader TimeZoneContext"; got != want {
+	if got, want := strings.Join(names, " "), "TimeZoneContext RequestTypeHeader MessageID"; got != want {
 		t.Errorf("SOAP headers = %s, want %s", got, want)
 	}
 	if bytes.Contains(r.body, []byte("s3cret-pw")) {
