@@ -160,7 +160,7 @@ func (c *Client) GetPOXSettings(ctx context.Context, mailbox string) (*POXSettin
 		if h := hostOf(c.Endpoint); h != "" {
 			a.trusted[h] = true
 		}
-		h := newHops(c.RedirectPolicy)
+		h := c.newHops()
 		h.visit("mailto:" + mailbox)
 		s, err := c.poxLookup(ctx, h, a, d, mailbox)
 		if s != nil {

@@ -107,9 +107,11 @@ func (c *Client) newAddressSpaces(list []AddressSpace) (map[string]*addressSpace
 			Endpoint:    a.TargetAutodiscoverEpr,
 			Credentials: &autodiscover.Credentials{Username: a.Username, Password: a.Password},
 			CacheTTL:    c.cfg.EndpointTTL,
-			UserAgent:   "ASAutoDiscover/CrossForest/EmailDomain//" + crossForestVersion,
-			Logger:      c.log,
-			Now:         c.now,
+			// Exchange's cross-forest look-ups follow 3 redirects.
+			MaxRedirects: 3,
+			UserAgent:    "ASAutoDiscover/CrossForest/EmailDomain//" + crossForestVersion,
+			Logger:       c.log,
+			Now:          c.now,
 		}}
 	}
 	return out, errors.Join(errs...)

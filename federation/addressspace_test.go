@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
@@ -284,5 +285,34 @@ func TestAddressSpaceConfig(t *testing.T) {
 	}
 	if s := (federation.AddressSpace{ForestName: "woodgrove.test", Username: svcUser, Password: svcPass}).String(); strings.Contains(s, svcPass) {
 		t.Errorf("String() = %s", s)
+	}
+}
+
+// TestAddressSpaceRedirects: POX Autodiscover for an address space follows
+// at most 3 redirects, as Exchange's cross-forest look-up does.
+func TestAddressSpaceRedirects(t *testing.T) {
+	w := newWorld(t)
+	var mu sync.Mutex
+	hits := 0
+	w.serve(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		n := hits
+		mu.Unlock()
+		http.Redirect(rw, r, fmt.Sprintf("https://autodiscover.woodgrove.test/autodiscover/autodiscover.xml?hop=%d", n), http.StatusFound)
+	}), "autodiscover.woodgrove.test")
+	c := addressSpaceClient(t, w, federation.AddressSpace{ForestName: "woodgrove.test", Username: svcUser, Password: svcPass, TargetAutodiscoverEpr: adEPR}, &fedtest.LogBuffer{})
+	res, err := c.Availability(t.Context(), federation.Query{From: "alice@contoso.test", Attendees: []string{"gil@woodgrove.test"}, Start: w.week, End: w.week.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ae *federation.AttendeeError
+	if err := res.Attendees[0].Err; !errors.As(err, &ae) || ae.Step != federation.StepDiscovery || !errors.Is(err, autodiscover.ErrTooManyRedirects) {
+		t.Errorf("err = %v, want too many redirects at discovery", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits != 4 {
+		t.Errorf("%d POX requests, want 4 (the first and 3 redirects)", hits)
 	}
 }
