@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/ews"
@@ -66,6 +67,9 @@ func (a AddressSpace) method() AccessMethod {
 	return a.AccessMethod
 }
 
+// poxParallel is how many POX look-ups of one address space run at once.
+const poxParallel = 8
+
 // crossForestVersion is the build named in the User-Agent of cross-forest
 // requests, where Exchange puts its file version.
 const crossForestVersion = ExternalEWSVersion
@@ -125,30 +129,43 @@ func (c *Client) askAddressSpace(ctx context.Context, r *run, as *addressSpace, 
 	q, out := r.q, r.out
 	c.log.DebugContext(ctx, "federation: availability address space", "domain", domain, "access_method", as.method())
 	type target struct{ url, protocol string }
+	// Look the mailboxes up in parallel, as Exchange does: each uncached
+	// one costs a round trip.
+	found := make([]target, len(idx))
+	errs := make([]error, len(idx))
+	sem := make(chan struct{}, poxParallel)
+	var wg sync.WaitGroup
+	for j, i := range idx {
+		out[i].Partner = &Partner{Domain: domain, AddressSpace: as.ForestName, AutodiscoverURL: as.TargetAutodiscoverEpr}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			mailbox := q.Attendees[i]
+			s, err := as.ad.GetPOXSettings(ctx, mailbox)
+			if err != nil {
+				errs[j] = err
+				return
+			}
+			out[i].Partner.AutodiscoverURL = s.Endpoint
+			for _, typ := range []string{"EXPR", "EXCH"} {
+				if pr := s.Protocol(typ); pr != nil && strings.TrimSpace(pr.ASURL) != "" {
+					found[j] = target{strings.TrimSpace(pr.ASURL), typ}
+					out[i].Partner.EWSURL = found[j].url
+					return
+				}
+			}
+			errs[j] = fmt.Errorf("federation: %s: POX Autodiscover at %s has no ASUrl for the mailbox", mailbox, s.Endpoint)
+		})
+	}
+	wg.Wait()
 	var order []target
 	groups := map[target][]int{}
-	for _, i := range idx {
-		mailbox := q.Attendees[i]
-		p := &Partner{Domain: domain, AddressSpace: as.ForestName, AutodiscoverURL: as.TargetAutodiscoverEpr}
-		out[i].Partner = p
-		s, err := as.ad.GetPOXSettings(ctx, mailbox)
-		if err != nil {
-			fail([]int{i}, StepDiscovery, err)
+	for j, i := range idx {
+		if errs[j] != nil {
+			fail([]int{i}, StepDiscovery, errs[j])
 			continue
 		}
-		p.AutodiscoverURL = s.Endpoint
-		var t target
-		for _, typ := range []string{"EXPR", "EXCH"} {
-			if pr := s.Protocol(typ); pr != nil && strings.TrimSpace(pr.ASURL) != "" {
-				t = target{strings.TrimSpace(pr.ASURL), typ}
-				break
-			}
-		}
-		if t.url == "" {
-			fail([]int{i}, StepDiscovery, fmt.Errorf("federation: %s: POX Autodiscover at %s has no ASUrl for the mailbox", mailbox, s.Endpoint))
-			continue
-		}
-		p.EWSURL = t.url
+		t := found[j]
 		if _, ok := groups[t]; !ok {
 			order = append(order, t)
 		}

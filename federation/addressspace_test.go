@@ -316,3 +316,32 @@ func TestAddressSpaceRedirects(t *testing.T) {
 		t.Errorf("%d POX requests, want 4 (the first and 3 redirects)", hits)
 	}
 }
+
+// TestAddressSpaceBatch: mailboxes are looked up one by one (in parallel)
+// and asked about in one request per availability URL; an unknown mailbox
+// fails alone, with the POX error.
+func TestAddressSpaceBatch(t *testing.T) {
+	w := crossForestWorld(t, fedavail.AccessNone, &fedtest.LogBuffer{})
+	c := addressSpaceClient(t, w, federation.AddressSpace{ForestName: "woodgrove.test", Username: svcUser, Password: svcPass, TargetAutodiscoverEpr: adEPR}, &fedtest.LogBuffer{})
+	res, err := c.Availability(t.Context(), federation.Query{
+		From: "alice@contoso.test", Attendees: []string{"gil@woodgrove.test", "nobody@woodgrove.test", "bob@woodgrove.test"},
+		Start: w.week, End: w.week.Add(24 * time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gil, nobody, bob := res.Attendees[0], res.Attendees[1], res.Attendees[2]
+	if gil.Err != nil || bob.Err != nil || len(gil.Merged) == 0 || len(bob.Merged) == 0 {
+		t.Errorf("gil: %v, bob: %v", gil.Err, bob.Err)
+	}
+	var pe *autodiscover.POXError
+	if !errors.As(nobody.Err, &pe) || pe.Code != "500" {
+		t.Errorf("nobody: %v, want POX error 500", nobody.Err)
+	}
+	if n := w.requests("mail.woodgrove.test /ews/exchange.asmx"); n != 1 {
+		t.Errorf("%d EWS requests, want 1 for both mailboxes", n)
+	}
+	if n := w.requests("autodiscover.woodgrove.test /autodiscover/autodiscover.xml"); n != 3 {
+		t.Errorf("%d POX requests, want 3", n)
+	}
+}
