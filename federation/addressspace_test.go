@@ -345,3 +345,37 @@ func TestAddressSpaceBatch(t *testing.T) {
 		t.Errorf("%d POX requests, want 3", n)
 	}
 }
+
+func TestServiceAccountConfig(t *testing.T) {
+	w := newWorld(t)
+	ok := federation.ServiceAccount{Username: svcUser, Password: svcPass, Domains: []string{"contoso.test"}}
+	tests := []struct {
+		name     string
+		accounts []federation.ServiceAccount
+		want     string
+	}{
+		{"no password", []federation.ServiceAccount{{Username: svcUser, Domains: []string{"contoso.test"}}}, "Password"},
+		{"no domains", []federation.ServiceAccount{{Username: svcUser, Password: svcPass}}, "Domains"},
+		{"twice", []federation.ServiceAccount{ok, {Username: strings.ToLower(svcUser), Password: "other", Domains: []string{"x.test"}}}, "twice"},
+		{"unknown level", []federation.ServiceAccount{{Username: svcUser, Password: svcPass, Domains: []string{"contoso.test"}, Level: 7}}, "Level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pol, err := sharing.NewLivePolicy(sharing.Config{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = federation.NewHandler(federation.HandlerConfig{
+				ApplicationURI: appURI("woodgrove.test"), Keys: ring(t, w.k.woodgrove), Domains: []string{"woodgrove.test"},
+				Broker: federation.TrustBroker{MetadataURL: "https://sts.test/metadata"}, Policy: pol, Calendars: &calendar.Memory{},
+				EWSURL: "https://mail.woodgrove.test/EWS/Exchange.asmx", HTTPClient: w.hc, ServiceAccounts: tt.accounts,
+			})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want one mentioning %s", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), svcPass) {
+				t.Errorf("the error shows the password: %v", err)
+			}
+		})
+	}
+}
