@@ -12,6 +12,7 @@ import (
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
 // Directory supplies [Handler] with the organization's users and domains.
@@ -105,13 +106,21 @@ const DefaultMaxRequestBytes = 1 << 20
 //   - POST /autodiscover/autodiscover.xml: POX Autodiscover for users
 //     Authenticate accepts.
 //
-// Failed authentication is HTTP 401, a body over MaxRequestBytes 413, a
-// malformed request a SOAP fault.
+// Failed authentication is HTTP 401, a body over MaxRequestBytes (or cut
+// by the server's http.MaxBytesReader) 413, a malformed request a SOAP
+// fault. On /WSSecurity the token is found in the header blocks and
+// validated before the rest of the body is checked or parsed.
 type Handler struct {
 	// Federation is the organization's federation information, answered to
 	// GetFederationInformation for any of its Domains. An empty
 	// ApplicationURI answers NotFederated. Endpoint is not used.
 	Federation FederationInformation
+	// AcceptedDomains are the organization's domains that are not federated.
+	// GetFederationInformation for one of them answers with all of
+	// Federation's Domains, as Exchange does: it finds the organization by
+	// its accepted domain and publishes the organization's federated
+	// domains (GetFederationInformationRequestMessage.Execute).
+	AcceptedDomains []string
 	// Directory supplies user and domain settings.
 	Directory Directory
 	// Validator checks delegation tokens on /WSSecurity. Nil refuses them.
@@ -121,6 +130,11 @@ type Handler struct {
 	// an error or a nil Requester to refuse. Nil refuses every such request
 	// (GetFederationInformation stays anonymous).
 	Authenticate func(*http.Request) (*fedavail.Requester, error)
+	// ServerVersion is the version the handler announces: in the
+	// ServerVersionInfo header, and as CasVersion, ExternalEwsVersion and
+	// EwsSupportedSchemas for users whose directory entry has none. Give it
+	// the EWS server's version. Zero means DefaultServerVersionInfo.
+	ServerVersion ServerVersionInfo
 	// MaxRequestBytes bounds request bodies. Zero means DefaultMaxRequestBytes.
 	MaxRequestBytes int64
 	// Logger receives one line per refused or failed request (never tokens
@@ -178,7 +192,24 @@ func (h *Handler) serveCapabilities(w http.ResponseWriter) {
 
 func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity bool) {
 	ctx := r.Context()
-	msg, status, err := soap.ReadRequest(r, h.limits())
+	data, status, err := soap.ReadBody(r, h.limits())
+	var requester *fedavail.Requester
+	if err == nil && wssecurity {
+		// The token is found and validated before the body is parsed: a
+		// request without a valid one costs the scan of its header only.
+		var tok *soap.Element
+		if tok, err = soap.HeaderToken(new(xmlscan.Reader), data, h.limits()); err != nil {
+			status = http.StatusBadRequest
+		} else if requester, err = h.validateToken(ctx, tok); err != nil {
+			h.logger().InfoContext(ctx, "autodiscover: unauthorized", "reason", fedavail.ErrorDetail(err))
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
+	var msg *soap.Message
+	if err == nil {
+		msg, status, err = soap.DecodeRequest(data, h.limits())
+	}
 	if err != nil {
 		h.logger().InfoContext(ctx, "autodiscover: bad request", "status", status, "err", err)
 		if status == http.StatusRequestEntityTooLarge {
@@ -201,10 +232,7 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
 		return
 	}
-	var requester *fedavail.Requester
-	if wssecurity {
-		requester, err = h.validateToken(ctx, msg)
-	} else if op != opGetFederationInformation {
+	if !wssecurity && op != opGetFederationInformation {
 		requester, err = h.authenticate(r)
 	}
 	if err != nil {
@@ -229,7 +257,7 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeSOAP(w, msg.Version, op, body)
+	h.writeSOAP(w, msg, op, body)
 }
 
 // redirect sends the whole request to another Autodiscover service, as
@@ -258,11 +286,9 @@ func operation(r *http.Request, msg *soap.Message) string {
 	return ""
 }
 
-func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedavail.Requester, error) {
-	tok, err := msg.SecurityToken()
-	if err != nil {
-		return nil, err
-	}
+// validateToken has the token found in the wsse:Security header (nil for
+// none) validated for Autodiscover.
+func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedavail.Requester, error) {
 	if tok == nil {
 		return nil, errors.New("autodiscover: no token in wsse:Security")
 	}
@@ -289,20 +315,4 @@ func senderFault(w http.ResponseWriter, v soap.Version, status int, reason strin
 		code = "Sender"
 	}
 	soap.WriteFault(w, v, &fedavail.Fault{Code: code, Reason: reason, HTTPStatus: status})
-}
-
-// serverVersion is the ServerVersionInfo header the handler sends: the
-// Autodiscover schema it implements is Exchange 2013's.
-var serverVersion = soap.AutodiscoverServerVersionInfo{MajorVersion: 15, MinorVersion: 0, Version: "Exchange2013"}
-
-func writeSOAP(w http.ResponseWriter, v soap.Version, op string, body any) {
-	action := soap.RawXML(fmt.Sprintf(`<a:Action xmlns:a="%s" s:mustUnderstand="1">%s%sResponse</a:Action>`, ns.WSA, actionPrefix, op))
-	env := &soap.Envelope{Version: v, Headers: []any{action, serverVersion}, Body: body}
-	data, err := env.Marshal()
-	if err != nil {
-		soap.WriteFault(w, v, &fedavail.Fault{Reason: "internal error"})
-		return
-	}
-	w.Header().Set("Content-Type", v.ContentType(""))
-	_, _ = w.Write(data)
 }

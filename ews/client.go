@@ -106,7 +106,7 @@ func (c *Client) call(ctx context.Context, action string, body, resp any, respNa
 		}
 	}
 	if !out.noVersion {
-		out.headers = append(out.headers, &soap.RequestServerVersion{Version: string(c.version())})
+		out.headers = append(out.headers, &requestServerVersion{Version: string(c.version())})
 	}
 	caller := soap.Caller{HTTPClient: c.HTTPClient, UserAgent: c.UserAgent, Logger: c.Logger}
 	call := &soap.Call{

@@ -51,7 +51,7 @@ func TestGetUserAvailability(t *testing.T) {
 	if r.path != "/EWS/Exchange.asmx" {
 		t.Errorf("path = %s", r.path)
 	}
-	var rsv soap.RequestServerVersion
+	var rsv requestServerVersion
 	if h := r.msg.Header(TypesNS, "RequestServerVersion"); h == nil || h.Decode(&rsv) != nil || rsv.Version != string(Exchange2010SP1) {
 		t.Errorf("RequestServerVersion = %+v, want Exchange2010_SP1", rsv)
 	}
@@ -377,7 +377,7 @@ func TestFederated(t *testing.T) {
 	if mu, _ := sec.AttrValue(ns.SOAP11, "mustUnderstand"); mu != "1" {
 		t.Errorf("wsse:Security mustUnderstand = %q", mu)
 	}
-	var rsv soap.RequestServerVersion
+	var rsv requestServerVersion
 	if h := r.msg.Header(TypesNS, "RequestServerVersion"); h == nil || h.Decode(&rsv) != nil || rsv.Version != "Exchange2013" {
 		t.Errorf("RequestServerVersion = %+v", rsv)
 	}

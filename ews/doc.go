@@ -51,7 +51,10 @@
 //  1. Authentication. Paths containing "/WSSecurity" ([IsFederatedPath])
 //     take a delegation token: the xenc:EncryptedData in wsse:Security goes
 //     to [HandlerConfig.Tokens] for the free/busy offer, and the requester
-//     it returns is marked federated. Other paths call
+//     it returns is marked federated. The token is found by reading the
+//     header blocks only, before the rest of the body is checked or
+//     parsed, so that a stranger's request costs the read of its body and
+//     the scan of its header. Other paths call
 //     [HandlerConfig.Authenticate] before the body is read. Every failure is
 //     a bare HTTP 401; the reason goes to the log only. A federated request
 //     carrying t:ExchangeImpersonation is refused with
@@ -61,7 +64,9 @@
 //     is an ErrorServerBusy fault with BackOffMilliseconds, which
 //     [Client] waits out.
 //  3. Validation. The body is read within [fedavail.Limits] (size, depth,
-//     attribute size, no DTD) and decoded in one pass; whole-request
+//     attribute size, namespace declarations, no DTD; a body over the
+//     limit, or cut by the server's http.MaxBytesReader, is HTTP 413) and
+//     decoded in one pass; whole-request
 //     problems (too many mailboxes, a bad window, interval or view, an
 //     unknown zone) are SOAP faults with Exchange's response codes.
 //  4. Policy. For each mailbox, [HandlerConfig.Policy] gives the access

@@ -205,21 +205,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	msg, body, status, err := h.readRequest(r)
+	data, status, err := h.read(r)
 	if err != nil {
-		h.log.InfoContext(r.Context(), "ews: unreadable request", "status", status, "err", err)
-		if status == http.StatusRequestEntityTooLarge {
-			http.Error(w, "ews: request too large", status)
-			return
-		}
-		soap.WriteFault(w, soap.V11, clientFault(ErrorSchemaValidation, "The request is not a well-formed SOAP message."))
+		h.unreadable(w, r, status, err)
 		return
 	}
 	if federated {
-		if requester, err = h.validateToken(r.Context(), msg); err != nil {
+		// The token is found and validated before the body is checked
+		// and parsed: a request without a valid one costs the scan of
+		// its header only.
+		xr := h.reader()
+		tok, err := soap.HeaderToken(&xr.Reader, data, h.limits)
+		h.readers.Put(xr)
+		if err != nil {
+			h.unreadable(w, r, http.StatusBadRequest, err)
+			return
+		}
+		if requester, err = h.validateToken(r.Context(), tok); err != nil {
 			h.unauthorized(w, r, "delegation token refused", err)
 			return
 		}
+	}
+	msg, body, err := h.decode(data)
+	if err != nil {
+		h.unreadable(w, r, statusFor(err), err)
+		return
 	}
 	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
 	op := operation(r, msg)
@@ -249,6 +259,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
 }
 
+// unreadable answers a request that cannot be read: 413 over the size
+// limit, else an ErrorSchemaValidation fault.
+func (h *Handler) unreadable(w http.ResponseWriter, r *http.Request, status int, err error) {
+	h.log.InfoContext(r.Context(), "ews: unreadable request", "status", status, "err", err)
+	if status == http.StatusRequestEntityTooLarge {
+		http.Error(w, "ews: request too large", status)
+		return
+	}
+	soap.WriteFault(w, soap.V11, clientFault(ErrorSchemaValidation, "The request is not a well-formed SOAP message."))
+}
+
 // seeksProxying refuses a federated request that asks to act as another
 // user (t:ExchangeImpersonation), as Exchange does: a delegation token
 // speaks for its own user only.
@@ -273,17 +294,11 @@ func (h *Handler) authenticate(r *http.Request) (*fedavail.Requester, error) {
 	return req, err
 }
 
-// validateToken takes the delegation token out of the wsse:Security header
-// and has it validated for free/busy.
-func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedavail.Requester, error) {
+// validateToken has the delegation token found in the wsse:Security
+// header (nil for none) validated for free/busy.
+func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedavail.Requester, error) {
 	if h.cfg.Tokens == nil {
 		return nil, errors.New("ews: no token validator configured")
-	}
-	xr := h.reader()
-	defer h.readers.Put(xr)
-	tok, err := securityToken(xr, msg)
-	if err != nil {
-		return nil, err
 	}
 	if tok == nil || tok.Name.Space != ns.XMLEnc || tok.Name.Local != "EncryptedData" {
 		return nil, errors.New("ews: no xenc:EncryptedData in the wsse:Security header")
@@ -378,7 +393,7 @@ func (h *Handler) envelope(v soap.Version, body any) *soap.Envelope {
 	sv := h.cfg.ServerVersion
 	return &soap.Envelope{
 		Version: v,
-		Headers: []any{soap.ServerVersionInfo{
+		Headers: []any{serverVersionInfo{
 			MajorVersion: sv.MajorVersion, MinorVersion: sv.MinorVersion,
 			MajorBuildNumber: sv.MajorBuildNumber, MinorBuildNumber: sv.MinorBuildNumber,
 			Version: sv.Version,

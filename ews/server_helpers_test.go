@@ -164,7 +164,7 @@ func (ts *testServer) do(t testing.TB, c call, out any) reply {
 	if path == "" {
 		path = "/EWS/Exchange.asmx/WSSecurity"
 	}
-	headers := append([]any{soap.RequestServerVersion{Version: string(Exchange2013)}}, c.headers...)
+	headers := append([]any{requestServerVersion{Version: string(Exchange2013)}}, c.headers...)
 	switch c.token {
 	case "":
 		headers = append(headers, soap.Security(soap.V11, []byte(goodToken)))

@@ -99,7 +99,7 @@ func sampleResponse() *GetUserAvailabilityResponse {
 
 func envelope(t *testing.T, body any) []byte {
 	t.Helper()
-	env := soap.Envelope{Version: soap.V11, Headers: []any{&soap.RequestServerVersion{Version: string(Exchange2013)}}, Body: body}
+	env := soap.Envelope{Version: soap.V11, Headers: []any{&requestServerVersion{Version: string(Exchange2013)}}, Body: body}
 	b, err := env.Marshal()
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,8 @@ Flags:
 // options are the command line's settings.
 type options struct {
 	listen, tlsCert, tlsKey string
+	legacyTLS               bool
+	accepted                list
 	ewsURL                  string
 	calendars, tz           string
 	dir                     string
@@ -61,6 +63,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.listen, "listen", "localhost:8080", "listen on `ADDR` (host:port)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with the certificate chain in PEM `FILE`")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the TLS private key, PEM `FILE`")
+	fs.BoolVar(&o.legacyTLS, "accept-legacy-tls", false, "also accept TLS 1.0 and 1.1 from clients (partners such as NHSmail whose Exchange speaks only TLS 1.0); weak, logged, needs -tls-cert")
+	fs.Var(&o.accepted, "accepted-domain", "an accepted `DOMAIN` that is not federated: partners may address its mailboxes, and GetFederationInformation for it answers (repeatable)")
 	fs.StringVar(&o.ewsURL, "ews-url", "", "the external EWS `URL` Autodiscover hands out (default: this server's /EWS/Exchange.asmx)")
 	fs.StringVar(&o.calendars, "calendars", "", "`DIR` of calendars, one ADDRESS.ics per mailbox (required)")
 	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` of calendar times without one, and of working hours")
@@ -94,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	check(fs.NArg() == 0, fmt.Sprintf("unexpected arguments %q", fs.Args()))
 	check(o.calendars != "", "-calendars DIR is required")
 	check((o.tlsCert == "") == (o.tlsKey == ""), "give both -tls-cert and -tls-key, or neither")
+	check(!o.legacyTLS || o.tlsCert != "", "-accept-legacy-tls needs -tls-cert and -tls-key")
 	check((o.orgCert == "") == (o.orgKey == ""), "give both -cert and -key, or neither")
 	check(o.dir != "" || o.orgCert != "", "give the organization's certificate: -dir STATE, or -cert FILE -key FILE")
 	check(o.dir == "" || o.orgCert == "", "give -dir or -cert/-key, not both")

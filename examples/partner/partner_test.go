@@ -76,8 +76,9 @@ type server struct {
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
 // a temporary directory, registered with w's broker; w's client reaches it
-// as https://fabrikam.test and https://autodiscover.fabrikam.test.
-func startPartner(t *testing.T, w *loopback.World) *server {
+// as https://fabrikam.test and https://autodiscover.fabrikam.test. Extra
+// flags are added to the command line.
+func startPartner(t *testing.T, w *loopback.World, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -126,6 +127,7 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 		"-address-space-account", `FABRIKAM\contoso-fb:fb-pa55@contoso.test`,
 		"-metrics", "127.0.0.1:0",
 	}
+	args = append(args, extra...)
 	ready := make(chan net.Addr, 1)
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())

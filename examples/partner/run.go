@@ -140,6 +140,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		Observe:         observe,
 		Keys:            id.keys,
 		Domains:         id.domains,
+		AcceptedDomains: o.accepted,
 		Broker:          federation.TrustBroker{MetadataURL: id.metadataURL},
 		Policy:          &policy{sharing: store, internal: o.internal},
 		Calendars:       &calendar.Folder{Dir: o.calendars, Location: loc, Logger: log},
@@ -155,15 +156,16 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return err
 	}
-	srv := transport.NewServer(h, transport.ServerConfig{Logger: log})
+	sc := transport.ServerConfig{Logger: log, AcceptLegacyTLS: o.legacyTLS}
 	if o.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
 		if err != nil {
 			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
 		}
 		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		sc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
+	srv := transport.NewServer(h, sc)
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
 		id.appURI, id.domains, ownURL(ln.Addr(), srv.TLSConfig != nil), ewsURL, len(accounts))
 

@@ -33,6 +33,11 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, err := xmlguard.ReadAll(r.Body, xmlguard.Limits(b.cfg.Limits))
+	if le := (*fedavail.LimitError)(nil); errors.As(err, &le) {
+		b.log.InfoContext(r.Context(), "broker: token request too large", "err", err)
+		http.Error(w, "broker: request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
 	if err != nil {
 		b.fault(w, r, "Sender", subcodeInvalidRequest, "request too large or unreadable", err)
 		return
