@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/challenge"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
@@ -237,6 +238,9 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 	}
 	if err != nil {
 		h.logger().InfoContext(ctx, "autodiscover: unauthorized", "op", op, "reason", fedavail.ErrorDetail(err))
+		if !wssecurity && h.Authenticate != nil {
+			challenge.Basic(w.Header(), r) // as IIS challenges on the password paths
+		}
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}

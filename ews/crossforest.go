@@ -2,11 +2,9 @@ package ews
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
@@ -20,27 +18,19 @@ const RequestTypeCrossForest = "CrossForest"
 // CrossForestAuth authenticates the way Exchange asks another forest for
 // free/busy through an availability address space (Add-AvailabilityAddressSpace
 // with AccessMethod OrgWideFB or OrgWideFBBasic): HTTP Basic with the
-// forest's service account, posted to the EWS URL without "/WSSecurity", and
-// three SOAP headers in this order: t:TimeZoneContext, t:RequestTypeHeader
-// CrossForest and a wsa:MessageID. There is no wsse:Security and, since
-// the other forest's version is unknown, no t:RequestServerVersion: the
-// server answers with its oldest schema's rules. Its String method hides the
+// forest's service account, posted to the EWS URL without "/WSSecurity",
+// with t:RequestTypeHeader CrossForest and a wsa:MessageID after the
+// request's own TimeZoneContext. There is no wsse:Security and, since the
+// other forest's version is unknown, no t:RequestServerVersion: the server
+// answers with its oldest schema's rules. Its String method hides the
 // password.
 type CrossForestAuth struct {
 	// Username is the service account, "DOMAIN\user" or "user@domain",
 	// sent as given; Password its password.
 	Username, Password string
-	// AnchorMailbox is sent as X-AnchorMailbox (Exchange names the first
-	// mailbox of the request, for routing). Empty sends none.
-	AnchorMailbox string
-	// Location is the requester's zone, sent as the TimeZoneContext. Nil
-	// means UTC.
-	Location *time.Location
-	// MessageID is the wsa:MessageID. Empty means a fresh random
-	// "urn:uuid:…" for every request.
-	MessageID string
-	// Now gives the year of the zone's rules; nil means time.Now.
-	Now func() time.Time
+	// MessageID returns the wsa:MessageID of each request; nil means a
+	// random urn:uuid.
+	MessageID func() string
 }
 
 func (a CrossForestAuth) apply(_ context.Context, c *outgoing) error {
@@ -49,68 +39,34 @@ func (a CrossForestAuth) apply(_ context.Context, c *outgoing) error {
 	}
 	r := http.Request{Header: c.header}
 	r.SetBasicAuth(a.Username, a.Password)
-	if a.AnchorMailbox != "" {
-		c.header.Set("X-AnchorMailbox", a.AnchorMailbox)
-	}
 	// Exchange's non-WS-Security authenticators strip the suffix an
 	// Autodiscover ASUrl may carry.
 	if u := strings.TrimRight(c.url, "/"); strings.HasSuffix(strings.ToLower(u), strings.ToLower(wsSecuritySuffix)) {
 		c.url = u[:len(u)-len(wsSecuritySuffix)]
 	}
-	id := a.MessageID
-	if id == "" {
-		id = soap.NewMessageID(nil)
+	id := soap.NewMessageID(nil)
+	if a.MessageID != nil {
+		id = a.MessageID()
 	}
-	loc := a.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	now := time.Now
-	if a.Now != nil {
-		now = a.Now
-	}
-	var mid strings.Builder
-	mid.WriteString(`<a:MessageID xmlns:a="` + ns.WSA + `">`)
-	if err := xml.EscapeText(&mid, []byte(id)); err != nil {
-		return err
-	}
-	mid.WriteString(`</a:MessageID>`)
-	// The proxy class's declared headers come first (TimeZoneContext, then
-	// RequestTypeHeader: Proxy/Service.cs), the authenticator's MessageID
-	// after them (SoapAuthenticator.AddMessageSoapHeaders).
-	c.headers = append(c.headers,
-		&timeZoneContextHeader{Definition: contextDefinition(loc, now().In(loc).Year())},
-		&requestTypeHeader{RequestType: RequestTypeCrossForest},
-		soap.RawXML(mid.String()))
+	// The proxy class's declared headers (TimeZoneContext, then
+	// RequestTypeHeader: Proxy/Service.cs) precede the authenticator's
+	// MessageID (SoapAuthenticator.AddMessageSoapHeaders).
+	c.headers = append(c.headers, crossForestRequestType, messageIDHeader(id))
 	c.noVersion = true
 	return nil
 }
 
-// String names the account and anchor, never the password.
+// String names the account, never the password.
 func (a CrossForestAuth) String() string {
 	return "CrossForestAuth{" + a.Username + ", password hidden}"
 }
 
-// requestTypeHeader is t:RequestTypeHeader, which tells an Exchange server
-// that another server proxies the request (CrossSite) or that another
-// forest asks with its service account (CrossForest).
-type requestTypeHeader struct {
-	XMLName     xml.Name `xml:"http://schemas.microsoft.com/exchange/services/2006/types RequestTypeHeader"`
-	RequestType string   `xml:"RequestType"`
-}
+// crossForestRequestType is t:RequestTypeHeader CrossForest, which Exchange's
+// availability proxy sends to other forests, with a delegation token or a
+// service account alike.
+var crossForestRequestType = soap.RawXML(`<t:RequestTypeHeader xmlns:t="` + TypesNS + `"><t:RequestType>` + RequestTypeCrossForest + `</t:RequestType></t:RequestTypeHeader>`)
 
-// timeZoneContextHeader is the t:TimeZoneContext header as a client writes it.
-type timeZoneContextHeader struct {
-	XMLName    xml.Name           `xml:"http://schemas.microsoft.com/exchange/services/2006/types TimeZoneContext"`
-	Definition TimeZoneDefinition `xml:"TimeZoneDefinition"`
-}
-
-// contextDefinition is loc's full definition under its Windows ID (the
-// IANA name when it has none: the periods still carry its offsets).
-func contextDefinition(loc *time.Location, year int) TimeZoneDefinition {
-	id, ok := WindowsZoneFor(loc, year)
-	if !ok {
-		id = loc.String()
-	}
-	return DefinitionFor(id, id, loc, year)
+// messageIDHeader is the wsa:MessageID header block.
+func messageIDHeader(id string) soap.RawXML {
+	return soap.RawXML(`<a:MessageID xmlns:a="` + ns.WSA + `">` + escapeText(id) + `</a:MessageID>`)
 }

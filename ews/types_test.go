@@ -74,7 +74,7 @@ func sampleResponse() *GetUserAvailabilityResponse {
 				ResponseMessage: &ResponseMessage{
 					ResponseClass: Error, ResponseCode: ErrorNoFreeBusyAccess, MessageText: "no access",
 					DescriptiveLinkKey: ptr(0),
-					MessageXML:         &soap.MessageXML{Values: []soap.MessageValue{{Name: "ExceptionType", Value: "NoFreeBusyAccessException"}}},
+					MessageXML:         &MessageXML{Values: []soap.MessageValue{{Name: "ExceptionType", Value: "NoFreeBusyAccessException"}}},
 				},
 			},
 		},

@@ -171,22 +171,15 @@ func (c *Client) askAddressSpace(ctx context.Context, r *run, as *addressSpace, 
 		}
 		groups[t] = append(groups[t], i)
 	}
-	loc := q.Location
-	if loc == nil {
-		loc = q.Start.Location()
-	}
 	for _, t := range order {
 		at := groups[t]
 		ec := &ews.Client{
 			URL:        t.url,
 			HTTPClient: c.hc,
-			Auth: ews.CrossForestAuth{
-				Username: as.Username, Password: as.Password,
-				AnchorMailbox: q.Attendees[at[0]], Location: loc, Now: c.now,
-			},
-			Logger:    c.log,
-			Now:       c.now,
-			UserAgent: "ASProxy/CrossForest/EmailDomain/" + t.protocol + "/" + crossForestVersion,
+			Auth:       ews.CrossForestAuth{Username: as.Username, Password: as.Password},
+			Logger:     c.log,
+			Now:        c.now,
+			UserAgent:  "ASProxy/CrossForest/EmailDomain/" + t.protocol + "/" + crossForestVersion,
 		}
 		c.log.DebugContext(ctx, "federation: asking for availability", "ews_url", t.url, "address_space", as.ForestName, "mailboxes", len(at))
 		c.askWith(ctx, r, domain, ec, at, fail)
