@@ -124,6 +124,9 @@ type Handler struct {
 	// at most maxRequestZones of them (requestZoneCount counts attempts).
 	requestZones     sync.Map // SerializableTimeZone → *time.Location
 	requestZoneCount atomic.Int64
+	// contextZones caches TimeZoneContext headers the same way.
+	contextZones     sync.Map // standalone header → contextZone
+	contextZoneCount atomic.Int64
 	// buffers recycles answer buffers (*[]byte) between requests.
 	buffers sync.Pool
 	// readers recycles request readers (*requestReader) between requests.
