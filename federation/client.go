@@ -188,6 +188,10 @@ func NewClient(cfg Config) (*Client, error) {
 // cached per [fedavail.TokenRequest] while partners still accept them.
 func (c *Client) TokenSource() fedavail.TokenSource { return c.tokens }
 
+// BrokerStatus reports the state of the broker's metadata, which the client
+// fetches in the background once it has a copy (see [Handler.Run]).
+func (c *Client) BrokerStatus() BrokerStatus { return c.broker.status() }
+
 // FederationInformation asks domain's Autodiscover service, anonymously, for
 // its federation information, as Exchange's Get-FederationInformation does:
 // the partner's application URI (an organization relationship's

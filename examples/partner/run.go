@@ -161,6 +161,9 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return err
 	}
+	st := &loaded{}
+	st.set(id.version(), time.Now(), nil)
+	go func() { _ = h.Run(ctx) }() // broker metadata in the background
 	sc := transport.ServerConfig{Logger: log, AcceptLegacyTLS: o.legacyTLS}
 	if o.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
@@ -170,11 +173,11 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
 		sc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
-	srv := transport.NewServer(h, sc)
+	srv := transport.NewServer(withProbes(h, id, st), sc)
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
 		id.appURI, id.domains, ownURL(ln.Addr(), srv.TLSConfig != nil), ewsURL, len(accounts))
 
-	go a.reloadLoop(ctx, store, id, log)
+	go a.reloadLoop(ctx, store, id, log, o.reloadEvery, st)
 	if a.ready != nil {
 		a.ready(ln.Addr())
 	}
@@ -184,23 +187,40 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 }
 
 // reloadLoop reads the sharing configuration (and certificates) again on
-// each reload request. A configuration that does not validate leaves the
-// one in force: a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, log *slog.Logger) {
+// each reload request, and when the files' version changed (looked at every
+// `every`, if not zero): replicas sharing the files follow a change without
+// a signal. A configuration that does not validate leaves the one in force:
+// a typo must not cut partners off.
+func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, log *slog.Logger, every time.Duration, st *loaded) {
+	var tick <-chan time.Time
+	if every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		tick = t.C
+	}
+	seen := id.version()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-a.reload:
+		case <-tick:
+			if id.version() == seen {
+				continue
+			}
 		}
+		// A failed version is not retried every tick; the next change or
+		// SIGHUP tries again.
+		seen = id.version()
 		err := store.ReloadFile(id.sharingFile)
 		if err == nil && id.org != nil {
 			err = id.org.Reload()
 		}
+		st.set(seen, time.Now(), err)
 		if err != nil {
 			log.Error("partner: reload failed; the previous configuration stays in force", "err", err)
 		} else {
-			log.Info("partner: reloaded", "sharing", id.sharingFile)
+			log.Info("partner: reloaded", "sharing", id.sharingFile, "version", seen)
 		}
 		if a.reloaded != nil {
 			a.reloaded(err)

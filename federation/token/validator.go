@@ -151,7 +151,11 @@ func (v *Validator) Validate(ctx context.Context, encryptedData []byte, offer fe
 	c, signer, err := v.validate(encryptedData, issuer, trusted, now)
 	if v.cache != nil {
 		if err != nil {
-			if v.negTTL > 0 {
+			// Not a refusal for an untrusted signer or issuer: that depends
+			// on the trusted broker's certificates, which a refresh of its
+			// metadata (a key rollover) changes, and the token must then be
+			// looked at again.
+			if v.negTTL > 0 && err.Reason != InvalidTrustBroker {
 				v.cache.put(key, entry{err: err, expires: now.Add(v.negTTL)}, now)
 			}
 		} else {
