@@ -124,6 +124,9 @@ type Handler struct {
 	// at most maxRequestZones of them (requestZoneCount counts attempts).
 	requestZones     sync.Map // SerializableTimeZone → *time.Location
 	requestZoneCount atomic.Int64
+	// contextZones caches TimeZoneContext headers the same way.
+	contextZones     sync.Map // standalone header → contextZone
+	contextZoneCount atomic.Int64
 	// buffers recycles answer buffers (*[]byte) between requests.
 	buffers sync.Pool
 	// readers recycles request readers (*requestReader) between requests.
@@ -237,13 +240,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.unreadable(w, r, status, err)
 		return
 	}
-	var fault *fedavail.Fault
+	var (
+		fault *fedavail.Fault
+		tok   *soap.Element // decode does not scan it again
+	)
 	if federated {
 		// The token is found and validated before the body is checked
 		// and parsed: a request without a valid one costs the scan of
 		// its header only.
 		xr := h.reader()
-		tok, err := soap.HeaderToken(&xr.Reader, data, h.limits)
+		tok, err = soap.HeaderToken(&xr.Reader, data, h.limits)
 		h.readers.Put(xr)
 		if err != nil {
 			h.unreadable(w, r, http.StatusBadRequest, err)
@@ -259,7 +265,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	msg, body, err := h.decode(data)
+	msg, body, err := h.decode(data, tok)
 	if err != nil {
 		h.unreadable(w, r, statusFor(err), err)
 		return

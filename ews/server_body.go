@@ -35,10 +35,30 @@ func (h *Handler) read(r *http.Request) ([]byte, int, error) {
 
 // decode checks a request's body against the limits and decodes the
 // envelope and the body.
-func (h *Handler) decode(data []byte) (*soap.Message, *requestBody, error) {
+//
+// tok, if not nil, is the delegation token soap.HeaderToken found in data:
+// its element was scanned there and is not scanned again.
+func (h *Handler) decode(data []byte, tok *soap.Element) (*soap.Message, *requestBody, error) {
 	xr := h.reader()
 	defer h.readers.Put(xr)
-	return decodeRequest(xr, data, h.limits)
+	return decodeRequestKnown(xr, data, h.limits, spanOf(data, tok))
+}
+
+// span is the extent of an element in a request's bytes; the zero span is
+// none.
+type span struct{ start, end int }
+
+// spanOf returns where el, a slice of data, lies in it.
+func spanOf(data []byte, el *soap.Element) span {
+	if el == nil || len(el.Raw) == 0 {
+		return span{}
+	}
+	// Raw is data[start:end], so its capacity tells start.
+	start := cap(data) - cap(el.Raw)
+	if start < 0 || start+len(el.Raw) > len(data) || &data[start] != &el.Raw[0] {
+		return span{}
+	}
+	return span{start, start + len(el.Raw)}
 }
 
 func statusFor(err error) int {
@@ -57,11 +77,18 @@ func statusFor(err error) int {
 // returns is the one soap.Decode would. A fault, or a body of a known
 // operation that does not decode, is an error as it was there.
 func decodeRequest(r *requestReader, data []byte, l xmlguard.Limits) (*soap.Message, *requestBody, error) {
+	return decodeRequestKnown(r, data, l, span{})
+}
+
+// decodeRequestKnown is decodeRequest when a header block holds an element
+// an earlier Reader pass over data read without error (the delegation
+// token): it is jumped over.
+func decodeRequestKnown(r *requestReader, data []byte, l xmlguard.Limits, known span) (*soap.Message, *requestBody, error) {
 	if err := xmlguard.Check(data, l); err != nil {
 		return nil, nil, err
 	}
 	r.Reset(data)
-	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}}
+	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}, known: known}
 	if err := e.read(); err != nil {
 		return nil, nil, err
 	}
@@ -92,6 +119,8 @@ type envelopeReader struct {
 	envNS string
 	// envScope holds the Envelope's namespace declarations.
 	envScope *soap.Scope
+	// known is an element inside the header blocks already read.
+	known span
 }
 
 func envelopeError(format string, args ...any) error {
@@ -194,7 +223,11 @@ func (e *envelopeReader) headers(section xml.StartElement) error {
 	scope := soap.NewScope(e.envScope, section.Attr)
 	return e.each(false, func(off int) error {
 		t := e.r.StartElement()
-		if err := e.r.Skip(); err != nil {
+		skip := e.r.Skip
+		if e.known.end > off {
+			skip = func() error { return e.r.SkipKnown(e.known.start, e.known.end) }
+		}
+		if err := skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
 		}
 		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: scope})

@@ -78,6 +78,26 @@ func checkSameDecode(t *testing.T, r *requestReader, data []byte) {
 	if diff := cmp.Diff(wantBody, gotBody, decodeCmpOpts); diff != "" {
 		t.Fatalf("body (-encoding/xml +decodeRequest):\n%s\nfor %q", diff, data)
 	}
+	// As the handler reads a federated request: the token HeaderToken
+	// found is jumped over, and the result is the same.
+	tok, err := soap.HeaderToken(&r.Reader, data, xmlguard.Limits{})
+	if err != nil || tok == nil {
+		return
+	}
+	known := spanOf(data, tok)
+	if known == (span{}) {
+		t.Fatalf("no span for the token %q", tok.Raw)
+	}
+	knownMsg, knownBody, err := decodeRequestKnown(r, data, xmlguard.Limits{}, known)
+	if err != nil {
+		t.Fatalf("decodeRequestKnown: %v, for %q", err, data)
+	}
+	if diff := cmp.Diff(wantMsg, knownMsg, decodeCmpOpts); diff != "" {
+		t.Fatalf("message (-encoding/xml +decodeRequestKnown):\n%s\nfor %q", diff, data)
+	}
+	if diff := cmp.Diff(wantBody, knownBody, decodeCmpOpts); diff != "" {
+		t.Fatalf("body (-encoding/xml +decodeRequestKnown):\n%s\nfor %q", diff, data)
+	}
 	wantTok, wantErr := wantMsg.SecurityToken()
 	if wantErr != nil {
 		return // the header holds no element soap can read as a token

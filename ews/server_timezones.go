@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/winzones"
 )
 
@@ -22,16 +23,12 @@ func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time
 	// A TimeZoneContext header other than UTC wins over the body's
 	// TimeZone (GetUserAvailability.Execute); a UTC one gives way to it.
 	if hdr := req.msg.Header(TypesNS, "TimeZoneContext"); hdr != nil {
-		var c timeZoneContext
-		if err := hdr.Decode(&c); err != nil {
-			return nil, clientFault(ErrorSchemaValidation, "The TimeZoneContext header is not valid.")
+		z, fault := h.contextZone(hdr)
+		if fault != nil {
+			return nil, fault
 		}
-		loc, err := LoadWindowsLocation(c.Definition.ID)
-		if err != nil {
-			return nil, clientFault(ErrorTimeZone, fmt.Sprintf("The time zone %q is not known.", c.Definition.ID))
-		}
-		if c.Definition.ID != "UTC" || tz == nil {
-			return loc, nil
+		if !z.utc || tz == nil {
+			return z.loc, nil
 		}
 	}
 	if tz != nil {
@@ -44,8 +41,42 @@ func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time
 	return time.UTC, nil
 }
 
-// maxRequestZones bounds the cache of request zones, which clients choose.
+// maxRequestZones bounds the cache of request zones, which clients choose,
+// and the cache of TimeZoneContext headers.
 const maxRequestZones = 256
+
+// maxContextKey bounds the size of a TimeZoneContext header the handler
+// caches: Exchange's, with a full definition, is about 1 KB.
+const maxContextKey = 8 << 10
+
+// contextZone is what a TimeZoneContext header says.
+type contextZone struct {
+	loc *time.Location
+	utc bool // the definition's ID is "UTC"
+}
+
+// contextZone decodes a TimeZoneContext header, through a cache keyed by
+// the header as it parses on its own: a client sends the same header with
+// every request, and encoding/xml costs a fifth of a warm request.
+func (h *Handler) contextZone(hdr *soap.Element) (contextZone, *fedavail.Fault) {
+	key := hdr.Standalone()
+	if z, ok := h.contextZones.Load(string(key)); ok {
+		return z.(contextZone), nil
+	}
+	var c timeZoneContext
+	if err := xml.Unmarshal(key, &c); err != nil {
+		return contextZone{}, clientFault(ErrorSchemaValidation, "The TimeZoneContext header is not valid.")
+	}
+	loc, err := LoadWindowsLocation(c.Definition.ID)
+	if err != nil {
+		return contextZone{}, clientFault(ErrorTimeZone, fmt.Sprintf("The time zone %q is not known.", c.Definition.ID))
+	}
+	z := contextZone{loc: loc, utc: c.Definition.ID == "UTC"}
+	if len(key) <= maxContextKey && h.contextZoneCount.Add(1) <= maxRequestZones {
+		h.contextZones.Store(string(key), z)
+	}
+	return z, nil
+}
 
 // requestZone is a cached tz.Location("Request"): a client sends the same
 // zone with every request, and building a Location from its rules costs as

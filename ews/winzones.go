@@ -103,6 +103,11 @@ func WindowsZoneID(iana string) (string, bool) {
 	return z.ID, true
 }
 
+// ianaLocations caches time.LoadLocation, which reads the zone database
+// from disk on every call; its keys come from the Windows zone table, so it
+// is bounded by the table's size.
+var ianaLocations sync.Map // IANA name → *time.Location
+
 // LoadWindowsLocation returns the Go location for a Windows zone ID or
 // display name. Names CLDR does not know but that state an offset — a
 // display name "(UTC+05:45) Somewhere" or an ID like "UTC+13" — give a
@@ -110,10 +115,14 @@ func WindowsZoneID(iana string) (string, bool) {
 // database (or time/tzdata, if the program imports it).
 func LoadWindowsLocation(windows string) (*time.Location, error) {
 	if z := lookupWindows(windows); z != nil {
+		if loc, ok := ianaLocations.Load(z.IANA); ok {
+			return loc.(*time.Location), nil
+		}
 		loc, err := time.LoadLocation(z.IANA)
 		if err != nil {
 			return nil, fmt.Errorf("ews: time zone %q (%s): %w", windows, z.IANA, err)
 		}
+		ianaLocations.Store(z.IANA, loc)
 		return loc, nil
 	}
 	if off, ok := statedOffset(windows); ok {

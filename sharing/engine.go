@@ -108,10 +108,15 @@ func (d Decision) String() string { return strings.Join(d.Steps, "; ") }
 
 // Access implements [fedavail.AccessPolicy].
 func (p *Policy) Access(ctx context.Context, req fedavail.Requester, mailbox string) (fedavail.AccessLevel, error) {
-	d := p.Explain(ctx, req, mailbox)
-	p.log.LogAttrs(ctx, slog.LevelDebug, "sharing: access decision",
-		slog.String("requester", req.Address), slog.String("mailbox", mailbox),
-		slog.String("level", d.Level.String()), slog.String("steps", d.String()))
+	// The steps are only written when they will be logged: formatting
+	// them is most of a decision's cost, paid on every mailbox asked for.
+	debug := p.log.Enabled(ctx, slog.LevelDebug)
+	d := p.decide(ctx, req, mailbox, debug)
+	if debug {
+		p.log.LogAttrs(ctx, slog.LevelDebug, "sharing: access decision",
+			slog.String("requester", req.Address), slog.String("mailbox", mailbox),
+			slog.String("level", d.Level.String()), slog.String("steps", d.String()))
+	}
 	return d.Level, d.Err
 }
 
@@ -124,8 +129,17 @@ func (p *Policy) Access(ctx context.Context, req fedavail.Requester, mailbox str
 // The relationship is looked up by the requester's domain (the token's), exactly:
 // a relationship for fabrikam.com does not cover sub.fabrikam.com.
 func (p *Policy) Explain(ctx context.Context, req fedavail.Requester, mailbox string) Decision {
+	return p.decide(ctx, req, mailbox, true)
+}
+
+// decide is Explain, writing the steps only if explain is set.
+func (p *Policy) decide(ctx context.Context, req fedavail.Requester, mailbox string, explain bool) Decision {
 	var d Decision
-	step := func(format string, args ...any) { d.Steps = append(d.Steps, fmt.Sprintf(format, args...)) }
+	step := func(format string, args ...any) {
+		if explain {
+			d.Steps = append(d.Steps, fmt.Sprintf(format, args...))
+		}
+	}
 
 	domain := req.Domain
 	if domain == "" {

@@ -1,8 +1,10 @@
 package sharing
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -100,11 +102,28 @@ func TestAccess(t *testing.T) {
 		{"grant under a disabled policy", fed("alice@fabrikam.com"), "frank@contoso.com", avail},
 		{"grant to someone else", fed("other@fabrikam.com"), "dave@contoso.com", avail},
 	}
+	// With debug logging on, Access writes and logs the steps it skips
+	// otherwise; the decision is the same.
+	var logged bytes.Buffer
+	debug, err := New(testConfig(), &Options{Logger: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := p.Access(context.Background(), tt.req, tt.mailbox)
+			got, err := p.Access(t.Context(), tt.req, tt.mailbox)
 			if err != nil || got != tt.want {
-				t.Errorf("Access = %v, %v; want %v\nsteps: %s", got, err, tt.want, p.Explain(context.Background(), tt.req, tt.mailbox))
+				t.Errorf("Access = %v, %v; want %v\nsteps: %s", got, err, tt.want, p.Explain(t.Context(), tt.req, tt.mailbox))
+			}
+			if d := p.Explain(t.Context(), tt.req, tt.mailbox); d.Level != got || len(d.Steps) == 0 {
+				t.Errorf("Explain = %v with %d steps, Access = %v", d.Level, len(d.Steps), got)
+			}
+			logged.Reset()
+			if got, err := debug.Access(t.Context(), tt.req, tt.mailbox); err != nil || got != tt.want {
+				t.Errorf("Access with debug logging = %v, %v; want %v", got, err, tt.want)
+			}
+			if !strings.Contains(logged.String(), "result: ") {
+				t.Errorf("debug log has no steps: %q", logged.String())
 			}
 		})
 	}

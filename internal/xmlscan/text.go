@@ -5,6 +5,19 @@ import (
 	"unicode/utf8"
 )
 
+// plainByte tells the bytes that text may hold as they stand and that end
+// or qualify nothing: not '<', '>' (which may close "]]>"), '&', '\r',
+// other control characters than tab and newline, or the bytes of
+// multi-byte UTF-8. One table look-up per byte is what keeps charData's
+// loop short.
+var plainByte = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '<' && c != '>' && c != '&'
+	}
+	t['\t'], t['\n'] = true, true
+	return t
+}()
+
 // charData scans text up to the next '<' or the end of the input.
 func (s *scanner) charData() error {
 	data := s.data // local, for the loop to keep in registers
@@ -12,13 +25,15 @@ func (s *scanner) charData() error {
 	plain := true
 	for ; i < len(data); i++ {
 		c := data[i]
+		if plainByte[c] {
+			continue // most text, a token's base64 above all
+		}
 		if c == '<' {
 			break
 		}
-		switch {
-		case c == '&' || c == '\r' || c >= utf8.RuneSelf || c < ' ' && c != '\t' && c != '\n':
+		if c != '>' {
 			plain = false
-		case c == '>' && i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']':
+		} else if i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']' {
 			s.pos = i
 			return s.fail("unescaped ]]> not in CDATA section")
 		}
