@@ -12,6 +12,7 @@ require (
 )
 
 require (
+	github.com/emersion/go-webdav v0.6.0 // indirect
 	github.com/jonboulle/clockwork v0.5.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )

@@ -207,6 +207,10 @@ func (h *Handler) readMailbox(ctx context.Context, who *fedavail.Requester, addr
 	if level <= fedavail.AccessNone {
 		return mailboxResult{code: ErrorNoFreeBusyAccess, message: "The requester does not have permission to see this mailbox's free/busy information."}
 	}
+	if !grantedView(q.view, level).Detailed() {
+		// Sources that read from a remote store ask it for free/busy alone.
+		ctx = calendar.WithFreeBusyOnly(ctx)
+	}
 	events, err := h.cfg.Calendars.Events(ctx, addr, q.fetchStart, q.fetchEnd)
 	if err == nil {
 		res.hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)

@@ -29,6 +29,9 @@ type OrgOptions struct {
 	// Mailboxes are the local parts of its mailboxes, each with one busy
 	// hour tomorrow.
 	Mailboxes []string
+	// Calendars, when set, is the calendar source the server answers from
+	// instead of Org.Calendars (a CalDAV server, say).
+	Calendars calendar.Source
 }
 
 // Org is an organization of the World.
@@ -83,6 +86,10 @@ func (w *World) AddOrg(t testing.TB, domain string, opts OrgOptions) *Org {
 	for _, m := range opts.Mailboxes {
 		o.Calendars.Add(m+"@"+domain, calendar.Event{Start: tomorrow, End: tomorrow.Add(time.Hour), BusyType: calendar.Busy})
 	}
+	var cals calendar.Source = o.Calendars
+	if opts.Calendars != nil {
+		cals = opts.Calendars
+	}
 	var h http.Handler
 	h, err = federation.NewHandler(federation.HandlerConfig{
 		ApplicationURI: app,
@@ -90,7 +97,7 @@ func (w *World) AddOrg(t testing.TB, domain string, opts OrgOptions) *Org {
 		Domains:        []string{domain},
 		Broker:         federation.TrustBroker{MetadataURL: w.MetadataURL()},
 		Policy:         o.Sharing,
-		Calendars:      o.Calendars,
+		Calendars:      cals,
 		EWSURL:         o.EWSURL(),
 		HTTPClient:     w.HTTP,
 		Now:            w.Now,

@@ -1,0 +1,308 @@
+package caldav_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/calendar/caldav"
+	"github.com/fedavail/fedavail/ews"
+	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/internal/realparts"
+	"github.com/fedavail/fedavail/sharing"
+)
+
+// dav sends one request to the server as user (Radicale takes any password).
+func dav(t *testing.T, method, u, user, body string, hdr ...string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(user, "x")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %s", method, u, resp.Status)
+	}
+}
+
+// mkcalendar creates user's calendar name; transparent marks it with
+// schedule-calendar-transp (as text: Radicale 3.1 keeps dead properties as
+// text only).
+func mkcalendar(t *testing.T, base, user, name string, transparent bool) {
+	t.Helper()
+	dav(t, "MKCALENDAR", base+user+"/"+name+"/", user,
+		`<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>`+name+`</D:displayname>`+
+			`<C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>`,
+		"Content-Type", "application/xml")
+	if transparent {
+		dav(t, "PROPPATCH", base+user+"/"+name+"/", user,
+			`<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><C:schedule-calendar-transp>transparent</C:schedule-calendar-transp></D:prop></D:set></D:propertyupdate>`,
+			"Content-Type", "application/xml")
+	}
+}
+
+// put stores one event (the lines of its VEVENT) as its own object.
+func put(t *testing.T, base, user, cal, uid string, lines ...string) {
+	t.Helper()
+	ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fedavail//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20260101T000000Z\r\n" +
+		strings.Join(lines, "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	dav(t, http.MethodPut, base+user+"/"+cal+"/"+uid+".ics", user, ics, "Content-Type", "text/calendar")
+}
+
+// fill gives dana and erin the calendars the tests read. The week asked
+// about is Monday 30 March 2026, the first after London moved to BST.
+func fill(t *testing.T, base string) {
+	mkcalendar(t, base, "dana", "work", false)
+	mkcalendar(t, base, "dana", "holidays", true)
+	mkcalendar(t, base, "erin", "work", false)
+	// A weekly 09:00 London meeting started in GMT: 08:00 UTC after the change.
+	put(t, base, "dana", "work", "weekly", "SUMMARY:Standup", "LOCATION:Room 1", "DTSTART;TZID=Europe/London:20260316T090000",
+		"DTEND;TZID=Europe/London:20260316T093000", "RRULE:FREQ=WEEKLY;COUNT=6", "ATTENDEE:mailto:erin@fabrikam.test")
+	put(t, base, "dana", "work", "private", "SUMMARY:Doctor", "CLASS:PRIVATE", "DTSTART:20260331T140000Z", "DTEND:20260331T150000Z")
+	put(t, base, "dana", "work", "allday", "SUMMARY:Offsite", "DTSTART;VALUE=DATE:20260401", "DTEND;VALUE=DATE:20260402",
+		"X-MICROSOFT-CDO-BUSYSTATUS:OOF")
+	put(t, base, "dana", "work", "transp", "SUMMARY:Focus time", "TRANSP:TRANSPARENT", "DTSTART:20260402T100000Z", "DTEND:20260402T110000Z")
+	put(t, base, "dana", "holidays", "easter", "SUMMARY:Easter", "DTSTART:20260403T000000Z", "DTEND:20260404T000000Z")
+	put(t, base, "erin", "work", "review", "SUMMARY:Review", "STATUS:TENTATIVE", "DTSTART:20260330T130000Z", "DTEND:20260330T140000Z")
+}
+
+var (
+	week    = time.Date(2026, 3, 30, 0, 0, 0, 0, time.UTC)
+	weekEnd = week.AddDate(0, 0, 5)
+)
+
+func newSource(t *testing.T, cfg caldav.Config) *caldav.Source {
+	t.Helper()
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.Auth == nil {
+		cfg.Auth = caldav.BasicAuth("fedavail", "secret")
+	}
+	if cfg.Home == "" && cfg.Mailboxes == nil {
+		cfg.Home = "/{local}/"
+	}
+	s, err := caldav.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type item struct {
+	Start   string
+	Busy    string
+	Subject string
+	Private bool
+}
+
+func items(evs []ews.Event) []item {
+	var out []item
+	for _, e := range evs {
+		it := item{Start: e.Start.UTC().Format("Mon 15:04"), Busy: string(e.BusyType)}
+		if e.Details != nil {
+			it.Subject, it.Private = e.Details.Subject, e.Details.IsPrivate
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// TestFederatedFromRadicale answers partners from a real Radicale through
+// federation.NewHandler: contoso asks fabrikam, whose calendars live there.
+func TestFederatedFromRadicale(t *testing.T) {
+	t.Parallel()
+	rad := realparts.StartRadicale(t)
+	fill(t, rad.URL)
+
+	// A proxy in front of Radicale that stalls erin's requests: a slow
+	// server for one mailbox must not hold up or fail the others.
+	target, _ := url.Parse(rad.URL)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/slow/") {
+			io.Copy(io.Discard, r.Body) // then the server notices the client leave
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+
+	src := newSource(t, caldav.Config{
+		URL: proxy.URL, Timeout: time.Second,
+		Mailboxes: map[string]string{
+			"dana@fabrikam.test": "/dana/", "erin@fabrikam.test": "/erin/", "sam@fabrikam.test": "/slow/sam/",
+			"nobody@fabrikam.test": "/nobody/",
+		},
+	})
+	w := loopback.New(t)
+	fabrikam := w.AddOrg(t, "fabrikam.test", loopback.OrgOptions{Calendars: src})
+	// Contoso goes straight to fabrikam's EWS, so that each mailbox's answer
+	// is the EWS handler's (Autodiscover would refuse unknown mailboxes first).
+	direct := loopback.Relationship("Fabrikam", fabrikam)
+	direct.TargetSharingEpr = fabrikam.EWSURL()
+	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{Relationships: []sharing.OrganizationRelationship{direct}})
+	setLevel := func(level fedavail.AccessLevel) {
+		t.Helper()
+		rel := loopback.Relationship("Contoso", contoso)
+		rel.FreeBusyAccessLevel = level
+		if err := fabrikam.Sharing.Replace(sharing.Config{
+			OrganizationRelationships: []sharing.OrganizationRelationship{rel},
+			Mailboxes:                 []sharing.Mailbox{{Address: "dana@fabrikam.test", CalendarPermission: sharing.PermissionLimitedDetails}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	client, err := federation.NewClient(federation.Config{
+		ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
+		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
+		Relationships: contoso.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(t *testing.T) map[string][]item {
+		t.Helper()
+		res, err := client.Availability(t.Context(), federation.Query{
+			From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test", "erin@fabrikam.test", "sam@fabrikam.test", "nobody@fabrikam.test"},
+			Start: week, End: weekEnd, View: ews.ViewDetailed,
+		})
+		if err != nil {
+			t.Fatalf("the whole request failed: %v", err)
+		}
+		got := map[string][]item{}
+		for _, a := range res.Attendees {
+			if a.Err != nil {
+				var me *ews.MailboxError
+				if !errors.As(a.Err, &me) {
+					t.Errorf("%s: %v, want an EWS mailbox error", a.Address, a.Err)
+					continue
+				}
+				got[a.Address] = []item{{Busy: string(me.ResponseCode)}}
+				continue
+			}
+			got[a.Address] = items(a.Events)
+		}
+		return got
+	}
+
+	failed := []item{{Busy: string(ews.ErrorFreeBusyGenerationFailed)}}
+	notFound := []item{{Busy: string(ews.ErrorMailRecipientNotFound)}}
+	setLevel(fedavail.AccessLimitedDetails)
+	want := map[string][]item{
+		// The holidays calendar is transparent: Easter does not show.
+		"dana@fabrikam.test": {
+			{Start: "Mon 08:00", Busy: "Busy", Subject: "Standup"},
+			{Start: "Tue 14:00", Busy: "Busy", Private: true},
+			{Start: "Wed 00:00", Busy: "OOF", Subject: "Offsite"},
+			{Start: "Thu 10:00", Busy: "Free", Subject: "Focus time"},
+		},
+		// erin did not opt in to LimitedDetails.
+		"erin@fabrikam.test":   {{Start: "Mon 13:00", Busy: "Tentative"}},
+		"sam@fabrikam.test":    failed,
+		"nobody@fabrikam.test": notFound,
+	}
+	if d := cmp.Diff(want, ask(t)); d != "" {
+		t.Errorf("LimitedDetails (-want +got):\n%s", d)
+	}
+
+	// AvailabilityOnly: Radicale 3.1 has no free-busy-query, so the source
+	// reads the objects and the server strips the details.
+	setLevel(fedavail.AccessAvailabilityOnly)
+	for _, mb := range []string{"dana@fabrikam.test", "erin@fabrikam.test"} {
+		for i := range want[mb] {
+			want[mb][i].Subject, want[mb][i].Private = "", false
+		}
+	}
+	if d := cmp.Diff(want, ask(t)); d != "" {
+		t.Errorf("AvailabilityOnly (-want +got):\n%s", d)
+	}
+
+	// A change on the server shows at once: the collection's getctag moved.
+	put(t, rad.URL, "erin", "work", "late", "SUMMARY:Late", "DTSTART:20260331T170000Z", "DTEND:20260331T180000Z")
+	want["erin@fabrikam.test"] = append(want["erin@fabrikam.test"], item{Start: "Tue 17:00", Busy: "Busy"})
+	if d := cmp.Diff(want, ask(t)); d != "" {
+		t.Errorf("after a new item (-want +got):\n%s", d)
+	}
+}
+
+// TestRadicaleDown: a server that refuses connections fails each mailbox
+// with an error, never "free" and never ErrMailboxNotFound.
+func TestRadicaleDown(t *testing.T) {
+	t.Parallel()
+	l := httptest.NewServer(http.NotFoundHandler())
+	down := l.URL
+	l.Close()
+	src := newSource(t, caldav.Config{URL: down})
+	_, err := src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd)
+	if err == nil || errors.Is(err, calendar.ErrMailboxNotFound) {
+		t.Fatalf("Events on a closed port: %v, want a connection error", err)
+	}
+	if _, err := src.WorkingHours(t.Context(), "dana@fabrikam.test"); err == nil || errors.Is(err, calendar.ErrMailboxNotFound) {
+		t.Fatalf("WorkingHours on a closed port: %v, want a connection error", err)
+	}
+}
+
+// TestRadicaleCache: an unchanged calendar is not fetched again (one
+// PROPFIND per window), a changed one only for what changed.
+func TestRadicaleCache(t *testing.T) {
+	t.Parallel()
+	rad := realparts.StartRadicale(t)
+	fill(t, rad.URL)
+	var mu = make(chan struct{}, 1)
+	var reqs []string
+	counting := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu <- struct{}{}
+		reqs = append(reqs, r.Method+" "+r.URL.Path)
+		<-mu
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	src := newSource(t, caldav.Config{URL: rad.URL, HTTPClient: counting})
+	read := func() []string {
+		t.Helper()
+		reqs = nil
+		if _, err := src.Events(context.Background(), "dana@fabrikam.test", week, weekEnd); err != nil {
+			t.Fatal(err)
+		}
+		return reqs
+	}
+	first := read()
+	if len(first) < 3 {
+		t.Fatalf("first read made %d requests (%v), want the listing, the ETags and a multiget", len(first), first)
+	}
+	if d := cmp.Diff([]string{"PROPFIND /dana/"}, read()); d != "" {
+		t.Errorf("second read of an unchanged calendar (-want +got):\n%s", d)
+	}
+	put(t, rad.URL, "dana", "work", "new", "SUMMARY:New", "DTSTART:20260331T170000Z", "DTEND:20260331T180000Z")
+	if d := cmp.Diff([]string{"PROPFIND /dana/", "PROPFIND /dana/work/", "REPORT /dana/work/"}, read()); d != "" {
+		t.Errorf("read after one new item (-want +got):\n%s", d)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
