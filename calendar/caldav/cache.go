@@ -112,7 +112,7 @@ func (s *Source) objects(ctx context.Context, d *doer, c collection) (map[string
 		if p.ResourceType.isCollection() {
 			continue // the calendar itself, or something nested in it
 		}
-		h, err := hrefPath(r.Href)
+		h, err := hrefPath(c.Path, r.Href)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +138,7 @@ func (s *Source) objects(ctx context.Context, d *doer, c collection) (map[string
 			if p.CalendarData == nil {
 				continue // gone since the listing
 			}
-			h, err := hrefPath(r.Href)
+			h, err := hrefPath(c.Path, r.Href)
 			if err != nil {
 				return nil, err
 			}
@@ -194,7 +194,8 @@ func (s *Source) calendarEvents(ctx context.Context, d *doer, mailbox string, c 
 // queryWindow asks the server for the objects of c with an item in
 // [start, end) (a calendar-query with a time-range), for collections the
 // cache does not hold.
-func (s *Source) queryWindow(ctx context.Context, d *doer, mailbox string, c collection, start, end time.Time) ([]calendar.Event, error) {
+func (s *Source) queryWindow(ctx context.Context, d *doer, mailbox string, c collection, start, end time.Time) (_ []calendar.Event, err error) {
+	defer recoverParse(&err) // go-webdav decodes the objects with go-ical
 	cc, err := davcal.NewClient(d, s.base.String())
 	if err != nil {
 		return nil, err

@@ -188,17 +188,22 @@ func (r *davResponse) props() davProp {
 	return p
 }
 
-// hrefPath returns the path of an href. Only the path is kept, so a server
-// naming another host cannot send this client anywhere else.
-func hrefPath(href string) (string, error) {
+// hrefPath returns the path of an href, resolved against the path of the
+// request (base) when relative. Only the path is kept, so a server naming
+// another host cannot send this client anywhere else.
+func hrefPath(base, href string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(href))
 	if err != nil {
 		return "", &fedavail.XMLError{Context: "WebDAV href", Err: err}
 	}
-	if u.Path == "" {
+	p := u.Path
+	if p == "" {
 		return "", &fedavail.XMLError{Context: "WebDAV href", Err: fmt.Errorf("empty path in %q", href)}
 	}
-	return path.Clean(u.Path), nil
+	if !strings.HasPrefix(p, "/") {
+		p = path.Join("/", base, p)
+	}
+	return path.Clean(p), nil
 }
 
 // parseMultistatus decodes a multistatus body read by doer (already capped

@@ -75,7 +75,8 @@ func (s *Source) freeBusy(ctx context.Context, d *doer, cals []collection, start
 // default) is Busy, BUSY-TENTATIVE Tentative, BUSY-UNAVAILABLE OOF (as
 // Exchange exports OOF), FREE is left out. floating is the zone of periods
 // without "Z" (nil means UTC). Errors are *calendar.ParseError.
-func ParseFreeBusy(data []byte, floating *time.Location) ([]calendar.Event, error) {
+func ParseFreeBusy(data []byte, floating *time.Location) (out []calendar.Event, err error) {
+	defer recoverParse(&err)
 	if floating == nil {
 		floating = time.UTC
 	}
@@ -83,7 +84,6 @@ func ParseFreeBusy(data []byte, floating *time.Location) ([]calendar.Event, erro
 	if err != nil {
 		return nil, &calendar.ParseError{Err: err}
 	}
-	var out []calendar.Event
 	for _, comp := range cal.Children {
 		if comp.Name != "VFREEBUSY" {
 			continue
@@ -156,4 +156,12 @@ func parseDateTime(v string, floating *time.Location) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("free/busy time %q is not an iCalendar date-time", v)
 	}
 	return t, nil
+}
+
+// recoverParse turns a panic of go-ical on hostile input (it has some) into
+// a *calendar.ParseError.
+func recoverParse(err *error) {
+	if r := recover(); r != nil {
+		*err = &calendar.ParseError{Err: fmt.Errorf("invalid iCalendar data (%v)", r)}
+	}
 }

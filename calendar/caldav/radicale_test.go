@@ -1,6 +1,7 @@
 package caldav_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,9 +141,14 @@ func TestFederatedFromRadicale(t *testing.T) {
 	// server for one mailbox must not hold up or fail the others.
 	target, _ := url.Parse(rad.URL)
 	rp := httputil.NewSingleHostReverseProxy(target)
+	var fbQueries atomic.Int32
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), "free-busy-query") {
+			fbQueries.Add(1)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if strings.HasPrefix(r.URL.Path, "/slow/") {
-			io.Copy(io.Discard, r.Body) // then the server notices the client leave
 			select {
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
@@ -230,8 +237,15 @@ func TestFederatedFromRadicale(t *testing.T) {
 		t.Errorf("LimitedDetails (-want +got):\n%s", d)
 	}
 
-	// AvailabilityOnly: Radicale 3.1 has no free-busy-query, so the source
-	// reads the objects and the server strips the details.
+	// erin did not opt in, so the EWS server shows her free/busy only and
+	// tells the source so, which asks for a free-busy-query (dana's
+	// detailed view never does). Radicale 3.1 has none: it is not asked again.
+	if n := fbQueries.Load(); n != 1 {
+		t.Errorf("%d free-busy-query reports, want 1 (for erin)", n)
+	}
+
+	// AvailabilityOnly: the source reads the objects and the server strips
+	// the details.
 	setLevel(fedavail.AccessAvailabilityOnly)
 	for _, mb := range []string{"dana@fabrikam.test", "erin@fabrikam.test"} {
 		for i := range want[mb] {
@@ -240,6 +254,9 @@ func TestFederatedFromRadicale(t *testing.T) {
 	}
 	if d := cmp.Diff(want, ask(t)); d != "" {
 		t.Errorf("AvailabilityOnly (-want +got):\n%s", d)
+	}
+	if n := fbQueries.Load(); n != 1 {
+		t.Errorf("%d free-busy-query reports in all, want 1", n)
 	}
 
 	// A change on the server shows at once: the collection's getctag moved.

@@ -369,7 +369,7 @@ func (s *Source) listCalendars(ctx context.Context, d *doer, home string) ([]col
 		}) {
 			continue // a task list or journal
 		}
-		pth, err := hrefPath(r.Href)
+		pth, err := hrefPath(home, r.Href)
 		if err != nil {
 			return nil, err
 		}
