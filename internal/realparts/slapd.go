@@ -1,0 +1,109 @@
+package realparts
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Slapd is a running OpenLDAP server.
+type Slapd struct {
+	// URL is ldap://127.0.0.1:PORT/.
+	URL string
+	// Suffix is the database's suffix; RootDN and RootPW its manager.
+	Suffix, RootDN, RootPW string
+	// Dir holds the configuration and the data.
+	Dir string
+}
+
+// SlapdOptions configure [StartSlapd].
+type SlapdOptions struct {
+	// Suffix is the naming context, e.g. "dc=example,dc=test". Required.
+	Suffix string
+	// Schema is extra slapd.conf schema lines (attributetype, objectclass)
+	// after core, cosine and inetorgperson.
+	Schema string
+	// MemberOf loads the memberof overlay, which maintains memberOf on
+	// the members of groupOfNames entries as Active Directory does.
+	MemberOf bool
+}
+
+// StartSlapd starts the Debian package's slapd on a free port of 127.0.0.1
+// with an mdb database in a temporary folder, waits until it accepts
+// connections and stops it when the test ends.
+func StartSlapd(tb testing.TB, opts SlapdOptions) *Slapd {
+	tb.Helper()
+	bin := Require(tb, "slapd", "slapd", "/usr/sbin")
+	dir := tb.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	s := &Slapd{Suffix: opts.Suffix, RootDN: "cn=admin," + opts.Suffix, RootPW: "secret", Dir: dir}
+	var conf strings.Builder
+	for _, sch := range []string{"core", "cosine", "inetorgperson"} {
+		fmt.Fprintf(&conf, "include /etc/ldap/schema/%s.schema\n", sch)
+	}
+	conf.WriteString(opts.Schema + "\n")
+	fmt.Fprintf(&conf, "modulepath /usr/lib/ldap\nmoduleload back_mdb\n")
+	if opts.MemberOf {
+		conf.WriteString("moduleload memberof\n")
+	}
+	fmt.Fprintf(&conf, "pidfile %s\nargsfile %s\n", filepath.Join(dir, "slapd.pid"), filepath.Join(dir, "slapd.args"))
+	fmt.Fprintf(&conf, "database mdb\nmaxsize 67108864\nsuffix %q\nrootdn %q\nrootpw %s\ndirectory %s\n",
+		s.Suffix, s.RootDN, s.RootPW, filepath.Join(dir, "data"))
+	conf.WriteString("index objectClass eq\n")
+	if opts.MemberOf {
+		conf.WriteString("overlay memberof\n")
+	}
+	confFile := filepath.Join(dir, "slapd.conf")
+	if err := os.WriteFile(confFile, []byte(conf.String()), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	port := FreePort(tb)
+	s.URL = "ldap://" + Addr(port) + "/"
+	var logBuf bytes.Buffer
+	// -d 0 keeps slapd in the foreground, so the test owns the process.
+	cmd := exec.Command(bin, "-f", confFile, "-h", s.URL, "-d", "0")
+	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("realparts: starting slapd: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.DialTimeout("tcp", Addr(port), time.Second); err == nil {
+			c.Close()
+			return s
+		}
+		select {
+		case <-exited:
+			tb.Fatalf("realparts: slapd exited at start:\n%s", logBuf.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal("realparts: slapd did not accept connections within 30s")
+		}
+	}
+}
+
+// Add loads LDIF entries with ldapadd as the root DN.
+func (s *Slapd) Add(tb testing.TB, ldif string) {
+	tb.Helper()
+	bin := Require(tb, "ldapadd", "ldap-utils")
+	cmd := exec.Command(bin, "-x", "-H", s.URL, "-D", s.RootDN, "-w", s.RootPW)
+	cmd.Stdin = strings.NewReader(ldif)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("realparts: ldapadd: %v\n%s", err, out)
+	}
+}
