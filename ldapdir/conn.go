@@ -18,22 +18,19 @@ import (
 // in use.
 func (d *Directory) get(ctx context.Context) (*ldap.Conn, error) {
 	for {
-		select {
+		select { // an idle connection first
 		case c := <-d.pool:
-			if c.IsClosing() {
-				d.drop(c)
-				continue
+			if d.usable(c) {
+				return c, nil
 			}
-			return c, nil
+			continue
 		default:
 		}
 		select {
 		case c := <-d.pool:
-			if c.IsClosing() {
-				d.drop(c)
-				continue
+			if d.usable(c) {
+				return c, nil
 			}
-			return c, nil
 		case d.sem <- struct{}{}:
 			c, err := d.dial(ctx)
 			if err != nil {
@@ -45,6 +42,15 @@ func (d *Directory) get(ctx context.Context) (*ldap.Conn, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// usable reports whether an idle connection is still open, dropping it if not.
+func (d *Directory) usable(c *ldap.Conn) bool {
+	if c.IsClosing() {
+		d.drop(c)
+		return false
+	}
+	return true
 }
 
 // put returns a healthy connection to the pool.
