@@ -16,8 +16,11 @@ func TestCommandLine(t *testing.T) {
 		status int
 		stderr string
 	}{
-		{"help", []string{"-h"}, exitOK, "usage: partner -calendars DIR"},
-		{"no calendars", []string{"-dir", "x"}, exitUsage, "-calendars DIR is required"},
+		{"help", []string{"-h"}, exitOK, "usage: partner (-calendars DIR | -caldav URL)"},
+		{"no calendars", []string{"-dir", "x"}, exitUsage, "-calendars DIR or -caldav URL is required"},
+		{"both calendar sources", []string{"-dir", "x", "-calendars", "c", "-caldav", "http://dav.test/"}, exitUsage, "give -calendars or -caldav, not both"},
+		{"ldap without base", []string{"-dir", "x", "-calendars", "c", "-ldap", "ldap://dc.test"}, exitUsage, "-ldap-base is required with -ldap"},
+		{"bind without password", []string{"-dir", "x", "-calendars", "c", "-ldap", "ldap://dc.test", "-ldap-base", "dc=test", "-ldap-bind", "cn=x"}, exitUsage, "-ldap-password-file is required"},
 		{"no identity", []string{"-calendars", "c"}, exitUsage, "-dir STATE, or -cert FILE -key FILE"},
 		{"half TLS", []string{"-calendars", "c", "-dir", "x", "-tls-cert", "a.pem"}, exitUsage, "give both -tls-cert and -tls-key"},
 		{"files without domain", []string{"-calendars", "c", "-cert", "a", "-key", "b"}, exitUsage, "-domain is required without -dir"},

@@ -10,12 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
-	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/ldapdir"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
 )
@@ -75,16 +74,6 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return fmt.Errorf("-tz: %w", err)
 	}
-	if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
-		return fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
-	}
-	store, err := sharing.NewStore(sharing.Config{}, &sharing.Options{Logger: log})
-	if err != nil {
-		return err
-	}
-	if err := store.ReloadFile(id.sharingFile); err != nil {
-		return fmt.Errorf("-sharing: %w", err)
-	}
 	accounts, err := loadUsers(o.basic, id.domains[0])
 	if err != nil {
 		return err
@@ -94,6 +83,10 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
 			return err
 		}
+	}
+	cals, err := o.calendarSource(loc, hc, log)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -105,19 +98,38 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		ewsURL = ownURL(ln.Addr(), o.tlsCert != "") + "/EWS/Exchange.asmx"
 		log.Warn("partner: -ews-url not given; Autodiscover hands out this server's own address, which partners may not reach", "url", ewsURL)
 	}
+	dir, err := o.directory(id.domains, ewsURL, log)
+	if err != nil {
+		return err
+	}
+	sopts := &sharing.Options{Logger: log}
+	if dir != nil {
+		defer dir.Close()
+		sopts.Membership = dir
+	}
+	store, err := sharing.NewStore(sharing.Config{}, sopts)
+	if err != nil {
+		return err
+	}
+	if err := loadSharing(ctx, store, id.sharingFile, dir); err != nil {
+		return fmt.Errorf("-sharing: %w", err)
+	}
 	cfg := federation.HandlerConfig{
 		ApplicationURI: id.appURI,
 		Keys:           id.keys,
 		Domains:        id.domains,
 		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
 		Policy:         &policy{sharing: store, internal: o.internal},
-		Calendars:      &calendar.Folder{Dir: o.calendars, Location: loc},
+		Calendars:      cals,
 		EWSURL:         ewsURL,
 		HTTPClient:     hc,
 		Logger:         log,
 	}
 	if len(accounts) > 0 {
 		cfg.Authenticate = accounts.authenticate
+	}
+	if dir != nil {
+		cfg.Directory = dir
 	}
 	h, err := federation.NewHandler(cfg)
 	if err != nil {
@@ -134,7 +146,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
 		id.appURI, id.domains, ownURL(ln.Addr(), srv.TLSConfig != nil), ewsURL, len(accounts))
 
-	go a.reloadLoop(ctx, store, id, log)
+	go a.reloadLoop(ctx, store, id, dir, log)
 	if a.ready != nil {
 		a.ready(ln.Addr())
 	}
@@ -146,14 +158,14 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 // reloadLoop reads the sharing configuration (and certificates) again on
 // each reload request. A configuration that does not validate leaves the
 // one in force: a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.Store, id *identity, log *slog.Logger) {
+func (a *app) reloadLoop(ctx context.Context, store *sharing.Store, id *identity, dir *ldapdir.Directory, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-a.reload:
 		}
-		err := store.ReloadFile(id.sharingFile)
+		err := loadSharing(ctx, store, id.sharingFile, dir)
 		if err == nil && id.org != nil {
 			err = id.org.Reload()
 		}
