@@ -26,66 +26,28 @@ import (
 	"github.com/fedavail/fedavail/sharing"
 )
 
-// dav sends one request to the server as user (Radicale takes any password).
-func dav(t *testing.T, method, u, user, body string, hdr ...string) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, u, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.SetBasicAuth(user, "x")
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: %s", method, u, resp.Status)
-	}
-}
-
-// mkcalendar creates user's calendar name; transparent marks it with
-// schedule-calendar-transp (as text: Radicale 3.1 keeps dead properties as
-// text only).
-func mkcalendar(t *testing.T, base, user, name string, transparent bool) {
-	t.Helper()
-	dav(t, "MKCALENDAR", base+user+"/"+name+"/", user,
-		`<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>`+name+`</D:displayname>`+
-			`<C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>`,
-		"Content-Type", "application/xml")
-	if transparent {
-		dav(t, "PROPPATCH", base+user+"/"+name+"/", user,
-			`<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><C:schedule-calendar-transp>transparent</C:schedule-calendar-transp></D:prop></D:set></D:propertyupdate>`,
-			"Content-Type", "application/xml")
-	}
-}
-
 // put stores one event (the lines of its VEVENT) as its own object.
-func put(t *testing.T, base, user, cal, uid string, lines ...string) {
+func put(t *testing.T, rad *realparts.Radicale, user, cal, uid string, lines ...string) {
 	t.Helper()
-	ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fedavail//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20260101T000000Z\r\n" +
-		strings.Join(lines, "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-	dav(t, http.MethodPut, base+user+"/"+cal+"/"+uid+".ics", user, ics, "Content-Type", "text/calendar")
+	rad.Put(t, user, cal, uid, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fedavail//test//EN\r\nBEGIN:VEVENT\r\nUID:"+uid+"\r\nDTSTAMP:20260101T000000Z\r\n"+
+		strings.Join(lines, "\r\n")+"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 }
 
 // fill gives dana and erin the calendars the tests read. The week asked
 // about is Monday 30 March 2026, the first after London moved to BST.
-func fill(t *testing.T, base string) {
-	mkcalendar(t, base, "dana", "work", false)
-	mkcalendar(t, base, "dana", "holidays", true)
-	mkcalendar(t, base, "erin", "work", false)
+func fill(t *testing.T, rad *realparts.Radicale) {
+	rad.MakeCalendar(t, "dana", "work", false)
+	rad.MakeCalendar(t, "dana", "holidays", true)
+	rad.MakeCalendar(t, "erin", "work", false)
 	// A weekly 09:00 London meeting started in GMT: 08:00 UTC after the change.
-	put(t, base, "dana", "work", "weekly", "SUMMARY:Standup", "LOCATION:Room 1", "DTSTART;TZID=Europe/London:20260316T090000",
+	put(t, rad, "dana", "work", "weekly", "SUMMARY:Standup", "LOCATION:Room 1", "DTSTART;TZID=Europe/London:20260316T090000",
 		"DTEND;TZID=Europe/London:20260316T093000", "RRULE:FREQ=WEEKLY;COUNT=6", "ATTENDEE:mailto:erin@fabrikam.test")
-	put(t, base, "dana", "work", "private", "SUMMARY:Doctor", "CLASS:PRIVATE", "DTSTART:20260331T140000Z", "DTEND:20260331T150000Z")
-	put(t, base, "dana", "work", "allday", "SUMMARY:Offsite", "DTSTART;VALUE=DATE:20260401", "DTEND;VALUE=DATE:20260402",
+	put(t, rad, "dana", "work", "private", "SUMMARY:Doctor", "CLASS:PRIVATE", "DTSTART:20260331T140000Z", "DTEND:20260331T150000Z")
+	put(t, rad, "dana", "work", "allday", "SUMMARY:Offsite", "DTSTART;VALUE=DATE:20260401", "DTEND;VALUE=DATE:20260402",
 		"X-MICROSOFT-CDO-BUSYSTATUS:OOF")
-	put(t, base, "dana", "work", "transp", "SUMMARY:Focus time", "TRANSP:TRANSPARENT", "DTSTART:20260402T100000Z", "DTEND:20260402T110000Z")
-	put(t, base, "dana", "holidays", "easter", "SUMMARY:Easter", "DTSTART:20260403T000000Z", "DTEND:20260404T000000Z")
-	put(t, base, "erin", "work", "review", "SUMMARY:Review", "STATUS:TENTATIVE", "DTSTART:20260330T130000Z", "DTEND:20260330T140000Z")
+	put(t, rad, "dana", "work", "transp", "SUMMARY:Focus time", "TRANSP:TRANSPARENT", "DTSTART:20260402T100000Z", "DTEND:20260402T110000Z")
+	put(t, rad, "dana", "holidays", "easter", "SUMMARY:Easter", "DTSTART:20260403T000000Z", "DTEND:20260404T000000Z")
+	put(t, rad, "erin", "work", "review", "SUMMARY:Review", "STATUS:TENTATIVE", "DTSTART:20260330T130000Z", "DTEND:20260330T140000Z")
 }
 
 var (
@@ -135,7 +97,7 @@ func items(evs []ews.Event) []item {
 func TestFederatedFromRadicale(t *testing.T) {
 	t.Parallel()
 	rad := realparts.StartRadicale(t)
-	fill(t, rad.URL)
+	fill(t, rad)
 
 	// A proxy in front of Radicale that stalls erin's requests: a slow
 	// server for one mailbox must not hold up or fail the others.
@@ -260,7 +222,7 @@ func TestFederatedFromRadicale(t *testing.T) {
 	}
 
 	// A change on the server shows at once: the collection's getctag moved.
-	put(t, rad.URL, "erin", "work", "late", "SUMMARY:Late", "DTSTART:20260331T170000Z", "DTEND:20260331T180000Z")
+	put(t, rad, "erin", "work", "late", "SUMMARY:Late", "DTSTART:20260331T170000Z", "DTEND:20260331T180000Z")
 	want["erin@fabrikam.test"] = append(want["erin@fabrikam.test"], item{Start: "Tue 17:00", Busy: "Busy"})
 	if d := cmp.Diff(want, ask(t)); d != "" {
 		t.Errorf("after a new item (-want +got):\n%s", d)
@@ -289,7 +251,7 @@ func TestRadicaleDown(t *testing.T) {
 func TestRadicaleCache(t *testing.T) {
 	t.Parallel()
 	rad := realparts.StartRadicale(t)
-	fill(t, rad.URL)
+	fill(t, rad)
 	var mu = make(chan struct{}, 1)
 	var reqs []string
 	counting := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -314,7 +276,7 @@ func TestRadicaleCache(t *testing.T) {
 	if d := cmp.Diff([]string{"PROPFIND /dana/"}, read()); d != "" {
 		t.Errorf("second read of an unchanged calendar (-want +got):\n%s", d)
 	}
-	put(t, rad.URL, "dana", "work", "new", "SUMMARY:New", "DTSTART:20260331T170000Z", "DTEND:20260331T180000Z")
+	put(t, rad, "dana", "work", "new", "SUMMARY:New", "DTSTART:20260331T170000Z", "DTEND:20260331T180000Z")
 	if d := cmp.Diff([]string{"PROPFIND /dana/", "PROPFIND /dana/work/", "REPORT /dana/work/"}, read()); d != "" {
 		t.Errorf("read after one new item (-want +got):\n%s", d)
 	}

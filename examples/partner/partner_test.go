@@ -73,8 +73,10 @@ type server struct {
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
 // a temporary directory, registered with w's broker; w's client reaches it
-// as https://fabrikam.test and https://autodiscover.fabrikam.test.
-func startPartner(t *testing.T, w *loopback.World) *server {
+// as https://fabrikam.test and https://autodiscover.fabrikam.test. Sources,
+// when given, are the flags of the calendar source (and directory) instead
+// of -calendars with the calendars above.
+func startPartner(t *testing.T, w *loopback.World, sources ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -117,10 +119,14 @@ func startPartner(t *testing.T, w *loopback.World) *server {
 		"-cert", write("org.pem", pki.CertPEM(org.Cert)), "-key", write("org.key", keyPEM(org)),
 		"-ca", write("ca.pem", pki.CertPEM(w.CA.Cert)),
 		"-domain", "fabrikam.test", "-broker-metadata", w.MetadataURL(),
-		"-calendars", cals, "-sharing", s.sharing,
+		"-sharing", s.sharing,
 		"-basic", "carol:s3cret", "-basic", "@" + write("users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
 	}
+	if len(sources) == 0 {
+		sources = []string{"-calendars", cals}
+	}
+	args = append(args, sources...)
 	ready := make(chan net.Addr, 1)
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())

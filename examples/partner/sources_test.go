@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/ews"
+	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/internal/realparts"
+	"github.com/fedavail/fedavail/sharing"
+)
+
+// directoryTree is fabrikam's LDAP directory: dana (opted in to show
+// details, by an attribute) is in Team, which is in Shared; erin is in no
+// group.
+const directoryTree = `dn: dc=fabrikam,dc=test
+objectClass: dcObject
+objectClass: organization
+o: Fabrikam
+dc: fabrikam
+
+dn: uid=dana,dc=fabrikam,dc=test
+objectClass: inetOrgPerson
+uid: dana
+cn: Dana
+sn: Smith
+mail: dana@fabrikam.test
+description: LimitedDetails
+
+dn: uid=erin,dc=fabrikam,dc=test
+objectClass: inetOrgPerson
+uid: erin
+cn: Erin
+sn: Jones
+mail: erin@fabrikam.test
+
+dn: cn=Team,dc=fabrikam,dc=test
+objectClass: groupOfNames
+cn: Team
+member: uid=dana,dc=fabrikam,dc=test
+
+dn: cn=Shared,dc=fabrikam,dc=test
+objectClass: groupOfNames
+cn: Shared
+member: cn=Team,dc=fabrikam,dc=test
+`
+
+// TestFromCalDAVAndLDAP runs the partner on a real Radicale and a real
+// slapd: the calendars of the folder tests, PUT through CalDAV, answer
+// exactly as the folder does; the directory says who exists, who is in
+// the relationship's scope (a nested group) and who opted in.
+func TestFromCalDAVAndLDAP(t *testing.T) {
+	t.Parallel()
+	rad := realparts.StartRadicale(t)
+	for addr, ics := range calendars {
+		user := addr[:len(addr)-len("@fabrikam.test")]
+		rad.MakeCalendar(t, user, "calendar", false)
+		rad.Put(t, user, "calendar", "item", ics)
+	}
+	dirSrv := realparts.StartSlapd(t, realparts.SlapdOptions{Suffix: "dc=fabrikam,dc=test"})
+	dirSrv.Add(t, directoryTree)
+	files := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(files, name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	w := loopback.New(t)
+	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{Relationships: []sharing.OrganizationRelationship{{
+		Name: "Fabrikam", DomainNames: []string{"fabrikam.test"}, Enabled: true,
+		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
+	}}})
+	s := startPartner(t, w,
+		"-caldav", rad.URL, "-caldav-credentials", write("dav", "fedavail:service-secret\n"), "-caldav-home", "/{local}/",
+		"-ldap", dirSrv.URL, "-ldap-base", dirSrv.Suffix, "-ldap-bind", dirSrv.RootDN,
+		"-ldap-password-file", write("ldap", dirSrv.RootPW+"\n"), "-ldap-filter", "(objectClass=inetOrgPerson)",
+		"-ldap-details-attr", "description",
+	)
+	client, err := federation.NewClient(federation.Config{
+		ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
+		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
+		Relationships: contoso.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(t *testing.T) map[string][]string {
+		t.Helper()
+		res, err := client.Availability(context.Background(), federation.Query{
+			From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test", "erin@fabrikam.test", "nobody@fabrikam.test"},
+			Start: day, End: dayEnd, View: ews.ViewDetailed,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]string{}
+		for _, a := range res.Attendees {
+			var me *ews.MailboxError
+			switch {
+			case errors.As(a.Err, &me):
+				got[a.Address] = []string{string(me.ResponseCode)}
+			case a.Err != nil:
+				got[a.Address] = []string{"error"}
+			default:
+				got[a.Address] = append([]string{string(a.View)}, subjects(a.Events)...)
+			}
+		}
+		return got
+	}
+
+	// The sharing file of the folder tests, which names dana's opt-in: the
+	// same answers as TestFederated's, now from CalDAV.
+	want := map[string][]string{
+		"dana@fabrikam.test":   {"Detailed", "Design review"},
+		"erin@fabrikam.test":   {"FreeBusy", ""},
+		"nobody@fabrikam.test": {"error"}, // Autodiscover: the directory has no such user
+	}
+	if d := cmp.Diff(want, ask(t)); d != "" {
+		t.Errorf("from CalDAV (-want +got):\n%s", d)
+	}
+
+	// A file that leaves the opt-in to the directory and scopes the
+	// relationship to the directory group Shared (dana through Team).
+	data, err := sharing.FormatJSON(sharing.Config{
+		OrganizationRelationships: []sharing.OrganizationRelationship{{
+			Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true,
+			FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessLimitedDetails, FreeBusyAccessScope: "Shared",
+		}},
+		Groups: []sharing.Group{{Name: "Shared"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.setSharing(t, data); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	want["erin@fabrikam.test"] = []string{string(ews.ErrorNoFreeBusyAccess)}
+	if d := cmp.Diff(want, ask(t)); d != "" {
+		t.Errorf("scoped by the directory (-want +got):\n%s", d)
+	}
+}
