@@ -21,3 +21,7 @@ func FreeBusyOnly(ctx context.Context) bool {
 	v, _ := ctx.Value(freeBusyOnlyKey{}).(bool)
 	return v
 }
+
+// SortEvents puts events in the order a [Source] returns them: by start,
+// then end, then ID.
+func SortEvents(events []Event) { sortEvents(events) }

@@ -444,15 +444,7 @@ func (s *Source) finish(mailbox string, out []calendar.Event) ([]calendar.Event,
 	if len(out) > limit {
 		return nil, &calendar.TooManyEventsError{Mailbox: mailbox, Limit: limit}
 	}
-	slices.SortStableFunc(out, func(a, b calendar.Event) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
-			return c
-		}
-		if c := a.End.Compare(b.End); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	calendar.SortEvents(out)
 	return out, nil
 }
 

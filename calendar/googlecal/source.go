@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -141,6 +140,9 @@ func Delegated(serviceAccountJSON []byte, base *http.Client) (func(context.Conte
 
 // service builds the API client for mailbox, its answers capped.
 func (s *Source) service(ctx context.Context, mailbox string) (*gcal.Service, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	hc, err := s.cfg.Client(ctx, mailbox)
 	if err != nil {
 		return nil, fmt.Errorf("googlecal: client for %s: %w", mailbox, err)
@@ -216,19 +218,12 @@ func apiError(what, mailbox string, err error) error {
 	return fmt.Errorf("googlecal: %s for %s: %w", what, mailbox, err)
 }
 
-func (s *Source) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, s.cfg.Timeout)
-}
-
 // Events implements [calendar.Source]. Under [calendar.FreeBusyOnly] it asks
 // freeBusy.query, which returns busy periods only (no subjects leave
 // Google, and no tentative or out-of-office either: every period is Busy);
 // otherwise events.list with singleEvents (Google expands recurrences).
 func (s *Source) Events(ctx context.Context, mailbox string, start, end time.Time) ([]calendar.Event, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ctx, cancel := s.withTimeout(ctx)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	svc, err := s.service(ctx, mailbox)
 	if err != nil {
@@ -243,15 +238,7 @@ func (s *Source) Events(ctx context.Context, mailbox string, start, end time.Tim
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(out, func(a, b calendar.Event) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
-			return c
-		}
-		if c := a.End.Compare(b.End); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	calendar.SortEvents(out)
 	return out, nil
 }
 
@@ -409,10 +396,7 @@ func when(dt *gcal.EventDateTime, loc *time.Location) (time.Time, error) {
 // Friday 08:00–17:00) in the zone of the user's timezone setting; the
 // settings call also tells an unknown mailbox.
 func (s *Source) WorkingHours(ctx context.Context, mailbox string) (*calendar.WorkingHours, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ctx, cancel := s.withTimeout(ctx)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	svc, err := s.service(ctx, mailbox)
 	if err != nil {
