@@ -12,6 +12,8 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/internal/realparts"
 	"github.com/fedavail/fedavail/ldapdir"
 	"github.com/fedavail/fedavail/sharing"
@@ -307,5 +309,50 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
+	}
+}
+
+// TestTLSAgainstSlapd: ldaps:// and StartTLS with the test CA's
+// certificate; a client that does not trust it is refused, never answered
+// in the clear.
+func TestTLSAgainstSlapd(t *testing.T) {
+	t.Parallel()
+	ca, err := fedtest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := ca.Issue("127.0.0.1", "localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := pki.KeyPEM(pair.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := realparts.StartSlapd(t, realparts.SlapdOptions{Suffix: suffix, Schema: schema,
+		CertPEM: append(pki.CertPEM(pair.Cert), pki.CertPEM(ca.Cert)...), KeyPEM: keyPEM})
+	s.Add(t, tree)
+	trusted := ca.ClientTLSConfig()
+	tests := []struct {
+		name   string
+		cfg    ldapdir.Config
+		wantOK bool
+	}{
+		{"ldaps", ldapdir.Config{URL: s.LDAPSURL, TLSConfig: trusted}, true},
+		{"StartTLS", ldapdir.Config{URL: s.URL, StartTLS: true, TLSConfig: trusted}, true},
+		{"ldaps, untrusted", ldapdir.Config{URL: s.LDAPSURL}, false},
+		{"StartTLS, untrusted", ldapdir.Config{URL: s.URL, StartTLS: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDirectory(t, s, tt.cfg)
+			_, err := d.LookupUser(t.Context(), nil, "dana@fabrikam.test")
+			if tt.wantOK != (err == nil) {
+				t.Errorf("LookupUser: %v, want success %v", err, tt.wantOK)
+			}
+			if err != nil && errors.Is(err, autodiscover.ErrUnknownUser) {
+				t.Errorf("a TLS failure reads as an unknown user: %v", err)
+			}
+		})
 	}
 }

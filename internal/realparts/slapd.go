@@ -14,8 +14,9 @@ import (
 
 // Slapd is a running OpenLDAP server.
 type Slapd struct {
-	// URL is ldap://127.0.0.1:PORT/.
-	URL string
+	// URL is ldap://127.0.0.1:PORT/ (StartTLS works on it when TLS was
+	// given); LDAPSURL is ldaps://127.0.0.1:PORT2/ when TLS was given.
+	URL, LDAPSURL string
 	// Suffix is the database's suffix; RootDN and RootPW its manager.
 	Suffix, RootDN, RootPW string
 	// Dir holds the configuration and the data.
@@ -32,6 +33,9 @@ type SlapdOptions struct {
 	// MemberOf loads the memberof overlay, which maintains memberOf on
 	// the members of groupOfNames entries as Active Directory does.
 	MemberOf bool
+	// CertPEM and KeyPEM, when set, are the server's TLS certificate chain
+	// and key: slapd then serves StartTLS and ldaps:// too.
+	CertPEM, KeyPEM []byte
 }
 
 // StartSlapd starts the Debian package's slapd on a free port of 127.0.0.1
@@ -54,6 +58,16 @@ func StartSlapd(tb testing.TB, opts SlapdOptions) *Slapd {
 	if opts.MemberOf {
 		conf.WriteString("moduleload memberof\n")
 	}
+	if opts.CertPEM != nil {
+		cert, key := filepath.Join(dir, "tls.pem"), filepath.Join(dir, "tls.key")
+		if err := os.WriteFile(cert, opts.CertPEM, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(key, opts.KeyPEM, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		fmt.Fprintf(&conf, "TLSCertificateFile %s\nTLSCertificateKeyFile %s\n", cert, key)
+	}
 	fmt.Fprintf(&conf, "pidfile %s\nargsfile %s\n", filepath.Join(dir, "slapd.pid"), filepath.Join(dir, "slapd.args"))
 	fmt.Fprintf(&conf, "database mdb\nmaxsize 67108864\nsuffix %q\nrootdn %q\nrootpw %s\ndirectory %s\n",
 		s.Suffix, s.RootDN, s.RootPW, filepath.Join(dir, "data"))
@@ -67,9 +81,14 @@ func StartSlapd(tb testing.TB, opts SlapdOptions) *Slapd {
 	}
 	port := FreePort(tb)
 	s.URL = "ldap://" + Addr(port) + "/"
+	listen := s.URL
+	if opts.CertPEM != nil {
+		s.LDAPSURL = "ldaps://" + Addr(FreePort(tb)) + "/"
+		listen += " " + s.LDAPSURL
+	}
 	var logBuf bytes.Buffer
 	// -d 0 keeps slapd in the foreground, so the test owns the process.
-	cmd := exec.Command(bin, "-f", confFile, "-h", s.URL, "-d", "0")
+	cmd := exec.Command(bin, "-f", confFile, "-h", listen, "-d", "0")
 	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("realparts: starting slapd: %v", err)
