@@ -154,9 +154,9 @@ func (s *Source) objects(ctx context.Context, d *doer, c collection) (map[string
 		s.cache.put(&calEntry{path: c.Path, version: c.version, tooBig: true})
 		return objs, nil
 	}
-	if c.version != "" {
-		s.cache.put(e)
-	}
+	// Kept even without a version: the next read then lists ETags and
+	// fetches only what changed.
+	s.cache.put(e)
 	return objs, nil
 }
 

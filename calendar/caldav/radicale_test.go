@@ -285,3 +285,38 @@ func TestRadicaleCache(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestRadicaleDiscovery finds calendar homes from the principal (a
+// template) and from the current-user-principal of per-mailbox credentials.
+func TestRadicaleDiscovery(t *testing.T) {
+	t.Parallel()
+	rad := realparts.StartRadicale(t)
+	fill(t, rad)
+	perMailbox := func(req *http.Request, mailbox string) error {
+		local, _, _ := strings.Cut(mailbox, "@")
+		req.SetBasicAuth(local, "x")
+		return nil
+	}
+	for _, tt := range []struct {
+		name string
+		cfg  caldav.Config
+	}{
+		{"principal template", caldav.Config{URL: rad.URL, Principal: "/{local}/", Home: ""}},
+		{"current-user-principal", caldav.Config{URL: rad.URL, Auth: perMailbox}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.HTTPClient = &http.Client{}
+			if tt.cfg.Auth == nil {
+				tt.cfg.Auth = caldav.BasicAuth("fedavail", "x")
+			}
+			src, err := caldav.New(tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs, err := src.Events(t.Context(), "erin@fabrikam.test", week, weekEnd)
+			if err != nil || len(evs) != 1 || evs[0].Subject != "Review" {
+				t.Errorf("erin's week: %+v, %v; want the review", evs, err)
+			}
+		})
+	}
+}
