@@ -130,6 +130,51 @@ func BackOffFromValues(values map[string]string) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
+// RetryAfter returns how long the server asked to wait with a Retry-After
+// header (delay-seconds or an HTTP date, measured from now), or zero when
+// there is none or it cannot be read.
+func (e *HTTPError) RetryAfter(now time.Time) time.Duration {
+	v := strings.TrimSpace(e.Header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseInt(v, 10, 32); err == nil {
+		return max(time.Duration(s)*time.Second, 0)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// UnavailableError says that a calendar source or a directory cannot answer
+// now but may later: a CalDAV or Google server answering 429 or 503, an LDAP
+// server that is down or busy. The answering side passes it on as Exchange
+// does for a mailbox database it cannot reach, so the asker retries instead
+// of treating the mailbox as broken: package ews answers
+// ErrorMailboxLogonFailed for that mailbox (with BackOffMilliseconds when
+// RetryAfter is known), package autodiscover answers ServerBusy.
+type UnavailableError struct {
+	// RetryAfter is how long to wait before asking again; zero means unknown.
+	RetryAfter time.Duration
+	// Err is the cause, for the server's log.
+	Err error
+}
+
+func (e *UnavailableError) Error() string {
+	msg := "fedavail: temporarily unavailable"
+	if e.RetryAfter > 0 {
+		msg += ", retry after " + e.RetryAfter.String()
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns Err.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
 // LimitError is returned when input exceeds a safety limit.
 type LimitError struct {
 	// What names the limit: "body size", "nesting depth", "attribute size".

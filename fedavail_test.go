@@ -101,3 +101,48 @@ func TestErrorDetail(t *testing.T) {
 		t.Error("ErrorDetail(nil) not empty")
 	}
 }
+
+func TestHTTPErrorRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"", 0},
+		{"120", 2 * time.Minute},
+		{" 7 ", 7 * time.Second},
+		{"-5", 0},
+		{"Mon, 02 Mar 2026 10:00:30 GMT", 30 * time.Second},
+		{"Mon, 02 Mar 2026 09:00:00 GMT", 0}, // in the past
+		{"soon", 0},
+		{"99999999999", 0}, // overflows: ignored, not a negative or huge wait
+	}
+	for _, tt := range tests {
+		e := &HTTPError{StatusCode: 503, Header: http.Header{}}
+		if tt.header != "" {
+			e.Header.Set("Retry-After", tt.header)
+		}
+		if got := e.RetryAfter(now); got != tt.want {
+			t.Errorf("Retry-After %q: RetryAfter = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}
+
+func TestUnavailableError(t *testing.T) {
+	cause := &HTTPError{StatusCode: 503}
+	var err error = fmt.Errorf("caldav: %w", &UnavailableError{RetryAfter: 2 * time.Second, Err: cause})
+	var ue *UnavailableError
+	if !errors.As(err, &ue) || ue.RetryAfter != 2*time.Second {
+		t.Fatalf("errors.As(%v) = %v", err, ue)
+	}
+	var he *HTTPError
+	if !errors.As(err, &he) {
+		t.Error("the cause is not reachable through Unwrap")
+	}
+	if got, want := ue.Error(), "fedavail: temporarily unavailable, retry after 2s: "+cause.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got := (&UnavailableError{}).Error(); got != "fedavail: temporarily unavailable" {
+		t.Errorf("Error() without cause = %q", got)
+	}
+}

@@ -65,6 +65,9 @@ func (h *Handler) getUserSettings(ctx context.Context, requester *fedavail.Reque
 			ur.ErrorCode, ur.ErrorMessage, ur.RedirectTarget = RedirectURL, "Redirection URL.", nillable(to)
 		case errors.Is(err, ErrUnknownUser):
 			ur.ErrorCode, ur.ErrorMessage = InvalidUser, "Invalid user: '"+m+"'"
+		case isUnavailable(err):
+			h.logger().WarnContext(ctx, "autodiscover: directory unavailable", "mailbox", m, "err", err)
+			ur.ErrorCode, ur.ErrorMessage = ServerBusy, serverBusyMessage
 		case err != nil || u == nil:
 			h.logger().ErrorContext(ctx, "autodiscover: directory lookup failed", "mailbox", m, "err", err)
 			ur.ErrorCode, ur.ErrorMessage = InternalServerError, "The directory could not be read."
@@ -107,6 +110,9 @@ func (h *Handler) getDomainSettings(ctx context.Context, requester *fedavail.Req
 			dr.ErrorCode, dr.ErrorMessage, dr.RedirectTarget = RedirectURL, "Redirection URL.", nillable(to)
 		case errors.Is(err, ErrUnknownDomain):
 			dr.ErrorCode, dr.ErrorMessage = InvalidDomain, "Invalid domain: '"+d+"'"
+		case isUnavailable(err):
+			h.logger().WarnContext(ctx, "autodiscover: directory unavailable", "domain", d, "err", err)
+			dr.ErrorCode, dr.ErrorMessage = ServerBusy, serverBusyMessage
 		case err != nil:
 			h.logger().ErrorContext(ctx, "autodiscover: directory lookup failed", "domain", d, "err", err)
 			dr.ErrorCode, dr.ErrorMessage = InternalServerError, "The directory could not be read."
@@ -188,4 +194,13 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// serverBusyMessage goes with ServerBusy for a directory that said
+// "busy, retry later" (*fedavail.UnavailableError).
+const serverBusyMessage = "The directory is temporarily unavailable. Try again later."
+
+func isUnavailable(err error) bool {
+	var ue *fedavail.UnavailableError
+	return errors.As(err, &ue)
 }

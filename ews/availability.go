@@ -15,8 +15,8 @@ var getUserAvailabilityResponseName = xml.Name{Space: MessagesNS, Local: "GetUse
 // GetUserAvailability asks for the free/busy information and meeting
 // suggestions of req's mailboxes.
 //
-// The request is validated first; problems are a *RequestError (errors.Is
-// ErrInvalidRequest) and nothing is sent. Free/busy requests for more than
+// The request is validated first; problems are a *InputError (errors.Is
+// ErrInvalidInput) and nothing is sent. Free/busy requests for more than
 // 100 mailboxes are split into batches of 100 sent concurrently (at most
 // MaxConcurrency at a time); results come back in request order.
 //
@@ -34,7 +34,7 @@ var getUserAvailabilityResponseName = xml.Name{Space: MessagesNS, Local: "GetUse
 //     that cannot be read; transport errors and ctx's error.
 func (c *Client) GetUserAvailability(ctx context.Context, req *AvailabilityRequest) (*AvailabilityResult, error) {
 	if req == nil {
-		return nil, &RequestError{Field: "req", Reason: "nil"}
+		return nil, &InputError{Field: "req", Reason: "nil"}
 	}
 	loc, err := req.validate()
 	if err != nil {

@@ -97,7 +97,7 @@ func (c *Client) maxConcurrency() int {
 // into resp. Errors are those of soap.Caller.Do and of the Auth.
 func (c *Client) call(ctx context.Context, action string, body, resp any, respName xml.Name) (*soap.Message, error) {
 	if c.URL == "" {
-		return nil, &RequestError{Field: "Client.URL", Reason: "empty"}
+		return nil, &InputError{Field: "Client.URL", Reason: "empty"}
 	}
 	out := &outgoing{url: c.URL, action: action, header: http.Header{}}
 	if c.Auth != nil {

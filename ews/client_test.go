@@ -440,9 +440,9 @@ func TestValidation(t *testing.T) {
 			r := base()
 			tt.mutate(r)
 			_, err := c.GetUserAvailability(context.Background(), r)
-			var re *RequestError
-			if !errors.Is(err, ErrInvalidRequest) || !errors.As(err, &re) || re.Field != tt.field {
-				t.Errorf("err = %v, want a RequestError for %s", err, tt.field)
+			var re *InputError
+			if !errors.Is(err, ErrInvalidInput) || !errors.As(err, &re) || re.Field != tt.field {
+				t.Errorf("err = %v, want a InputError for %s", err, tt.field)
 			}
 			if n := len(f.recorded()); n != 0 {
 				t.Errorf("%d requests sent", n)

@@ -12,7 +12,7 @@
 // Action, To and ReplyTo headers.
 //
 // [Client.GetUserAvailability] validates an [AvailabilityRequest] before
-// sending anything ([RequestError]), splits more than 100 mailboxes into
+// sending anything ([InputError]), splits more than 100 mailboxes into
 // concurrent batches, waits and retries when the server answers
 // ErrorServerBusy ([ServerBusyError]), and returns one
 // [MailboxAvailability] per mailbox in request order, with a [MailboxError]
@@ -68,7 +68,10 @@
 //     level; None answers ErrorNoFreeBusyAccess for that mailbox alone.
 //  5. Calendar. [HandlerConfig.Calendars] gives the events of the window
 //     and the working hours; a missing mailbox is ErrorMailRecipientNotFound,
-//     a failing store ErrorFreeBusyGenerationFailed, again per mailbox.
+//     a store that is temporarily unavailable (*fedavail.UnavailableError)
+//     ErrorMailboxLogonFailed with BackOffMilliseconds when the store gave a
+//     wait (Exchange's answer for a mailbox database it cannot reach), any
+//     other failure ErrorFreeBusyGenerationFailed, again per mailbox.
 //  6. View filtering. The requested view is downgraded to what the level
 //     allows (AvailabilityOnly never sees Detailed) and the granted view is
 //     reported in FreeBusyViewType; private items never carry subject,

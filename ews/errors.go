@@ -6,21 +6,21 @@ import (
 	"time"
 )
 
-// ErrInvalidRequest is matched (errors.Is) by every [*RequestError].
-var ErrInvalidRequest = errors.New("ews: invalid request")
+// ErrInvalidInput is matched (errors.Is) by every [*InputError].
+var ErrInvalidInput = errors.New("ews: invalid input")
 
-// RequestError reports a request that was refused before anything was sent.
-type RequestError struct {
+// InputError reports a request that was refused before anything was sent.
+type InputError struct {
 	// Field names what is wrong, in Go terms ("FreeBusy.MergedInterval").
 	Field string
 	// Reason says why, in words.
 	Reason string
 }
 
-func (e *RequestError) Error() string { return "ews: invalid request: " + e.Field + ": " + e.Reason }
+func (e *InputError) Error() string { return "ews: invalid input: " + e.Field + ": " + e.Reason }
 
-// Is makes errors.Is(err, ErrInvalidRequest) true.
-func (e *RequestError) Is(target error) bool { return target == ErrInvalidRequest }
+// Is makes errors.Is(err, ErrInvalidInput) true.
+func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
 // MailboxError is the error of one mailbox in an otherwise successful
 // answer, such as ErrorNoFreeBusyAccess or ErrorMailRecipientNotFound.

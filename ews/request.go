@@ -81,7 +81,7 @@ type SuggestionOptions struct {
 // validate checks r and returns the request zone.
 func (r *AvailabilityRequest) validate() (*time.Location, error) {
 	bad := func(field, format string, args ...any) error {
-		return &RequestError{Field: field, Reason: fmt.Sprintf(format, args...)}
+		return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	if len(r.Mailboxes) == 0 {
 		return nil, bad("Mailboxes", "no mailbox")
@@ -147,13 +147,13 @@ func (r *AvailabilityRequest) validate() (*time.Location, error) {
 
 func checkWindow(prefix string, start, end time.Time) error {
 	if start.IsZero() || end.IsZero() {
-		return &RequestError{Field: prefix + "Start", Reason: "the time window needs a start and an end"}
+		return &InputError{Field: prefix + "Start", Reason: "the time window needs a start and an end"}
 	}
 	if !end.After(start) {
-		return &RequestError{Field: prefix + "End", Reason: "the time window ends before it starts"}
+		return &InputError{Field: prefix + "End", Reason: "the time window ends before it starts"}
 	}
 	if end.Sub(start) > MaxWindow {
-		return &RequestError{Field: prefix + "End", Reason: fmt.Sprintf("the time window is %s, longer than 42 days", end.Sub(start))}
+		return &InputError{Field: prefix + "End", Reason: fmt.Sprintf("the time window is %s, longer than 42 days", end.Sub(start))}
 	}
 	return nil
 }

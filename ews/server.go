@@ -14,6 +14,7 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
@@ -117,11 +118,15 @@ var (
 
 // NewHandler returns a handler for cfg.
 func NewHandler(cfg HandlerConfig) (*Handler, error) {
+	req := required.For("ews: HandlerConfig")
 	if cfg.Calendars == nil {
-		return nil, ErrNoCalendars
+		req.Add(ErrNoCalendars)
 	}
 	if cfg.Policy == nil {
-		return nil, ErrNoPolicy
+		req.Add(ErrNoPolicy)
+	}
+	if err := req.Err(); err != nil {
+		return nil, err
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -32,6 +32,7 @@ type mailboxResult struct {
 	level   fedavail.AccessLevel
 	events  []calendar.Event // over the fetch window
 	hours   *calendar.WorkingHours
+	backOff time.Duration // for a source that is temporarily unavailable
 }
 
 func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
@@ -216,9 +217,16 @@ func (h *Handler) readMailbox(ctx context.Context, who *fedavail.Requester, addr
 		res.hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
 	}
 	var tooMany *calendar.TooManyEventsError
+	var unavailable *fedavail.UnavailableError
 	switch {
 	case errors.Is(err, calendar.ErrMailboxNotFound):
 		return mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+	case errors.As(err, &unavailable):
+		// Exchange's answer for a mailbox database it cannot reach
+		// (CalendarQuery.HandleConnectionException → ErrorMailboxLogonFailed),
+		// with the source's wait when it said one.
+		h.log.WarnContext(ctx, "ews: calendar source unavailable", "mailbox", addr, "retry_after", unavailable.RetryAfter, "err", err)
+		return mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
 	case errors.As(err, &tooMany):
 		return mailboxResult{code: ErrorFreeBusyGenerationFailed, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
 	case err != nil:
@@ -254,10 +262,11 @@ func grantedView(v ViewType, level fedavail.AccessLevel) ViewType {
 
 func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) FreeBusyResponse {
 	if res.code != NoError {
-		return FreeBusyResponse{
-			ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: res.message, ResponseCode: res.code},
-			FreeBusyView:    &FreeBusyView{FreeBusyViewType: ViewNone},
+		rm := &ResponseMessage{ResponseClass: Error, MessageText: res.message, ResponseCode: res.code}
+		if res.backOff > 0 {
+			rm.MessageXML = backOffXML(res.backOff)
 		}
+		return FreeBusyResponse{ResponseMessage: rm, FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
 	}
 	view := grantedView(q.view, res.level)
 	fb := &FreeBusyView{FreeBusyViewType: view}

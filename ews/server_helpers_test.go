@@ -246,3 +246,14 @@ func mustMarshal(t testing.TB, v any) []byte {
 	}
 	return b
 }
+
+// unavailableSource is a store that is down for a while (a CalDAV server
+// answering 503 with Retry-After), in both methods.
+type unavailableSource struct {
+	calendar.Source
+	retryAfter time.Duration
+}
+
+func (s unavailableSource) Events(context.Context, string, time.Time, time.Time) ([]calendar.Event, error) {
+	return nil, &fedavail.UnavailableError{RetryAfter: s.retryAfter, Err: errors.New("store restarting")}
+}

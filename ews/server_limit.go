@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/soap"
 )
 
 // Limiter decides whether the handler serves a request now. The handler
@@ -118,12 +119,23 @@ func (h *Handler) throttle(who *fedavail.Requester) *fedavail.Fault {
 // serverBusy is Exchange's throttling fault: the code ErrorServerBusy in
 // the types namespace and the back-off in MessageXml.
 func serverBusy(wait time.Duration) *fedavail.Fault {
-	ms := (wait + time.Millisecond - 1) / time.Millisecond
 	return &fedavail.Fault{
 		Code:          string(ErrorServerBusy),
 		CodeNamespace: TypesNS,
 		Reason:        "The server cannot service this request right now. Try again later.",
 		ResponseCode:  string(ErrorServerBusy),
-		Values:        map[string]string{"BackOffMilliseconds": strconv.FormatInt(int64(ms), 10)},
+		Values:        map[string]string{"BackOffMilliseconds": backOffMilliseconds(wait)},
 	}
+}
+
+// backOffXML is a response message's MessageXml asking to wait.
+func backOffXML(wait time.Duration) *soap.MessageXML {
+	return &soap.MessageXML{Values: []soap.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMilliseconds(wait)}}}
+}
+
+// backOffMilliseconds renders wait as BackOffMilliseconds, rounded up so
+// that a short wait is never zero.
+func backOffMilliseconds(wait time.Duration) string {
+	ms := (wait + time.Millisecond - 1) / time.Millisecond
+	return strconv.FormatInt(int64(ms), 10)
 }

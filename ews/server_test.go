@@ -1,6 +1,7 @@
 package ews
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -252,6 +253,54 @@ func TestRequestErrors(t *testing.T) {
 			}
 			if r.fault.ResponseCode != string(tt.want) || r.fault.Code != "Client" {
 				t.Errorf("fault %s/%s, want Client/%s", r.fault.Code, r.fault.ResponseCode, tt.want)
+			}
+		})
+	}
+}
+
+// TestNewHandlerReportsEveryMissingField: both required parts are named at
+// once, each matchable by its sentinel.
+func TestNewHandlerReportsEveryMissingField(t *testing.T) {
+	_, err := NewHandler(HandlerConfig{})
+	if !errors.Is(err, ErrNoCalendars) || !errors.Is(err, ErrNoPolicy) {
+		t.Fatalf("NewHandler(HandlerConfig{}) = %v, want ErrNoCalendars and ErrNoPolicy", err)
+	}
+}
+
+// TestUnavailableSource: a source that says "busy, retry later" gets
+// Exchange's answer for an unreachable mailbox database,
+// ErrorMailboxLogonFailed for that mailbox (not a generation failure), with
+// the wait as BackOffMilliseconds when the source knows it; the cause stays
+// in the server's log.
+func TestUnavailableSource(t *testing.T) {
+	tests := []struct {
+		name       string
+		retryAfter time.Duration
+		want       map[string]string
+	}{
+		{"wait known", 1500 * time.Millisecond, map[string]string{"BackOffMilliseconds": "1500"}},
+		{"sub-millisecond wait rounds up", time.Microsecond, map[string]string{"BackOffMilliseconds": "1"}},
+		{"wait unknown", 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, func(c *HandlerConfig) {
+				c.Calendars = unavailableSource{Source: c.Calendars, retryAfter: tt.retryAfter}
+			})
+			var out GetUserAvailabilityResponse
+			ts.do(t, call{body: availability(ViewFreeBusy, "alice@example.com")}, &out)
+			rm := out.FreeBusyResponses[0].ResponseMessage
+			if rm.ResponseCode != ErrorMailboxLogonFailed || rm.ResponseClass != Error {
+				t.Fatalf("answer %s/%s, want Error/ErrorMailboxLogonFailed", rm.ResponseClass, rm.ResponseCode)
+			}
+			if diff := cmp.Diff(tt.want, rm.MessageXML.Map()); diff != "" {
+				t.Errorf("MessageXml values (-want +got):\n%s", diff)
+			}
+			if strings.Contains(string(mustMarshal(t, out)), "store restarting") {
+				t.Error("the source's error reached the caller")
+			}
+			if !strings.Contains(ts.logs.String(), "store restarting") {
+				t.Error("the source's error is not in the server log")
 			}
 		})
 	}

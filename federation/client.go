@@ -15,12 +15,13 @@ import (
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/wstrust"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
 )
 
 // Relationships supplies the organization relationships the requesting side
-// asks partners through. *sharing.Store and *sharing.Policy implement it.
+// asks partners through. *sharing.LivePolicy and *sharing.Policy implement it.
 type Relationships interface {
 	// RelationshipFor returns the relationship to use for domain, or an
 	// error matching sharing.ErrNoRelationship.
@@ -79,8 +80,16 @@ type Config struct {
 	// autodiscover.DefaultCacheTTL (one hour); negative keeps nothing.
 	EndpointTTL time.Duration
 	// MaxParallel caps how many partner organizations one query asks at
-	// once. Zero means 8.
+	// once. Zero means 64, so that a query costs about as long as its
+	// slowest partner.
 	MaxParallel int
+	// PartnerTimeout bounds the work for one partner organization in a
+	// query (discovery, token and EWS together); its attendees then get an
+	// *AttendeeError wrapping context.DeadlineExceeded while the others are
+	// answered. Zero means 25 seconds, Exchange's own default for
+	// availability requests; negative means only the query's context bounds
+	// it.
+	PartnerTimeout time.Duration
 	// EWSVersion is the EWS schema version requested from partners. Zero
 	// means ews.Exchange2013, the first to report WorkingElsewhere.
 	EWSVersion ews.Version
@@ -106,13 +115,9 @@ type Client struct {
 // NewClient checks cfg and returns a client. It does no I/O: the broker's
 // metadata and partners' endpoints are fetched on first use.
 func NewClient(cfg Config) (*Client, error) {
-	var errs []error
-	if strings.TrimSpace(cfg.ApplicationURI) == "" {
-		errs = append(errs, errors.New("federation: Config.ApplicationURI is required"))
-	}
-	if cfg.Keys == nil {
-		errs = append(errs, errors.New("federation: Config.Keys is required"))
-	}
+	req := required.For("federation: Config")
+	req.Need(strings.TrimSpace(cfg.ApplicationURI) != "", "ApplicationURI")
+	req.Need(cfg.Keys != nil, "Keys")
 	c := &Client{cfg: cfg, log: cfg.Logger, now: cfg.Now, rels: cfg.Relationships, hc: cfg.HTTPClient}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -123,12 +128,12 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.rels == nil {
 		p, err := sharing.New(cfg.Sharing, &sharing.Options{Logger: cfg.Logger})
 		if err != nil {
-			errs = append(errs, err)
+			req.Add(err)
 		}
 		c.rels = p
 	}
 	if c.hc != nil && len(cfg.LegacyTLSPartners) > 0 {
-		errs = append(errs, errors.New("federation: Config.LegacyTLSPartners needs the HTTP client built from Config.Transport; with Config.HTTPClient, configure its transport"))
+		req.Add(errors.New("federation: Config.LegacyTLSPartners needs the HTTP client built from Config.Transport; with Config.HTTPClient, configure its transport"))
 	}
 	if c.hc == nil {
 		tc := cfg.Transport
@@ -137,16 +142,16 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 		legacy, err := legacyTLSHosts(cfg.LegacyTLSPartners)
 		if err != nil {
-			errs = append(errs, err)
+			req.Add(err)
 		}
 		tc.LegacyTLSHosts = append(slices.Clip(tc.LegacyTLSHosts), legacy...)
 		hc, err := transport.New(tc)
 		if err != nil {
-			errs = append(errs, err)
+			req.Add(err)
 		}
 		c.hc = hc
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := req.Err(); err != nil {
 		return nil, err
 	}
 	var err error

@@ -8,14 +8,24 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/ews"
 )
 
 // defaultMaxParallel is how many partner organizations one query asks at
-// once when Config.MaxParallel is zero.
-const defaultMaxParallel = 8
+// once when Config.MaxParallel is zero: high enough that a query naming
+// attendees in tens of organizations costs about as long as its slowest
+// partner, since each partner is mostly waiting on the network.
+const defaultMaxParallel = 64
+
+// defaultPartnerTimeout bounds the work for one partner organization
+// (discovery, token, EWS) when Config.PartnerTimeout is zero. It is
+// Exchange's own default for its availability web requests
+// (WebRequestTimeoutInSeconds = 25, InfoWorker/Common/Availability/
+// Configuration.cs).
+const defaultPartnerTimeout = 25 * time.Second
 
 // Availability asks the attendees' organizations when they are free. For
 // each attendee's domain it finds the organization relationship, the
@@ -64,7 +74,9 @@ func (c *Client) Availability(ctx context.Context, q Query) (*Result, error) {
 			case <-ctx.Done():
 				return
 			}
-			c.askDomain(ctx, r, d, byDomain[d])
+			pctx, cancel := c.partnerContext(ctx)
+			defer cancel()
+			c.askDomain(pctx, r, d, byDomain[d])
 		})
 	}
 	wg.Wait()
@@ -72,6 +84,19 @@ func (c *Client) Availability(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Attendees: r.out, Suggestions: r.suggestions.sorted()}, nil
+}
+
+// partnerContext bounds one partner's work by Config.PartnerTimeout, so a
+// hung partner costs its own attendees an error and no more.
+func (c *Client) partnerContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	switch d := c.cfg.PartnerTimeout; {
+	case d < 0:
+		return ctx, func() {}
+	case d == 0:
+		return context.WithTimeout(ctx, defaultPartnerTimeout)
+	default:
+		return context.WithTimeout(ctx, d)
+	}
 }
 
 // run is one call of Availability: the query, and the answers its

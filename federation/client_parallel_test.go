@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -56,7 +58,7 @@ func TestAvailabilityMaxParallel(t *testing.T) {
 	}{
 		{maxParallel: 1, partners: 3, wantAtOnce: 1},
 		{maxParallel: 3, partners: 7, wantAtOnce: 3},
-		{maxParallel: 0, partners: 11, wantAtOnce: 8}, // the default
+		{maxParallel: 0, partners: 11, wantAtOnce: 11}, // the default (64) is above the partner count
 		{maxParallel: 5, partners: 2, wantAtOnce: 2},
 	}
 	for _, tt := range tests {
@@ -101,4 +103,89 @@ func TestAvailabilityMaxParallel(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A partner that hangs costs its own attendees a timeout at
+// Config.PartnerTimeout; the query returns, and other partners' answers
+// are kept.
+func TestAvailabilityPartnerTimeout(t *testing.T) {
+	w := newWorld(t)
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) }) // before the servers close: cleanups run last-in first-out
+	w.mu.Lock()
+	w.onRequest = func(r *http.Request) {
+		if strings.HasSuffix(r.Host, "fabrikam.test") {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		}
+	}
+	w.mu.Unlock()
+	cfg := w.config(t, rel("Fabrikam", "fabrikam.test"), rel("Woodgrove", "woodgrove.test"))
+	cfg.PartnerTimeout = 300 * time.Millisecond
+	c, err := federation.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Availability(t.Context(), federation.Query{
+		From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test", "gil@woodgrove.test"},
+		Start: w.week, End: w.week.Add(24 * time.Hour),
+	})
+	if err != nil {
+		t.Fatalf("the query failed as a whole: %v", err)
+	}
+	var ae *federation.AttendeeError
+	if dana := res.Attendees[0]; !errors.As(dana.Err, &ae) || !errors.Is(dana.Err, context.DeadlineExceeded) {
+		t.Errorf("dana (hung partner): err %v, want an AttendeeError wrapping context.DeadlineExceeded", dana.Err)
+	}
+	if gil := res.Attendees[1]; gil.Err == nil || errors.Is(gil.Err, context.DeadlineExceeded) {
+		t.Errorf("gil (woodgrove answers, without a relationship for contoso): err %v, want woodgrove's own refusal", gil.Err)
+	}
+}
+
+// slowRelationships takes delay to look up any relationship and then has
+// none: the cost of a partner that answers slowly, without the rest of the
+// machinery, so the benchmark measures only how partners are scheduled.
+type slowRelationships struct{ delay time.Duration }
+
+func (s slowRelationships) RelationshipFor(domain string) (sharing.OrganizationRelationship, error) {
+	time.Sleep(s.delay)
+	return sharing.OrganizationRelationship{}, fmt.Errorf("slow %s: %w", domain, sharing.ErrNoRelationship)
+}
+
+// BenchmarkPartnersInParallel asks ten partners that each take 20 ms, then
+// one such partner, alternating within each iteration, and reports the
+// ratio of the two (ten/one): 1.0 means the ten cost no more than the
+// slowest of them, the goal of the default MaxParallel.
+func BenchmarkPartnersInParallel(b *testing.B) {
+	k, err := keys()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := federation.NewClient(federation.Config{
+		ApplicationURI: appURI("contoso.test"), Keys: ring(b, k.contoso), Relationships: slowRelationships{20 * time.Millisecond},
+		Broker: federation.TrustBroker{IssuerURI: brokerURI, TokenEndpoint: "https://sts.test/extSTS.srf"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2025, 3, 24, 0, 0, 0, 0, time.UTC)
+	query := func(partners int) time.Duration {
+		var attendees []string
+		for i := range partners {
+			attendees = append(attendees, fmt.Sprintf("someone@partner%d.test", i))
+		}
+		t0 := time.Now()
+		if _, err := c.Availability(context.Background(), federation.Query{From: "alice@contoso.test", Attendees: attendees, Start: start, End: start.Add(time.Hour)}); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	var ten, one time.Duration
+	for b.Loop() {
+		ten += query(10)
+		one += query(1)
+	}
+	b.ReportMetric(float64(ten)/float64(one), "ten/one")
 }

@@ -35,7 +35,7 @@ type Query struct {
 	// view; Result.Suggest rates times for every attendee together. Its
 	// window (the query's, unless it sets one) must be at least 24 hours;
 	// options a partner would refuse fail the partner's attendees with an
-	// *ews.RequestError (errors.Is ews.ErrInvalidRequest).
+	// *ews.InputError (errors.Is ews.ErrInvalidInput).
 	Suggestions *ews.SuggestionOptions
 }
 

@@ -28,7 +28,8 @@
 //  4. GetUserAvailability at the partner's EWS URL's /WSSecurity endpoint, in
 //     batches of 100 mailboxes.
 //
-// Organizations are asked in parallel (Config.MaxParallel at a time). The
+// Organizations are asked in parallel (Config.MaxParallel at a time, 64 by
+// default; each bounded by Config.PartnerTimeout, 25 s by default). The
 // [Result] has one [Attendee] per address asked about, in order; one that
 // could not be asked about carries an [*AttendeeError] naming the [Step] and
 // the cause, which errors.Is matches against sharing.ErrNoRelationship,

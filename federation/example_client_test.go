@@ -53,7 +53,7 @@ func ExampleNewHandler() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	store, err := sharing.NewStore(policy, nil)
+	store, err := sharing.NewLivePolicy(policy, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

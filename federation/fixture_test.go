@@ -58,7 +58,7 @@ type testKeys struct {
 }
 
 // ring returns a key ring holding kp.
-func ring(t *testing.T, kp *fedtest.KeyPair) *keyring.Ring {
+func ring(t testing.TB, kp *fedtest.KeyPair) *keyring.Ring {
 	t.Helper()
 	r, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key})
 	if err != nil {
@@ -137,7 +137,7 @@ func newWorld(t *testing.T) *world {
 
 	toContoso := sharing.OrganizationRelationship{Name: "Contoso", DomainNames: []string{"contoso.test"}, Enabled: true, FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessLimitedDetails}
 	partner := func(domain string, kp *fedtest.KeyPair, tb federation.TrustBroker, rels ...sharing.OrganizationRelationship) {
-		pol, err := sharing.NewStore(sharing.Config{
+		pol, err := sharing.NewLivePolicy(sharing.Config{
 			OrganizationRelationships: rels,
 			Mailboxes:                 []sharing.Mailbox{{Address: "dana@fabrikam.test", CalendarPermission: sharing.PermissionLimitedDetails}},
 		}, nil)

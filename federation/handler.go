@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/metadata"
 	"github.com/fedavail/fedavail/federation/token"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/transport"
 )
 
@@ -36,7 +36,7 @@ type HandlerConfig struct {
 	Broker TrustBroker
 
 	// Policy decides how much of a mailbox a requester sees; typically a
-	// *sharing.Store.
+	// *sharing.LivePolicy.
 	Policy fedavail.AccessPolicy
 	// Calendars is where mailboxes' items and working hours come from.
 	Calendars calendar.Source
@@ -101,19 +101,14 @@ const ExternalEWSVersion = "15.01.2507.000"
 
 // NewHandler checks cfg and returns the handler. It does no I/O.
 func NewHandler(cfg HandlerConfig) (*Handler, error) {
-	var errs []error
-	need := func(ok bool, field string) {
-		if !ok {
-			errs = append(errs, errors.New("federation: HandlerConfig."+field+" is required"))
-		}
-	}
-	need(strings.TrimSpace(cfg.ApplicationURI) != "", "ApplicationURI")
-	need(cfg.Keys != nil, "Keys")
-	need(len(cfg.Domains) > 0, "Domains")
-	need(cfg.Policy != nil, "Policy")
-	need(cfg.Calendars != nil, "Calendars")
-	need(cfg.EWSURL != "" || cfg.Directory != nil, "EWSURL")
-	if err := errors.Join(errs...); err != nil {
+	req := required.For("federation: HandlerConfig")
+	req.Need(strings.TrimSpace(cfg.ApplicationURI) != "", "ApplicationURI")
+	req.Need(cfg.Keys != nil, "Keys")
+	req.Need(len(cfg.Domains) > 0, "Domains")
+	req.Need(cfg.Policy != nil, "Policy")
+	req.Need(cfg.Calendars != nil, "Calendars")
+	req.Need(cfg.EWSURL != "" || cfg.Directory != nil, "EWSURL")
+	if err := req.Err(); err != nil {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, log: cfg.Logger, dir: cfg.Directory}

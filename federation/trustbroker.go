@@ -50,7 +50,7 @@ const failedRetry = time.Minute
 
 // brokerInfo is a [TrustBroker] resolved on demand: explicit values as
 // given, or metadata fetched lazily on the caller's context and refreshed
-// when stale. It implements token.TrustStore with the last good copy.
+// when stale. It implements token.BrokerTrust with the last good copy.
 type brokerInfo struct {
 	fixed     *metadata.Metadata // explicit configuration, never refreshed
 	refresher *metadata.Refresher
@@ -154,7 +154,7 @@ func (b *brokerInfo) cached() (*metadata.Metadata, bool, error) {
 	return nil, false, nil
 }
 
-// TrustedBroker implements token.TrustStore with the last good metadata.
+// TrustedBroker implements token.BrokerTrust with the last good metadata.
 func (b *brokerInfo) TrustedBroker() (string, []*x509.Certificate) {
 	if b.fixed != nil {
 		return b.fixed.IssuerURI, b.fixed.Certs

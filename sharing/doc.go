@@ -54,7 +54,7 @@
 //
 // # Reloading
 //
-// A [Store] holds the policy in force behind an atomic pointer. Each
+// A [LivePolicy] holds the policy in force behind an atomic pointer. Each
 // question is answered from one Policy, so a request in flight during a
 // reload sees the old or the new configuration, never a mix, and a
 // configuration that fails validation leaves the old one in force.

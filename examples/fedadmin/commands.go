@@ -38,6 +38,10 @@ var commands = []*command{
 	{name: "defederate", help: "defederate [-yes]", setup: func(fs *flag.FlagSet) {
 		fs.Bool("yes", false, "do not ask for confirmation")
 	}, run: defederate},
+	{name: "test-ca", help: "test-ca [-out DIR] HOST...   (a CA and a TLS certificate for trying things on one machine)",
+		setup: testCAFlags, run: testCA, stateless: true},
+	{name: "test-dns", help: "test-dns [-zone FILE]   (a DNS server on 127.0.0.1 for trying things on one machine; runs until stopped)",
+		setup: testDNSFlags, run: testDNS, stateless: true, untimed: true},
 }
 
 func str(fs *flag.FlagSet, name string) string { return fs.Lookup(name).Value.String() }
@@ -192,8 +196,9 @@ func relationshipAdd(ctx context.Context, e *env, fs *flag.FlagSet, args []strin
 	}
 	var fi admin.FederationInformation
 	if d := str(fs, "domain"); d != "" {
-		// Get-FederationInformation -DomainName d | New-OrganizationRelationship
-		if fi, err = e.org.FederationInformation(ctx, d); err != nil {
+		// Get-FederationInformation -DomainName d | New-OrganizationRelationship,
+		// at the partner's -autodiscover URL when one is given.
+		if fi, err = e.org.FederationInformationAt(ctx, d, str(fs, "autodiscover")); err != nil {
 			return err
 		}
 	}

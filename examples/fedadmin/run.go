@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/fedavail/fedavail/examples/internal/cli"
@@ -34,8 +37,18 @@ The administrator's federation workflow, in the order it is done:
   relationship add NAME -domain D
                                 organization relationship from the partner's federation information
   relationship set|remove|list  change, remove, print organization relationships
+  mailbox set ADDRESS -permission LimitedDetails
+                                a mailbox owner's opt-in to subject and location (or -policy NAME)
+  group set NAME MEMBER...      a group, for a relationship's -scope (group remove|list)
+  policy set NAME -domain 'D:Action'
+                                a sharing policy, person-to-person sharing (policy remove|list)
   rollover                      next step of a certificate rollover
   defederate [-yes]             remove relationships, domains and the trust
+
+For trying federation on one machine (see scripts/walkthrough.sh):
+
+  test-ca [-out DIR] HOST...    a test CA and a TLS certificate for HOSTs
+  test-dns [-zone FILE]         a DNS server on 127.0.0.1 serving FILE, re-read as it changes
 
 Run "fedadmin <subcommand> -h" for the flags of a subcommand.
 
@@ -55,6 +68,10 @@ type command struct {
 	run  func(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 	// setup declares the subcommand's flags.
 	setup func(fs *flag.FlagSet)
+	// stateless commands do not open the state directory (run gets a nil
+	// org); untimed ones run until the process is interrupted rather than
+	// for at most two minutes.
+	stateless, untimed bool
 }
 
 // run is the command without the process: it returns the exit status.
@@ -68,8 +85,8 @@ func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.
 	global := flag.NewFlagSet("fedadmin", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	dir := global.String("dir", "fedadmin-state", "state `directory` (created with mode 0700)")
-	caFile := global.String("ca", "", "PEM `file` of CA certificates to trust for the broker, in addition to the system's")
-	dnsAddr := global.String("dns", "", "DNS server `host:port` to look TXT records up with, instead of the system resolver")
+	var network cli.Network
+	network.Register(global)
 	global.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		global.PrintDefaults()
@@ -99,18 +116,25 @@ func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.
 	if err != nil {
 		return flagStatus(err)
 	}
-	opts, err := options(*caFile, *dnsAddr, dial)
+	opts, err := options(&network, dial)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
 	}
-	org, err := admin.Open(*dir, opts)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitError
+	var org *admin.Org
+	if !cmd.stateless {
+		if org, err = admin.Open(*dir, opts); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitError
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if !cmd.untimed {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+	}
 	err = cmd.run(ctx, &env{org: org, stdin: stdin, stdout: stdout}, fs, params)
 	var ue usageError
 	switch {
@@ -173,18 +197,19 @@ func lookup(args []string) (*command, []string, error) {
 
 // options builds the HTTP client and resolver from the global flags; dial,
 // if not nil, opens the HTTP client's connections.
-func options(caFile, dnsAddr string, dial cli.DialFunc) (*admin.Options, error) {
-	hc, err := cli.HTTPClient(caFile, dial)
-	if err != nil {
-		return nil, fmt.Errorf("fedadmin: %w", err)
-	}
-	opts := &admin.Options{HTTPClient: hc}
-	if dnsAddr != "" {
-		res, err := cli.Resolver(dnsAddr)
+func options(n *cli.Network, dial cli.DialFunc) (*admin.Options, error) {
+	opts := &admin.Options{}
+	if n.DNS != "" {
+		res, err := n.Resolver()
 		if err != nil {
 			return nil, fmt.Errorf("fedadmin: %w", err)
 		}
 		opts.Resolver = res
 	}
+	hc, err := n.Client(dial)
+	if err != nil {
+		return nil, fmt.Errorf("fedadmin: %w", err)
+	}
+	opts.HTTPClient = hc
 	return opts, nil
 }

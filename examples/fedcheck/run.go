@@ -44,9 +44,10 @@ Flags:
 
 // config is what the checks read from the command line.
 type config struct {
-	dir, caFile, dnsAddr, from string
-	json                       bool
-	timeout                    time.Duration
+	dir, from string
+	net       cli.Network
+	json      bool
+	timeout   time.Duration
 }
 
 // app is what the command takes from its surroundings; the zero value is
@@ -63,8 +64,7 @@ func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("fedcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.dir, "dir", "fedadmin-state", "the organization's state `directory`, as fedadmin keeps it")
-	fs.StringVar(&cfg.caFile, "ca", "", "PEM `file` of CA certificates to trust, in addition to the system's")
-	fs.StringVar(&cfg.dnsAddr, "dns", "", "DNS server `host:port` for TXT and SRV look-ups instead of the system resolver")
+	cfg.net.Register(fs)
 	fs.StringVar(&cfg.from, "from", "", "our mailbox `address` test tokens are requested for (default fedcheck@ our first domain)")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as JSON")
 	fs.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "give up after this `duration`")
@@ -175,13 +175,13 @@ func (a *app) checker(cfg config) (*diag.Checker, error) {
 	hc := a.httpClient
 	if hc == nil {
 		var err error
-		if hc, err = cli.HTTPClient(cfg.caFile, nil); err != nil {
+		if hc, err = cfg.net.Client(nil); err != nil {
 			return nil, fmt.Errorf("fedcheck: %w", err)
 		}
 	}
 	c := &diag.Checker{HTTPClient: hc, Requester: cfg.from}
-	if cfg.dnsAddr != "" {
-		res, err := cli.Resolver(cfg.dnsAddr)
+	if cfg.net.DNS != "" {
+		res, err := cfg.net.Resolver()
 		if err != nil {
 			return nil, fmt.Errorf("fedcheck: %w", err)
 		}

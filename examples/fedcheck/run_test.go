@@ -70,8 +70,9 @@ func TestRun(t *testing.T) {
 			"result: FAIL",
 		}},
 		{name: "trust not created", args: []string{"-dir", bare, "-ca", caFile, "trust"}, status: exitFail, stdout: []string{
-			"✗ Trust broker metadata: no metadata URL configured",
-			"✓ Organization certificate",
+			"✗ Federation trust configuration: missing: ApplicationUri, TokenIssuerMetadataEpr",
+			"fix:   create the trust with fedadmin trust -broker URL -domain DOMAIN",
+			"- Trust broker metadata: the federation trust is not configured",
 		}},
 		{name: "relationship missing", args: append(global, "relationship", "Fabrikam", "-user", "bob@fabrikam.test"), status: exitFail, stdout: []string{
 			`cause: no organization relationship named "Fabrikam" on our side`,

@@ -9,25 +9,29 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/ews"
+	"github.com/fedavail/fedavail/examples/internal/cli"
 )
 
 const usage = `freebusy asks partner organizations when their people are free, through the
 organization relationships and trust broker of the organization fedadmin keeps.
 
 usage: freebusy [flags] -from ADDRESS ATTENDEE...
+       freebusy [flags] -serve 127.0.0.1:8080     (the scheduling page)
 
 Flags:
 `
 
 // options are the command line's settings.
 type options struct {
-	dir, from, caFile, htmlPath string
-	attendees                   []string
-	start                       time.Time // midnight of the first day, in loc
-	days                        int
-	view                        ews.ViewType
-	json                        bool
-	timeout                     time.Duration
+	dir, from, htmlPath string
+	net                 cli.Network
+	serve               string // the scheduling page's listening address, if any
+	attendees           []string
+	start               time.Time // midnight of the first day, in loc
+	days                int
+	view                ews.ViewType
+	json                bool
+	timeout             time.Duration
 }
 
 // views are the -view values, Exchange's names.
@@ -45,7 +49,8 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 	view := fs.String("view", string(ews.ViewDetailedMerged), "the `VIEW` asked for: "+viewNames())
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the grid")
 	fs.StringVar(&o.htmlPath, "html", "", "also write the grid as an HTML page to `PATH`")
-	fs.StringVar(&o.caFile, "ca", "", "PEM `FILE` of CA certificates to trust, in addition to the system's")
+	o.net.Register(fs)
+	fs.StringVar(&o.serve, "serve", "", "serve the scheduling page at `ADDR` (host:port) instead of asking once; -from is then the page's default")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this `duration`")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -56,11 +61,15 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 	}
 	o.attendees = fs.Args()
 	var errs []error
-	if o.from == "" {
-		errs = append(errs, errors.New("-from ADDRESS is required"))
-	}
-	if len(o.attendees) == 0 {
-		errs = append(errs, errors.New("give at least one attendee address"))
+	if o.serve == "" {
+		if o.from == "" {
+			errs = append(errs, errors.New("-from ADDRESS is required"))
+		}
+		if len(o.attendees) == 0 {
+			errs = append(errs, errors.New("give at least one attendee address"))
+		}
+	} else if len(o.attendees) > 0 {
+		errs = append(errs, errors.New("-serve takes no attendees: the page asks for them"))
 	}
 	if o.days < 1 || o.days > 42 {
 		errs = append(errs, fmt.Errorf("-days %d: want 1 to 42 (Exchange's limit)", o.days))

@@ -6,7 +6,16 @@
 //	freebusy -dir fedadmin-state -from alice@contoso.com bob@fabrikam.com carol@fabrikam.com
 //	freebusy -dir fedadmin-state -from alice@contoso.com -start 2026-11-30 -days 5 -tz Europe/London -json bob@fabrikam.com
 //
-// It prints a grid of the working week (· free, █ busy, …), with the items
+//	freebusy -dir fedadmin-state -from alice@contoso.com -serve 127.0.0.1:8080
+//
+// With -serve it is a scheduling page instead: people of the organization
+// type attendees from partner organizations and a date range, and see the
+// same grid in the browser with the best common free times. The page needs
+// nothing from elsewhere, works with the keyboard alone and in a narrow
+// window; it has no sign-in of its own, so serve it on loopback or behind
+// the organization's sign-in proxy.
+//
+// Otherwise it prints a grid of the working week (· free, █ busy, …), with the items
 // the partner shared details of, and for each attendee without data the
 // reason in plain words; -json prints the same for programs. The exit status
 // is 1 when an attendee has no data, 2 for a wrong command line.

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 
 	"github.com/fedavail/fedavail/autodiscover"
-	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/examples/internal/grid"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/federation/admin"
@@ -56,6 +55,9 @@ func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		fmt.Fprintln(stderr, "freebusy:", err)
 		return exitNoData
+	}
+	if o.serve != "" {
+		return a.serve(ctx, o, client, now, stderr)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -128,9 +130,17 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
+	resolver := a.resolver
+	if o.net.DNS != "" {
+		res, err := o.net.Resolver()
+		if err != nil {
+			return nil, err
+		}
+		resolver = res
+	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
+		if hc, err = o.net.Client(nil); err != nil {
 			return nil, err
 		}
 	}
@@ -141,7 +151,7 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 		Broker:         federation.TrustBroker{MetadataURL: tc.TokenIssuerMetadataEpr},
 		Sharing:        sc,
 		HTTPClient:     hc,
-		Resolver:       a.resolver,
+		Resolver:       resolver,
 		Logger:         slog.New(slog.DiscardHandler),
 		Now:            now,
 	})

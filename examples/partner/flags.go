@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/examples/internal/cli"
 )
 
 const usage = `partner answers partners' free/busy requests: Autodiscover and EWS
@@ -40,7 +41,8 @@ type options struct {
 	orgCert, orgKey         string
 	domains                 list
 	appURI                  string
-	metadataURL, caFile     string
+	metadataURL             string
+	net                     cli.Network
 	sharingFile             string
 	basic                   list
 	internal                fedavail.AccessLevel
@@ -92,7 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.domains, "domain", "a federated `DOMAIN` (repeatable; default: the trust's in -dir)")
 	fs.StringVar(&o.appURI, "app-uri", "", "the organization's application `URI` (default: the trust's, or FYDIBOHF25SPDLT.<first domain>)")
 	fs.StringVar(&o.metadataURL, "broker-metadata", "", "the trust broker's federation metadata `URL` (default: the trust's in -dir)")
-	fs.StringVar(&o.caFile, "ca", "", "PEM `FILE` of CA certificates to trust for the broker, in addition to the system's")
+	o.net.Register(fs) // for fetching the trust broker's metadata
 	fs.StringVar(&o.sharingFile, "sharing", "", "sharing configuration JSON `FILE` (default: sharing.json in -dir)")
 	fs.Var(&o.basic, "basic", "an internal user `USER:PASS`, or @FILE of such lines (repeatable)")
 	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")

@@ -11,7 +11,7 @@ import (
 // with one fixed level: package sharing decides federated access only, and
 // colleagues are not partners.
 type policy struct {
-	sharing  *sharing.Store
+	sharing  *sharing.LivePolicy
 	internal fedavail.AccessLevel
 }
 

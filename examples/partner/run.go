@@ -7,12 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
-	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/ldapdir"
 	"github.com/fedavail/fedavail/sharing"
@@ -80,7 +80,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	hc := a.httpClient
 	if hc == nil {
-		if hc, err = cli.HTTPClient(o.caFile, nil); err != nil {
+		if hc, err = o.net.Client(nil); err != nil {
 			return err
 		}
 	}
@@ -98,6 +98,11 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		ewsURL = ownURL(ln.Addr(), o.tlsCert != "") + "/EWS/Exchange.asmx"
 		log.Warn("partner: -ews-url not given; Autodiscover hands out this server's own address, which partners may not reach", "url", ewsURL)
 	}
+	if o.calendars != "" {
+		if read, bad := checkCalendars(log, o.calendars, loc, time.Now()); bad > 0 {
+			log.Warn(fmt.Sprintf("partner: %d of %d calendar files have problems (named above)", bad, read))
+		}
+	}
 	dir, err := o.directory(id.domains, ewsURL, log)
 	if err != nil {
 		return err
@@ -107,11 +112,17 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		defer dir.Close()
 		sopts.Membership = dir
 	}
-	store, err := sharing.NewStore(sharing.Config{}, sopts)
+	store, err := sharing.NewLivePolicy(sharing.Config{}, sopts)
 	if err != nil {
 		return err
 	}
-	if err := loadSharing(ctx, store, id.sharingFile, dir); err != nil {
+	switch err := loadSharing(ctx, store, id.sharingFile, dir); {
+	case errors.Is(err, fs.ErrNotExist) && o.sharingFile == "":
+		// A new organization has no relationships yet: answer internal
+		// users, and say how partners get in.
+		log.Warn("partner: no sharing configuration yet, so no organization relationships: answering internal users only; "+
+			"add one with fedadmin relationship add, then send SIGHUP", "file", id.sharingFile)
+	case err != nil:
 		return fmt.Errorf("-sharing: %w", err)
 	}
 	cfg := federation.HandlerConfig{
@@ -141,6 +152,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		if err != nil {
 			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
 		}
+		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
@@ -158,7 +170,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 // reloadLoop reads the sharing configuration (and certificates) again on
 // each reload request. A configuration that does not validate leaves the
 // one in force: a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.Store, id *identity, dir *ldapdir.Directory, log *slog.Logger) {
+func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, dir *ldapdir.Directory, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():

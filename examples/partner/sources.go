@@ -113,7 +113,7 @@ func (o *options) directory(domains []string, ewsURL string, log *slog.Logger) (
 // loadSharing reads the sharing file and, with -ldap-details-attr, adds
 // the owners' choices the directory holds for mailboxes the file does not
 // name (the file wins: it is the administrator's override).
-func loadSharing(ctx context.Context, store *sharing.Store, file string, dir *ldapdir.Directory) error {
+func loadSharing(ctx context.Context, store *sharing.LivePolicy, file string, dir *ldapdir.Directory) error {
 	if dir == nil {
 		return store.ReloadFile(file)
 	}

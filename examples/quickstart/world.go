@@ -55,7 +55,7 @@ type org struct {
 	appURI    string
 	keys      *keyring.Ring
 	calendars *calendar.Memory
-	sharing   *sharing.Store
+	sharing   *sharing.LivePolicy
 }
 
 func newWorld(out io.Writer, log *slog.Logger) (*world, error) {
@@ -191,7 +191,7 @@ func (w *world) newOrg(ctx context.Context, name, domain string, rels sharing.Co
 	if o.keys, err = keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key}); err != nil {
 		return nil, err
 	}
-	if o.sharing, err = sharing.NewStore(rels, &sharing.Options{Logger: w.log}); err != nil {
+	if o.sharing, err = sharing.NewLivePolicy(rels, &sharing.Options{Logger: w.log}); err != nil {
 		return nil, err
 	}
 

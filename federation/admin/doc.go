@@ -70,7 +70,7 @@
 // (asking for tokens) and a token.Validator (checking partners' tokens);
 // [Org.TrustConfig] has the broker's token endpoint and issuer. A server
 // that runs in another process than the administrator's command calls
-// [Org.Reload] to see a rollover and sharing.Store.ReloadFile to see new
+// [Org.Reload] to see a rollover and sharing.LivePolicy.ReloadFile to see new
 // relationships.
 //
 // # Errors

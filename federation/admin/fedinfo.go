@@ -23,6 +23,15 @@ const wsSecurity = "/WSSecurity"
 // Options.HTTPClient; discovery's SRV look-ups use Options.Resolver when it
 // has a LookupSRV method (as *net.Resolver does), else the system resolver.
 func (o *Org) FederationInformation(ctx context.Context, domain string) (FederationInformation, error) {
+	return o.FederationInformationAt(ctx, domain, "")
+}
+
+// FederationInformationAt is [Org.FederationInformation] asking the
+// Autodiscover service at endpoint (its /WSSecurity variant is accepted)
+// instead of discovering it from the domain: for a partner whose
+// administrator gave its Autodiscover URL, or whose service is not at the
+// well-known host names and port. An empty endpoint discovers it.
+func (o *Org) FederationInformationAt(ctx context.Context, domain, endpoint string) (FederationInformation, error) {
 	d, err := o.domainArg(domain)
 	if err != nil {
 		return FederationInformation{}, err
@@ -30,7 +39,8 @@ func (o *Org) FederationInformation(ctx context.Context, domain string) (Federat
 	if o.opts.HTTPClient == nil {
 		return FederationInformation{}, fail(ErrInvalid, nil, "no HTTP client configured", "set Options.HTTPClient")
 	}
-	c := &autodiscover.Client{HTTPClient: o.opts.HTTPClient, Resolver: o.srvResolver(), CacheTTL: -1, Logger: o.log, Now: o.opts.Now}
+	c := &autodiscover.Client{HTTPClient: o.opts.HTTPClient, Resolver: o.srvResolver(), CacheTTL: -1, Logger: o.log, Now: o.opts.Now,
+		Endpoint: strings.TrimSuffix(endpoint, wsSecurity)}
 	fi, err := c.GetFederationInformation(ctx, d)
 	if err != nil {
 		return FederationInformation{}, partnerErr(d, err)
@@ -82,9 +92,9 @@ func partnerErr(domain string, err error) error {
 	case errors.As(err, &de):
 		tried := make([]string, len(de.Attempts))
 		for i, a := range de.Attempts {
-			tried[i] = a.URL
+			tried[i] = fmt.Sprintf("%s: %v", a.URL, a.Err)
 		}
-		return failQuiet(ErrPartnerUnreachable, err, fmt.Sprintf("no Autodiscover service answered for %s (tried %s)", domain, strings.Join(tried, ", ")),
+		return failQuiet(ErrPartnerUnreachable, err, fmt.Sprintf("no Autodiscover service answered for %s (tried %s)", domain, strings.Join(tried, "; ")),
 			fmt.Sprintf("check the domain's spelling and that https://autodiscover.%s is reachable from here, %s", domain, explicit))
 	}
 	return fail(ErrPartnerUnreachable, err, fmt.Sprintf("the Autodiscover service of %s gave no usable answer", domain), "retry later, "+explicit)

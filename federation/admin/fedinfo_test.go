@@ -49,7 +49,8 @@ func TestFederationInformation(t *testing.T) {
 		{domain: "Fabrikam.NET", want: wantFabrikam("https://mail.fabrikam.test/autodiscover/autodiscover.svc/WSSecurity")},
 		{domain: "plain.test", kind: admin.ErrNotFederated, msg: "plain.test is not federated (its Autodiscover service answered NotFederated): ask plain.test's administrator to create a federation trust"},
 		{domain: "fabrikam.org", kind: admin.ErrNotFederated, msg: "(InvalidDomain): check the spelling, or ask fabrikam.org's administrator which of its domains is federated"},
-		{domain: "nowhere.test", kind: admin.ErrPartnerUnreachable, msg: "no Autodiscover service answered for nowhere.test (tried https://autodiscover.nowhere.test/autodiscover/autodiscover.svc, "},
+		{domain: "nowhere.test", kind: admin.ErrPartnerUnreachable, msg: "no Autodiscover service answered for nowhere.test (tried https://autodiscover.nowhere.test/autodiscover/autodiscover.svc: Post "},
+		{domain: "nowhere.test", kind: admin.ErrPartnerUnreachable, msg: "connection refused; https://nowhere.test/autodiscover/autodiscover.svc: "}, // each URL with its reason
 		{domain: "nowhere.test", kind: admin.ErrPartnerUnreachable, msg: "or create the relationship with the values the partner's administrator gives you (-app-uri, -domains, -autodiscover)"},
 		{domain: "fabrikam", kind: admin.ErrUnknownDomain, msg: "give an SMTP domain"},
 	}

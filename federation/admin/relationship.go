@@ -198,7 +198,7 @@ func (o *Org) loadSharing() (sharing.Config, error) {
 
 func (o *Org) saveSharing(cfg sharing.Config) error {
 	if err := cfg.Validate(); err != nil {
-		return fail(ErrInvalid, err, "the organization relationship is not valid", "correct the values named and retry")
+		return fail(ErrInvalid, err, "the sharing configuration would not be valid", "correct the values named and retry")
 	}
 	data, err := sharing.FormatJSON(cfg)
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 // asks partners as this organization: its application URI, its key ring
 // (live: a rollover reaches the client without a restart), its federated
 // domains, the trust broker's metadata URL, and the Options' HTTP client,
-// resolver, logger and clock. Relationships is a *sharing.Store loaded from
-// [Org.SharingFile]; give your own store ([Org.SharingStore]) instead to
+// resolver, logger and clock. Relationships is a *sharing.LivePolicy loaded from
+// [Org.SharingFile]; give your own ([Org.LivePolicy]) instead to
 // reload it when relationships change. It needs the trust.
 func (o *Org) ClientConfig() (federation.Config, error) {
 	s, store, err := o.serveState()
@@ -33,7 +33,7 @@ func (o *Org) ClientConfig() (federation.Config, error) {
 
 // HandlerConfig returns the configuration of a [federation.NewHandler] that
 // answers partners for this organization, like ClientConfig's. Policy is a
-// *sharing.Store loaded from [Org.SharingFile] (replace it as for
+// *sharing.LivePolicy loaded from [Org.SharingFile] (replace it as for
 // ClientConfig); the caller adds Calendars and EWSURL, which the state
 // directory does not know. Domains are the federated domains when it is
 // called: after AddDomain or RemoveDomain, make a new handler.
@@ -54,34 +54,34 @@ func (o *Org) HandlerConfig() (federation.HandlerConfig, error) {
 	}, nil
 }
 
-// SharingStore returns a sharing.Store holding the relationships of
+// LivePolicy returns a sharing.LivePolicy holding the relationships of
 // [Org.SharingFile]. A server reloads it with
-// store.ReloadFile(org.SharingFile()) after relationships change.
-func (o *Org) SharingStore() (*sharing.Store, error) {
+// live.ReloadFile(org.SharingFile()) after relationships change.
+func (o *Org) LivePolicy() (*sharing.LivePolicy, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.sharingStore()
+	return o.livePolicy()
 }
 
 // serveState returns the state and a sharing store for the configurations,
 // once a trust exists.
-func (o *Org) serveState() (*state, *sharing.Store, error) {
+func (o *Org) serveState() (*state, *sharing.LivePolicy, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s, err := o.ready(true)
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := o.sharingStore()
+	store, err := o.livePolicy()
 	return s, store, err
 }
 
-func (o *Org) sharingStore() (*sharing.Store, error) {
+func (o *Org) livePolicy() (*sharing.LivePolicy, error) {
 	cfg, err := o.loadSharing()
 	if err != nil {
 		return nil, err
 	}
-	store, err := sharing.NewStore(cfg, &sharing.Options{Logger: o.opts.Logger})
+	store, err := sharing.NewLivePolicy(cfg, &sharing.Options{Logger: o.opts.Logger})
 	if err != nil {
 		return nil, fail(ErrInvalid, err, o.SharingFile()+" is not valid", "correct the file by hand or restore it")
 	}

@@ -182,7 +182,7 @@ func TestWorkflow(t *testing.T) {
 // serve starts o's federation.NewHandler, configured from its state
 // directory, at autodiscover.D and mail.D for its domains D, with a
 // calendar holding events, and returns the sharing store it decides with.
-func serve(t *testing.T, w *world, o *admin.Org, domain string, events map[string]calendar.Event, more ...string) *sharing.Store {
+func serve(t *testing.T, w *world, o *admin.Org, domain string, events map[string]calendar.Event, more ...string) *sharing.LivePolicy {
 	t.Helper()
 	cfg, err := o.HandlerConfig()
 	if err != nil {
@@ -192,7 +192,7 @@ func serve(t *testing.T, w *world, o *admin.Org, domain string, events map[strin
 	for mailbox, e := range events {
 		cal.Add(mailbox, e)
 	}
-	store := cfg.Policy.(*sharing.Store)
+	store := cfg.Policy.(*sharing.LivePolicy)
 	cfg.Calendars, cfg.EWSURL = cal, "https://mail."+domain+"/EWS/Exchange.asmx"
 	h, err := federation.NewHandler(cfg)
 	if err != nil {
@@ -208,7 +208,7 @@ func serve(t *testing.T, w *world, o *admin.Org, domain string, events map[strin
 
 // relate makes o's relationship with the partner at domain from its
 // federation information, and has o's server read it.
-func relate(t *testing.T, o *admin.Org, name, domain string, store *sharing.Store) {
+func relate(t *testing.T, o *admin.Org, name, domain string, store *sharing.LivePolicy) {
 	t.Helper()
 	fi, err := o.FederationInformation(context.Background(), domain)
 	if err != nil {

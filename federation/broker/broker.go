@@ -3,7 +3,6 @@ package broker
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/token"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -72,13 +72,14 @@ type Broker struct {
 
 // New loads the registrations from cfg.Store and returns the broker.
 func New(ctx context.Context, cfg Config) (*Broker, error) {
-	switch {
-	case cfg.URI == "" || cfg.BaseURL == "":
-		return nil, errors.New("broker: URI and BaseURL are required")
-	case cfg.Keys == nil:
-		return nil, errors.New("broker: Keys are required")
-	case cfg.Store == nil || cfg.Domains == nil:
-		return nil, errors.New("broker: Store and Domains are required")
+	req := required.For("broker: Config")
+	req.Need(cfg.URI != "", "URI")
+	req.Need(cfg.BaseURL != "", "BaseURL")
+	req.Need(cfg.Keys != nil, "Keys")
+	req.Need(cfg.Store != nil, "Store")
+	req.Need(cfg.Domains != nil, "Domains")
+	if err := req.Err(); err != nil {
+		return nil, err
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader

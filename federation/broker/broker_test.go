@@ -194,11 +194,11 @@ func TestTokenFaults(t *testing.T) {
 		req    fedavail.TokenRequest
 		reason string
 	}{
-		{"unknown requester key", tokenErr(e.client(newRing(t, rogue))), fb, string(wstrust.ReasonUnknownKey)},
+		{"unknown requester key", tokenErr(e.client(newRing(t, rogue))), fb, wstrust.ReasonUnknownKey.String()},
 		{"unverified domain", tokenErr(good), fedavail.TokenRequest{Requester: "mallory@evil.example", Audience: fabrikamURI, Offer: fedavail.OfferFreeBusy}, "not a verified domain"},
 		{"unknown audience", tokenErr(good), fedavail.TokenRequest{Requester: "alice@contoso.com", Audience: "FYDIBOHF25SPDLT.nowhere.example", Offer: fedavail.OfferFreeBusy}, "no registered organization"},
 		{"unknown offer", tokenErr(good), fedavail.TokenRequest{Requester: "alice@contoso.com", Audience: fabrikamURI, Offer: "Custom.Offer"}, "unknown offer"},
-		{"tampered RST", tampered, fb, string(wstrust.ReasonAssertion)},
+		{"tampered RST", tampered, fb, wstrust.ReasonAssertion.String()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

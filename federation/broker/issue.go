@@ -46,11 +46,11 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := v.Verify(data)
 	if err != nil {
-		var re *wstrust.RequestError
+		var re *wstrust.VerifyError
 		sub := subcodeInvalidRequest
 		reason := "invalid request"
 		if errors.As(err, &re) {
-			reason = string(re.Reason)
+			reason = re.Reason.String()
 			if re.Reason != wstrust.ReasonMalformed {
 				sub = subcodeFailedAuthentication
 			}

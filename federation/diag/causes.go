@@ -66,8 +66,18 @@ func reachProblem(what, addr string, err error) problem {
 		p.cause = fmt.Sprintf("%s did not answer in time", what)
 		p.fix = "check that a firewall or proxy lets HTTPS through to " + host
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		p.cause = fmt.Sprintf("cannot connect to %s at %s: it is down, or a firewall blocks it", what, host)
-		p.fix = "check that the service runs and that HTTPS (port 443) to it is allowed, through the proxy if there is one"
+		if host == "" && opErr.Addr != nil {
+			host = opErr.Addr.String() // the address really dialled
+		}
+		at, port := "", "443"
+		if host != "" {
+			at = " at " + host
+			if _, p, err := net.SplitHostPort(host); err == nil {
+				port = p
+			}
+		}
+		p.cause = fmt.Sprintf("cannot connect to %s%s: it is down, or a firewall blocks it", what, at)
+		p.fix = fmt.Sprintf("check that the service runs and that HTTPS (port %s) to it is allowed, through the proxy if there is one", port)
 	default:
 		p.cause = fmt.Sprintf("%s could not be reached", what)
 		p.fix = "check the URL, the network and the proxy settings"

@@ -155,8 +155,8 @@ func (c *Checker) checkRelationship(r *Report, name, mailbox string) (sharing.Or
 			rel = &cfg.OrganizationRelationships[i]
 		}
 	}
-	create := fmt.Sprintf("create one: New-OrganizationRelationship -Name %q -DomainNames %s -FreeBusyAccessEnabled $true -FreeBusyAccessLevel AvailabilityOnly, "+
-		"with TargetApplicationUri and TargetAutodiscoverEpr from Get-FederationInformation %s (fedcheck federation-info %s)", name, partner, partner, partner)
+	create := fmt.Sprintf("create one from the partner's federation information: fedadmin relationship add %q -domain %s -level AvailabilityOnly "+
+		"(check it first with fedcheck federation-info %s)", name, partner, partner)
 	switch {
 	case rel == nil:
 		cause := fmt.Sprintf("no organization relationship named %q on our side", name)
@@ -166,10 +166,10 @@ func (c *Checker) checkRelationship(r *Report, name, mailbox string) (sharing.Or
 			s.fail(cause, cause+fmt.Sprintf(", and none for %s", partner), create)
 		}
 	case !rel.Enabled:
-		s.fail(fmt.Sprintf("%q is disabled", rel.Name), "the relationship is disabled on our side", fmt.Sprintf("Set-OrganizationRelationship %q -Enabled $true", rel.Name))
+		s.fail(fmt.Sprintf("%q is disabled", rel.Name), "the relationship is disabled on our side", fmt.Sprintf("fedadmin relationship set %q -enabled true", rel.Name))
 	case !rel.FreeBusyAccessEnabled:
 		s.fail(fmt.Sprintf("%q has FreeBusyAccessEnabled false", rel.Name), "free/busy access is not enabled in our relationship",
-			fmt.Sprintf("Set-OrganizationRelationship %q -FreeBusyAccessEnabled $true", rel.Name))
+			fmt.Sprintf("fedadmin relationship set %q -freebusy true", rel.Name))
 	case !slices.Contains(rel.DomainNames, partner):
 		s.fail(fmt.Sprintf("%q covers %s", rel.Name, strings.Join(rel.DomainNames, ", ")),
 			fmt.Sprintf("no organization relationship for %s on our side (a domain does not cover its subdomains)", partner),

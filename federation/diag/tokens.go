@@ -23,7 +23,7 @@ func tokenProblem(endpoint, audience string, err error) problem {
 	p := problem{detail: "the broker refused: " + firstNonEmpty(f.Reason, f.Code)}
 	reason := strings.ToLower(f.Reason)
 	switch {
-	case strings.Contains(reason, string(wstrust.ReasonUnknownKey)):
+	case strings.Contains(reason, wstrust.ReasonUnknownKey.String()):
 		p.cause = "the broker does not know this organization's certificate: the organization is not registered, or registered with another certificate"
 		p.fix = "register the organization and its current certificate with the broker (fedadmin register, or fedadmin update after a rollover)"
 	case strings.Contains(reason, "applies"):
@@ -32,7 +32,7 @@ func tokenProblem(endpoint, audience string, err error) problem {
 	case strings.Contains(reason, "domain"):
 		p.cause = "the requesting user's domain is not a verified domain of this organization at the broker"
 		p.fix = "add the domain to the federation trust and publish its proof in DNS (fedadmin domain add; fedcheck domain DOMAIN)"
-	case strings.Contains(reason, string(wstrust.ReasonExpired)):
+	case strings.Contains(reason, wstrust.ReasonExpired.String()):
 		p.cause = "the broker thinks the request's timestamp is not current: this machine's clock is probably wrong"
 		p.fix = "synchronize the system clock (NTP)"
 	case slices.Contains(f.Subcodes, "FailedAuthentication"):

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/fedavail/fedavail"
@@ -18,6 +20,7 @@ import (
 
 // Step IDs of TestFederationTrust, as Test-FederationTrust names its steps.
 const (
+	StepTrustConfiguration   = "FederationTrustConfiguration"
 	StepFederationMetadata   = "FederationMetadata"
 	StepStsCertificate       = "StsCertificate"
 	StepStsPreviousCert      = "StsPreviousCertificate"
@@ -31,7 +34,11 @@ const (
 )
 
 // TestFederationTrust checks the organization's federation trust the way
-// Exchange's Test-FederationTrust does: the trust broker's metadata can be
+// Exchange's Test-FederationTrust does: the trust is configured (the first
+// step, FederationTrustConfiguration: an application URI, the broker's
+// metadata URL, an organization certificate, federated domains, and the
+// requester's address in one of them; without it nothing else can run),
+// the trust broker's metadata can be
 // fetched and read, its signing certificates are valid (and match what the
 // configuration stored, if it stored any), the organization certificate is
 // present with its private key and not about to expire, and a delegation token
@@ -39,6 +46,14 @@ const (
 // with the organization's own key and the broker's published certificates.
 func (c *Checker) TestFederationTrust(ctx context.Context) *Report {
 	r := &Report{Test: testFederationTrustTitle, Subject: c.ApplicationURI}
+	if !c.checkTrustConfiguration(r) {
+		r.skipRest("the federation trust is not configured",
+			[2]string{StepFederationMetadata, "Trust broker metadata"},
+			[2]string{StepOrgCertificate, "Organization certificate"},
+			[2]string{StepTokenRequest, "Delegation token for this organization"},
+			[2]string{StepTokenValidation, "Token validation"})
+		return r
+	}
 	now := c.now()
 	hc, err := c.httpClient()
 	if err != nil {
@@ -57,6 +72,46 @@ func (c *Checker) TestFederationTrust(ctx context.Context) *Report {
 	}
 	c.checkOwnToken(ctx, r, c.brokerClient(hc, md), md)
 	return r
+}
+
+// checkTrustConfiguration is Test-FederationTrust's first step: the
+// properties the trust cannot work without (Exchange checks
+// OrgPrivCertificate, TokenIssuerUri, TokenIssuerEpr, ApplicationUri and
+// TokenIssuerCertificate, then that the federated organization identifier
+// is set and that the test user has an address in a federated domain;
+// TestFederationTrust.cs). The broker's issuer, endpoint and certificates
+// come from its metadata here, so the metadata URL stands in for them.
+func (c *Checker) checkTrustConfiguration(r *Report) bool {
+	s := r.add(StepTrustConfiguration, "Federation trust configuration")
+	var missing []string
+	if c.ApplicationURI == "" {
+		missing = append(missing, "ApplicationUri")
+	}
+	if c.MetadataURL == "" {
+		missing = append(missing, "TokenIssuerMetadataEpr")
+	}
+	if c.Keys == nil || c.Keys.Current().Cert == nil {
+		missing = append(missing, "OrgPrivCertificate")
+	}
+	if len(missing) > 0 {
+		s.fail("missing: "+strings.Join(missing, ", "), "the federation trust lacks properties it cannot work without",
+			"create the trust with fedadmin trust -broker URL -domain DOMAIN (after fedadmin new-cert)")
+		return false
+	}
+	if len(c.Domains) == 0 {
+		s.fail("no federated domain", "the federated organization identifier has no domain (the account namespace is not set)",
+			"federate a domain: fedadmin domain-proof DOMAIN, publish it, fedadmin domain add DOMAIN")
+		return false
+	}
+	req := c.requester()
+	if d := fedavail.AddressDomain(req); !slices.ContainsFunc(c.Domains, func(x string) bool { return strings.EqualFold(x, d) }) {
+		s.fail(fmt.Sprintf("%s is not in a federated domain (%s)", req, strings.Join(c.Domains, ", ")),
+			"the test mailbox has no address in a federated domain, so the broker would refuse its token",
+			"run the test as a mailbox of one of the federated domains (-from)")
+		return false
+	}
+	s.pass("application URI %s, domains %s, organization certificate %s", c.ApplicationURI, strings.Join(c.Domains, ", "), thumbprint(c.Keys.Current().Cert))
+	return true
 }
 
 // checkMetadata fetches and reads the broker's metadata and reports on its

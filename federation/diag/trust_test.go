@@ -47,8 +47,31 @@ func TestFederationTrust(t *testing.T) {
 		setup func(t *testing.T, c *diag.Checker)
 		want  []want
 	}{{
+		// Test-FederationTrust's first step: without the trust's essentials
+		// nothing else runs (TestFederationTrust.cs stops there too).
+		name:  "no trust configured",
+		setup: func(_ *testing.T, c *diag.Checker) { c.ApplicationURI, c.MetadataURL = "", "" },
+		want: []want{
+			{diag.StepTrustConfiguration, diag.Fail, "lacks properties"},
+			{diag.StepFederationMetadata, diag.Skip, ""},
+			{diag.StepTokenRequest, diag.Skip, ""},
+		},
+	}, {
+		name:  "no organization certificate",
+		setup: func(_ *testing.T, c *diag.Checker) { c.Keys = nil },
+		want:  []want{{diag.StepTrustConfiguration, diag.Fail, "lacks properties"}},
+	}, {
+		name:  "no federated domain",
+		setup: func(_ *testing.T, c *diag.Checker) { c.Domains = nil; c.Requester = "fedcheck@contoso.test" },
+		want:  []want{{diag.StepTrustConfiguration, diag.Fail, "account namespace is not set"}},
+	}, {
+		name:  "requester outside the federated domains",
+		setup: func(_ *testing.T, c *diag.Checker) { c.Requester = "alice@elsewhere.test" },
+		want:  []want{{diag.StepTrustConfiguration, diag.Fail, "no address in a federated domain"}, {diag.StepTokenRequest, diag.Skip, ""}},
+	}, {
 		name: "healthy",
 		want: []want{
+			{diag.StepTrustConfiguration, diag.Pass, ""},
 			{diag.StepFederationMetadata, diag.Pass, ""},
 			{diag.StepStsCertificate, diag.Pass, ""},
 			{diag.StepStsPreviousCert, diag.Skip, ""},

@@ -19,7 +19,7 @@
 //
 // A [Refresher] fetches the document with the caller's *http.Client, on an
 // interval ([Refresher.Run]) and on demand ([Refresher.Refresh]), keeping the
-// last good copy when a fetch fails. It implements token.TrustStore, so a
+// last good copy when a fetch fails. It implements token.BrokerTrust, so a
 // token.Validator always checks signatures against the certificates the
 // broker publishes now. The document's own signature is not verified (as in
 // Exchange): fetch it over HTTPS.

@@ -29,7 +29,7 @@ type Metadata struct {
 	RedirectEndpoint string
 }
 
-// TrustedBroker implements token.TrustStore.
+// TrustedBroker implements token.BrokerTrust.
 func (m *Metadata) TrustedBroker() (string, []*x509.Certificate) { return m.IssuerURI, m.Certs }
 
 // The wsu:Id values that mark the current and previous signing certificates.

@@ -3,7 +3,6 @@ package metadata
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -35,7 +35,7 @@ type RefresherConfig struct {
 }
 
 // Refresher keeps a trust broker's metadata current. It is safe for
-// concurrent use and implements token.TrustStore.
+// concurrent use and implements token.BrokerTrust.
 type Refresher struct {
 	cfg     RefresherConfig
 	logger  *slog.Logger
@@ -45,11 +45,11 @@ type Refresher struct {
 // NewRefresher returns a Refresher that has fetched nothing yet; call
 // [Refresher.Refresh] (or [Refresher.Run]) before relying on it.
 func NewRefresher(cfg RefresherConfig) (*Refresher, error) {
-	if cfg.URL == "" {
-		return nil, errors.New("metadata: RefresherConfig.URL is empty")
-	}
-	if cfg.HTTPClient == nil {
-		return nil, errors.New("metadata: RefresherConfig.HTTPClient is nil")
+	req := required.For("metadata: RefresherConfig")
+	req.Need(cfg.URL != "", "URL")
+	req.Need(cfg.HTTPClient != nil, "HTTPClient")
+	if err := req.Err(); err != nil {
+		return nil, err
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
@@ -64,7 +64,7 @@ func NewRefresher(cfg RefresherConfig) (*Refresher, error) {
 // Metadata returns the last good document, or nil before the first success.
 func (r *Refresher) Metadata() *Metadata { return r.current.Load() }
 
-// TrustedBroker implements token.TrustStore. Before the first successful
+// TrustedBroker implements token.BrokerTrust. Before the first successful
 // fetch it returns no issuer and no certificates, so every token is refused.
 func (r *Refresher) TrustedBroker() (string, []*x509.Certificate) {
 	if m := r.current.Load(); m != nil {

@@ -37,7 +37,7 @@ func server(t *testing.T, m *metadata.Metadata, broken *atomic.Bool) *httptest.S
 	return srv
 }
 
-// TestRefresherFeedsValidator wires a Refresher, as the TrustStore, into a
+// TestRefresherFeedsValidator wires a Refresher, as the BrokerTrust, into a
 // token.Validator: tokens from the published broker validate, and keep
 // validating while the metadata server is down.
 func TestRefresherFeedsValidator(t *testing.T) {

@@ -22,7 +22,7 @@
 // organization key (current, previous or next of a keyring.Ring) the
 // EncryptedKey names; check the assertion's shape (one Assertion, one
 // Signature referencing it, no duplicate IDs, no comments); verify the
-// signature against the trusted broker certificates from a [TrustStore] only,
+// signature against the trusted broker certificates from a [BrokerTrust] only,
 // never against a certificate carried in the token; read the claims only from
 // the element the signature check returned; then check issuer, audience,
 // e-mail address, offer, lifetime (with clock skew) and the offer's maximum

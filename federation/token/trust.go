@@ -2,18 +2,18 @@ package token
 
 import "crypto/x509"
 
-// TrustStore supplies the trust broker a [Validator] accepts tokens from.
+// BrokerTrust supplies the trust broker a [Validator] accepts tokens from.
 // It is consulted on every validation, so an implementation that refreshes
 // federation metadata (metadata.Refresher) takes effect at once.
 // Implementations must be safe for concurrent use.
-type TrustStore interface {
+type BrokerTrust interface {
 	// TrustedBroker returns the broker's issuer URI and its token-signing
 	// certificates, current first, then previous. The caller does not modify
 	// the slice.
 	TrustedBroker() (issuer string, certs []*x509.Certificate)
 }
 
-// StaticTrust is a [TrustStore] that never changes: for tests and for an
+// StaticTrust is a [BrokerTrust] that never changes: for tests and for an
 // embedded broker whose certificates the caller manages.
 type StaticTrust struct {
 	Issuer string

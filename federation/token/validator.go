@@ -11,6 +11,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/keyring"
+	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -32,7 +33,7 @@ type ValidatorConfig struct {
 	// to the current, previous or next certificate decrypts.
 	Keys *keyring.Ring
 	// Trust names the trusted broker: its issuer URI and signing certificates.
-	Trust TrustStore
+	Trust BrokerTrust
 	// ClockSkew is the tolerance applied to every time comparison.
 	// Zero means DefaultClockSkew; negative means none.
 	ClockSkew time.Duration
@@ -63,13 +64,12 @@ var _ fedavail.TokenValidator = (*Validator)(nil)
 
 // NewValidator returns a Validator for cfg.
 func NewValidator(cfg ValidatorConfig) (*Validator, error) {
-	switch {
-	case cfg.ApplicationURI == "":
-		return nil, errors.New("token: ValidatorConfig.ApplicationURI is empty")
-	case cfg.Keys == nil:
-		return nil, errors.New("token: ValidatorConfig.Keys is nil")
-	case cfg.Trust == nil:
-		return nil, errors.New("token: ValidatorConfig.Trust is nil")
+	req := required.For("token: ValidatorConfig")
+	req.Need(cfg.ApplicationURI != "", "ApplicationURI")
+	req.Need(cfg.Keys != nil, "Keys")
+	req.Need(cfg.Trust != nil, "Trust")
+	if err := req.Err(); err != nil {
+		return nil, err
 	}
 	v := &Validator{
 		cfg:      cfg,

@@ -63,16 +63,13 @@ type Client struct {
 
 var _ fedavail.TokenSource = (*Client)(nil)
 
-// ErrNoKeys is returned by a Client without Keys.
-var ErrNoKeys = errors.New("wstrust: no organization keys configured")
-
 // Token asks the broker for a delegation token for req. Errors are
 // *fedavail.Fault (the broker's SOAP fault, after retries for Receiver
 // faults), *fedavail.HTTPError, the decode errors of [ParseResponse],
 // transport errors and ctx's error.
 func (c *Client) Token(ctx context.Context, req fedavail.TokenRequest) (*fedavail.Token, error) {
 	if c.Keys == nil {
-		return nil, ErrNoKeys
+		return nil, ErrNoKey
 	}
 	if req.Requester == "" || req.Audience == "" || req.Offer == "" {
 		return nil, fmt.Errorf("wstrust: token request needs a requester, an audience and an offer: %+v", req)
@@ -102,7 +99,7 @@ func (c *Client) Token(ctx context.Context, req fedavail.TokenRequest) (*fedavai
 func (c *Client) once(ctx context.Context, caller *soap.Caller, req fedavail.TokenRequest) (*fedavail.Token, error) {
 	pair := c.Keys.Current()
 	if pair.Key == nil {
-		return nil, ErrNoKeys
+		return nil, ErrNoKey
 	}
 	env, err := c.NewRequest(req).Envelope(Signing{Key: pair.Key, SKI: pair.SKI(), Method: c.SignatureMethod})
 	if err != nil {

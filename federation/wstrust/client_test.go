@@ -174,7 +174,7 @@ func TestClientRollover(t *testing.T) {
 }
 
 func TestClientConfigErrors(t *testing.T) {
-	if _, err := (&Client{}).Token(context.Background(), freeBusy); !errors.Is(err, ErrNoKeys) {
+	if _, err := (&Client{}).Token(context.Background(), freeBusy); !errors.Is(err, ErrNoKey) {
 		t.Errorf("no keys: %v", err)
 	}
 	testKeys(t)

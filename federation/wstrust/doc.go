@@ -37,7 +37,7 @@
 // unique in the message, so a reference cannot point at a decoy), the
 // timestamp is current, and the on-behalf-of assertion is signed by the same
 // certificate and valid now. Claims are read from the canonical bytes the
-// signatures cover. Rejections are *[RequestError] values with a [Reason].
+// signatures cover. Rejections are *[VerifyError] values with a [Reason].
 //
 // The rest of the request body is not signed in Exchange's protocol; it is
 // protected by TLS only, which is why the requestor is taken from the signed

@@ -20,7 +20,7 @@ func FuzzParseResponse(f *testing.F) {
 	})
 }
 
-// FuzzVerify: any input is verified or rejected with a *RequestError; a
+// FuzzVerify: any input is verified or rejected with a *VerifyError; a
 // mutation of a signed request is never accepted with different claims.
 func FuzzVerify(f *testing.F) {
 	testKeys(f)
@@ -35,8 +35,8 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := v.Verify(data)
 		if err != nil {
-			if _, ok := err.(*RequestError); !ok {
-				t.Fatalf("error %T is not a *RequestError: %v", err, err)
+			if _, ok := err.(*VerifyError); !ok {
+				t.Fatalf("error %T is not a *VerifyError: %v", err, err)
 			}
 			return
 		}

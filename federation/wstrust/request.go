@@ -48,7 +48,8 @@ type Signing struct {
 	Method SignatureMethod
 }
 
-// ErrNoKey is returned when a request is to be signed without a key.
+// ErrNoKey is returned when a request is to be signed without a key, and
+// by a [Client] without Keys.
 var ErrNoKey = errors.New("wstrust: no organization key to sign with")
 
 // Marshal renders the request as a signed SOAP 1.2 envelope (see

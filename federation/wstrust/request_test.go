@@ -173,12 +173,17 @@ func TestVerifyRejects(t *testing.T) {
 				v = newVerifier(orgA)
 			}
 			got, err := v.Verify(tc.data)
-			var re *RequestError
+			var re *VerifyError
 			if !errors.As(err, &re) {
-				t.Fatalf("Verify = %v, %v; want a *RequestError", got, err)
+				t.Fatalf("Verify = %v, %v; want a *VerifyError", got, err)
 			}
 			if re.Reason != tc.want {
 				t.Errorf("reason = %q (%v), want %q", re.Reason, err, tc.want)
+			}
+			// The log line gets the reason and the cause, through the
+			// same method token.ValidationError offers.
+			if d := fedavail.ErrorDetail(err); d != re.Detail() || !strings.HasPrefix(d, tc.want.String()+": ") {
+				t.Errorf("ErrorDetail = %q, want %q: <cause>", d, tc.want)
 			}
 		})
 	}

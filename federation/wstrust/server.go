@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -76,14 +77,14 @@ type Verifier struct {
 const maxTimestampLifetime = time.Hour
 
 // Verify parses and verifies an RST envelope. Every failure is a
-// *RequestError; limit and DTD violations are wrapped in one.
+// *VerifyError; limit and DTD violations are wrapped in one.
 func (v *Verifier) Verify(data []byte) (*IncomingRequest, error) {
 	if v.Certificate == nil {
 		return nil, errors.New("wstrust: Verifier without a certificate lookup")
 	}
 	doc, err := xmlguard.ParseEtree(data, v.Limits, "WS-Trust request")
 	if err != nil {
-		return nil, &RequestError{Reason: ReasonMalformed, Err: err}
+		return nil, &VerifyError{Reason: ReasonMalformed, Err: err}
 	}
 	env := doc.Root()
 	if env.Tag != "Envelope" || env.NamespaceURI() != ns.SOAP12 {
@@ -317,7 +318,7 @@ func (v *Verifier) verifyAssertion(obo *etree.Element, in *IncomingRequest) erro
 	}
 	ctx, err := canonicalContext(kids[0])
 	if err != nil {
-		return &RequestError{Reason: ReasonAssertion, Err: err}
+		return &VerifyError{Reason: ReasonAssertion, Err: err}
 	}
 	sig, err := child(ctx, ns.DSig, "Signature")
 	if err != nil {
@@ -348,7 +349,7 @@ func (v *Verifier) verifyAssertion(obo *etree.Element, in *IncomingRequest) erro
 	}
 	verified, err := vc.Validate(ctx)
 	if err != nil {
-		return &RequestError{Reason: ReasonAssertion, Detail: "signature", Err: err}
+		return &VerifyError{Reason: ReasonAssertion, Err: fmt.Errorf("signature: %w", err)}
 	}
 	a, err := readAssertion(verified)
 	if err != nil {

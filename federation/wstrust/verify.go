@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"fmt"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -167,7 +168,7 @@ func verifySignedInfo(sig *etree.Element, cert *x509.Certificate) ([]signedRefer
 	}
 	canonical, err := canonicalInPlace(si, "")
 	if err != nil {
-		return nil, &RequestError{Reason: ReasonMalformed, Detail: "SignedInfo", Err: err}
+		return nil, &VerifyError{Reason: ReasonMalformed, Err: fmt.Errorf("SignedInfo: %w", err)}
 	}
 	value, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(sv.Text()), ""))
 	if err != nil {
@@ -180,14 +181,14 @@ func verifySignedInfo(sig *etree.Element, cert *x509.Certificate) ([]signedRefer
 	hh := h.New()
 	hh.Write(canonical)
 	if err := rsa.VerifyPKCS1v15(pub, h, hh.Sum(nil), value); err != nil {
-		return nil, &RequestError{Reason: ReasonBadSignature, Err: err}
+		return nil, &VerifyError{Reason: ReasonBadSignature, Err: err}
 	}
 	// Read the references from the bytes that were verified, not from the
 	// tree they came from: canonicalization drops comments and whitespace
 	// that could otherwise change what is read.
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(canonical); err != nil {
-		return nil, &RequestError{Reason: ReasonMalformed, Detail: "SignedInfo", Err: err}
+		return nil, &VerifyError{Reason: ReasonMalformed, Err: fmt.Errorf("SignedInfo: %w", err)}
 	}
 	var refs []signedReference
 	for _, r := range doc.Root().ChildElements() {
@@ -260,7 +261,7 @@ func checkDigest(ref signedReference, el *etree.Element) error {
 	}
 	c, err := canonicalInPlace(el, ref.prefixList)
 	if err != nil {
-		return &RequestError{Reason: ReasonMalformed, Detail: "#" + ref.id, Err: err}
+		return &VerifyError{Reason: ReasonMalformed, Err: fmt.Errorf("#%s: %w", ref.id, err)}
 	}
 	hh := ref.hash.New()
 	hh.Write(c)

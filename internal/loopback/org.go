@@ -42,7 +42,7 @@ type Org struct {
 	Key  *fedtest.KeyPair
 	Keys *keyring.Ring
 	// Sharing is its sharing configuration.
-	Sharing *sharing.Store
+	Sharing *sharing.LivePolicy
 	// Calendars hold its mailboxes; add to them at any time.
 	Calendars *calendar.Memory
 	// URL is its server's base URL by name, https://DOMAIN.
@@ -78,7 +78,7 @@ func (w *World) AddOrg(t testing.TB, domain string, opts OrgOptions) *Org {
 		t.Fatal(err)
 	}
 	o := &Org{Domain: domain, ApplicationURI: app, Key: kp, Keys: keys, Calendars: &calendar.Memory{}, URL: "https://" + domain}
-	o.Sharing, err = sharing.NewStore(sharing.Config{OrganizationRelationships: opts.Relationships}, nil)
+	o.Sharing, err = sharing.NewLivePolicy(sharing.Config{OrganizationRelationships: opts.Relationships}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,11 +23,19 @@ import (
 	"github.com/fedavail/fedavail/internal/testshared"
 )
 
+func lookPath(program string) string {
+	p, err := exec.LookPath(program)
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
 // Require returns the path of program, looked up in PATH and then in extra
 // folders, or skips (fails in CI) naming the Debian package that provides it.
 func Require(tb testing.TB, program, debianPackage string, extra ...string) string {
 	tb.Helper()
-	if p, err := exec.LookPath(program); err == nil {
+	if p := lookPath(program); p != "" {
 		return p
 	}
 	for _, dir := range extra {

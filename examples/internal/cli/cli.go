@@ -1,15 +1,18 @@
 // Package cli holds what the example commands share about their command
-// lines: the HTTP client that trusts the -ca file, the resolver that asks the
-// -dns server.
+// lines: the network flags (-ca, -dns, -proxy, -proxy-bypass, -legacy-tls)
+// and the HTTP client and resolver they make.
 package cli
 
 import (
 	"context"
 	"crypto/x509"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/fedavail/fedavail/transport"
 )
@@ -23,7 +26,10 @@ type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 // host names on loopback with it). Errors name the flag -ca and say what to
 // give instead.
 func HTTPClient(caFile string, dial DialFunc) (*http.Client, error) {
-	tc := transport.Config{DialContext: dial}
+	return httpClient(caFile, transport.Config{DialContext: dial})
+}
+
+func httpClient(caFile string, tc transport.Config) (*http.Client, error) {
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
@@ -54,4 +60,65 @@ func Resolver(addr string) (*net.Resolver, error) {
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return d.DialContext(ctx, network, addr)
 	}}, nil
+}
+
+// DialVia returns a DialFunc that looks host names up with res, so that a
+// -dns server also decides where connections go (a walkthrough on one
+// machine names its servers in its own DNS).
+func DialVia(res *net.Resolver) DialFunc {
+	d := &net.Dialer{Resolver: res, Timeout: 30 * time.Second}
+	return d.DialContext
+}
+
+// Network is the command-line settings every command that connects out
+// shares: CA file, DNS server, proxy, proxy bypass list and the hosts
+// allowed old TLS versions. Declare them with Register, build the client
+// with Client.
+type Network struct {
+	CAFile      string   // -ca
+	DNS         string   // -dns
+	Proxy       string   // -proxy
+	ProxyBypass string   // -proxy-bypass
+	LegacyTLS   []string // -legacy-tls, repeatable
+}
+
+// Register declares the flags on fs.
+func (n *Network) Register(fs *flag.FlagSet) {
+	fs.StringVar(&n.CAFile, "ca", n.CAFile, "PEM `FILE` of CA certificates to trust, in addition to the system's")
+	fs.StringVar(&n.DNS, "dns", n.DNS, "DNS server `host:port` to look names up with (TXT, SRV and the hosts connected to), instead of the system resolver")
+	fs.StringVar(&n.Proxy, "proxy", n.Proxy, "proxy `URL` for every outbound request: http://, https:// or socks5://[user:pass@]host:port "+
+		"(default: the environment's HTTPS_PROXY, HTTP_PROXY and NO_PROXY)")
+	fs.StringVar(&n.ProxyBypass, "proxy-bypass", n.ProxyBypass, "`HOSTS` reached without -proxy, in WinHTTP's syntax: \"<local>;*.example.org;10.*\"")
+	fs.Func("legacy-tls", "a partner `HOST` (or domain: its hosts too) whose servers speak only TLS 1.0 or 1.1, as some Exchange 2010 servers do; repeatable, never the default", func(v string) error {
+		n.LegacyTLS = append(n.LegacyTLS, strings.TrimSpace(v))
+		return nil
+	})
+}
+
+// Resolver returns the -dns resolver, or nil for the system's.
+func (n *Network) Resolver() (*net.Resolver, error) {
+	if n.DNS == "" {
+		return nil, nil
+	}
+	return Resolver(n.DNS)
+}
+
+// Client returns the HTTP client of these settings; dial, if not nil, opens
+// its connections (tests), else -dns decides where host names go.
+func (n *Network) Client(dial DialFunc) (*http.Client, error) {
+	if dial == nil && n.DNS != "" {
+		res, err := n.Resolver()
+		if err != nil {
+			return nil, err
+		}
+		dial = DialVia(res)
+	}
+	if n.ProxyBypass != "" && n.Proxy == "" {
+		return nil, fmt.Errorf("-proxy-bypass needs -proxy (with the environment's proxy, set NO_PROXY instead)")
+	}
+	var hosts []string
+	for _, h := range n.LegacyTLS {
+		hosts = append(hosts, h, "*."+strings.TrimPrefix(h, "*."))
+	}
+	return httpClient(n.CAFile, transport.Config{DialContext: dial, ProxyURL: n.Proxy, ProxyBypass: n.ProxyBypass, LegacyTLSHosts: hosts})
 }

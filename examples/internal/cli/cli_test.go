@@ -1,10 +1,19 @@
 package cli
 
 import (
+	"context"
+	"crypto/tls"
+	"flag"
+	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/internal/pki"
 )
 
 func TestHTTPClientCAErrors(t *testing.T) {
@@ -32,5 +41,72 @@ func TestResolver(t *testing.T) {
 	}
 	if r, err := Resolver("192.0.2.53:53"); err != nil || r == nil {
 		t.Errorf("Resolver(192.0.2.53:53) = %v, %v", r, err)
+	}
+}
+
+// The network flags as a command gets them: the -proxy carries requests to
+// partners except those -proxy-bypass names, and the -ca file is trusted.
+func TestNetworkProxy(t *testing.T) {
+	ca, err := fedtest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, err := ca.Issue("partner.test", "direct.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := httptest.NewUnstartedServer(&fedtest.Origin{})
+	origin.TLS = &tls.Config{Certificates: []tls.Certificate{kp.TLSCertificate()}}
+	origin.StartTLS()
+	defer origin.Close()
+	proxy, err := fedtest.NewConnectProxy(fedtest.ProxyOptions{Dial: map[string]string{"partner.test:443": origin.Listener.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pki.CertPEM(ca.Cert), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var n Network
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	n.Register(fs)
+	if err := fs.Parse([]string{"-ca", caFile, "-proxy", proxy.URL().String(), "-proxy-bypass", "direct.test", "-legacy-tls", "old.partner.test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.LegacyTLS; len(got) != 1 || got[0] != "old.partner.test" {
+		t.Errorf("-legacy-tls gave %v", got)
+	}
+	// direct.test bypasses the proxy: only the dialer is asked for it.
+	var dialed []string
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dialed = append(dialed, addr)
+		var d net.Dialer
+		if addr == "direct.test:443" {
+			addr = origin.Listener.Addr().String()
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+	hc, err := n.Client(dial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"https://partner.test/", "https://direct.test/"} {
+		resp, err := hc.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		resp.Body.Close()
+	}
+	if got := proxy.Targets(); len(got) != 1 || got[0] != "partner.test:443" {
+		t.Errorf("the proxy carried %v, want only partner.test:443", got)
+	}
+	if !slices.Contains(dialed, "direct.test:443") || slices.Contains(dialed, "partner.test:443") {
+		t.Errorf("dialled directly: %v; want direct.test only (partner.test through the proxy)", dialed)
+	}
+
+	if _, err := (&Network{ProxyBypass: "<local>"}).Client(nil); err == nil || !strings.Contains(err.Error(), "-proxy-bypass needs -proxy") {
+		t.Errorf("-proxy-bypass without -proxy: %v", err)
 	}
 }

@@ -64,6 +64,7 @@ func (g *Grid) row(a federation.Attendee) Row {
 	r := Row{Attendee: a.Address, Cells: make([]ews.BusyType, g.Days*Hours)}
 	if a.Err != nil {
 		r.NoData, r.Note = true, Explain(a.Err)
+		r.Items = Tried(a.Err)
 		return r
 	}
 	slots := map[int64]ews.BusyType{}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/internal/golden"
@@ -24,10 +26,12 @@ func TestExplain(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"no relationship", attendeeErr(federation.StepRelationship, fmt.Errorf("none: %w", sharing.ErrNoRelationship)), "no data: no organization relationship with fabrikam.test"},
-		{"not federated", attendeeErr(federation.StepDiscovery, federation.ErrNotFederated), "no data: fabrikam.test is not federated"},
+		{"no relationship", attendeeErr(federation.StepRelationship, fmt.Errorf("none: %w", sharing.ErrNoRelationship)), "no data: no organization relationship with fabrikam.test (fedadmin relationship add NAME -domain fabrikam.test)"},
+		{"not federated", attendeeErr(federation.StepDiscovery, federation.ErrNotFederated), "no data: fabrikam.test is not federated (check with fedcheck federation-info fabrikam.test)"},
 		{"refused", attendeeErr(federation.StepAvailability, federation.ErrRefused), "no data: the partner refused"},
 		{"other step", attendeeErr(federation.StepToken, errors.New("broker down")), "no data: token failed: broker down"},
+		{"broker refused (de-federated)", attendeeErr(federation.StepToken, &fedavail.Fault{Code: "Sender", Subcodes: []string{"InvalidRequest"}, Reason: "no registered organization"}),
+			"no data: the trust broker gives no token for fabrikam.test: the partner (or this organization) has left the federation, or is not registered with this broker; check with fedadmin trust show and ask the partner"},
 		{"not an attendee error", errors.New("odd"), "no data: odd"},
 	}
 	for _, tt := range tests {
@@ -73,5 +77,24 @@ func TestRender(t *testing.T) {
 	golden.Check(t, "render.html", page.Bytes())
 	if strings.Contains(g.Text(), "Secret") || strings.Contains(page.String(), "Secret") {
 		t.Error("a private item's subject is shown")
+	}
+}
+
+// A failed discovery lists every URL tried with its reason under the row.
+func TestNoDataListsDiscoveryAttempts(t *testing.T) {
+	de := &autodiscover.DiscoveryError{Domain: "fabrikam.test", Attempts: []autodiscover.Attempt{
+		{URL: "https://autodiscover.fabrikam.test/autodiscover/autodiscover.svc", Err: errors.New("connection refused")},
+		{URL: "dns://_autodiscover._tcp.fabrikam.test", Err: errors.New("no such host")},
+	}}
+	res := &federation.Result{Attendees: []federation.Attendee{{Address: "x@fabrikam.test",
+		Err: &federation.AttendeeError{Attendee: "x@fabrikam.test", Domain: "fabrikam.test", Step: federation.StepDiscovery, Err: de}}}}
+	text := New("t", time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), 1, res).Text()
+	for _, want := range []string{
+		"tried https://autodiscover.fabrikam.test/autodiscover/autodiscover.svc: connection refused",
+		"tried dns://_autodiscover._tcp.fabrikam.test: no such host",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("grid lacks %q:\n%s", want, text)
+		}
 	}
 }

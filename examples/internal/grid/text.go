@@ -50,6 +50,9 @@ func (g *Grid) Text() string {
 		fmt.Fprintf(&b, "%-*s", nameWidth, r.Attendee)
 		if r.NoData {
 			fmt.Fprintf(&b, " %s\n", r.Note)
+			for _, it := range r.Items {
+				fmt.Fprintf(&b, "%-*s   %s\n", nameWidth, "", it)
+			}
 			continue
 		}
 		for d := range g.Days {

@@ -24,8 +24,8 @@ func storeConfig(name string) Config {
 	}
 }
 
-func TestStoreReloadIsAtomic(t *testing.T) {
-	s, err := NewStore(storeConfig("A"), nil)
+func TestLivePolicyReloadIsAtomic(t *testing.T) {
+	s, err := NewLivePolicy(storeConfig("A"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

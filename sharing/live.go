@@ -7,21 +7,21 @@ import (
 	"github.com/fedavail/fedavail"
 )
 
-// Store holds the policy in force and replaces it atomically. Each question
+// LivePolicy holds the policy in force and replaces it atomically. Each question
 // is answered from one [Policy], so a request in flight during a reload
 // sees the old configuration or the new one, never a mix; a configuration
-// that does not validate leaves the old one in force. Store implements
+// that does not validate leaves the old one in force. LivePolicy implements
 // [fedavail.AccessPolicy] and is safe for concurrent use.
-type Store struct {
+type LivePolicy struct {
 	opts Options
 	cur  atomic.Pointer[Policy]
 }
 
-var _ fedavail.AccessPolicy = (*Store)(nil)
+var _ fedavail.AccessPolicy = (*LivePolicy)(nil)
 
-// NewStore returns a store holding the policy cfg describes.
-func NewStore(cfg Config, opts *Options) (*Store, error) {
-	s := &Store{}
+// NewLivePolicy returns a LivePolicy holding the policy cfg describes.
+func NewLivePolicy(cfg Config, opts *Options) (*LivePolicy, error) {
+	s := &LivePolicy{}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -33,10 +33,10 @@ func NewStore(cfg Config, opts *Options) (*Store, error) {
 
 // Policy returns the policy in force. Use one Policy for all the questions
 // of one request.
-func (s *Store) Policy() *Policy { return s.cur.Load() }
+func (s *LivePolicy) Policy() *Policy { return s.cur.Load() }
 
 // Replace validates cfg and puts it in force. On error the old policy stays.
-func (s *Store) Replace(cfg Config) error {
+func (s *LivePolicy) Replace(cfg Config) error {
 	p, err := New(cfg, &s.opts)
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func (s *Store) Replace(cfg Config) error {
 
 // ReloadFile reads a JSON configuration file and puts it in force. On error
 // (unreadable file, bad JSON, invalid configuration) the old policy stays.
-func (s *Store) ReloadFile(path string) error {
+func (s *LivePolicy) ReloadFile(path string) error {
 	cfg, err := LoadFile(path)
 	if err != nil {
 		return err
@@ -60,16 +60,16 @@ func (s *Store) ReloadFile(path string) error {
 }
 
 // Access implements [fedavail.AccessPolicy] with the policy in force.
-func (s *Store) Access(ctx context.Context, req fedavail.Requester, mailbox string) (fedavail.AccessLevel, error) {
+func (s *LivePolicy) Access(ctx context.Context, req fedavail.Requester, mailbox string) (fedavail.AccessLevel, error) {
 	return s.Policy().Access(ctx, req, mailbox)
 }
 
 // Explain is [Policy.Explain] with the policy in force.
-func (s *Store) Explain(ctx context.Context, req fedavail.Requester, mailbox string) Decision {
+func (s *LivePolicy) Explain(ctx context.Context, req fedavail.Requester, mailbox string) Decision {
 	return s.Policy().Explain(ctx, req, mailbox)
 }
 
 // RelationshipFor is [Policy.RelationshipFor] with the policy in force.
-func (s *Store) RelationshipFor(domain string) (OrganizationRelationship, error) {
+func (s *LivePolicy) RelationshipFor(domain string) (OrganizationRelationship, error) {
 	return s.Policy().RelationshipFor(domain)
 }
