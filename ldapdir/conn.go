@@ -83,7 +83,12 @@ func (d *Directory) dial(ctx context.Context) (*ldap.Conn, error) {
 	}
 	c, err := ldap.DialURL(d.cfg.URL, ldap.DialWithDialer(dialer), ldap.DialWithTLSConfig(tc))
 	if err != nil {
-		return nil, fmt.Errorf("ldapdir: connecting to %s: %w", u.Redacted(), err)
+		var ce *tls.CertificateVerificationError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("ldapdir: connecting to %s: %w", u.Redacted(), err)
+		}
+		// Down or unreachable: the asker should retry later.
+		return nil, &fedavail.UnavailableError{Err: fmt.Errorf("ldapdir: connecting to %s: %w", u.Redacted(), err)}
 	}
 	c.SetTimeout(d.cfg.Timeout)
 	if d.cfg.StartTLS {
@@ -135,10 +140,11 @@ func (d *Directory) search(ctx context.Context, base, filter string, attrs []str
 		return nil, &fedavail.LimitError{What: "LDAP search entries", Limit: int64(d.cfg.MaxEntries)}
 	case ctx.Err() != nil:
 		d.drop(c)
-		return nil, fmt.Errorf("ldapdir: search under %s: %w", base, ctx.Err())
-	case err != nil && (ldap.IsErrorWithCode(err, ldap.ErrorNetwork) || c.IsClosing()):
+		return nil, &fedavail.UnavailableError{Err: fmt.Errorf("ldapdir: search under %s: %w", base, ctx.Err())}
+	case err != nil && (ldap.IsErrorWithCode(err, ldap.ErrorNetwork) || c.IsClosing()),
+		ldap.IsErrorWithCode(err, ldap.LDAPResultBusy), ldap.IsErrorWithCode(err, ldap.LDAPResultUnavailable):
 		d.drop(c)
-		return nil, fmt.Errorf("ldapdir: search under %s: %w", base, err)
+		return nil, &fedavail.UnavailableError{Err: fmt.Errorf("ldapdir: search under %s: %w", base, err)}
 	case err != nil:
 		d.put(c)
 		var le *ldap.Error

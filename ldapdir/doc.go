@@ -36,12 +36,12 @@
 // moment. Every operation is bounded by Timeout and every search by
 // MaxEntries (more is a *fedavail.LimitError). Answers are cached for
 // CacheTTL (a minute by default), unknown users too; errors never are. A
-// directory that cannot be reached or refuses the bind is an error for the
-// question asked — autodiscover answers that user with a server error, the
-// sharing policy with no decision and the EWS server with
-// ErrorFreeBusyGenerationFailed for that mailbox — never "unknown", never
-// "not a member", never "free". LDAP result codes stay reachable through
-// errors.As with *ldap.Error.
+// directory that cannot be reached, times out or says busy or unavailable
+// is a *fedavail.UnavailableError (autodiscover answers ServerBusy, the EWS
+// server "retry later" for that mailbox); one that refuses the bind or the
+// TLS certificate is a plain error. Either way it is never "unknown",
+// never "not a member", never "free". LDAP result codes stay reachable
+// through errors.As with *ldap.Error.
 //
 // # What is never logged
 //

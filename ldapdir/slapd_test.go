@@ -248,8 +248,9 @@ func TestDirectoryDown(t *testing.T) {
 	closed := "ldap://" + l.Addr().String() + "/"
 	l.Close()
 	d := newDirectory(t, &realparts.Slapd{RootDN: "cn=admin," + suffix, RootPW: "x"}, ldapdir.Config{URL: closed})
-	if _, err := d.LookupUser(t.Context(), nil, "dana@fabrikam.test"); err == nil || errors.Is(err, autodiscover.ErrUnknownUser) {
-		t.Errorf("LookupUser with the directory down: %v, want a connection error", err)
+	var ue *fedavail.UnavailableError
+	if _, err := d.LookupUser(t.Context(), nil, "dana@fabrikam.test"); !errors.As(err, &ue) || errors.Is(err, autodiscover.ErrUnknownUser) {
+		t.Errorf("LookupUser with the directory down: %v, want a *fedavail.UnavailableError", err)
 	}
 	if _, err := d.IsMember(t.Context(), "Shared", "dana@fabrikam.test"); err == nil {
 		t.Error("IsMember with the directory down succeeded")

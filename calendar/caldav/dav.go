@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -40,15 +41,23 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := d.s.cfg.HTTPClient.Do(req)
 	if err != nil {
+		if req.Context().Err() == nil || errors.Is(req.Context().Err(), context.DeadlineExceeded) {
+			// Down, unreachable or too slow: the asker should retry later.
+			return nil, &fedavail.UnavailableError{Err: err}
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, fedavail.MaxErrorBody))
-		return nil, &fedavail.HTTPError{
+		he := &fedavail.HTTPError{
 			Method: req.Method, URL: req.URL.Redacted(), StatusCode: resp.StatusCode,
 			Status: resp.Status, Header: resp.Header, Body: body,
 		}
+		if he.StatusCode == http.StatusTooManyRequests || he.StatusCode == http.StatusServiceUnavailable {
+			return nil, &fedavail.UnavailableError{RetryAfter: he.RetryAfter(d.s.now()), Err: he}
+		}
+		return nil, he
 	}
 	lim := xmlguard.Limits{MaxBytes: d.s.maxResponse()}
 	data, err := xmlguard.ReadAll(resp.Body, lim)

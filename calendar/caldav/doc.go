@@ -53,8 +53,12 @@
 // with fedavail.ErrDTD for a document type declaration and with
 // *fedavail.LimitError for deep nesting before they are parsed, and each
 // mailbox's work is bounded by [Config.Timeout], which also ends slow
-// drips. Non-2xx answers are *fedavail.HTTPError (Retry-After in its
-// Header; 401 and 403 match fedavail.ErrUnauthorized and ErrForbidden), a
+// drips. A server that is down, unreachable or too slow to answer, or
+// answers 429 or 503, is a *fedavail.UnavailableError (with the
+// Retry-After it sent): the EWS server answers ErrorMailboxLogonFailed,
+// "retry later", for that mailbox. Other non-2xx answers are
+// *fedavail.HTTPError (401 and 403 match fedavail.ErrUnauthorized and
+// ErrForbidden), a
 // media type the request cannot have produced is a *ContentTypeError,
 // malformed XML a *fedavail.XMLError, redirect loops end after the
 // http.Client's limit. All of these fail the one mailbox: the EWS server

@@ -17,7 +17,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/calendar/caldav"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
@@ -179,7 +178,9 @@ func TestFederatedFromRadicale(t *testing.T) {
 		return got
 	}
 
-	failed := []item{{Busy: string(ews.ErrorFreeBusyGenerationFailed)}}
+	// A server too slow to answer is unavailable: "retry later", as
+	// Exchange says of a mailbox database it cannot reach.
+	failed := []item{{Busy: string(ews.ErrorMailboxLogonFailed)}}
 	notFound := []item{{Busy: string(ews.ErrorMailRecipientNotFound)}}
 	setLevel(fedavail.AccessLimitedDetails)
 	want := map[string][]item{
@@ -229,8 +230,8 @@ func TestFederatedFromRadicale(t *testing.T) {
 	}
 }
 
-// TestRadicaleDown: a server that refuses connections fails each mailbox
-// with an error, never "free" and never ErrMailboxNotFound.
+// TestRadicaleDown: a server that refuses connections is unavailable for
+// each mailbox (the asker retries later), never "free", never not found.
 func TestRadicaleDown(t *testing.T) {
 	t.Parallel()
 	l := httptest.NewServer(http.NotFoundHandler())
@@ -238,11 +239,12 @@ func TestRadicaleDown(t *testing.T) {
 	l.Close()
 	src := newSource(t, caldav.Config{URL: down})
 	_, err := src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd)
-	if err == nil || errors.Is(err, calendar.ErrMailboxNotFound) {
-		t.Fatalf("Events on a closed port: %v, want a connection error", err)
+	var ue *fedavail.UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("Events on a closed port: %v, want a *fedavail.UnavailableError", err)
 	}
-	if _, err := src.WorkingHours(t.Context(), "dana@fabrikam.test"); err == nil || errors.Is(err, calendar.ErrMailboxNotFound) {
-		t.Fatalf("WorkingHours on a closed port: %v, want a connection error", err)
+	if _, err := src.WorkingHours(t.Context(), "dana@fabrikam.test"); !errors.As(err, &ue) {
+		t.Fatalf("WorkingHours on a closed port: %v, want a *fedavail.UnavailableError", err)
 	}
 }
 

@@ -175,13 +175,22 @@ func TestServerAnswers(t *testing.T) {
 			func(err error) bool { return errors.Is(err, calendar.ErrMailboxNotFound) }},
 		{"401", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusUnauthorized) },
 			func(err error) bool { return errors.Is(err, fedavail.ErrUnauthorized) }},
-		{"503 keeps Retry-After", func(w http.ResponseWriter, r *http.Request) {
+		{"503 is unavailable, with Retry-After", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "30")
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}, func(err error) bool {
+			var ue *fedavail.UnavailableError
 			var he *fedavail.HTTPError
-			return errors.As(err, &he) && he.StatusCode == 503 && he.Header.Get("Retry-After") == "30"
+			return errors.As(err, &ue) && ue.RetryAfter == 30*time.Second && errors.As(err, &he) && he.StatusCode == 503
 		}},
+		{"429 is unavailable", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTooManyRequests) },
+			func(err error) bool { var ue *fedavail.UnavailableError; return errors.As(err, &ue) }},
+		{"500 is a failure", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) },
+			func(err error) bool {
+				var ue *fedavail.UnavailableError
+				var he *fedavail.HTTPError
+				return !errors.As(err, &ue) && errors.As(err, &he) && he.StatusCode == 500
+			}},
 		{"huge answer", multistatus(`<D:multistatus xmlns:D="DAV:">` + strings.Repeat("<D:response/>", 1<<15) + `</D:multistatus>`),
 			func(err error) bool { var le *fedavail.LimitError; return errors.As(err, &le) }},
 		{"endless answer", func(w http.ResponseWriter, r *http.Request) {

@@ -40,9 +40,10 @@
 // [Config.MaxResponseBytes] (a larger or endless answer is a
 // *fedavail.LimitError); each mailbox's work is bounded by
 // [Config.Timeout], which also ends slow drips; a server handing out empty
-// pages forever ends at MaxEvents. API errors stay *googleapi.Error (HTTP
-// status, and Retry-After in its Header for 429 and 503); all fail the one
-// mailbox only.
+// pages forever ends at MaxEvents. 429 and 503 are
+// *fedavail.UnavailableError with Google's Retry-After (the EWS server says
+// "retry later" for that mailbox); every API error keeps its
+// *googleapi.Error reachable; all fail the one mailbox only.
 //
 // # Tests
 //

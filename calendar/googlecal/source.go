@@ -208,12 +208,18 @@ func (b *capBody) Read(p []byte) (int, error) {
 func (b *capBody) Close() error { return b.rc.Close() }
 
 // apiError maps the API's errors: 404 (and freeBusy's notFound) is
-// ErrMailboxNotFound; others stay *googleapi.Error (with the HTTP status
-// and Retry-After in its Header), wrapped with what was asked.
+// ErrMailboxNotFound; 429 and 503 are *fedavail.UnavailableError with the
+// Retry-After Google sent; all keep the *googleapi.Error reachable.
 func apiError(what, mailbox string, err error) error {
 	var ge *googleapi.Error
-	if errors.As(err, &ge) && (ge.Code == http.StatusNotFound || ge.Code == http.StatusGone) {
-		return calendar.ErrMailboxNotFound
+	if errors.As(err, &ge) {
+		switch ge.Code {
+		case http.StatusNotFound, http.StatusGone:
+			return calendar.ErrMailboxNotFound
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			he := &fedavail.HTTPError{StatusCode: ge.Code, Header: ge.Header}
+			return &fedavail.UnavailableError{RetryAfter: he.RetryAfter(time.Now()), Err: fmt.Errorf("googlecal: %s for %s: %w", what, mailbox, err)}
+		}
 	}
 	return fmt.Errorf("googlecal: %s for %s: %w", what, mailbox, err)
 }

@@ -245,9 +245,23 @@ func TestHostileAnswers(t *testing.T) {
 		handler http.HandlerFunc
 		check   func(error) bool
 	}{
-		{"503 keeps its status", json(503, func(w http.ResponseWriter, _ *http.Request) {
+		{"503 is unavailable", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(503)
 			io.WriteString(w, `{"error":{"code":503,"message":"Backend Error"}}`)
-		}), func(err error) bool { var ge *googleapi.Error; return errors.As(err, &ge) && ge.Code == 503 }},
+		}, func(err error) bool {
+			var ue *fedavail.UnavailableError
+			var ge *googleapi.Error
+			return errors.As(err, &ue) && ue.RetryAfter == 7*time.Second && errors.As(err, &ge) && ge.Code == 503
+		}},
+		{"403 rate limit is a failure", json(403, func(w http.ResponseWriter, _ *http.Request) {
+			io.WriteString(w, `{"error":{"code":403,"message":"Forbidden","errors":[{"reason":"forbidden"}]}}`)
+		}), func(err error) bool {
+			var ue *fedavail.UnavailableError
+			var ge *googleapi.Error
+			return !errors.As(err, &ue) && errors.As(err, &ge) && ge.Code == 403
+		}},
 		{"huge answer", json(200, func(w http.ResponseWriter, _ *http.Request) {
 			io.WriteString(w, `{"items":[`+strings.Repeat(`{"id":"x"},`, 1<<16)+`{}]}`)
 		}), func(err error) bool { var le *fedavail.LimitError; return errors.As(err, &le) }},
