@@ -26,6 +26,9 @@ const (
 	DefaultDiscoveryTTL     = 5 * time.Minute
 	DefaultMaxResponseBytes = 16 << 20
 	DefaultCacheBytes       = 64 << 20
+	// MaxCalendars is how many calendars of one mailbox may count for
+	// free/busy; more is a *fedavail.LimitError.
+	MaxCalendars = 100
 )
 
 // Config configures [New]. URL and HTTPClient are required; every other
@@ -386,6 +389,11 @@ func (s *Source) listCalendars(ctx context.Context, d *doer, home string) ([]col
 			include = s.cfg.IncludeCalendar(c.Calendar)
 		}
 		if include {
+			if len(cals) == MaxCalendars {
+				// Each calendar costs requests: a server listing thousands
+				// must not multiply the cost of one mailbox.
+				return nil, &fedavail.LimitError{What: "calendars of one mailbox", Limit: MaxCalendars}
+			}
 			cals = append(cals, c)
 		}
 	}
