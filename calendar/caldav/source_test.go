@@ -209,7 +209,10 @@ func TestServerAnswers(t *testing.T) {
 			func(err error) bool { var le *fedavail.LimitError; return errors.As(err, &le) }},
 		{"a thousand calendars", multistatus(`<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` + strings.Repeat(
 			`<D:response><D:href>/dana/c/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`, 1000) + `</D:multistatus>`),
-			func(err error) bool { var le *fedavail.LimitError; return errors.As(err, &le) && le.Limit == caldav.MaxCalendars }},
+			func(err error) bool {
+				var le *fedavail.LimitError
+				return errors.As(err, &le) && le.Limit == caldav.MaxCalendars
+			}},
 		{"malformed XML", multistatus(`<D:multistatus xmlns:D="DAV:"><D:response>`),
 			func(err error) bool { var xe *fedavail.XMLError; return errors.As(err, &xe) }},
 		{"an HTML login page", func(w http.ResponseWriter, r *http.Request) {
