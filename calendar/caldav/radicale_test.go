@@ -145,14 +145,7 @@ func TestFederatedFromRadicale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	client, err := federation.NewClient(federation.Config{
-		ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
-		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
-		Relationships: contoso.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := w.Client(t, contoso)
 	ask := func(t *testing.T) map[string][]item {
 		t.Helper()
 		res, err := client.Availability(t.Context(), federation.Query{

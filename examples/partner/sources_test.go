@@ -81,14 +81,7 @@ func TestFromCalDAVAndLDAP(t *testing.T) {
 		"-ldap-password-file", write("ldap", dirSrv.RootPW+"\n"), "-ldap-filter", "(objectClass=inetOrgPerson)",
 		"-ldap-details-attr", "description",
 	)
-	client, err := federation.NewClient(federation.Config{
-		ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
-		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
-		Relationships: contoso.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := w.Client(t, contoso)
 	ask := func(t *testing.T) map[string][]string {
 		t.Helper()
 		res, err := client.Availability(context.Background(), federation.Query{

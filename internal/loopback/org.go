@@ -172,3 +172,18 @@ func (o *Org) SetRelationships(t testing.TB, rels ...sharing.OrganizationRelatio
 		t.Fatal(err)
 	}
 }
+
+// Client returns a federation.Client that asks as o (its first domain,
+// keys and relationships), with tokens from the World's broker.
+func (w *World) Client(t testing.TB, o *Org) *federation.Client {
+	t.Helper()
+	c, err := federation.NewClient(federation.Config{
+		ApplicationURI: o.ApplicationURI, Keys: o.Keys, Domains: []string{o.Domain},
+		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
+		Relationships: o.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

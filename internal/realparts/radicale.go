@@ -1,14 +1,11 @@
 package realparts
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Radicale is a running Radicale CalDAV server.
@@ -29,10 +26,6 @@ func StartRadicale(tb testing.TB) *Radicale {
 	bin := Require(tb, "radicale", "radicale")
 	dir := tb.TempDir()
 	port := FreePort(tb)
-	logf, err := os.Create(filepath.Join(dir, "radicale.log"))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	cmd := exec.Command(bin,
 		"--config", "",
 		"--storage-filesystem-folder", filepath.Join(dir, "storage"),
@@ -41,35 +34,8 @@ func StartRadicale(tb testing.TB) *Radicale {
 		"--rights-type", "authenticated",
 		"--logging-level", "warning",
 	)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("realparts: starting radicale: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	tb.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		logf.Close()
-	})
-	r := &Radicale{URL: "http://" + Addr(port) + "/", Dir: dir}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodOptions, r.URL, nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			return r
-		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "radicale.log"))
-			tb.Fatalf("realparts: radicale exited at start:\n%s", log)
-		case <-ctx.Done():
-			tb.Fatal("realparts: radicale did not answer within 30s")
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	run(tb, "radicale", cmd, filepath.Join(dir, "radicale.log"), Addr(port))
+	return &Radicale{URL: "http://" + Addr(port) + "/", Dir: dir}
 }
 
 // do sends one request as user (Radicale takes any password) and fails the

@@ -1,15 +1,12 @@
 package realparts
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Slapd is a running OpenLDAP server.
@@ -86,34 +83,9 @@ func StartSlapd(tb testing.TB, opts SlapdOptions) *Slapd {
 		s.LDAPSURL = "ldaps://" + Addr(FreePort(tb)) + "/"
 		listen += " " + s.LDAPSURL
 	}
-	var logBuf bytes.Buffer
 	// -d 0 keeps slapd in the foreground, so the test owns the process.
-	cmd := exec.Command(bin, "-f", confFile, "-h", listen, "-d", "0")
-	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("realparts: starting slapd: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	tb.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", Addr(port), time.Second); err == nil {
-			c.Close()
-			return s
-		}
-		select {
-		case <-exited:
-			tb.Fatalf("realparts: slapd exited at start:\n%s", logBuf.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			tb.Fatal("realparts: slapd did not accept connections within 30s")
-		}
-	}
+	run(tb, "slapd", exec.Command(bin, "-f", confFile, "-h", listen, "-d", "0"), filepath.Join(dir, "slapd.log"), Addr(port))
+	return s
 }
 
 // Add loads LDIF entries with ldapadd as the root DN.
