@@ -12,6 +12,8 @@
 //     template or of the current-user-principal. A 404 anywhere is
 //     [calendar.ErrMailboxNotFound] (the EWS server answers
 //     ErrorMailRecipientNotFound), and so is a home with no calendar.
+//     Homes, and mailboxes found missing, are remembered for
+//     [Config.DiscoveryTTL] (a new mailbox shows up within that time).
 //  2. One PROPFIND (Depth 1) lists the home's calendar collections with
 //     their schedule-calendar-transp (RFC 6638) and getctag (or sync-token).
 //     Collections holding no VEVENTs are skipped; transparent ones do not
