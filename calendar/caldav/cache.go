@@ -6,12 +6,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/emersion/go-ical"
 	davcal "github.com/emersion/go-webdav/caldav"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
 )
 
@@ -23,12 +26,13 @@ type object struct {
 
 // calEntry is a cached calendar collection at one version.
 type calEntry struct {
-	path    string
-	version string
-	objects map[string]object // by href path
-	size    int64
-	tooBig  bool // the collection at this version is over the budget
-	elem    *list.Element
+	path      string
+	version   string
+	syncToken string
+	objects   map[string]object // by href path
+	size      int64
+	tooBig    bool // the collection at this version is over the budget
+	elem      *list.Element
 }
 
 // objectCache holds calendar collections, least recently used first out,
@@ -90,8 +94,11 @@ const multigetBatch = 100
 var errTooBig = errors.New("caldav: calendar over the cache budget")
 
 // objects returns the objects of collection c, from the cache when its
-// version (getctag or sync-token) did not change; otherwise the ETags are
-// listed and only new or changed objects are fetched.
+// version (getctag or sync-token) did not change. When it did, a
+// sync-collection report (RFC 6578) names what changed since the cached
+// sync-token, or, where the server offers none or refuses the token, a
+// PROPFIND lists every object's ETag; then a calendar-multiget fetches only
+// the new and changed objects.
 func (s *Source) objects(ctx context.Context, d *doer, c collection) (map[string]object, error) {
 	old := s.cache.get(c.Path)
 	if old != nil && c.version != "" && old.version == c.version {
@@ -100,30 +107,22 @@ func (s *Source) objects(ctx context.Context, d *doer, c collection) (map[string
 		}
 		return old.objects, nil
 	}
-	ms, err := s.xmlRequest(ctx, d, "PROPFIND", c.Path, "1", propfindETags)
+	objs, changed, err := s.syncChanges(ctx, d, c, old)
 	if err != nil {
-		return nil, fmt.Errorf("caldav: listing %s: %w", c.Path, err)
-	}
-	objs := map[string]object{}
-	var changed []string
-	for i := range ms.Responses {
-		r := &ms.Responses[i]
-		p := r.props()
-		if p.ResourceType.isCollection() {
-			continue // the calendar itself, or something nested in it
-		}
-		h, err := hrefPath(c.Path, r.Href)
-		if err != nil {
+		var ue *fedavail.UnavailableError
+		if errors.As(err, &ue) {
 			return nil, err
 		}
-		if h+"/" == c.Path {
-			continue
+		s.log.DebugContext(ctx, "caldav: sync-collection refused; listing ETags", "calendar", c.Path, "err", err)
+		objs, changed = nil, nil
+	}
+	if objs == nil {
+		if objs, changed, err = s.listETags(ctx, d, c, old); err != nil {
+			return nil, err
 		}
-		if o, ok := old.lookup(h); ok && p.ETag != "" && o.etag == p.ETag {
-			objs[h] = o
-			continue
-		}
-		changed = append(changed, h)
+	}
+	for _, h := range changed {
+		delete(objs, h) // an object gone by the time it is fetched must not stay
 	}
 	for len(changed) > 0 {
 		batch := changed[:min(len(changed), multigetBatch)]
@@ -145,7 +144,7 @@ func (s *Source) objects(ctx context.Context, d *doer, c collection) (map[string
 			objs[h] = object{etag: p.ETag, data: []byte(*p.CalendarData)}
 		}
 	}
-	e := &calEntry{path: c.Path, version: c.version, objects: objs}
+	e := &calEntry{path: c.Path, version: c.version, syncToken: c.syncToken, objects: objs}
 	for _, o := range objs {
 		e.size += int64(len(o.data))
 	}
@@ -158,6 +157,75 @@ func (s *Source) objects(ctx context.Context, d *doer, c collection) (map[string
 	// fetches only what changed.
 	s.cache.put(e)
 	return objs, nil
+}
+
+// syncChanges asks what changed in c since the cached entry's sync-token:
+// the objects still valid and the hrefs to fetch. Nil objects (and no
+// error) mean sync-collection does not apply: nothing cached, or no token.
+func (s *Source) syncChanges(ctx context.Context, d *doer, c collection, old *calEntry) (map[string]object, []string, error) {
+	if old == nil || old.tooBig || old.syncToken == "" || c.syncToken == "" {
+		return nil, nil, nil
+	}
+	ms, err := s.xmlRequest(ctx, d, "REPORT", c.Path, "1", syncCollectionBody(old.syncToken))
+	if err != nil {
+		return nil, nil, fmt.Errorf("caldav: sync-collection on %s: %w", c.Path, err)
+	}
+	objs := maps.Clone(old.objects)
+	var changed []string
+	for i := range ms.Responses {
+		r := &ms.Responses[i]
+		h, err := hrefPath(c.Path, r.Href)
+		if err != nil {
+			return nil, nil, err
+		}
+		if h+"/" == c.Path {
+			continue
+		}
+		if f := strings.Fields(r.Status); len(f) >= 2 && f[1] == "404" {
+			delete(objs, h) // removed since the token
+			continue
+		}
+		p := r.props()
+		if p.ResourceType.isCollection() {
+			continue
+		}
+		if o, ok := objs[h]; ok && p.ETag != "" && o.etag == p.ETag {
+			continue
+		}
+		changed = append(changed, h)
+	}
+	return objs, changed, nil
+}
+
+// listETags lists every object of c with its ETag: the objects still valid
+// (from old) and the hrefs to fetch.
+func (s *Source) listETags(ctx context.Context, d *doer, c collection, old *calEntry) (map[string]object, []string, error) {
+	ms, err := s.xmlRequest(ctx, d, "PROPFIND", c.Path, "1", propfindETags)
+	if err != nil {
+		return nil, nil, fmt.Errorf("caldav: listing %s: %w", c.Path, err)
+	}
+	objs := map[string]object{}
+	var changed []string
+	for i := range ms.Responses {
+		r := &ms.Responses[i]
+		p := r.props()
+		if p.ResourceType.isCollection() {
+			continue // the calendar itself, or something nested in it
+		}
+		h, err := hrefPath(c.Path, r.Href)
+		if err != nil {
+			return nil, nil, err
+		}
+		if h+"/" == c.Path {
+			continue
+		}
+		if o, ok := old.lookup(h); ok && p.ETag != "" && o.etag == p.ETag {
+			objs[h] = o
+			continue
+		}
+		changed = append(changed, h)
+	}
+	return objs, changed, nil
 }
 
 func (e *calEntry) lookup(h string) (object, bool) {

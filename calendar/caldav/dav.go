@@ -105,6 +105,8 @@ func (e *ContentTypeError) Error() string {
 type multistatus struct {
 	XMLName   xml.Name      `xml:"DAV: multistatus"`
 	Responses []davResponse `xml:"DAV: response"`
+	// SyncToken is the new token of a sync-collection answer.
+	SyncToken string `xml:"DAV: sync-token"`
 }
 
 type davResponse struct {
@@ -268,3 +270,13 @@ func multigetBody(hrefs []string) string {
 }
 
 func urlPath(p string) *url.URL { return &url.URL{Path: p} }
+
+// syncCollectionBody asks for what changed since token (RFC 6578), with
+// the ETags of changed objects.
+func syncCollectionBody(token string) string {
+	var b strings.Builder
+	b.WriteString(`<D:sync-collection xmlns:D="DAV:"><D:sync-token>`)
+	xml.EscapeText(&b, []byte(token))
+	b.WriteString(`</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`)
+	return b.String()
+}

@@ -26,8 +26,11 @@
 //     that report with anything but text/calendar (Radicale 3.1 sends an
 //     empty multistatus) is remembered as lacking it, and read as in 4.
 //  4. Otherwise each collection's objects come from the cache when its
-//     getctag did not change. When it did, a PROPFIND lists the objects'
-//     ETags and a calendar-multiget fetches only the new and changed ones.
+//     getctag did not change. When it did, a sync-collection report (RFC
+//     6578) from the cached sync-token names what changed and what went
+//     (where the server offers none or refuses the token, a PROPFIND lists
+//     every object's ETag), and a calendar-multiget fetches only the new
+//     and changed objects.
 //     A collection larger than [Config.CacheBytes] is instead read window by
 //     window with a calendar-query time-range REPORT.
 //  5. Each object is parsed by the calendar package's iCalendar code (the
@@ -75,8 +78,6 @@
 //
 // # Not supported
 //
-// Working hours from the server (RFC 7953 VAVAILABILITY), sync-collection
-// (RFC 6578) reports (the getctag/ETag comparison gives the same saving
-// with one more PROPFIND per changed collection), server-side expand,
-// scheduling inboxes and DNS SRV discovery (give the URL).
+// Working hours from the server (RFC 7953 VAVAILABILITY), server-side
+// expand, scheduling inboxes and DNS SRV discovery (give the URL).
 package caldav

@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -242,38 +244,75 @@ func TestRadicaleDown(t *testing.T) {
 }
 
 // TestRadicaleCache: an unchanged calendar is not fetched again (one
-// PROPFIND per window), a changed one only for what changed.
+// PROPFIND per window); after a change, sync-collection names what changed
+// and only that is fetched; a removed item goes.
 func TestRadicaleCache(t *testing.T) {
 	t.Parallel()
 	rad := realparts.StartRadicale(t)
 	fill(t, rad)
-	var mu = make(chan struct{}, 1)
+	var mu sync.Mutex
 	var reqs []string
 	counting := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		mu <- struct{}{}
-		reqs = append(reqs, r.Method+" "+r.URL.Path)
-		<-mu
+		kind := r.Method + " " + r.URL.Path
+		if r.Body != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			for _, k := range []string{"sync-collection", "calendar-multiget", "getetag"} {
+				if strings.Contains(string(body), k) {
+					kind += " " + k
+					break
+				}
+			}
+		}
+		mu.Lock()
+		reqs = append(reqs, kind)
+		mu.Unlock()
 		return http.DefaultTransport.RoundTrip(r)
 	})}
 	src := newSource(t, caldav.Config{URL: rad.URL, HTTPClient: counting})
-	read := func() []string {
+	read := func() ([]string, []string) {
 		t.Helper()
+		mu.Lock()
 		reqs = nil
-		if _, err := src.Events(context.Background(), "dana@fabrikam.test", week, weekEnd); err != nil {
+		mu.Unlock()
+		evs, err := src.Events(context.Background(), "dana@fabrikam.test", week, weekEnd)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return reqs
+		var subjects []string
+		for _, e := range evs {
+			subjects = append(subjects, e.Subject)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return reqs, subjects
 	}
-	first := read()
-	if len(first) < 3 {
-		t.Fatalf("first read made %d requests (%v), want the listing, the ETags and a multiget", len(first), first)
+	first, subjects := read()
+	if d := cmp.Diff([]string{"PROPFIND /dana/", "PROPFIND /dana/work/ getetag", "REPORT /dana/work/ calendar-multiget"}, first); d != "" {
+		t.Errorf("first read (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]string{"PROPFIND /dana/"}, read()); d != "" {
+	again, subjects2 := read()
+	if d := cmp.Diff([]string{"PROPFIND /dana/"}, again); d != "" {
 		t.Errorf("second read of an unchanged calendar (-want +got):\n%s", d)
 	}
+	if d := cmp.Diff(subjects, subjects2); d != "" {
+		t.Errorf("the cached read differs (-first +second):\n%s", d)
+	}
 	put(t, rad, "dana", "work", "new", "SUMMARY:New", "DTSTART:20260331T170000Z", "DTEND:20260331T180000Z")
-	if d := cmp.Diff([]string{"PROPFIND /dana/", "PROPFIND /dana/work/", "REPORT /dana/work/"}, read()); d != "" {
+	got, subjects3 := read()
+	if d := cmp.Diff([]string{"PROPFIND /dana/", "REPORT /dana/work/ sync-collection", "REPORT /dana/work/ calendar-multiget"}, got); d != "" {
 		t.Errorf("read after one new item (-want +got):\n%s", d)
+	}
+	if len(subjects3) != len(subjects)+1 || !slices.Contains(subjects3, "New") {
+		t.Errorf("after the new item: %q, want %q and New", subjects3, subjects)
+	}
+	rad.Delete(t, "dana", "work", "private")
+	got, subjects4 := read()
+	if d := cmp.Diff([]string{"PROPFIND /dana/", "REPORT /dana/work/ sync-collection"}, got); d != "" {
+		t.Errorf("read after a removal (-want +got):\n%s", d)
+	}
+	if len(subjects4) != len(subjects) || slices.Contains(subjects4, "Doctor") {
+		t.Errorf("after the removal: %q, want the Doctor gone", subjects4)
 	}
 }
 

@@ -132,7 +132,8 @@ type homeEntry struct {
 // collection is a calendar collection and its version for the cache.
 type collection struct {
 	Calendar
-	version string // getctag, else sync-token; "" means unknown
+	version   string // getctag, else sync-token; "" means unknown
+	syncToken string // RFC 6578's, for sync-collection; "" when not offered
 }
 
 // New returns a Source, or every problem of cfg at once.
@@ -379,7 +380,7 @@ func (s *Source) listCalendars(ctx context.Context, d *doer, home string) ([]col
 		found = true
 		c := collection{
 			Calendar: Calendar{Path: pth + "/", Name: p.DisplayName, Transparent: p.Transp.isTransparent()},
-			version:  p.CTag,
+			version:  p.CTag, syncToken: p.SyncToken,
 		}
 		if c.version == "" {
 			c.version = p.SyncToken

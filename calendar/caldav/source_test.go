@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ const freeBusyAnswer = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VFRE
 // recording the kind of every request.
 type fakeServer struct {
 	report func(w http.ResponseWriter, body string)
+	home   func() string // the home listing; nil means homeListing
 	mu     sync.Mutex
 	seen   []string
 }
@@ -43,7 +45,7 @@ type fakeServer struct {
 func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	kind := r.Method + " " + r.URL.Path
-	for _, k := range []string{"free-busy-query", "calendar-multiget", "calendar-query", "getetag"} {
+	for _, k := range []string{"free-busy-query", "calendar-multiget", "calendar-query", "sync-collection", "getetag"} {
 		if strings.Contains(string(body), k) {
 			kind += " " + k
 			break
@@ -56,6 +58,10 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "PROPFIND" && r.URL.Path == "/dana/":
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(http.StatusMultiStatus)
+		if f.home != nil {
+			io.WriteString(w, f.home())
+			return
+		}
 		io.WriteString(w, homeListing)
 	case r.Method == "PROPFIND" && r.URL.Path == "/dana/work/":
 		w.Header().Set("Content-Type", "application/xml")
@@ -281,5 +287,40 @@ func TestParseFreeBusy(t *testing.T) {
 	got, err := caldav.ParseFreeBusy([]byte(fmt.Sprintf("BEGIN:VCALENDAR\r\nBEGIN:VFREEBUSY\r\nFREEBUSY;FBTYPE=X-SOMETHING:20260330T090000/PT1H\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n")), time.FixedZone("X", 3600))
 	if err != nil || len(got) != 1 || got[0].BusyType != calendar.Busy || !got[0].Start.Equal(time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC)) {
 		t.Errorf("floating x-name period: %+v, %v; want Busy from 08:00 UTC", got, err)
+	}
+}
+
+// TestSyncTokenRefused: a server refusing the cached sync-token (RFC 6578
+// says 403 valid-sync-token) is listed by ETag instead.
+func TestSyncTokenRefused(t *testing.T) {
+	t.Parallel()
+	var token atomic.Int32
+	f := &fakeServer{
+		home: func() string {
+			return strings.Replace(homeListing, "<CS:getctag>v1</CS:getctag>", fmt.Sprintf("<D:sync-token>t%d</D:sync-token>", token.Load()), 1)
+		},
+		report: func(w http.ResponseWriter, body string) {
+			if strings.Contains(body, "sync-collection") {
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, `<D:error xmlns:D="DAV:"><D:valid-sync-token/></D:error>`)
+				return
+			}
+			answerObjects(w, body)
+		},
+	}
+	src := newSource(t, caldav.Config{URL: serve(t, f)})
+	for i, want := range [][]string{
+		{"PROPFIND /dana/", "PROPFIND /dana/work/ getetag", "REPORT /dana/work/ calendar-multiget"},
+		{"PROPFIND /dana/", "REPORT /dana/work/ sync-collection", "PROPFIND /dana/work/ getetag"}, // unchanged ETag: nothing fetched
+	} {
+		token.Add(1)
+		evs, err := src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("read %d: %+v, %v", i, evs, err)
+		}
+		if d := cmp.Diff(want, f.requests()); d != "" {
+			t.Errorf("read %d requests (-want +got):\n%s", i, d)
+		}
 	}
 }

@@ -80,3 +80,9 @@ func (r *Radicale) Put(tb testing.TB, user, cal, name, ics string) {
 	tb.Helper()
 	r.do(tb, http.MethodPut, "/"+user+"/"+cal+"/"+name+".ics", user, "text/calendar", ics)
 }
+
+// Delete removes the object /USER/CAL/NAME.ics.
+func (r *Radicale) Delete(tb testing.TB, user, cal, name string) {
+	tb.Helper()
+	r.do(tb, http.MethodDelete, "/"+user+"/"+cal+"/"+name+".ics", user, "text/plain", "")
+}
