@@ -26,8 +26,8 @@
 //     that report with anything but text/calendar (Radicale 3.1 sends an
 //     empty multistatus) is remembered as lacking it, and read as in 4.
 //  4. Otherwise each collection's objects come from the cache when its
-//     getctag did not change. When it did, a sync-collection report (RFC
-//  6578. from the cached sync-token names what changed and what went
+//     getctag did not change. When it did, a sync-collection report
+//     (RFC 6578) from the cached sync-token names what changed and what went
 //     (where the server offers none or refuses the token, a PROPFIND lists
 //     every object's ETag), and a calendar-multiget fetches only the new
 //     and changed objects.
