@@ -42,7 +42,9 @@
 //     requester has on the target mailbox: the organization relationship for the
 //     requester's domain, capped by what the mailbox owner allows external users;
 //  3. reads the mailbox's calendar from a pluggable calendar source and answers
-//     with no more detail than the access level allows.
+//     with no more detail than the access level allows. A source or directory
+//     that cannot answer now says so with an [UnavailableError], which the
+//     handlers pass on as "retry later".
 //
 // # The trust broker
 //
@@ -56,8 +58,9 @@
 // # Packages
 //
 //   - fedavail (this package): types shared by all packages — tokens, offers,
-//     requesters, access levels, and the errors every network call can return
-//     ([HTTPError], [Fault], [LimitError], [XMLError], [NamespaceError]).
+//     requesters, access levels, the XML safety [Limits], and the errors every
+//     network call can return ([HTTPError], [Fault], [LimitError], [XMLError],
+//     [NamespaceError]) or a source can ([UnavailableError]).
 //   - autodiscover: SOAP and POX Autodiscover, client and server.
 //   - federation: federation.NewClient (the requesting side in one value),
 //     federation.NewHandler (the answering side) and the token cache; its
@@ -66,11 +69,15 @@
 //     keyring (certificates through a rollover), broker (the trust broker),
 //     admin (the administrator's workflow) and diag (diagnostics).
 //   - ews: GetUserAvailability client and availability server.
-//   - calendar: calendar sources, merged free/busy, meeting suggestions.
+//   - calendar: calendar sources, merged free/busy, meeting suggestions;
+//     calendar/calendartest checks a source against calendar.Source's rules,
+//     as autodiscover/autodiscovertest checks an Autodiscover directory.
 //   - sharing: organization relationships, sharing policies, the access-policy engine.
 //   - dnsproof: federated domain proof TXT records.
 //   - transport: the HTTP client (proxies, TLS policy) and hardened servers.
-//   - fedtest: certificates and servers for tests of code that uses fedavail.
+//   - fedtest: certificates and servers for tests of code that uses fedavail;
+//     fedtest/loopback, a whole federation on 127.0.0.1 (broker, organizations,
+//     DNS) to test an integration end to end.
 //   - examples/...: runnable programs (quickstart, trustbroker, fedadmin,
 //     fedcheck, partner, freebusy, loadgen).
 //   - internal/...: the SOAP envelope, XML safety limits and certificate plumbing.

@@ -233,3 +233,27 @@ func ErrorDetail(err error) string {
 	}
 	return err.Error()
 }
+
+// MessageXML is EWS's MessageXml element: name/value pairs that come with an
+// error, such as BackOffMilliseconds.
+type MessageXML struct {
+	Values []MessageValue `xml:"Value"`
+}
+
+// MessageValue is one Value of a [MessageXML]: <Value Name="…">…</Value>.
+type MessageValue struct {
+	Name  string `xml:"Name,attr"`
+	Value string `xml:",chardata"`
+}
+
+// Map returns the values by name, or nil if there are none.
+func (m *MessageXML) Map() map[string]string {
+	if m == nil || len(m.Values) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m.Values))
+	for _, v := range m.Values {
+		out[v.Name] = strings.TrimSpace(v.Value)
+	}
+	return out
+}

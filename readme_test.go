@@ -20,8 +20,8 @@ func TestREADMEWalkthroughIsTheScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	blocks := regexp.MustCompile(`(?s)# >>> (.*?)\n(.*?)# <<<`).FindAllStringSubmatch(string(script), -1)
-	if len(blocks) < 8 {
-		t.Fatalf("scripts/walkthrough.sh has %d marked blocks, want the 8 steps", len(blocks))
+	if len(blocks) < 9 {
+		t.Fatalf("scripts/walkthrough.sh has %d marked blocks, want the 9 steps", len(blocks))
 	}
 	for _, b := range blocks {
 		var lines []string

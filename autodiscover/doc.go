@@ -66,6 +66,9 @@
 // with a SOAP fault and oversized bodies with 413. A user or domain the
 // Directory says another service answers for ([*MovedError]) gets
 // RedirectUrl, and a request all of whose subjects moved there HTTP 302.
+// A Directory that is temporarily unavailable ([fedavail.UnavailableError])
+// gets ServerBusy for that user or domain. The rules a Directory keeps are in
+// its documentation; package autodiscovertest checks them.
 //
 // # Namespaces
 //

@@ -15,14 +15,26 @@ import (
 )
 
 // Directory supplies [Handler] with the organization's users and domains.
-// Implementations must be safe for concurrent use.
+// Package autodiscovertest checks an implementation against these rules.
+//
+//   - Mailbox addresses and domains are compared without regard to case.
+//   - An unknown user is an error matching ErrUnknownUser (errors.Is), an
+//     unknown domain one matching ErrUnknownDomain; a known one is never
+//     answered with them. LookupUser never returns (nil, nil).
+//   - A user or domain another Autodiscover service answers for is a
+//     *MovedError.
+//   - A directory that cannot answer now but may later (an LDAP server
+//     down or busy) returns a *fedavail.UnavailableError; the handler
+//     answers ServerBusy for that user or domain. Any other error is
+//     answered InternalServerError and logged.
+//   - With a cancelled ctx a lookup either answers as it would otherwise
+//     or returns an error wrapping ctx.Err(); never "unknown".
+//   - Implementations are safe for concurrent use.
 type Directory interface {
-	// LookupUser returns mailbox's settings as requester may see them, an
-	// error wrapping ErrUnknownUser, or a *MovedError. Requester is nil for an
-	// anonymous request.
+	// LookupUser returns mailbox's settings as requester may see them.
+	// Requester is nil for an anonymous request.
 	LookupUser(ctx context.Context, requester *fedavail.Requester, mailbox string) (*User, error)
-	// LookupDomain returns domain's settings, an error wrapping
-	// ErrUnknownDomain, or a *MovedError. It is also asked, with a nil
+	// LookupDomain returns domain's settings. It is also asked, with a nil
 	// requester, about a domain GetFederationInformation names that is not
 	// one of the organization's federated domains.
 	LookupDomain(ctx context.Context, requester *fedavail.Requester, domain string) (Settings, error)

@@ -13,7 +13,8 @@
 //     github.com/emersion/go-ical and expanded with
 //     github.com/teambition/rrule-go, re-read when a file changes.
 //
-// Any other store (a database, a CalDAV server) implements the two methods.
+// Any other store (a database, a CalDAV server) implements the two methods
+// and checks itself with package calendartest.
 //
 // # How iCalendar maps to free/busy
 //

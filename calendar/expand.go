@@ -42,7 +42,9 @@ func (c *icsCalendar) events(mailbox string, start, end time.Time, limit int) ([
 		to := s.zone.toWall(end).Add(expandMargin)
 		starts := []time.Time{s.wallStart}
 		if s.rule != nil {
+			s.ruleMu.Lock()
 			starts = s.rule.Between(from, to, true)
+			s.ruleMu.Unlock()
 		}
 		starts = append(starts, s.rdates...)
 		seen := make(map[time.Time]bool, len(starts))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	ical "github.com/emersion/go-ical"
@@ -24,8 +25,12 @@ type series struct {
 	wallStart time.Time
 	wallDur   time.Duration
 	rule      *rrule.RRule // nil unless recurring
-	rdates    []time.Time  // extra wall-clock starts (RDATE)
-	exdates   map[time.Time]bool
+	// ruleMu serializes rule.Between: rrule-go writes to the RRule while
+	// iterating (its length once a COUNT is reached), and a Folder shares
+	// a parsed calendar between concurrent reads.
+	ruleMu  sync.Mutex
+	rdates  []time.Time // extra wall-clock starts (RDATE)
+	exdates map[time.Time]bool
 	// overrides are the occurrences a RECURRENCE-ID replaced, keyed by the
 	// original occurrence's instant in UTC. The override itself is a series
 	// of its own in icsCalendar.series (unless cancelled).

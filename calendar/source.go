@@ -8,16 +8,38 @@ import (
 	"time"
 )
 
-// Source is the answering side's calendar store. Implementations must be
-// safe for concurrent use.
+// Source is the answering side's calendar store. Package calendartest
+// checks an implementation against these rules; every Source in fedavail
+// passes it.
+//
+//   - Mailbox addresses are compared without regard to case, as Exchange
+//     compares SMTP addresses.
+//   - An unknown mailbox is an error matching ErrMailboxNotFound
+//     (errors.Is) from both methods. WorkingHours returning (nil, nil)
+//     means "known, without working hours": the default Autodiscover
+//     directory (package federation) takes WorkingHours' answer as the list
+//     of mailboxes, so a source that answered (nil, nil) for anyone would
+//     make every address exist.
+//   - Events returns exactly the items overlapping [start, end) (see
+//     [Event.Overlaps]), whole (not clipped to the window), with recurring
+//     items expanded into occurrences, sorted by start then end. The
+//     returned slice is the caller's: changing it changes nothing in the
+//     source.
+//   - A window holding more items than the source's limit (MaxEvents,
+//     [DefaultMaxEvents] unless configured) is a *TooManyEventsError.
+//   - A cancelled or expired ctx is an error wrapping ctx.Err(), from both
+//     methods, even for a source that does no I/O.
+//   - A store that cannot answer now but may later (a server answering 429
+//     or 503, a database failing over) is a *fedavail.UnavailableError, with
+//     RetryAfter when the store said how long to wait; the server answers
+//     "retry later" rather than "failed".
+//   - Implementations are safe for concurrent use.
 type Source interface {
 	// Events returns the items of mailbox that overlap [start, end), with
 	// recurring items expanded into occurrences, sorted by start then end.
-	// Items partly inside the window are returned whole. An unknown mailbox
-	// is ErrMailboxNotFound; a window with more items than the source's
-	// limit is a *TooManyEventsError.
 	Events(ctx context.Context, mailbox string, start, end time.Time) ([]Event, error)
-	// WorkingHours returns the mailbox's working hours, or nil if it has none.
+	// WorkingHours returns the mailbox's working hours, or nil if it has
+	// none; an unknown mailbox is ErrMailboxNotFound here too.
 	WorkingHours(ctx context.Context, mailbox string) (*WorkingHours, error)
 }
 

@@ -19,7 +19,11 @@ const NamespaceDomainAdvisoryLength = 32
 
 // ErrInvalidDomain is matched by the errors of [ValidateDomain] and of every
 // function that validates a domain name first.
-var ErrInvalidDomain = dnsname.ErrInvalid
+var ErrInvalidDomain error = errInvalidDomain
+
+// errInvalidDomain is the domain validator's sentinel, kept out of the
+// exported declaration so the documentation names no internal package.
+var errInvalidDomain = dnsname.ErrInvalid
 
 // ValidateDomain returns domain in the form fedavail compares and publishes:
 // trimmed, lower case, without a trailing dot, internationalized names in

@@ -60,7 +60,7 @@
 //     is asked once per request, keyed by the requester's domain; a refusal
 //     is an ErrorServerBusy fault with BackOffMilliseconds, which
 //     [Client] waits out.
-//  3. Validation. The body is read within xmlguard's limits (size, depth,
+//  3. Validation. The body is read within [fedavail.Limits] (size, depth,
 //     attribute size, no DTD) and decoded in one pass; whole-request
 //     problems (too many mailboxes, a bad window, interval or view, an
 //     unknown zone) are SOAP faults with Exchange's response codes.

@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/internal/soap"
 )
 
 // This file decodes GetUserAvailabilityResponse by hand. A 100-mailbox,
@@ -103,7 +102,7 @@ func (rm *ResponseMessage) decode(er *elementReader, start xml.StartElement) (er
 			*rm.DescriptiveLinkKey, err = er.int()
 		case "MessageXml":
 			if rm.MessageXML == nil {
-				rm.MessageXML = new(soap.MessageXML)
+				rm.MessageXML = new(fedavail.MessageXML)
 			}
 			err = decodeMessageXML(er, rm.MessageXML)
 		default:
@@ -113,9 +112,9 @@ func (rm *ResponseMessage) decode(er *elementReader, start xml.StartElement) (er
 	return err
 }
 
-func decodeMessageXML(er *elementReader, m *soap.MessageXML) error {
+func decodeMessageXML(er *elementReader, m *fedavail.MessageXML) error {
 	return er.each("Value", func(start xml.StartElement) error {
-		var v soap.MessageValue
+		var v fedavail.MessageValue
 		v.Name, _ = attr(start, "Name")
 		var err error
 		v.Value, err = er.string()

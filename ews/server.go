@@ -54,7 +54,7 @@ type HandlerConfig struct {
 	// means time.Now.
 	Now func() time.Time
 	// MaxBodyBytes caps a request's size (HTTP 413 beyond); 0 means
-	// xmlguard's default of 16 MiB.
+	// 16 MiB (the default of fedavail.Limits).
 	MaxBodyBytes int64
 	// MaxMailboxes caps the mailboxes of one request; 0 means
 	// DefaultMaxMailboxes.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/internal/soap"
 )
 
 // Limiter decides whether the handler serves a request now. The handler
@@ -129,8 +128,8 @@ func serverBusy(wait time.Duration) *fedavail.Fault {
 }
 
 // backOffXML is a response message's MessageXml asking to wait.
-func backOffXML(wait time.Duration) *soap.MessageXML {
-	return &soap.MessageXML{Values: []soap.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMilliseconds(wait)}}}
+func backOffXML(wait time.Duration) *fedavail.MessageXML {
+	return &fedavail.MessageXML{Values: []fedavail.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMilliseconds(wait)}}}
 }
 
 // backOffMilliseconds renders wait as BackOffMilliseconds, rounded up so

@@ -3,7 +3,7 @@ package ews
 import (
 	"encoding/xml"
 
-	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail"
 )
 
 // This file holds the wire types of GetUserAvailability: Go mirrors of the
@@ -105,7 +105,7 @@ type ResponseMessage struct {
 	ResponseCode       ResponseCode  `xml:"ResponseCode,omitempty"`
 	DescriptiveLinkKey *int          `xml:"DescriptiveLinkKey,omitempty"`
 	// MessageXML holds extra values such as BackOffMilliseconds.
-	MessageXML *soap.MessageXML `xml:"MessageXml,omitempty"`
+	MessageXML *fedavail.MessageXML `xml:"MessageXml,omitempty"`
 }
 
 // FreeBusyResponse is the answer for one mailbox (m:FreeBusyResponse).

@@ -79,6 +79,11 @@ type Config struct {
 	// information and mailboxes' EWS URLs) are kept. Zero means
 	// autodiscover.DefaultCacheTTL (one hour); negative keeps nothing.
 	EndpointTTL time.Duration
+	// Disabled is the organization identifier turned off
+	// (Set-FederatedOrganizationIdentifier -Enabled $false): no delegation
+	// token is requested, and every attendee in a partner organization gets
+	// an *AttendeeError at StepToken matching ErrFederationDisabled.
+	Disabled bool
 	// MaxParallel caps how many partner organizations one query asks at
 	// once. Zero means 64, so that a query costs about as long as its
 	// slowest partner.

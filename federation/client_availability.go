@@ -148,6 +148,12 @@ func (c *Client) askDomain(ctx context.Context, r *run, domain string, idx []int
 		return
 	}
 	c.log.DebugContext(ctx, "federation: organization relationship", "domain", domain, "relationship", rel.Name)
+	if c.cfg.Disabled {
+		// Exchange looks the organization identifier up for the user's
+		// federated identity before any token or discovery call.
+		fail(idx, StepToken, ErrFederationDisabled)
+		return
+	}
 	p, step, err := c.resolvePartner(ctx, domain, rel)
 	if err != nil {
 		fail(idx, step, err)

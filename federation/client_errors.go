@@ -50,6 +50,9 @@ var (
 	// organization, or the request's signature was not accepted. Retrying
 	// does not help; fedcheck trust says which.
 	ErrBrokerRefused = errors.New("federation: the trust broker refused to issue a token")
+	// ErrFederationDisabled: the organization's federation is turned off
+	// (Config.Disabled, as Exchange's FederatedOrganizationIdNotEnabled).
+	ErrFederationDisabled = errors.New("federation: this organization's federation is turned off")
 )
 
 // AttendeeError is why no availability came back for one attendee. It is

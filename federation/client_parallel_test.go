@@ -189,3 +189,30 @@ func BenchmarkPartnersInParallel(b *testing.B) {
 	}
 	b.ReportMetric(float64(ten)/float64(one), "ten/one")
 }
+
+// With the organization identifier turned off, no partner is asked: every
+// attendee with a relationship fails at the token step, before any request.
+func TestAvailabilityFederationDisabled(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.config(t, rel("Fabrikam", "fabrikam.test"))
+	cfg.Disabled = true
+	c, err := federation.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Availability(t.Context(), federation.Query{From: "alice@contoso.test",
+		Attendees: []string{"dana@fabrikam.test", "x@nowhere.test"}, Start: w.week, End: w.week.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ae *federation.AttendeeError
+	if err := res.Attendees[0].Err; !errors.Is(err, federation.ErrFederationDisabled) || !errors.As(err, &ae) || ae.Step != federation.StepToken {
+		t.Errorf("dana: %v, want ErrFederationDisabled at the token step", err)
+	}
+	if err := res.Attendees[1].Err; !errors.Is(err, sharing.ErrNoRelationship) {
+		t.Errorf("a domain without a relationship: %v, want ErrNoRelationship still", err)
+	}
+	if n := w.requests("sts.test /extsts.srf") + w.requests("autodiscover.fabrikam.test /autodiscover/autodiscover.svc"); n != 0 {
+		t.Errorf("%d requests went out with federation off", n)
+	}
+}

@@ -62,6 +62,9 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Observe, if set, instruments the handler for metrics and traces
+	// (packages metrics and tracing); nil observes nothing.
+	Observe Observer
 }
 
 // Handler answers partners on Exchange's usual paths, compared without
@@ -83,6 +86,8 @@ type Handler struct {
 	log       *slog.Logger
 	broker    *brokerInfo
 	validator *token.Validator
+	tokens    fedavail.TokenValidator // validator, as Observe wrapped it
+	serve     http.Handler            // route, as Observe wrapped it
 	ews       http.Handler
 	dir       autodiscover.Directory
 	ad        atomic.Pointer[adVersion]
@@ -137,10 +142,16 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	if h.validator, err = token.NewValidator(token.ValidatorConfig{ApplicationURI: cfg.ApplicationURI, Keys: cfg.Keys, Trust: h.broker, Now: now}); err != nil {
 		return nil, err
 	}
+	h.tokens, h.serve = h.validator, http.HandlerFunc(h.route)
+	if o := cfg.Observe; o != nil {
+		h.tokens, h.serve = o.Validator(h.tokens), o.Handler(h.serve)
+		cfg.Policy, cfg.Calendars = o.Policy(cfg.Policy), o.Calendars(cfg.Calendars)
+		h.cfg = cfg
+	}
 	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
 		Calendars:    cfg.Calendars,
 		Policy:       cfg.Policy,
-		Tokens:       h.validator,
+		Tokens:       h.tokens,
 		Authenticate: cfg.Authenticate,
 		Logger:       cfg.Logger,
 		Now:          now,
@@ -154,7 +165,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 }
 
 // ServeHTTP routes /autodiscover/… to Autodiscover and /EWS/… to EWS.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
+
+func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	p := strings.ToLower(r.URL.Path)
 	isAD, isEWS := strings.HasPrefix(p, "/autodiscover/"), strings.HasPrefix(p, "/ews/")
 	if !isAD && !isEWS {
@@ -189,7 +202,7 @@ func (h *Handler) autodiscover(md *metadata.Metadata) *autodiscover.Handler {
 	v := &adVersion{md: md, h: &autodiscover.Handler{
 		Federation:   fi,
 		Directory:    h.dir,
-		Validator:    h.validator,
+		Validator:    h.tokens,
 		Authenticate: h.cfg.Authenticate,
 		Logger:       h.cfg.Logger,
 	}}

@@ -37,7 +37,8 @@ func (d *domainDirectory) LookupUser(ctx context.Context, _ *fedavail.Requester,
 	if !d.has(fedavail.AddressDomain(mailbox)) {
 		return nil, fmt.Errorf("%w: %s is not in this organization's domains", autodiscover.ErrUnknownUser, mailbox)
 	}
-	// The calendar source is the list of mailboxes.
+	// The calendar source is the list of mailboxes: calendar.Source promises
+	// ErrMailboxNotFound from WorkingHours for a mailbox it does not know.
 	if _, err := d.calendars.WorkingHours(ctx, mailbox); errors.Is(err, calendar.ErrMailboxNotFound) {
 		return nil, fmt.Errorf("%w: %s", autodiscover.ErrUnknownUser, mailbox)
 	} else if err != nil {

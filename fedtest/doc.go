@@ -5,5 +5,9 @@
 // SOCKS5 proxies with an [Origin] to put behind them, and a [LogBuffer] that
 // captures what fedavail logs.
 //
+// Package fedtest/loopback puts these together into a whole federation: a
+// trust broker and organizations served by federation.NewHandler, to test an
+// integration end to end in a few lines.
+//
 // Everything here listens on 127.0.0.1 only.
 package fedtest

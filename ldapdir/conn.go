@@ -138,6 +138,9 @@ func (d *Directory) search(ctx context.Context, base, filter string, attrs []str
 	case over || ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded):
 		d.drop(c) // the search may still be running on it
 		return nil, &fedavail.LimitError{What: "LDAP search entries", Limit: int64(d.cfg.MaxEntries)}
+	case errors.Is(ctx.Err(), context.Canceled):
+		d.drop(c)
+		return nil, fmt.Errorf("ldapdir: search under %s: %w", base, ctx.Err()) // the caller gave up
 	case ctx.Err() != nil:
 		d.drop(c)
 		return nil, &fedavail.UnavailableError{Err: fmt.Errorf("ldapdir: search under %s: %w", base, ctx.Err())}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/autodiscover/autodiscovertest"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/internal/realparts"
@@ -355,5 +356,20 @@ func TestTLSAgainstSlapd(t *testing.T) {
 				t.Errorf("a TLS failure reads as an unknown user: %v", err)
 			}
 		})
+	}
+}
+
+// TestDirectorySuite runs the autodiscover.Directory conformance suite
+// against slapd.
+func TestDirectorySuite(t *testing.T) {
+	t.Parallel()
+	d := newDirectory(t, startSlapd(t, false), ldapdir.Config{})
+	err := autodiscovertest.TestDirectory(t.Context(), d, autodiscovertest.Config{
+		Users:        []string{"dana@fabrikam.test", "d.smith@fabrikam.test", "erin@fabrikam.test"},
+		Domains:      []string{"fabrikam.test"},
+		UnknownUsers: []string{"nobody@fabrikam.test", "dana@contoso.test", "*@fabrikam.test", "dana"},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -126,8 +126,18 @@ grep -q 'bob@fabrikam.test *·██' fb1.txt || fail "contoso does not see bob 
 grep -q 'alice@contoso.test *·····█' fb2.txt || fail "fabrikam does not see alice busy 13:00-14:00"
 grep -q 'FreeBusyMerged view, times only' fb2.txt || fail "fabrikam sees more of alice than times (she did not opt in to details)"
 
-# >>> 7. Certificate rollover at contoso, one stage at a time
-step "7. certificate rollover"
+# >>> 7. Federation off and on at contoso, without de-federating
+step "7. federation off and on"
+fedadmin -dir contoso org-identifier -enabled=false
+freebusy -dir contoso -ca ca/ca.pem -dns "$DNS" -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test | tee fb-off.txt || true
+fedadmin -dir contoso org-identifier -enabled=true
+# <<<
+grep -q 'bob@fabrikam.test *no data: this organization.s federation is turned off' fb-off.txt || fail "freebusy asked partners with federation off"
+freebusy -dir contoso -ca ca/ca.pem -dns "$DNS" -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test > fb-on.txt \
+  || fail "free/busy failed after federation was turned on again"
+
+# >>> 8. Certificate rollover at contoso, one stage at a time
+step "8. certificate rollover"
 for stage in 1 2 3; do
   fedadmin -dir contoso -ca ca/ca.pem -dns "$DNS" rollover | tee "rollover-$stage.txt"
   grep ' IN TXT ' "rollover-$stage.txt" >> zone.txt || true   # publish what it asks to publish
@@ -138,8 +148,8 @@ for stage in 1 2 3; do
 done
 # <<<
 
-# >>> 8. De-federation
-step "8. de-federation"
+# >>> 9. De-federation
+step "9. de-federation"
 fedadmin -dir contoso -ca ca/ca.pem -dns "$DNS" defederate -yes
 freebusy -dir fabrikam -ca ca/ca.pem -dns "$DNS" -from bob@fabrikam.test -start "$MONDAY" -days 1 -tz UTC alice@contoso.test | tee fb3.txt || true
 # <<<

@@ -23,8 +23,9 @@
 // # Deciding (the answering side)
 //
 // [New] turns a Config into an immutable [Policy], which implements
-// [fedavail.AccessPolicy]. For a federated requester and a mailbox, by
-// protocol §3.5 and §5.3:
+// [fedavail.AccessPolicy]. For a federated requester and a mailbox, as
+// Exchange decides (Microsoft's documentation of New-OrganizationRelationship,
+// New-SharingPolicy and Set-MailboxFolderPermission):
 //
 //  1. The organization relationship is the one whose DomainNames include the
 //     requester's domain (the token's; subdomains are not covered). None,

@@ -115,7 +115,8 @@ func (p *Policy) Access(ctx context.Context, req fedavail.Requester, mailbox str
 	return d.Level, d.Err
 }
 
-// Explain decides like [Policy.Access] and says how, by protocol §3.5/§5.3:
+// Explain decides like [Policy.Access] and says how (the steps of the
+// package documentation):
 //
 //	level = max(person-to-person grant ∩ sharing policy,
 //	            min(relationship level, mailbox permission for external users) ∩ access scope)

@@ -13,7 +13,9 @@ import (
 // Calendar folder, which federated requesters get through an organization
 // relationship. The zero value means Exchange's built-in default,
 // AvailabilityOnly. An owner who chooses "free/busy time, subject, location"
-// has LimitedDetails — the user-level opt-in of protocol §3.5.
+// has LimitedDetails: the user-level opt-in that an organization
+// relationship's LimitedDetails needs (Microsoft's documentation of
+// New-OrganizationRelationship and Set-MailboxFolderPermission).
 type CalendarPermission string
 
 // Calendar permissions that bear on free/busy.

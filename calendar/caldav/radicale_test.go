@@ -22,7 +22,7 @@ import (
 	"github.com/fedavail/fedavail/calendar/caldav"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/internal/realparts"
 	"github.com/fedavail/fedavail/sharing"
 )

@@ -229,6 +229,7 @@ func apiError(what, mailbox string, err error) error {
 // Google, and no tentative or out-of-office either: every period is Busy);
 // otherwise events.list with singleEvents (Google expands recurrences).
 func (s *Source) Events(ctx context.Context, mailbox string, start, end time.Time) ([]calendar.Event, error) {
+	mailbox = strings.ToLower(strings.TrimSpace(mailbox)) // Google compares addresses so
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	svc, err := s.service(ctx, mailbox)
@@ -402,6 +403,7 @@ func when(dt *gcal.EventDateTime, loc *time.Location) (time.Time, error) {
 // Friday 08:00–17:00) in the zone of the user's timezone setting; the
 // settings call also tells an unknown mailbox.
 func (s *Source) WorkingHours(ctx context.Context, mailbox string) (*calendar.WorkingHours, error) {
+	mailbox = strings.ToLower(strings.TrimSpace(mailbox)) // Google compares addresses so
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	svc, err := s.service(ctx, mailbox)

@@ -26,6 +26,9 @@ var commands = []*command{
 		fs.String("domain", "", "the first federated `domain`; names the account namespace FYDIBOHF25SPDLT.<domain>")
 	}, run: trust},
 	{name: "domain-proof", help: "domain-proof DOMAIN", run: domainProof},
+	{name: "org-identifier", help: "org-identifier -enabled=false|true   (turn federation off or on without de-federating)", setup: func(fs *flag.FlagSet) {
+		fs.String("enabled", "", "false stops asking partners (no delegation tokens); true asks again")
+	}, run: orgIdentifier},
 	{name: "domain add", help: "domain add DOMAIN", run: domainAdd},
 	{name: "domain remove", help: "domain remove DOMAIN", run: domainRemove},
 	{name: "relationship add", help: "relationship add NAME -domain DOMAIN [-level LEVEL] [-scope GROUP] [-sharing-url URL]\n   or: fedadmin relationship add NAME -domains D1,D2 -app-uri URI [-autodiscover URL] [...]   (when discovery is not possible)", setup: relationshipFlags(true), run: relationshipAdd},
@@ -372,5 +375,26 @@ func defederate(ctx context.Context, e *env, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	fmt.Fprintln(e.stdout, "de-federated: relationships, domains and the broker registration are removed; the certificates stay in", e.org.Dir())
+	return nil
+}
+
+func orgIdentifier(_ context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) > 0 || str(fs, "enabled") == "" {
+		return usageError("give -enabled=false or -enabled=true, and nothing else")
+	}
+	on, err := parseBool("enabled", str(fs, "enabled"))
+	if err != nil {
+		return usageError(err.Error())
+	}
+	if err := e.org.SetEnabled(on); err != nil {
+		return err
+	}
+	if on {
+		fmt.Fprintln(e.stdout, "federation is on: this organization asks partners again")
+		return nil
+	}
+	fmt.Fprintln(e.stdout, "federation is off: this organization asks partners nothing (no delegation tokens); "+
+		"the trust, domains and relationships stay. Partners are still answered, as Exchange answers them: "+
+		"to stop that too, run relationship set NAME -enabled false")
 	return nil
 }

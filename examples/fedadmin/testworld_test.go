@@ -12,11 +12,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail/fedtest"
 )
 
 func TestTestCA(t *testing.T) {
@@ -54,19 +55,6 @@ func TestTestCA(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while test-dns writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // test-dns answers from its zone file and picks up lines appended to it,
 // as the walkthrough publishes domain proofs.
 func TestTestDNS(t *testing.T) {
@@ -75,7 +63,7 @@ func TestTestDNS(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	var out syncBuffer
+	var out fedtest.LogBuffer // safe to read while test-dns writes
 	done := make(chan error, 1)
 	fs := flag.NewFlagSet("test-dns", flag.ContinueOnError)
 	testDNSFlags(fs)

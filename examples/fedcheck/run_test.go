@@ -16,7 +16,7 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/diag"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/sharing"
 )

@@ -9,8 +9,8 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/internal/golden"
-	"github.com/fedavail/fedavail/internal/loopback"
 	"github.com/fedavail/fedavail/sharing"
 )
 

@@ -150,6 +150,7 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 		Domains:        tc.Domains,
 		Broker:         federation.TrustBroker{MetadataURL: tc.TokenIssuerMetadataEpr},
 		Sharing:        sc,
+		Disabled:       tc.Disabled,
 		HTTPClient:     hc,
 		Resolver:       resolver,
 		Logger:         slog.New(slog.DiscardHandler),

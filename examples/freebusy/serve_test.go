@@ -14,7 +14,7 @@ import (
 
 	"github.com/fedavail/fedavail/examples/internal/grid"
 	"github.com/fedavail/fedavail/federation"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 )
 
 // pageServer serves the scheduling page of contoso.test in world, in

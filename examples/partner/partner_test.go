@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +21,7 @@ import (
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/fedtest"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/sharing"
 )
@@ -122,6 +124,7 @@ func startPartner(t *testing.T, w *loopback.World, sources ...string) *server {
 		"-sharing", s.sharing,
 		"-basic", "carol:s3cret", "-basic", "@" + write("users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
+		"-metrics", "127.0.0.1:0",
 	}
 	if len(sources) == 0 {
 		sources = []string{"-calendars", cals}
@@ -311,6 +314,21 @@ func TestFederated(t *testing.T) {
 	if d := cmp.Diff(want, ask(t)); d != "" {
 		t.Errorf("LimitedDetails (-want +got):\n%s", d)
 	}
+	// -metrics: the requests show by operation, partner and outcome, and no
+	// mailbox address appears anywhere on the page.
+	page := s.scrape(t)
+	for _, want := range []string{
+		`fedavail_requests_total{operation="GetUserAvailability",outcome="ok",partner="contoso.test"}`,
+		`fedavail_token_validations_total{result="ok"}`,
+		`fedavail_calendar_reads_total{method="Events",result="ok"}`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "@fabrikam.test") || strings.Contains(page, "Design review") {
+		t.Error("/metrics shows a mailbox address or a subject")
+	}
 
 	// The administrator lowers Contoso to AvailabilityOnly and sends SIGHUP.
 	if err := s.setSharing(t, sharingConfig(t, fedavail.AccessAvailabilityOnly)); err != nil {
@@ -370,4 +388,30 @@ func subjects(evs []ews.Event) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// scrape returns the partner's /metrics page, from the address its log
+// announced, after checking /healthz.
+func (s *server) scrape(t *testing.T) string {
+	t.Helper()
+	m := regexp.MustCompile(`metrics at (http://[0-9.:]+)/metrics`).FindStringSubmatch(s.stderr.String())
+	if m == nil {
+		t.Fatalf("the partner did not announce its metrics address:\n%s", s.stderr)
+	}
+	get := func(path string) string {
+		resp, err := http.Get(m[1] + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		return string(body)
+	}
+	if h := get("/healthz"); strings.TrimSpace(h) != "ok" {
+		t.Errorf("/healthz = %q", h)
+	}
+	return get("/metrics")
 }

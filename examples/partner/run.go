@@ -13,10 +13,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/ldapdir"
+	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Exit statuses.
@@ -125,8 +128,24 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	case err != nil:
 		return fmt.Errorf("-sharing: %w", err)
 	}
+	var observe federation.Observer
+	if o.metrics != "" {
+		reg := prometheus.NewRegistry()
+		m, err := metrics.New(reg)
+		if err != nil {
+			return err
+		}
+		addr, err := cli.ServeMetrics(ctx, o.metrics, reg, log)
+		if err != nil {
+			return err
+		}
+		observe = m
+		hc = &http.Client{Transport: m.Transport(hc.Transport), Timeout: hc.Timeout, CheckRedirect: hc.CheckRedirect}
+		log.Info("partner: metrics at http://" + addr + "/metrics (and /healthz)")
+	}
 	cfg := federation.HandlerConfig{
 		ApplicationURI: id.appURI,
+		Observe:        observe,
 		Keys:           id.keys,
 		Domains:        id.domains,
 		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
@@ -16,7 +17,10 @@ import (
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation/broker"
+	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/transport"
+	"github.com/prometheus/client_golang/prometheus"
+	"net/http"
 )
 
 func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(string)) (*broker.Broker, error) {
@@ -33,12 +37,13 @@ func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(
 		resolver = dnsproof.NetResolver(res)
 	}
 	return broker.New(ctx, broker.Config{
-		URI:     cfg.uri,
-		BaseURL: cfg.baseURL,
-		Keys:    keys,
-		Store:   &broker.FileStore{Path: filepath.Join(cfg.state, storeFile)},
-		Domains: broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
-		Logger:  logger,
+		URI:           cfg.uri,
+		BaseURL:       cfg.baseURL,
+		Keys:          keys,
+		Store:         &broker.FileStore{Path: filepath.Join(cfg.state, storeFile)},
+		Domains:       broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
+		Logger:        logger,
+		SignatureHash: signatureHash(cfg.sha1),
 	})
 }
 
@@ -49,7 +54,21 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := transport.NewServer(b, transport.ServerConfig{Logger: logger})
+	var h http.Handler = b
+	if cfg.metrics != "" {
+		reg := prometheus.NewRegistry()
+		m, err := metrics.New(reg)
+		if err != nil {
+			return err
+		}
+		addr, err := cli.ServeMetrics(ctx, cfg.metrics, reg, logger)
+		if err != nil {
+			return err
+		}
+		h = m.Broker(h)
+		say(fmt.Sprintf("  metrics:        http://%s/metrics (and /healthz)", addr))
+	}
+	srv := transport.NewServer(h, transport.ServerConfig{Logger: logger})
 	if !cfg.plainHTTP {
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
@@ -126,4 +145,12 @@ func rollover(cfg *config, stdout io.Writer) error {
 func sha1Thumb(c *x509.Certificate) []byte {
 	s := sha1.Sum(c.Raw)
 	return s[:]
+}
+
+// signatureHash is -sha1-audience as a broker.Config.SignatureHash.
+func signatureHash(sha1 []string) func(string) crypto.Hash {
+	if len(sha1) == 0 {
+		return nil
+	}
+	return broker.SHA1For(sha1...)
 }

@@ -19,6 +19,8 @@ type config struct {
 	tlsKey    string
 	plainHTTP bool
 	dns       string
+	metrics   string
+	sha1      []string          // -sha1-audience
 	ready     func(addr string) // tests learn the listening address here
 }
 
@@ -39,6 +41,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, string, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM, chain allowed)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.plainHTTP, "plain-http", false, "serve plain HTTP (only behind a TLS-terminating reverse proxy)")
+	fs.Func("sha1-audience", "sign tokens for this relying party `URI` with RSA-SHA1 instead of RSA-SHA256, for Exchange 2010 servers that verify nothing else (repeatable)", func(v string) error {
+		c.sha1 = append(c.sha1, v)
+		return nil
+	})
+	fs.StringVar(&c.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on their own `ADDR` (e.g. 127.0.0.1:9100)")
 	fs.StringVar(&c.dns, "dns", "", "DNS server `host:port` for domain proofs, instead of the system resolver")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -13,6 +13,7 @@ var trustKeys = []string{
 	"Name", "TokenIssuerType", "ApplicationIdentifier", "ApplicationUri", "AccountNamespace", "Domains",
 	"OrgPrivCertificate", "OrgNextPrivCertificate", "OrgPrevPrivCertificate",
 	"TokenIssuerUri", "TokenIssuerEpr", "TokenIssuerMetadataEpr", "TokenIssuerCertificate", "TokenIssuerPrevCertificate",
+	"Enabled", // Get-FederatedOrganizationIdentifier's
 }
 
 // FormatTrust writes a trust and the organization certificates as
@@ -30,6 +31,7 @@ func FormatTrust(tc *TrustConfig, certs []Certificate) string {
 		"TokenIssuerMetadataEpr":     tc.TokenIssuerMetadataEpr,
 		"TokenIssuerCertificate":     tc.TokenIssuerCertificate,
 		"TokenIssuerPrevCertificate": tc.TokenIssuerPrevCertificate,
+		"Enabled":                    pslistBool(!tc.Disabled),
 	}
 	for _, c := range certs {
 		switch c.Slot {
@@ -65,4 +67,12 @@ func FormatDomainProofs(ps []DomainProof) string {
 		})
 	}
 	return strings.Join(blocks, "\n")
+}
+
+// pslistBool is a boolean as Format-List shows it.
+func pslistBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }

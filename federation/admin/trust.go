@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/metadata"
@@ -44,6 +45,10 @@ type TrustConfig struct {
 	ApplicationIdentifier string `json:"application_identifier"`
 	// Domains are the federated domains, the account namespace's first.
 	Domains []string `json:"domains"`
+	// Disabled is Set-FederatedOrganizationIdentifier -Enabled $false: the
+	// organization asks partners nothing (no delegation tokens), the trust,
+	// domains and relationships stay. See [Org.SetEnabled].
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // TrustOptions say which broker to trust and the first federated domain.
@@ -210,7 +215,7 @@ func (o *Org) regClient(tc *TrustConfig) *broker.RegistrationClient {
 
 // brokerErr turns a registration API failure into advice.
 func (o *Org) brokerErr(err error, tc *TrustConfig) error {
-	var re *broker.RegistrationError
+	var re *fedavail.HTTPError
 	if !errors.As(err, &re) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return fail(ErrBrokerUnreachable, err, fmt.Sprintf("the trust broker at %s did not answer in time", tc.BrokerURL), "retry")

@@ -2,20 +2,22 @@ package broker
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/federation/token"
 	"github.com/fedavail/fedavail/internal/required"
-	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
 // Paths the broker serves, relative to where it is mounted.
@@ -44,8 +46,17 @@ type Config struct {
 	// TokenLifetime is how long issued tokens are valid; zero means the
 	// offer's maximum age.
 	TokenLifetime time.Duration
+	// SignatureHash chooses the digest of the signature on tokens for a
+	// relying party, by its application URI. Nil means SHA-256 for every
+	// audience. The Microsoft Federation Gateway signs with RSA-SHA1, and an
+	// Exchange 2010 server on .NET 3.5 may verify nothing stronger: name such
+	// partners with [SHA1For]. SHA-1's known weakness is collisions, which
+	// need an attacker to choose part of what is signed; here the broker
+	// builds all of it (IDs and times included), so the risk is small — but
+	// it is not nothing, so keep SHA-1 to the partners that need it.
+	SignatureHash func(audience string) crypto.Hash
 	// Limits bound incoming requests.
-	Limits xmlguard.Limits
+	Limits fedavail.Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of application identifiers, keys and IDs; nil
@@ -256,4 +267,20 @@ func (b *Broker) change(ctx context.Context, applicationURI string, edit func(ol
 	}
 	c := updated.clone()
 	return &c, nil
+}
+
+// SHA1For returns a Config.SignatureHash that signs tokens for the given
+// application URIs with SHA-1 (compared without regard to case) and for
+// every other audience with SHA-256.
+func SHA1For(applicationURIs ...string) func(audience string) crypto.Hash {
+	set := map[string]bool{}
+	for _, u := range applicationURIs {
+		set[strings.ToLower(strings.TrimSpace(u))] = true
+	}
+	return func(audience string) crypto.Hash {
+		if set[strings.ToLower(strings.TrimSpace(audience))] {
+			return crypto.SHA1
+		}
+		return crypto.SHA256
+	}
 }

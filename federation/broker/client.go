@@ -16,13 +16,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
 // RegistrationClient calls a broker's registration API, signing each request
-// with the organization's current key.
+// with the organization's current key. A refusal is a *fedavail.HTTPError
+// (errors.As: the status and the broker's answer) that matches ErrExists,
+// ErrNotFound, ErrDomainTaken, ErrInvalid, ErrNotPermitted or
+// ErrDomainNotProven with errors.Is.
 type RegistrationClient struct {
 	// HTTPClient sends the requests. Required.
 	HTTPClient *http.Client
@@ -37,21 +41,24 @@ type RegistrationClient struct {
 	Rand io.Reader
 }
 
-// RegistrationError is the broker's refusal of a registration request. It
-// matches ErrExists, ErrNotFound, ErrDomainTaken, ErrInvalid and
-// ErrNotPermitted and ErrDomainNotProven with errors.Is by its status.
-type RegistrationError struct {
-	StatusCode int
-	Message    string
+// refusal is the broker's refusal of a registration request. It unwraps to
+// the HTTP answer, a *fedavail.HTTPError, and matches the broker's sentinels
+// (ErrExists, ErrNotFound, ErrDomainTaken, ErrInvalid, ErrNotPermitted,
+// ErrDomainNotProven) with errors.Is by its status.
+type refusal struct {
+	answer  *fedavail.HTTPError
+	message string // the broker's explanation
 }
 
-func (e *RegistrationError) Error() string {
-	return fmt.Sprintf("broker: registration refused (HTTP %d): %s", e.StatusCode, e.Message)
+func (e *refusal) Error() string {
+	return fmt.Sprintf("broker: registration refused (HTTP %d): %s", e.answer.StatusCode, e.message)
 }
+
+func (e *refusal) Unwrap() error { return e.answer }
 
 // Is maps the status to the broker's sentinel errors.
-func (e *RegistrationError) Is(target error) bool {
-	switch e.StatusCode {
+func (e *refusal) Is(target error) bool {
+	switch e.answer.StatusCode {
 	case http.StatusConflict:
 		return target == ErrExists || target == ErrDomainTaken
 	case http.StatusNotFound:
@@ -142,7 +149,10 @@ func (c *RegistrationClient) do(ctx context.Context, op string, reg Registration
 		if json.Unmarshal(data, &eb) != nil || eb.Error == "" {
 			eb.Error = http.StatusText(resp.StatusCode)
 		}
-		return nil, &RegistrationError{StatusCode: resp.StatusCode, Message: eb.Error}
+		body := data[:min(len(data), fedavail.MaxErrorBody)]
+		return nil, &refusal{message: eb.Error, answer: &fedavail.HTTPError{
+			Method: hreq.Method, URL: hreq.URL.String(), StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body,
+		}}
 	}
 	var org Organization
 	if err := json.Unmarshal(data, &org); err != nil {

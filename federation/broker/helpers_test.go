@@ -3,9 +3,9 @@ package broker
 import (
 	"time"
 
-	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail"
 )
 
-var xmlLimits = xmlguard.Limits{}
+var xmlLimits = fedavail.Limits{}
 
 func timeNow() time.Time { return time.Now() }

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -31,7 +32,7 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "broker: POST a WS-Trust request", http.StatusMethodNotAllowed)
 		return
 	}
-	data, err := xmlguard.ReadAll(r.Body, b.cfg.Limits)
+	data, err := xmlguard.ReadAll(r.Body, xmlguard.Limits(b.cfg.Limits))
 	if err != nil {
 		b.fault(w, r, "Sender", subcodeInvalidRequest, "request too large or unreadable", err)
 		return
@@ -77,7 +78,15 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		b.fault(w, r, "Sender", subcodeInvalidRequest, "no registered organization for AppliesTo", nil)
 		return
 	}
-	tok, err := b.issuer.Issue(token.Claims{
+	issuer, hash := b.issuer, crypto.SHA256
+	if b.cfg.SignatureHash != nil {
+		if hash = b.cfg.SignatureHash(target.ApplicationURI); hash != crypto.SHA256 {
+			iss := *b.issuer // the same issuer, with this relying party's digest
+			iss.SignatureHash = hash
+			issuer = &iss
+		}
+	}
+	tok, err := issuer.Issue(token.Claims{
 		Audience:            target.ApplicationURI,
 		NameID:              b.nameID(requester, in.OnBehalfOf.Email),
 		NameIDFormat:        token.NameIDFormatUPN,
@@ -100,7 +109,8 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		b.fault(w, r, "Receiver", subcodeRequestFailed, "the broker could not answer", err)
 		return
 	}
-	b.log.InfoContext(r.Context(), "broker: token issued", "requestor", requester.ApplicationURI, "target", target.ApplicationURI, "offer", in.Offer, "assertion", tok.AssertionID)
+	b.log.InfoContext(r.Context(), "broker: token issued", "requestor", requester.ApplicationURI, "target", target.ApplicationURI, "offer", in.Offer,
+		"assertion", tok.AssertionID, "signature", "RSA-"+hash.String())
 	w.Header().Set("Content-Type", soap.V12.ContentType(""))
 	_, _ = w.Write(out)
 }

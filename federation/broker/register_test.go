@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/fedtest"
 )
 
@@ -67,8 +68,8 @@ func TestRegistrationAPI(t *testing.T) {
 	}
 	t.Run("unproven domain", func(t *testing.T) {
 		_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com", "contoso.net"}, Current: contoso.Cert})
-		var re *RegistrationError
-		if !errors.As(err, &re) || re.StatusCode != 422 {
+		var re *fedavail.HTTPError
+		if !errors.As(err, &re) || re.StatusCode != 422 || !errors.Is(err, ErrDomainNotProven) {
 			t.Errorf("err = %v, want HTTP 422", err)
 		}
 	})

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/diag"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 )
 
 func TestDomainProof(t *testing.T) {

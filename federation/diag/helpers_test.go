@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/fedavail/fedavail/federation/diag"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 )
 
 // checkerFor returns a Checker for org in w, as the organization's

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/fedavail/fedavail/federation/diag"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/sharing"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/fedavail/fedavail/federation/diag"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 )
 
 func TestFederationTrust(t *testing.T) {

@@ -42,17 +42,16 @@ const (
 // document is valid now.
 var ErrNoValidCertificate = errors.New("metadata: no valid token-signing certificate")
 
-// MissingError is returned when a required part of the document is absent.
-type MissingError struct {
-	// What names the part, e.g. "TargetServiceEndpoint address".
-	What string
+// missing is the error for a document without a required part: a document
+// without the expected shape, which fedavail.XMLError already says.
+func missing(what string) error {
+	return &fedavail.XMLError{Context: "federation metadata", Err: errors.New("no " + what)}
 }
-
-func (e *MissingError) Error() string { return "metadata: document has no " + e.What }
 
 // Parse reads a federation metadata document and applies the rollover rules
 // at now. Warnings (an expired certificate dropped) go to logger; nil
-// discards them. Malformed XML is a *fedavail.XMLError and unsafe XML a
+// discards them. Malformed XML, or a document without a required part, is a
+// *fedavail.XMLError (naming the part); unsafe XML is
 // fedavail.ErrDTD or *fedavail.LimitError.
 func Parse(data []byte, now time.Time, logger *slog.Logger) (*Metadata, error) {
 	if logger == nil {
@@ -97,13 +96,13 @@ func Parse(data []byte, now time.Time, logger *slog.Logger) (*Metadata, error) {
 	}
 	switch {
 	case m.IssuerURI == "":
-		return nil, &MissingError{What: "IssuerName uri"}
+		return nil, missing("IssuerName uri")
 	case cur == nil:
-		return nil, &MissingError{What: "current (stscer) token-signing certificate"}
+		return nil, missing("current (stscer) token-signing certificate")
 	case m.TokenEndpoint == "":
-		return nil, &MissingError{What: "TargetServiceEndpoint address"}
+		return nil, missing("TargetServiceEndpoint address")
 	case m.RedirectEndpoint == "":
-		return nil, &MissingError{What: "WebRequestorRedirectEndpoint address"}
+		return nil, missing("WebRequestorRedirectEndpoint address")
 	}
 	m.Certs = rollover(cur, prev, now, logger)
 	if len(m.Certs) == 0 {
@@ -136,7 +135,7 @@ func rollover(cur, prev *x509.Certificate, now time.Time, logger *slog.Logger) [
 func firstCert(ki *etree.Element) (*x509.Certificate, error) {
 	certs := descendants(ki, ns.DSig, "X509Certificate", false)
 	if len(certs) == 0 {
-		return nil, &MissingError{What: "X509Certificate in TokenSigningKeyInfo " + wsuID(ki)}
+		return nil, missing("X509Certificate in TokenSigningKeyInfo " + wsuID(ki))
 	}
 	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(certs[0].Text()), ""))
 	if err != nil {

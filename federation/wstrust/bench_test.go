@@ -4,7 +4,7 @@ import (
 	"crypto"
 	"testing"
 
-	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail"
 )
 
 // BenchmarkRSAFloor is one RSA-2048 PKCS #1 v1.5 signature: the floor under
@@ -35,7 +35,7 @@ func BenchmarkResponseParse(b *testing.B) {
 	data := readTestdata(b, "rstr.xml")
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := ParseResponse(data, xmlguard.Limits{}); err != nil {
+		if _, err := ParseResponse(data, fedavail.Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}

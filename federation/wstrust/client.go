@@ -52,7 +52,7 @@ type Client struct {
 	// BackOffMilliseconds hint wins when it is longer.
 	Backoff func(n int) time.Duration
 	// Limits bound the answer.
-	Limits xmlguard.Limits
+	Limits fedavail.Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of message and assertion IDs; nil means crypto/rand.
@@ -74,7 +74,7 @@ func (c *Client) Token(ctx context.Context, req fedavail.TokenRequest) (*fedavai
 	if req.Requester == "" || req.Audience == "" || req.Offer == "" {
 		return nil, fmt.Errorf("wstrust: token request needs a requester, an audience and an offer: %+v", req)
 	}
-	caller := &soap.Caller{HTTPClient: c.HTTPClient, Limits: c.Limits, Logger: c.Logger}
+	caller := &soap.Caller{HTTPClient: c.HTTPClient, Limits: xmlguard.Limits(c.Limits), Logger: c.Logger}
 	attempts := c.MaxAttempts
 	if attempts <= 0 {
 		attempts = 3
@@ -101,7 +101,7 @@ func (c *Client) once(ctx context.Context, caller *soap.Caller, req fedavail.Tok
 	if pair.Key == nil {
 		return nil, ErrNoKey
 	}
-	env, err := c.NewRequest(req).Envelope(Signing{Key: pair.Key, SKI: pair.SKI(), Method: c.SignatureMethod})
+	env, err := c.NewRequest(req).envelope(Signing{Key: pair.Key, SKI: pair.SKI(), Method: c.SignatureMethod})
 	if err != nil {
 		return nil, err
 	}

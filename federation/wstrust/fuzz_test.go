@@ -3,7 +3,7 @@ package wstrust
 import (
 	"testing"
 
-	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail"
 )
 
 // FuzzParseResponse: any input gives a response or an error, never a panic
@@ -13,7 +13,7 @@ func FuzzParseResponse(f *testing.F) {
 	f.Add(readTestdata(f, "rstr-marshal.golden.xml"))
 	f.Add([]byte(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code></s:Fault></s:Body></s:Envelope>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := ParseResponse(data, xmlguard.Limits{MaxBytes: 1 << 16})
+		r, err := ParseResponse(data, fedavail.Limits{MaxBytes: 1 << 16})
 		if err == nil && (len(r.Token) == 0 || !r.Expires.After(r.Created)) {
 			t.Fatalf("accepted an incomplete response: %+v", r)
 		}

@@ -52,22 +52,24 @@ type Signing struct {
 // by a [Client] without Keys.
 var ErrNoKey = errors.New("wstrust: no organization key to sign with")
 
-// Marshal renders the request as a signed SOAP 1.2 envelope (see
-// [Request.Envelope]). Given the same Request and key, the output is the same
+// Marshal renders the request as a signed SOAP 1.2 envelope: the wsa:To
+// header and the wsu:Timestamp covered by a detached signature in the
+// wsse:Security header, the on-behalf-of assertion with its own enveloped
+// signature. Given the same Request and key, the output is the same
 // byte for byte.
 func (r *Request) Marshal(sg Signing) ([]byte, error) {
-	env, err := r.Envelope(sg)
+	env, err := r.envelope(sg)
 	if err != nil {
 		return nil, err
 	}
 	return env.Marshal()
 }
 
-// Envelope signs the request: the wsa:To header (wsu:Id "_1") and the
+// envelope signs the request: the wsa:To header (wsu:Id "_1") and the
 // wsu:Timestamp (wsu:Id "_0") are covered by a detached signature in the
 // wsse:Security header, and the on-behalf-of assertion carries its own
 // enveloped signature.
-func (r *Request) Envelope(sg Signing) (*soap.Envelope, error) {
+func (r *Request) envelope(sg Signing) (*soap.Envelope, error) {
 	if sg.Key == nil || len(sg.SKI) == 0 {
 		return nil, ErrNoKey
 	}

@@ -52,8 +52,8 @@ var rstrName = xml.Name{Space: ns.WSTrust05, Local: "RequestSecurityTokenRespons
 // ParseResponse reads a SOAP 1.2 RSTR envelope. A SOAP fault is returned as a
 // *fedavail.Fault; malformed input as *fedavail.XMLError,
 // *fedavail.NamespaceError, *fedavail.LimitError or fedavail.ErrDTD.
-func ParseResponse(data []byte, limits xmlguard.Limits) (*Response, error) {
-	msg, err := soap.Decode(data, soap.DecodeOptions{Limits: limits, Version: soap.V12, BodyName: rstrName})
+func ParseResponse(data []byte, limits fedavail.Limits) (*Response, error) {
+	msg, err := soap.Decode(data, soap.DecodeOptions{Limits: xmlguard.Limits(limits), Version: soap.V12, BodyName: rstrName})
 	if err != nil {
 		return nil, err
 	}

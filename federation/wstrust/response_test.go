@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -27,7 +26,7 @@ func readTestdata(t testing.TB, name string) []byte {
 
 func TestParseResponse(t *testing.T) {
 	data := readTestdata(t, "rstr.xml")
-	got, err := ParseResponse(data, xmlguard.Limits{})
+	got, err := ParseResponse(data, fedavail.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +67,7 @@ func TestResponseMarshalGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "rstr-marshal.golden.xml", data)
-	back, err := ParseResponse(data, xmlguard.Limits{})
+	back, err := ParseResponse(data, fedavail.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +106,7 @@ func TestParseResponseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			limits := xmlguard.Limits{}
+			limits := fedavail.Limits{}
 			if tc.name == "too big" {
 				limits.MaxBytes = 100
 			}

@@ -67,7 +67,7 @@ type Verifier struct {
 	// MaxClockSkew is the tolerance for timestamps; zero means 5 minutes.
 	MaxClockSkew time.Duration
 	// Limits bound the request.
-	Limits xmlguard.Limits
+	Limits fedavail.Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -82,7 +82,7 @@ func (v *Verifier) Verify(data []byte) (*IncomingRequest, error) {
 	if v.Certificate == nil {
 		return nil, errors.New("wstrust: Verifier without a certificate lookup")
 	}
-	doc, err := xmlguard.ParseEtree(data, v.Limits, "WS-Trust request")
+	doc, err := xmlguard.ParseEtree(data, xmlguard.Limits(v.Limits), "WS-Trust request")
 	if err != nil {
 		return nil, &VerifyError{Reason: ReasonMalformed, Err: err}
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/fedavail/fedavail/federation/wstrust"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/testorg"
-	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
 // call is one client's request to a partner at base.
@@ -78,7 +77,7 @@ var calls = []call{
 	{"wstrust.Client", func(ctx context.Context, t *testing.T, hc *http.Client, base string) error {
 		c := &wstrust.Client{
 			HTTPClient: hc, Endpoint: base + "/extSTS.srf", ApplicationURI: "FYDIBOHF25SPDLT." + testorg.AvailabilityPartner,
-			Keys: orgRing(t), MaxAttempts: 1, Limits: xmlguard.Limits{MaxBytes: responseLimit},
+			Keys: orgRing(t), MaxAttempts: 1, Limits: fedavail.Limits{MaxBytes: responseLimit},
 		}
 		_, err := c.Token(ctx, fedavail.TokenRequest{Requester: "frank@" + testorg.AvailabilityPartner, Audience: testorg.ApplicationURI, Offer: fedavail.OfferFreeBusy})
 		return err

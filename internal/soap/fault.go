@@ -250,26 +250,9 @@ func WriteFault(w http.ResponseWriter, v Version, f *fedavail.Fault) {
 	_, _ = w.Write(FaultBytes(v, f))
 }
 
-// MessageXML is EWS's MessageXml element: extra name/value pairs that come
-// with an error, such as BackOffMilliseconds. Embed it in response structs.
-type MessageXML struct {
-	Values []MessageValue `xml:"Value"`
-}
-
-// MessageValue is one <Value Name="...">...</Value>.
-type MessageValue struct {
-	Name  string `xml:"Name,attr"`
-	Value string `xml:",chardata"`
-}
-
-// Map returns the values by name, or nil if there are none.
-func (m *MessageXML) Map() map[string]string {
-	if m == nil || len(m.Values) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m.Values))
-	for _, v := range m.Values {
-		out[v.Name] = strings.TrimSpace(v.Value)
-	}
-	return out
-}
+// MessageXML and MessageValue are fedavail's, exported there so that
+// public response types can carry them.
+type (
+	MessageXML   = fedavail.MessageXML
+	MessageValue = fedavail.MessageValue
+)

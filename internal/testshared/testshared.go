@@ -18,14 +18,70 @@ import (
 	"testing"
 )
 
-// Unavailable skips the test, or fails it in CI.
+// Unavailable skips the test, or fails it in CI. Skips are counted for
+// [Main]'s summary line.
 func Unavailable(tb testing.TB, format string, args ...any) {
 	tb.Helper()
 	msg := fmt.Sprintf(format, args...)
 	if os.Getenv("CI") != "" {
 		tb.Fatalf("%s (CI must have it: see .ci/run)", msg)
 	}
+	skips.add(msg)
 	tb.Skipf("%s; skipping outside CI", msg)
+}
+
+// skips counts the tests Unavailable skipped, with the distinct reasons.
+var skips skipCount
+
+type skipCount struct {
+	mu      sync.Mutex
+	n       int
+	reasons []string
+}
+
+func (s *skipCount) add(reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	for _, r := range s.reasons {
+		if r == reason {
+			return
+		}
+	}
+	s.reasons = append(s.reasons, reason)
+}
+
+// Summary returns one line saying how many tests skipped because shared
+// material or xmllint was missing, and why (the first reason, and how many
+// others), or "" when none did.
+func Summary() string {
+	skips.mu.Lock()
+	defer skips.mu.Unlock()
+	if skips.n == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("testshared: %d test(s) skipped outside CI: %s", skips.n, skips.reasons[0])
+	if more := len(skips.reasons) - 1; more > 0 {
+		line += fmt.Sprintf(" (and %d other reason(s); go test -v lists them)", more)
+	}
+	return line
+}
+
+// Main runs the package's tests and then prints [Summary], so that a normal
+// run says once that tests were skipped for missing material, where a skip
+// is otherwise shown only with -v. Use it as the package's TestMain:
+//
+//	func TestMain(m *testing.M) { testshared.Main(m) }
+//
+// (go test in package-list mode, go test ./..., discards a passing
+// package's output whatever it prints; the line shows with a plain go test
+// in the package's directory, with -v, and with -json.)
+func Main(m *testing.M) {
+	code := m.Run()
+	if line := Summary(); line != "" {
+		fmt.Println(line)
+	}
+	os.Exit(code)
 }
 
 var (

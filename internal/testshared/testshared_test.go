@@ -2,6 +2,7 @@ package testshared
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +29,20 @@ func TestValidatorRejects(t *testing.T) {
 	}
 	if err := CheckEWSElement(t, []byte(`<m:NoSuchElement xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"/>`)); err == nil {
 		t.Error("an undeclared element passed schema validation")
+	}
+}
+
+// TestSummary: skips for missing material are counted and summed up in one
+// line naming the reason.
+func TestSummary(t *testing.T) {
+	t.Setenv("CI", "")
+	before := skips.n
+	for range 2 {
+		t.Run("missing", func(t *testing.T) { Unavailable(t, "testshared: sample %s missing", "x.xml") })
+	}
+	t.Run("other", func(t *testing.T) { Unavailable(t, "xmllint not installed") })
+	line := Summary()
+	if skips.n != before+3 || !strings.HasPrefix(line, "testshared: ") || !strings.Contains(line, "skipped outside CI") || !strings.Contains(line, "reason(s)") {
+		t.Errorf("after 3 skips (%d before): Summary() = %q", before, line)
 	}
 }

@@ -6,13 +6,18 @@ package cli
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fedavail/fedavail/transport"
 )
@@ -121,4 +126,29 @@ func (n *Network) Client(dial DialFunc) (*http.Client, error) {
 		hosts = append(hosts, h, "*."+strings.TrimPrefix(h, "*."))
 	}
 	return httpClient(n.CAFile, transport.Config{DialContext: dial, ProxyURL: n.Proxy, ProxyBypass: n.ProxyBypass, LegacyTLSHosts: hosts})
+}
+
+// ServeMetrics serves /metrics (the registry, in Prometheus' text format)
+// and /healthz (200 "ok" while the process runs) on addr, a listener of its
+// own so that partners and organizations never reach it, until ctx ends.
+// It returns the address it listens on.
+func ServeMetrics(ctx context.Context, addr string, reg *prometheus.Registry, log *slog.Logger) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("-metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server stopped", "err", err)
+		}
+	}()
+	return ln.Addr().String(), nil
 }

@@ -22,6 +22,8 @@ func Explain(err error) string {
 		return "no data: " + domainOf(err) + " is not federated (check with fedcheck federation-info " + domainOf(err) + ")"
 	case errors.Is(err, federation.ErrRefused):
 		return "no data: the partner refused"
+	case errors.Is(err, federation.ErrFederationDisabled):
+		return "no data: this organization's federation is turned off (fedadmin org-identifier -enabled=true turns it on)"
 	case errors.Is(err, federation.ErrBrokerRefused):
 		return "no data: the trust broker gives no token for " + domainOf(err) +
 			": the partner (or this organization) has left the federation, or is not registered with this broker; check with fedadmin trust show and ask the partner"

@@ -1,14 +1,26 @@
-// Package loopback builds a complete federation on 127.0.0.1 for tests of
-// the diagnostics and the example programs: an embedded trust broker over
-// TLS, organizations each answering partners with federation.NewHandler (the
-// same composition of Autodiscover and EWS a real deployment serves) over TLS
-// under their own host names, and a DNS server for domain proofs and SRV
-// records.
+// Package loopback builds a complete federation on 127.0.0.1, so that an
+// integration (a calendar source, a directory, an access policy, a client
+// program) can be tested end to end in a few lines: an embedded trust
+// broker over TLS, organizations each answering partners with
+// federation.NewHandler (the same composition of Autodiscover and EWS a real
+// deployment serves) over TLS under their own host names, a test CA, and a
+// DNS server for domain proofs and SRV records.
+//
+//	w := loopback.New(t) // stops at the end of the test
+//	fabrikam := w.AddOrg(t, "fabrikam.test", loopback.OrgOptions{Mailboxes: []string{"bob"}})
+//	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{})
+//	fabrikam.SetRelationships(t, loopback.Relationship("Contoso", contoso))
+//	contoso.SetRelationships(t, loopback.Relationship("Fabrikam", fabrikam))
+//	client, err := federation.NewClient(contoso.ClientConfig()) // asks as Contoso
+//
+// Outside a test (an Example, a program), [Start], [World.NewOrg] and
+// [World.Close] do the same and return errors.
 //
 // Host names are never resolved: the World's HTTP client dials
 // DOMAIN:443 and autodiscover.DOMAIN:443 at the organization's server and
 // every other host at a closed port on 127.0.0.1, so an unknown partner fails
-// at once with "connection refused", as an unreachable one would.
+// at once with "connection refused", as an unreachable one would. Nothing
+// leaves the machine.
 package loopback
 
 import (
@@ -46,8 +58,9 @@ type World struct {
 	offset atomic.Int64 // added to time.Now, see SetOffset
 	closed string       // 127.0.0.1:port where nothing listens
 
-	mu   sync.Mutex
-	dial map[string]string
+	mu      sync.Mutex
+	dial    map[string]string
+	closers []func() // see Close
 }
 
 // MetadataURL is the broker's federation metadata document.
@@ -67,35 +80,56 @@ func (w *World) ClosedAddr() string { return w.closed }
 // the end of the test.
 func New(t testing.TB) *World {
 	t.Helper()
-	w := &World{dial: map[string]string{}}
-	var err error
-	must := func(e error) {
-		t.Helper()
-		if e != nil {
-			t.Fatal(e)
-		}
+	w, err := Start()
+	if err != nil {
+		t.Fatal(err)
 	}
-	w.CA, err = cachedCA()
-	must(err)
-	w.BrokerKey, err = cachedPair("broker", "loopback broker", fedtest.NewBrokerCert)
-	must(err)
-	w.DNS, err = fedtest.NewDNSServer()
-	must(err)
-	t.Cleanup(func() { _ = w.DNS.Close() })
+	t.Cleanup(w.Close)
+	return w
+}
+
+// Start starts a World with a broker and no organizations; [World.Close]
+// stops it.
+func Start() (w *World, err error) {
+	w = &World{dial: map[string]string{}}
+	defer func() {
+		if err != nil {
+			w.Close()
+			w = nil
+		}
+	}()
+	if w.CA, err = cachedCA(); err != nil {
+		return nil, err
+	}
+	if w.BrokerKey, err = cachedPair("broker", "loopback broker", fedtest.NewBrokerCert); err != nil {
+		return nil, err
+	}
+	if w.DNS, err = fedtest.NewDNSServer(); err != nil {
+		return nil, err
+	}
+	w.onClose(func() { _ = w.DNS.Close() })
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(err)
+	if err != nil {
+		return nil, err
+	}
 	w.closed = ln.Addr().String()
-	must(ln.Close())
+	if err := ln.Close(); err != nil {
+		return nil, err
+	}
 
 	w.HTTP = w.newHTTPClient()
 	var h atomic.Pointer[broker.Broker]
 	srv, err := w.CA.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.Load().ServeHTTP(rw, r) }))
-	must(err)
-	t.Cleanup(srv.Close)
+	if err != nil {
+		return nil, err
+	}
+	w.onClose(srv.Close)
 	w.BrokerURL = srv.URL
 	keys, err := keyring.New(keyring.Pair{Cert: w.BrokerKey.Cert, Key: w.BrokerKey.Key})
-	must(err)
+	if err != nil {
+		return nil, err
+	}
 	b, err := broker.New(context.Background(), broker.Config{
 		URI: BrokerURI, BaseURL: srv.URL, Keys: keys, Store: &broker.MemoryStore{},
 		// Domain proofs are the subject of their own tests; the World's
@@ -103,10 +137,29 @@ func New(t testing.TB) *World {
 		Domains: broker.DomainVerifierFunc(func(context.Context, string, *broker.Organization) error { return nil }),
 		Now:     w.Now,
 	})
-	must(err)
+	if err != nil {
+		return nil, err
+	}
 	w.Broker = b
 	h.Store(b)
-	return w
+	return w, nil
+}
+
+// Close stops every server of the World, last started first.
+func (w *World) Close() {
+	w.mu.Lock()
+	closers := w.closers
+	w.closers = nil
+	w.mu.Unlock()
+	for i := len(closers) - 1; i >= 0; i-- {
+		closers[i]()
+	}
+}
+
+func (w *World) onClose(f func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closers = append(w.closers, f)
 }
 
 // newHTTPClient dials the World's host names at their servers and every

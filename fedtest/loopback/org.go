@@ -26,12 +26,14 @@ type OrgOptions struct {
 	NotFederated bool
 	// Relationships are its organization relationships.
 	Relationships []sharing.OrganizationRelationship
-	// Mailboxes are the local parts of its mailboxes, each with one busy
-	// hour tomorrow.
+	// Mailboxes are the local parts of its mailboxes, each busy tomorrow
+	// from 10:00 to 11:00 UTC (see World.Tomorrow).
 	Mailboxes []string
 	// Calendars, when set, is the calendar source the server answers from
 	// instead of Org.Calendars (a CalDAV server, say).
 	Calendars calendar.Source
+	// Observe instruments its handler (HandlerConfig.Observe).
+	Observe federation.Observer
 }
 
 // Org is an organization of the World.
@@ -49,6 +51,8 @@ type Org struct {
 	URL string
 	// Addr is the server's 127.0.0.1:port.
 	Addr string
+
+	world *World
 }
 
 // EWSURL is the organization's EWS endpoint.
@@ -60,31 +64,41 @@ func (o *Org) AutodiscoverEPR() string {
 	return "https://autodiscover." + o.Domain + "/autodiscover/autodiscover.svc/WSSecurity"
 }
 
-// AddOrg starts an organization's server for domain, answering on
-// https://DOMAIN and https://autodiscover.DOMAIN with federation.NewHandler,
-// and, unless told otherwise, registers it with the broker.
+// AddOrg is [World.NewOrg] for a test: it fails the test on error.
 func (w *World) AddOrg(t testing.TB, domain string, opts OrgOptions) *Org {
 	t.Helper()
-	kp, err := cachedPair("org", domain, fedtest.NewOrgCert)
+	o, err := w.NewOrg(domain, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return o
+}
+
+// NewOrg starts an organization's server for domain, answering on
+// https://DOMAIN and https://autodiscover.DOMAIN with federation.NewHandler,
+// and, unless told otherwise, registers it with the broker. The server stops
+// with the World.
+func (w *World) NewOrg(domain string, opts OrgOptions) (*Org, error) {
+	kp, err := cachedPair("org", domain, fedtest.NewOrgCert)
+	if err != nil {
+		return nil, err
 	}
 	keys, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	app, err := dnsproof.ApplicationURI(domain)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	o := &Org{Domain: domain, ApplicationURI: app, Key: kp, Keys: keys, Calendars: &calendar.Memory{}, URL: "https://" + domain}
+	o := &Org{Domain: domain, ApplicationURI: app, Key: kp, Keys: keys, Calendars: &calendar.Memory{}, URL: "https://" + domain, world: w}
 	o.Sharing, err = sharing.NewLivePolicy(sharing.Config{OrganizationRelationships: opts.Relationships}, nil)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	tomorrow := w.Now().UTC().Truncate(24 * time.Hour).Add(24*time.Hour + 10*time.Hour)
+	tomorrow := w.Tomorrow()
 	for _, m := range opts.Mailboxes {
-		o.Calendars.Add(m+"@"+domain, calendar.Event{Start: tomorrow, End: tomorrow.Add(time.Hour), BusyType: calendar.Busy})
+		o.Calendars.Add(m+"@"+domain, calendar.Event{Start: tomorrow.Add(10 * time.Hour), End: tomorrow.Add(11 * time.Hour), BusyType: calendar.Busy})
 	}
 	var cals calendar.Source = o.Calendars
 	if opts.Calendars != nil {
@@ -101,19 +115,43 @@ func (w *World) AddOrg(t testing.TB, domain string, opts OrgOptions) *Org {
 		EWSURL:         o.EWSURL(),
 		HTTPClient:     w.HTTP,
 		Now:            w.Now,
+		Observe:        opts.Observe,
 	})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if opts.NotFederated {
 		h = notFederated(h)
 	}
-	o.Addr = w.Serve(t, h, domain, "autodiscover."+domain)
-
-	if !opts.Unregistered {
-		w.Register(t, app, domain, kp)
+	if o.Addr, err = w.Listen(h, domain, "autodiscover."+domain); err != nil {
+		return nil, err
 	}
-	return o
+	if !opts.Unregistered {
+		if err := w.RegisterOrg(app, domain, kp); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// Tomorrow is midnight UTC at the start of the World's tomorrow: the day
+// OrgOptions.Mailboxes are busy in, from 10:00 to 11:00 UTC.
+func (w *World) Tomorrow() time.Time {
+	return w.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+}
+
+// ClientConfig is the configuration of a federation.Client asking partners
+// as this organization: its application URI and keys, the World's broker,
+// HTTP client and clock, and its live relationships.
+func (o *Org) ClientConfig() federation.Config {
+	return federation.Config{
+		ApplicationURI: o.ApplicationURI,
+		Keys:           o.Keys,
+		Broker:         federation.TrustBroker{MetadataURL: o.world.MetadataURL()},
+		Relationships:  o.Sharing,
+		HTTPClient:     o.world.HTTP,
+		Now:            o.world.Now,
+	}
 }
 
 // notFederated answers Autodiscover as an organization without a
@@ -129,30 +167,46 @@ func notFederated(h http.Handler) http.Handler {
 	})
 }
 
-// Serve starts a TLS server for h on 127.0.0.1 with a certificate for
-// hosts, routes hosts' port 443 to it and returns its address. It stops at
-// the end of the test.
+// Serve is [World.Listen] for a test: it fails the test on error.
 func (w *World) Serve(t testing.TB, h http.Handler, hosts ...string) string {
 	t.Helper()
-	srv, err := w.CA.NewTLSServer(h, hosts...)
+	addr, err := w.Listen(h, hosts...)
 	if err != nil {
 		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	addr := srv.Listener.Addr().String()
-	for _, host := range hosts {
-		w.Route(host+":443", addr)
 	}
 	return addr
 }
 
-// Register registers an organization with the World's broker, as its
-// administrator's trust would.
+// Listen starts a TLS server for h on 127.0.0.1 with a certificate for
+// hosts, routes hosts' port 443 to it and returns its address. It stops
+// with the World.
+func (w *World) Listen(h http.Handler, hosts ...string) (string, error) {
+	srv, err := w.CA.NewTLSServer(h, hosts...)
+	if err != nil {
+		return "", err
+	}
+	w.onClose(srv.Close)
+	addr := srv.Listener.Addr().String()
+	for _, host := range hosts {
+		w.Route(host+":443", addr)
+	}
+	return addr, nil
+}
+
+// Register is [World.RegisterOrg] for a test: it fails the test on error.
 func (w *World) Register(t testing.TB, applicationURI, domain string, key *fedtest.KeyPair) {
 	t.Helper()
-	if _, err := w.Broker.Register(context.Background(), broker.Registration{ApplicationURI: applicationURI, Domains: []string{domain}, Current: key.Cert}); err != nil {
+	if err := w.RegisterOrg(applicationURI, domain, key); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// RegisterOrg registers an organization with the World's broker, as its
+// administrator's trust would: the broker then issues tokens for it and to
+// it.
+func (w *World) RegisterOrg(applicationURI, domain string, key *fedtest.KeyPair) error {
+	_, err := w.Broker.Register(context.Background(), broker.Registration{ApplicationURI: applicationURI, Domains: []string{domain}, Current: key.Cert})
+	return err
 }
 
 // Relationship returns an enabled relationship with partner, free/busy on at
@@ -163,6 +217,16 @@ func Relationship(name string, partner *Org) sharing.OrganizationRelationship {
 		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
 		TargetApplicationURI: partner.ApplicationURI, TargetAutodiscoverEpr: partner.AutodiscoverEPR(),
 	}
+}
+
+// Relate replaces the organization's relationships with one per partner,
+// as [Relationship] makes them.
+func (o *Org) Relate(partners ...*Org) error {
+	var rels []sharing.OrganizationRelationship
+	for _, p := range partners {
+		rels = append(rels, Relationship(p.Domain, p))
+	}
+	return o.Sharing.Replace(sharing.Config{OrganizationRelationships: rels})
 }
 
 // SetRelationships replaces the organization's relationships.
@@ -177,11 +241,9 @@ func (o *Org) SetRelationships(t testing.TB, rels ...sharing.OrganizationRelatio
 // keys and relationships), with tokens from the World's broker.
 func (w *World) Client(t testing.TB, o *Org) *federation.Client {
 	t.Helper()
-	c, err := federation.NewClient(federation.Config{
-		ApplicationURI: o.ApplicationURI, Keys: o.Keys, Domains: []string{o.Domain},
-		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
-		Relationships: o.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
-	})
+	cfg := o.ClientConfig()
+	cfg.Domains, cfg.Resolver = []string{o.Domain}, w.DNS.Resolver()
+	c, err := federation.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
