@@ -123,7 +123,7 @@ func TestFederatedFromRadicale(t *testing.T) {
 	t.Cleanup(proxy.Close)
 
 	src := newSource(t, caldav.Config{
-		URL: proxy.URL, Timeout: time.Second,
+		URL: proxy.URL, Timeout: 3 * time.Second, // sam's server takes 10s
 		Mailboxes: map[string]string{
 			"dana@fabrikam.test": "/dana/", "erin@fabrikam.test": "/erin/", "sam@fabrikam.test": "/slow/sam/",
 			"nobody@fabrikam.test": "/nobody/",

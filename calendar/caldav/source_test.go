@@ -231,7 +231,7 @@ func TestServerAnswers(t *testing.T) {
 		{"a slow drip", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/xml")
 			w.WriteHeader(http.StatusMultiStatus)
-			for i := 0; r.Context().Err() == nil && i < 100; i++ {
+			for i := 0; r.Context().Err() == nil && i < 500; i++ {
 				w.Write([]byte(" "))
 				w.(http.Flusher).Flush()
 				time.Sleep(20 * time.Millisecond)
@@ -241,12 +241,12 @@ func TestServerAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			src := newSource(t, caldav.Config{URL: serve(t, tt.handler), MaxResponseBytes: 1 << 18, Timeout: 300 * time.Millisecond})
+			src := newSource(t, caldav.Config{URL: serve(t, tt.handler), MaxResponseBytes: 1 << 18, Timeout: 2 * time.Second})
 			_, err := src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd)
 			if !tt.check(err) {
 				t.Errorf("Events: %v (%T)", err, err)
 			}
-			src = newSource(t, caldav.Config{URL: serve(t, tt.handler), MaxResponseBytes: 1 << 18, Timeout: 300 * time.Millisecond})
+			src = newSource(t, caldav.Config{URL: serve(t, tt.handler), MaxResponseBytes: 1 << 18, Timeout: 2 * time.Second})
 			if _, err := src.WorkingHours(t.Context(), "dana@fabrikam.test"); !tt.check(err) {
 				t.Errorf("WorkingHours: %v (%T)", err, err)
 			}

@@ -284,7 +284,7 @@ func TestHostileAnswers(t *testing.T) {
 			io.WriteString(w, "<html>sign in</html>")
 		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "want application/json") }},
 		{"slow drip", json(200, func(w http.ResponseWriter, r *http.Request) {
-			for i := 0; i < 100 && r.Context().Err() == nil; i++ {
+			for i := 0; i < 500 && r.Context().Err() == nil; i++ {
 				io.WriteString(w, " ")
 				w.(http.Flusher).Flush()
 				time.Sleep(20 * time.Millisecond)
@@ -294,7 +294,7 @@ func TestHostileAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			src := newSource(t, tt.handler, googlecal.Config{MaxResponseBytes: 1 << 18, MaxEvents: 100, Timeout: 300 * time.Millisecond})
+			src := newSource(t, tt.handler, googlecal.Config{MaxResponseBytes: 1 << 18, MaxEvents: 100, Timeout: 2 * time.Second})
 			if _, err := src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd); !tt.check(err) {
 				t.Errorf("Events: %v (%T)", err, err)
 			}
