@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/go-ldap/ldap/v3"
@@ -371,5 +374,36 @@ func TestDirectorySuite(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConnectionPool: connections are reused, and no more than PoolSize
+// are open however many questions run at once.
+func TestConnectionPool(t *testing.T) {
+	t.Parallel()
+	var dials atomic.Int32
+	dialer := &net.Dialer{Control: func(string, string, syscall.RawConn) error { dials.Add(1); return nil }}
+	d := newDirectory(t, startSlapd(t, false), ldapdir.Config{Dialer: dialer, PoolSize: 2, CacheTTL: -1})
+	for range 10 {
+		if _, err := d.LookupUser(t.Context(), nil, "dana@fabrikam.test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := dials.Load(); n != 1 {
+		t.Errorf("10 questions in a row opened %d connections, want 1", n)
+	}
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := d.IsMember(t.Context(), "Shared", "dana@fabrikam.test"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := dials.Load(); n > 2 {
+		t.Errorf("16 concurrent questions opened %d connections in all, want at most PoolSize (2)", n)
 	}
 }
