@@ -111,6 +111,9 @@ func (d *Directory) dial(ctx context.Context) (*ldap.Conn, error) {
 	return c, nil
 }
 
+// pageSize is how many entries one page of a search asks for.
+const pageSize = 500
+
 // search runs one subtree search, returning at most MaxEntries entries (more
 // is a *fedavail.LimitError).
 func (d *Directory) search(ctx context.Context, base, filter string, attrs []string) ([]*ldap.Entry, error) {
@@ -120,20 +123,38 @@ func (d *Directory) search(ctx context.Context, base, filter string, attrs []str
 	if err != nil {
 		return nil, err
 	}
-	req := ldap.NewSearchRequest(base, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
-		d.cfg.MaxEntries+1, int((d.cfg.Timeout+time.Second-1)/time.Second), false, filter, attrs, nil)
-	resp := c.SearchAsync(ctx, req, 16)
+	// Paged (RFC 2696): Active Directory answers at most MaxPageSize (1000)
+	// entries to a search without paging.
 	var entries []*ldap.Entry
+	var cookie []byte
 	over := false
-	for resp.Next() {
-		if len(entries) == d.cfg.MaxEntries {
-			over = true
-			cancel()
+	for page := 0; ; page++ {
+		paging := ldap.NewControlPaging(pageSize)
+		paging.SetCookie(cookie)
+		req := ldap.NewSearchRequest(base, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
+			d.cfg.MaxEntries+1, int((d.cfg.Timeout+time.Second-1)/time.Second), false, filter, attrs, []ldap.Control{paging})
+		resp := c.SearchAsync(ctx, req, 16)
+		cookie = nil
+		for resp.Next() {
+			if pc, ok := ldap.FindControl(resp.Controls(), ldap.ControlTypePaging).(*ldap.ControlPaging); ok {
+				cookie = pc.Cookie
+			}
+			e := resp.Entry()
+			if e == nil {
+				continue // the result's controls, or a referral (not followed)
+			}
+			if len(entries) == d.cfg.MaxEntries {
+				over = true
+				cancel()
+				break
+			}
+			entries = append(entries, e)
+		}
+		err = resp.Err()
+		if over || err != nil || len(cookie) == 0 || page > d.cfg.MaxEntries {
 			break
 		}
-		entries = append(entries, resp.Entry())
 	}
-	err = resp.Err()
 	switch {
 	case over || ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded):
 		d.drop(c) // the search may still be running on it

@@ -33,8 +33,10 @@
 // Up to PoolSize connections are kept open and reused; each is opened with
 // the Dialer, secured with ldaps:// or StartTLS (TLSConfig, or the system
 // roots) and bound as BindDN with the password BindPassword returns at that
-// moment. Every operation is bounded by Timeout and every search by
-// MaxEntries (more is a *fedavail.LimitError). Answers are cached for
+// moment. Searches are paged (RFC 2696, 500 entries a page: Active
+// Directory answers at most 1000 entries without paging). Every operation
+// is bounded by Timeout and every search by MaxEntries (more is a
+// *fedavail.LimitError). Answers are cached for
 // CacheTTL (a minute by default), unknown users too; errors never are. A
 // directory that cannot be reached, times out or says busy or unavailable
 // is a *fedavail.UnavailableError (autodiscover answers ServerBusy, the EWS

@@ -3,6 +3,7 @@ package ldapdir_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -405,5 +406,30 @@ func TestConnectionPool(t *testing.T) {
 	wg.Wait()
 	if n := dials.Load(); n > 2 {
 		t.Errorf("16 concurrent questions opened %d connections in all, want at most PoolSize (2)", n)
+	}
+}
+
+// TestPagedSearch: a server that answers at most 100 entries to a search
+// without paging (slapd's sizelimit, as AD's MaxPageSize does) gives all
+// 602 opted-in mailboxes, in pages of 500.
+func TestPagedSearch(t *testing.T) {
+	t.Parallel()
+	s := realparts.StartSlapd(t, realparts.SlapdOptions{Suffix: suffix, Schema: schema + "\nsizelimit size.soft=100 size.hard=100 size.pr=500 size.prtotal=unlimited"})
+	var ldif strings.Builder
+	ldif.WriteString(tree)
+	ldif.WriteString("\ndn: cn=reader,dc=fabrikam,dc=test\nobjectClass: person\ncn: reader\nsn: reader\nuserPassword: reader-secret\n")
+	for i := range 600 {
+		fmt.Fprintf(&ldif, "\ndn: uid=u%d,ou=people,dc=fabrikam,dc=test\nobjectClass: inetOrgPerson\nobjectClass: fedavailMailbox\nuid: u%d\ncn: U\nsn: U\nmail: u%d@fabrikam.test\ncalendarDetails: TRUE\n", i, i, i)
+	}
+	s.Add(t, ldif.String())
+	reader := *s
+	reader.RootDN, reader.RootPW = "cn=reader,dc=fabrikam,dc=test", "reader-secret" // not the manager: limits apply
+	d := newDirectory(t, &reader, ldapdir.Config{URL: s.URL, DetailsAttr: "calendarDetails"})
+	got, err := d.SharingMailboxes(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 602 {
+		t.Errorf("SharingMailboxes = %d mailboxes, want 602 (600 and dana and erin), over two pages", len(got))
 	}
 }

@@ -24,8 +24,8 @@ type Slapd struct {
 type SlapdOptions struct {
 	// Suffix is the naming context, e.g. "dc=example,dc=test". Required.
 	Suffix string
-	// Schema is extra slapd.conf schema lines (attributetype, objectclass)
-	// after core, cosine and inetorgperson.
+	// Schema is extra global slapd.conf lines after the core, cosine and
+	// inetorgperson schemas: attributetype, objectclass, sizelimit…
 	Schema string
 	// MemberOf loads the memberof overlay, which maintains memberOf on
 	// the members of groupOfNames entries as Active Directory does.
