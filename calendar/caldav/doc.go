@@ -36,8 +36,11 @@
 //  5. Each object is parsed by the calendar package's iCalendar code (the
 //     same as [calendar.Folder]'s: recurrences expanded on the wall clock of
 //     their zone, TRANSP, STATUS, CLASS and X-MICROSOFT-CDO-BUSYSTATUS
-//     honoured). Server-side expand is not asked for: the local expansion
-//     is the one the rest of fedavail is tested against. An object that
+//     honoured). Server-side expand is not asked for: an expanded answer
+//     no longer says which items recur nor gives each occurrence its own
+//     ID, both of which EWS details report (IsRecurring, the occurrence's
+//     ID), and the local expansion is the one the rest of fedavail is
+//     tested against. An object that
 //     does not parse is skipped with a warning, so one broken item does not
 //     hide a mailbox.
 //
