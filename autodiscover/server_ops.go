@@ -197,7 +197,12 @@ func containsFold(list []string, s string) bool {
 }
 
 // serverBusyMessage goes with ServerBusy for a directory that said
-// "busy, retry later" (*fedavail.UnavailableError).
+// "busy, retry later" (*fedavail.UnavailableError). Exchange answers
+// ServerBusy for a requester over its budget and InternalServerError for a
+// directory exception (GetUserSettingsRequestMessage.Execute), both for the
+// whole response; ServerBusy, per user or domain, is the code of its set
+// that tells the asker to come back, so a directory that knows it will
+// recover gets it.
 const serverBusyMessage = "The directory is temporarily unavailable. Try again later."
 
 func isUnavailable(err error) bool {

@@ -71,6 +71,7 @@ type server struct {
 	reload   chan struct{}
 	reloaded chan error
 	stderr   *fedtest.LogBuffer
+	addr     string // 127.0.0.1:port
 }
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
@@ -94,7 +95,7 @@ func startPartner(t *testing.T, w *loopback.World, sources ...string) *server {
 		t.Fatal(err)
 	}
 	w.Register(t, "FYDIBOHF25SPDLT.fabrikam.test", "fabrikam.test", org)
-	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test")
+	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test", "127.0.0.1") // the address for clients without the World's DNS
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +145,7 @@ func startPartner(t *testing.T, w *loopback.World, sources ...string) *server {
 	})
 	select {
 	case addr := <-ready:
+		s.addr = addr.String()
 		w.Route("fabrikam.test:443", addr.String())
 		w.Route("autodiscover.fabrikam.test:443", addr.String())
 	case code := <-done:

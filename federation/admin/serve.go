@@ -63,7 +63,7 @@ func (o *Org) LivePolicy() (*sharing.LivePolicy, error) {
 	return o.livePolicy()
 }
 
-// serveState returns the state and a sharing store for the configurations,
+// serveState returns the state and a live sharing policy for the configurations,
 // once a trust exists.
 func (o *Org) serveState() (*state, *sharing.LivePolicy, error) {
 	o.mu.Lock()

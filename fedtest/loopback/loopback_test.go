@@ -61,3 +61,21 @@ func TestWorld(t *testing.T) {
 		t.Error("an unknown host answered")
 	}
 }
+
+// TestRequireDomainProofs: the World's broker takes every domain until
+// RequireDomainProofs, then only proven ones; Advance moves the clock.
+func TestRequireDomainProofs(t *testing.T) {
+	w := loopback.New(t)
+	if _, err := w.NewOrg("before.test", loopback.OrgOptions{}); err != nil {
+		t.Fatalf("before RequireDomainProofs: %v", err)
+	}
+	w.RequireDomainProofs()
+	if _, err := w.NewOrg("after.test", loopback.OrgOptions{}); err == nil {
+		t.Error("after RequireDomainProofs, a domain without a proof in DNS was registered")
+	}
+	before := w.Now()
+	w.Advance(time.Hour)
+	if d := w.Now().Sub(before); d < time.Hour || d > time.Hour+time.Minute {
+		t.Errorf("Advance(1h) moved the clock by %s", d)
+	}
+}

@@ -34,6 +34,9 @@ type OrgOptions struct {
 	Calendars calendar.Source
 	// Observe instruments its handler (HandlerConfig.Observe).
 	Observe federation.Observer
+	// Calendars, when set, is the calendar source the server answers from
+	// instead of Org.Calendars (a CalDAV server, say).
+	Calendars calendar.Source
 }
 
 // Org is an organization of the World.
@@ -141,17 +144,30 @@ func (w *World) Tomorrow() time.Time {
 }
 
 // ClientConfig is the configuration of a federation.Client asking partners
-// as this organization: its application URI and keys, the World's broker,
-// HTTP client and clock, and its live relationships.
+// as this organization: its application URI, keys and domain, the World's
+// broker, HTTP client, DNS and clock, and its live relationships.
 func (o *Org) ClientConfig() federation.Config {
 	return federation.Config{
 		ApplicationURI: o.ApplicationURI,
 		Keys:           o.Keys,
+		Domains:        []string{o.Domain},
 		Broker:         federation.TrustBroker{MetadataURL: o.world.MetadataURL()},
 		Relationships:  o.Sharing,
 		HTTPClient:     o.world.HTTP,
+		Resolver:       o.world.DNS.Resolver(),
 		Now:            o.world.Now,
 	}
+}
+
+// Client returns a federation.Client that asks as o ([Org.ClientConfig]),
+// failing the test on error.
+func (w *World) Client(t testing.TB, o *Org) *federation.Client {
+	t.Helper()
+	c, err := federation.NewClient(o.ClientConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // notFederated answers Autodiscover as an organization without a

@@ -11,7 +11,11 @@
 //	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{})
 //	fabrikam.SetRelationships(t, loopback.Relationship("Contoso", contoso))
 //	contoso.SetRelationships(t, loopback.Relationship("Fabrikam", fabrikam))
-//	client, err := federation.NewClient(contoso.ClientConfig()) // asks as Contoso
+//	client := w.Client(t, contoso) // a federation.Client asking as Contoso
+//
+// OrgOptions.Calendars puts your own calendar source behind an organization;
+// [World.Listen] serves a handler of your own under host names of your
+// choice; [World.RequireDomainProofs] makes the broker check domain proofs.
 //
 // Outside a test (an Example, a program), [Start], [World.NewOrg] and
 // [World.Close] do the same and return errors.
@@ -33,6 +37,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
@@ -48,8 +53,10 @@ type World struct {
 	// Broker is the trust broker; BrokerURL its base URL.
 	Broker    *broker.Broker
 	BrokerURL string
-	// BrokerKey is the broker's token-signing pair.
-	BrokerKey *fedtest.KeyPair
+	// BrokerKey is the broker's token-signing pair, and BrokerKeys the
+	// ring the broker signs with (to roll its key over).
+	BrokerKey  *fedtest.KeyPair
+	BrokerKeys *keyring.Ring
 	// DNS serves TXT and SRV records.
 	DNS *fedtest.DNSServer
 	// HTTP reaches every server of the World by host name.
@@ -57,6 +64,7 @@ type World struct {
 
 	offset atomic.Int64 // added to time.Now, see SetOffset
 	closed string       // 127.0.0.1:port where nothing listens
+	proofs atomic.Bool  // see RequireDomainProofs
 
 	mu      sync.Mutex
 	dial    map[string]string
@@ -72,6 +80,15 @@ func (w *World) Now() time.Time { return time.Now().Add(time.Duration(w.offset.L
 
 // SetOffset moves the World's clock, to make certificates close to expiry.
 func (w *World) SetOffset(d time.Duration) { w.offset.Store(int64(d)) }
+
+// Advance moves the World's clock forward by d, for example past the
+// lifetime of the tokens issued so far.
+func (w *World) Advance(d time.Duration) { w.offset.Add(int64(d)) }
+
+// RequireDomainProofs makes the broker accept a domain only when its
+// ownership proof is published in the World's DNS, as in production; by
+// default it takes every domain, since most tests are not about proofs.
+func (w *World) RequireDomainProofs() { w.proofs.Store(true) }
 
 // ClosedAddr is an address on 127.0.0.1 where nothing listens.
 func (w *World) ClosedAddr() string { return w.closed }
@@ -126,15 +143,12 @@ func Start() (w *World, err error) {
 	}
 	w.onClose(srv.Close)
 	w.BrokerURL = srv.URL
-	keys, err := keyring.New(keyring.Pair{Cert: w.BrokerKey.Cert, Key: w.BrokerKey.Key})
-	if err != nil {
+	if w.BrokerKeys, err = keyring.New(keyring.Pair{Cert: w.BrokerKey.Cert, Key: w.BrokerKey.Key}); err != nil {
 		return nil, err
 	}
 	b, err := broker.New(context.Background(), broker.Config{
-		URI: BrokerURI, BaseURL: srv.URL, Keys: keys, Store: &broker.MemoryStore{},
-		// Domain proofs are the subject of their own tests; the World's
-		// broker takes every domain.
-		Domains: broker.DomainVerifierFunc(func(context.Context, string, *broker.Organization) error { return nil }),
+		URI: BrokerURI, BaseURL: srv.URL, Keys: w.BrokerKeys, Store: &broker.MemoryStore{},
+		Domains: worldDomains{w: w, dns: broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: w.DNS.Resolver()}}},
 		Now:     w.Now,
 	})
 	if err != nil {
@@ -165,27 +179,31 @@ func (w *World) onClose(f func()) {
 // newHTTPClient dials the World's host names at their servers and every
 // other name at the closed port.
 func (w *World) newHTTPClient() *http.Client {
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	tr := &http.Transport{
-		TLSClientConfig: w.CA.ClientTLSConfig(),
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, err := net.SplitHostPort(addr)
-			if err != nil {
-				return nil, err
-			}
-			w.mu.Lock()
-			to, ok := w.dial[strings.ToLower(addr)]
-			w.mu.Unlock()
-			switch {
-			case ok:
-				addr = to
-			case net.ParseIP(host) == nil:
-				addr = w.closed
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-	}
+	tr := &http.Transport{TLSClientConfig: w.CA.ClientTLSConfig(), DialContext: w.Dial}
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+// Dial is the World's dialer, for HTTP clients of your own (one built with
+// package transport, say): IP addresses as given, the host names of Route
+// at their servers, and any other name at a closed port, so that a host
+// without a server fails at once ("connection refused") instead of reaching
+// out of the machine.
+func (w *World) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	to, ok := w.dial[strings.ToLower(addr)]
+	w.mu.Unlock()
+	switch {
+	case ok:
+		addr = to
+	case net.ParseIP(host) == nil:
+		addr = w.closed
+	}
+	d := net.Dialer{Timeout: 5 * time.Second}
+	return d.DialContext(ctx, network, addr)
 }
 
 // Route makes the World's HTTP client reach hostport ("name:443") at addr.
@@ -193,4 +211,25 @@ func (w *World) Route(hostport, addr string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.dial[strings.ToLower(hostport)] = addr
+}
+
+// worldDomains is the World broker's domain check: every domain is taken
+// (domain proofs are the subject of their own tests) until
+// RequireDomainProofs, then only those whose proof is in the World's DNS.
+type worldDomains struct {
+	w   *World
+	dns broker.DNSVerifier
+}
+
+var _ broker.SignedDomainVerifier = worldDomains{}
+
+func (d worldDomains) VerifyDomain(ctx context.Context, domain string, org *broker.Organization) error {
+	return d.VerifyDomainSignatures(ctx, domain, org, nil)
+}
+
+func (d worldDomains) VerifyDomainSignatures(ctx context.Context, domain string, org *broker.Organization, signatures [][]byte) error {
+	if !d.w.proofs.Load() {
+		return nil
+	}
+	return d.dns.VerifyDomainSignatures(ctx, domain, org, signatures)
 }

@@ -10,34 +10,25 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/transport"
 )
 
 // BrokerURI is the test broker's issuer URI.
-const BrokerURI = "urn:federation:admintest"
-
-// The CA and the broker's signing key are made once per test binary: RSA
-// key generation is the slow part of these tests.
-var (
-	keysOnce  sync.Once
-	ca        *fedtest.CA
-	brokerKey *fedtest.KeyPair
-	errKeys   error
-)
+const BrokerURI = loopback.BrokerURI
 
 // Env is a trust broker and a DNS server on 127.0.0.1, and the servers
-// started with [Env.Serve], closed when the test ends.
+// started with [Env.Serve], closed when the test ends: a fedtest/loopback
+// World whose broker requires domain proofs in its DNS, as in production,
+// with an HTTP client built by package transport, as the commands build
+// theirs.
 type Env struct {
 	// CA issued every TLS certificate of the Env; HTTPClient trusts it.
 	CA *fedtest.CA
@@ -52,63 +43,21 @@ type Env struct {
 	// HTTPClient reaches the broker, and the servers of Serve by host name.
 	HTTPClient *http.Client
 
-	t      testing.TB
-	offset atomic.Int64 // added to time.Now by Now, see Advance
-	closed string       // 127.0.0.1:port where nothing listens
-
-	mu   sync.Mutex
-	dial map[string]string // "host:443" → "127.0.0.1:port"
+	t     testing.TB
+	world *loopback.World
 }
 
 // New starts an Env.
 func New(t testing.TB) *Env {
 	t.Helper()
-	keysOnce.Do(func() {
-		if ca, errKeys = fedtest.NewCA(); errKeys == nil {
-			brokerKey, errKeys = fedtest.NewBrokerCert("admintest broker")
-		}
-	})
-	if errKeys != nil {
-		t.Fatal(errKeys)
-	}
-	dns, err := fedtest.NewDNSServer()
+	w := loopback.New(t)
+	w.RequireDomainProofs()
+	hc, err := transport.New(transport.Config{Direct: true, RootCAs: w.CA.Pool(), DialContext: w.Dial, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { dns.Close() })
-	e := &Env{CA: ca, DNS: dns, t: t, dial: map[string]string{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.closed = ln.Addr().String()
-	ln.Close()
-	e.HTTPClient, err = transport.New(transport.Config{Direct: true, RootCAs: ca.Pool(), DialContext: e.Dial, Timeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.HTTPClient.CloseIdleConnections)
-	var h http.Handler
-	srv, err := ca.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	keys, err := keyring.New(keyring.Pair{Cert: brokerKey.Cert, Key: brokerKey.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := broker.New(context.Background(), broker.Config{
-		URI: BrokerURI, BaseURL: srv.URL, Keys: keys, Store: &broker.MemoryStore{},
-		Domains: broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: dns.Resolver()}},
-		Now:     e.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h = b
-	e.Broker, e.BrokerKeys, e.URL = b, keys, srv.URL
-	return e
+	t.Cleanup(hc.CloseIdleConnections)
+	return &Env{CA: w.CA, DNS: w.DNS, Broker: w.Broker, BrokerKeys: w.BrokerKeys, URL: w.BrokerURL, HTTPClient: hc, t: t, world: w}
 }
 
 // Options are admin options that reach the Env's broker, servers and DNS
@@ -119,11 +68,11 @@ func (e *Env) Options() *admin.Options {
 
 // Now is the Env's clock, which the broker and Options use: the real time
 // plus the sum of Advance's durations.
-func (e *Env) Now() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
+func (e *Env) Now() time.Time { return e.world.Now() }
 
 // Advance moves the Env's clock forward by d, for example past the
 // lifetime of the tokens issued so far.
-func (e *Env) Advance(d time.Duration) { e.offset.Add(int64(d)) }
+func (e *Env) Advance(d time.Duration) { e.world.Advance(d) }
 
 // Serve starts a TLS server for h whose certificate names hosts; the Env's
 // HTTPClient reaches it at https://HOST for each of them. It is closed when
@@ -135,31 +84,16 @@ func (e *Env) Serve(h http.Handler, hosts ...string) *httptest.Server {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(srv.Close)
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	for _, host := range hosts {
-		e.dial[strings.ToLower(host)+":443"] = srv.Listener.Addr().String()
+		e.world.Route(host+":443", srv.Listener.Addr().String())
 	}
 	return srv
 }
 
-// Dial is the Env's dialer: IP addresses as given, the host names of Serve
-// at their servers, and any other name at a closed port, so that a partner
-// without a server fails at once ("connection refused") instead of
-// reaching out of the machine.
+// Dial is the Env's dialer ([loopback.World.Dial]): the host names of Serve
+// at their servers, any other name at a closed port.
 func (e *Env) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err == nil && net.ParseIP(host) == nil {
-		e.mu.Lock()
-		to, ok := e.dial[strings.ToLower(addr)]
-		e.mu.Unlock()
-		if !ok {
-			to = e.closed
-		}
-		addr = to
-	}
-	var d net.Dialer
-	return d.DialContext(ctx, network, addr)
+	return e.world.Dial(ctx, network, addr)
 }
 
 // Exist makes domains exist in DNS (an A record), without proofs.
