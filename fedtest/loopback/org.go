@@ -29,9 +29,6 @@ type OrgOptions struct {
 	// Mailboxes are the local parts of its mailboxes, each busy tomorrow
 	// from 10:00 to 11:00 UTC (see World.Tomorrow).
 	Mailboxes []string
-	// Calendars, when set, is the calendar source the server answers from
-	// instead of Org.Calendars (a CalDAV server, say).
-	Calendars calendar.Source
 	// Observe instruments its handler (HandlerConfig.Observe).
 	Observe federation.Observer
 	// Calendars, when set, is the calendar source the server answers from
@@ -251,17 +248,4 @@ func (o *Org) SetRelationships(t testing.TB, rels ...sharing.OrganizationRelatio
 	if err := o.Sharing.Replace(sharing.Config{OrganizationRelationships: rels}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// Client returns a federation.Client that asks as o (its first domain,
-// keys and relationships), with tokens from the World's broker.
-func (w *World) Client(t testing.TB, o *Org) *federation.Client {
-	t.Helper()
-	cfg := o.ClientConfig()
-	cfg.Domains, cfg.Resolver = []string{o.Domain}, w.DNS.Resolver()
-	c, err := federation.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
