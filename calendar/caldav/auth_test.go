@@ -114,3 +114,19 @@ func TestCacheBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestUntrustedServer: a server whose certificate the caller's client does
+// not trust fails the mailbox, never as not found and never as "free".
+func TestUntrustedServer(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(&fakeServer{report: answerObjects})
+	t.Cleanup(srv.Close)
+	src, err := caldav.New(caldav.Config{URL: srv.URL, Home: "/{local}/", HTTPClient: &http.Client{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd)
+	if err == nil || errors.Is(err, calendar.ErrMailboxNotFound) || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("Events from an untrusted server: %v, %v; want a certificate error", evs, err)
+	}
+}

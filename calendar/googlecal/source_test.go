@@ -279,6 +279,9 @@ func TestHostileAnswers(t *testing.T) {
 		{"endless empty pages", json(200, func(w http.ResponseWriter, _ *http.Request) {
 			io.WriteString(w, `{"items":[],"nextPageToken":"again"}`)
 		}), func(err error) bool { var te *calendar.TooManyEventsError; return errors.As(err, &te) }},
+		{"a redirect loop", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, r.URL.String(), http.StatusFound)
+		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "redirects") }},
 		{"an HTML page", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<html>sign in</html>")
@@ -370,5 +373,24 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %q", err, want)
 		}
+	}
+}
+
+// TestUntrustedServer: a server whose certificate the client does not
+// trust is an error for the mailbox, not an answer.
+func TestUntrustedServer(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(&fakeGoogle{events: map[string][]string{"dana@fabrikam.test": danaPages}})
+	t.Cleanup(srv.Close)
+	src, err := googlecal.New(googlecal.Config{
+		Endpoint: srv.URL + "/calendar/v3/",
+		Client:   func(context.Context, string) (*http.Client, error) { return &http.Client{}, nil }, // system roots only
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("Events from an untrusted server: %v, want a certificate error", err)
 	}
 }
