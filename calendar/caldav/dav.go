@@ -3,6 +3,7 @@ package caldav
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -41,6 +42,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := d.s.cfg.HTTPClient.Do(req)
 	if err != nil {
+		var cve *tls.CertificateVerificationError
+		if errors.As(err, &cve) {
+			return nil, err // a configuration problem, not a passing one
+		}
 		if req.Context().Err() == nil || errors.Is(req.Context().Err(), context.DeadlineExceeded) {
 			// Down, unreachable or too slow: the asker should retry later.
 			return nil, &fedavail.UnavailableError{Err: err}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -209,7 +210,8 @@ func (b *capBody) Close() error { return b.rc.Close() }
 
 // apiError maps the API's errors: 404 (and freeBusy's notFound) is
 // ErrMailboxNotFound; 429 and 503 are *fedavail.UnavailableError with the
-// Retry-After Google sent; all keep the *googleapi.Error reachable.
+// Retry-After Google sent, and so are an unreachable or too slow server;
+// API errors keep their *googleapi.Error reachable.
 func apiError(what, mailbox string, err error) error {
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {
@@ -220,6 +222,11 @@ func apiError(what, mailbox string, err error) error {
 			he := &fedavail.HTTPError{StatusCode: ge.Code, Header: ge.Header}
 			return &fedavail.UnavailableError{RetryAfter: he.RetryAfter(time.Now()), Err: fmt.Errorf("googlecal: %s for %s: %w", what, mailbox, err)}
 		}
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) || errors.Is(err, context.DeadlineExceeded) {
+		// Unreachable or too slow: the asker should retry later.
+		return &fedavail.UnavailableError{Err: fmt.Errorf("googlecal: %s for %s: %w", what, mailbox, err)}
 	}
 	return fmt.Errorf("googlecal: %s for %s: %w", what, mailbox, err)
 }

@@ -292,7 +292,10 @@ func TestHostileAnswers(t *testing.T) {
 				w.(http.Flusher).Flush()
 				time.Sleep(20 * time.Millisecond)
 			}
-		}), func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }},
+		}), func(err error) bool {
+			var ue *fedavail.UnavailableError
+			return errors.Is(err, context.DeadlineExceeded) && errors.As(err, &ue)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -392,5 +395,27 @@ func TestUntrustedServer(t *testing.T) {
 	_, err = src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("Events from an untrusted server: %v, want a certificate error", err)
+	}
+}
+
+// TestServerDown: an endpoint that refuses connections is "retry later"
+// for the mailbox, never not found.
+func TestServerDown(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	src, err := googlecal.New(googlecal.Config{
+		Endpoint: srv.URL + "/calendar/v3/",
+		Client:   func(context.Context, string) (*http.Client, error) { return &http.Client{}, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ue *fedavail.UnavailableError
+	if _, err := src.Events(t.Context(), "dana@fabrikam.test", week, weekEnd); !errors.As(err, &ue) || errors.Is(err, calendar.ErrMailboxNotFound) {
+		t.Errorf("Events with the server down: %v, want a *fedavail.UnavailableError", err)
+	}
+	if _, err := src.WorkingHours(t.Context(), "dana@fabrikam.test"); !errors.As(err, &ue) {
+		t.Errorf("WorkingHours with the server down: %v, want a *fedavail.UnavailableError", err)
 	}
 }
