@@ -40,9 +40,10 @@
 // [Config.MaxResponseBytes] (a larger or endless answer is a
 // *fedavail.LimitError); each mailbox's work is bounded by
 // [Config.Timeout], which also ends slow drips; a server handing out empty
-// pages forever ends at MaxEvents. 429 and 503 are
-// *fedavail.UnavailableError with Google's Retry-After (the EWS server says
-// "retry later" for that mailbox); every API error keeps its
+// pages forever ends at MaxEvents. 429 and 503, and a server that cannot
+// be reached or is too slow, are *fedavail.UnavailableError (with Google's
+// Retry-After; the EWS server says "retry later" for that mailbox); an
+// untrusted certificate is a plain error; every API error keeps its
 // *googleapi.Error reachable; all fail the one mailbox only.
 //
 // # Tests
