@@ -433,3 +433,16 @@ func TestPagedSearch(t *testing.T) {
 		t.Errorf("SharingMailboxes = %d mailboxes, want 602 (600 and dana and erin), over two pages", len(got))
 	}
 }
+
+// TestInChainIgnoredByOpenLDAP pins down why InChain is opt-in: OpenLDAP
+// does not know Active Directory's matching rule and answers a filter
+// using it with nothing, not an error, so even a direct member reads as
+// "not a member" there.
+func TestInChainIgnoredByOpenLDAP(t *testing.T) {
+	t.Parallel()
+	d := newDirectory(t, startSlapd(t, false), ldapdir.Config{InChain: true})
+	in, err := d.IsMember(t.Context(), "Team", "dana@fabrikam.test")
+	if err != nil || in {
+		t.Errorf("IsMember with InChain on OpenLDAP = %v, %v; OpenLDAP was expected to ignore the rule (if it now supports it, make InChain the default there)", in, err)
+	}
+}
