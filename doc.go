@@ -53,7 +53,10 @@
 // found the ownership proof in DNS, issues delegation tokens in the same format
 // as the Microsoft Federation Gateway, and publishes WS-Federation metadata.
 // With it, the whole flow runs on one machine, and organizations without
-// Exchange can federate among themselves.
+// Exchange can federate among themselves. It also serves ManageDelegation2,
+// the gateway's registration protocol, so Exchange organizations can register
+// with it unchanged; package federation/mfg is the client of that protocol,
+// for either gateway.
 //
 // # Packages
 //

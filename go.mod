@@ -15,6 +15,7 @@ require (
 	go.opentelemetry.io/otel/sdk v1.43.0
 	go.opentelemetry.io/otel/trace v1.43.0
 	golang.org/x/net v0.58.0
+	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
 require (

@@ -35,6 +35,6 @@
 //
 // [ValidateDomain] normalizes a domain the way the rest of fedavail compares
 // them; [AccountNamespace] gives the organization's federated identifier
-// "FYDIBOHF25SPDLT.<domain>", and [NamespaceWarnings] flags long domains
-// against an unconfirmed 32-character limit.
+// "FYDIBOHF25SPDLT.<domain>", and [FederatedDomain] also refuses domains
+// longer than the gateway's 32 characters.
 package dnsproof

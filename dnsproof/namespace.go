@@ -1,6 +1,7 @@
 package dnsproof
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/fedavail/fedavail/internal/dnsname"
@@ -11,11 +12,14 @@ import (
 // shifted by one.
 const AccountNamespacePrefix = "FYDIBOHF25SPDLT"
 
-// NamespaceDomainAdvisoryLength is the length above which [NamespaceWarnings]
-// warns about an account-namespace domain. Community sources recall a
-// 32-character limit on the domain of the federated organization identifier;
-// no primary source confirms it, so it is a warning, not an error.
-const NamespaceDomainAdvisoryLength = 32
+// MaxFederatedDomainLength is the longest domain that may be federated:
+// "accepted domains selected to be federated are limited to a maximum of 32
+// characters" (Microsoft's federation documentation, seed 003).
+const MaxFederatedDomainLength = 32
+
+// ErrDomainTooLong is matched by the error of [FederatedDomain] for a
+// domain longer than [MaxFederatedDomainLength].
+var ErrDomainTooLong = errors.New("dnsproof: federated domains are limited to 32 characters")
 
 // ErrInvalidDomain is matched by the errors of [ValidateDomain] and of every
 // function that validates a domain name first.
@@ -57,13 +61,16 @@ func AccountNamespace(domain string) (string, error) {
 // callers say which of the two they mean.
 func ApplicationURI(domain string) (string, error) { return AccountNamespace(domain) }
 
-// NamespaceWarnings returns advice, not errors, about using domain as the
-// account namespace. Today it warns when the domain is longer than
-// [NamespaceDomainAdvisoryLength] characters. domain must already be valid.
-func NamespaceWarnings(domain string) []string {
-	var w []string
-	if n := len(domain); n > NamespaceDomainAdvisoryLength {
-		w = append(w, fmt.Sprintf("dnsproof: account namespace domain %q has %d characters; some sources say the trust broker accepts at most %d (unconfirmed), so prefer a shorter accepted domain if you have one", domain, n, NamespaceDomainAdvisoryLength))
+// FederatedDomain is [ValidateDomain] for a domain to be federated: it also
+// refuses domains longer than [MaxFederatedDomainLength] characters
+// (ErrDomainTooLong), which the Federation Gateway does not accept.
+func FederatedDomain(domain string) (string, error) {
+	d, err := ValidateDomain(domain)
+	if err != nil {
+		return "", err
 	}
-	return w
+	if len(d) > MaxFederatedDomainLength {
+		return "", fmt.Errorf("%w: %s has %d", ErrDomainTooLong, d, len(d))
+	}
+	return d, nil
 }

@@ -1,6 +1,7 @@
 package dnsproof
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -40,11 +41,19 @@ func TestNamespace(t *testing.T) {
 	if _, err := AccountNamespace("contoso..com"); err == nil || !strings.HasPrefix(err.Error(), "dnsproof: ") {
 		t.Errorf("AccountNamespace(contoso..com) error = %v, want a dnsproof error", err)
 	}
-	if w := NamespaceWarnings("contoso.com"); len(w) != 0 {
-		t.Errorf("short domain warned: %q", w)
-	}
-	long := "a-rather-long-department-name.example.org" // 41 characters
-	if w := NamespaceWarnings(long); len(w) != 1 || !strings.Contains(w[0], "unconfirmed") {
-		t.Errorf("NamespaceWarnings(%q) = %q, want one warning saying the limit is unconfirmed", long, w)
+	for _, tc := range []struct {
+		domain string
+		ok     bool
+	}{
+		{"contoso.com", true},
+		{"abcdefghijklmnopqrstuvwxyz12.com", true}, // 32 characters
+		{"abcdefghijklmnopqrstuvwxyz123.com", false},
+		{"a-rather-long-department-name.example.org", false},
+		{"ABCDEFGHIJKLMNOPQRSTUVWXYZ12.COM.", true}, // normalized first
+	} {
+		_, err := FederatedDomain(tc.domain)
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, ErrDomainTooLong)) {
+			t.Errorf("FederatedDomain(%q) = %v", tc.domain, err)
+		}
 	}
 }

@@ -37,6 +37,10 @@ type Config struct {
 	ApplicationURI string
 	// Keys holds the organization certificate that signs token requests.
 	Keys *keyring.Ring
+	// Identity names users in token requests; nil means wstrust.UPN.
+	// wstrust.ImmutableIDs(ApplicationURI, source) is on-premises Exchange's
+	// form.
+	Identity wstrust.IdentityFunc
 	// Domains are the organization's federated domains. When set, a
 	// query's From must be in one of them (the broker refuses others anyway;
 	// checking first gives a clearer error).
@@ -256,6 +260,7 @@ func (s *brokerSource) Token(ctx context.Context, req fedavail.TokenRequest) (*f
 		IssuerURI:      md.IssuerURI,
 		ApplicationURI: c.cfg.ApplicationURI,
 		Keys:           c.cfg.Keys,
+		Identity:       c.cfg.Identity,
 		Now:            c.now,
 		Logger:         c.log,
 	}

@@ -123,7 +123,10 @@ func TestAvailabilityPartnerTimeout(t *testing.T) {
 	}
 	w.mu.Unlock()
 	cfg := w.config(t, rel("Fabrikam", "fabrikam.test"), rel("Woodgrove", "woodgrove.test"))
-	cfg.PartnerTimeout = 300 * time.Millisecond
+	// Long enough that woodgrove's refusal (a token, discovery and an EWS
+	// call, with TLS handshakes) always comes back first, even on a loaded
+	// machine; the hung partner costs exactly this long.
+	cfg.PartnerTimeout = 5 * time.Second
 	c, err := federation.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/admin"
+	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -19,11 +22,20 @@ var commands = []*command{
 		fs.String("cn", "", "subject common name (default \"Federated Sharing\")")
 		fs.Int("bits", 2048, "RSA key size, at least 2048")
 	}, run: newCert},
+	{name: "import-cert", help: "import-cert -cert FILE [-key FILE] [-password-file FILE]   (a CA-issued certificate, PEM or PFX)", setup: func(fs *flag.FlagSet) {
+		fs.String("cert", "", "the certificate `file`: PEM (with or without its key) or PFX")
+		fs.String("key", "", "the private key `file` (PEM), when not in -cert")
+		fs.String("password-file", "", "a `file` holding the PFX password (first line)")
+	}, run: importCert},
 	{name: "trust show", help: "trust show", run: trustShow},
 	{name: "trust refresh", help: "trust refresh   (after the broker rolled its signing certificate over)", run: trustRefresh},
-	{name: "trust", help: "trust -broker URL -domain DOMAIN", setup: func(fs *flag.FlagSet) {
+	{name: "trust", help: "trust -broker URL -domain DOMAIN [-protocol ManageDelegation2]\n   or: fedadmin trust -metadata URL -registration URL -protocol ManageDelegation2 -domain DOMAIN\n   or: fedadmin trust -microsoft -domain DOMAIN   (Microsoft's published endpoints; not tried from fedavail)", setup: func(fs *flag.FlagSet) {
 		fs.String("broker", "", "the fedavail trust broker's base `URL` (https://…)")
 		fs.String("domain", "", "the first federated `domain`; names the account namespace FYDIBOHF25SPDLT.<domain>")
+		fs.String("protocol", "", "registration `protocol`: empty for the fedavail broker's API, or ManageDelegation2 (the Federation Gateway's)")
+		fs.String("metadata", "", "the gateway's federation metadata `URL`, when not below -broker")
+		fs.String("registration", "", "the gateway's registration endpoint `URL`, when not below -broker")
+		fs.Bool("microsoft", false, "use the Microsoft Federation Gateway's published metadata and ManageDelegation2 endpoints")
 	}, run: trust},
 	{name: "domain-proof", help: "domain-proof DOMAIN", run: domainProof},
 	{name: "org-identifier", help: "org-identifier -enabled=false|true   (turn federation off or on without de-federating)", setup: func(fs *flag.FlagSet) {
@@ -73,14 +85,26 @@ func newCert(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error
 }
 
 func trust(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
-	if len(args) > 0 || str(fs, "broker") == "" || str(fs, "domain") == "" {
-		return usageError("-broker and -domain are required, and nothing else")
+	opts := admin.TrustOptions{BrokerURL: str(fs, "broker"), Domain: str(fs, "domain"), Protocol: admin.Protocol(str(fs, "protocol")),
+		MetadataURL: str(fs, "metadata"), RegistrationURL: str(fs, "registration")}
+	if str(fs, "microsoft") == "true" {
+		if opts.BrokerURL != "" || opts.MetadataURL != "" || opts.RegistrationURL != "" {
+			return usageError("-microsoft names the endpoints itself: drop -broker, -metadata and -registration")
+		}
+		opts.Protocol, opts.MetadataURL, opts.RegistrationURL = admin.ProtocolManageDelegation2, admin.MicrosoftMetadataURL, admin.MicrosoftRegistrationURL
 	}
-	tc, err := e.org.Trust(ctx, admin.TrustOptions{BrokerURL: str(fs, "broker"), Domain: str(fs, "domain")})
+	if len(args) > 0 || opts.Domain == "" || (opts.BrokerURL == "" && (opts.MetadataURL == "" || opts.RegistrationURL == "")) {
+		return usageError("-domain and -broker (or -metadata and -registration, or -microsoft) are required, and nothing else")
+	}
+	tc, err := e.org.Trust(ctx, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "federation trust created: %s is registered at %s with application identifier %s\n", tc.ApplicationURI, tc.BrokerURL, tc.ApplicationIdentifier)
+	where := tc.BrokerURL
+	if tc.RegistrationEpr != "" {
+		where = tc.RegistrationEpr
+	}
+	fmt.Fprintf(e.stdout, "federation trust created: %s is registered at %s with application identifier %s\n", tc.ApplicationURI, where, tc.ApplicationIdentifier)
 	fmt.Fprintf(e.stdout, "note: %s\n", admin.MicrosoftGatewayNote)
 	return nil
 }
@@ -326,11 +350,65 @@ func relationshipList(_ context.Context, e *env, _ *flag.FlagSet, args []string)
 	return nil
 }
 
+// importCert installs an existing certificate: as the current one when
+// there is none, else as the next one, starting a rollover.
+func importCert(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
+	if len(args) > 0 || str(fs, "cert") == "" {
+		return usageError("-cert FILE is required, and nothing else")
+	}
+	data, err := os.ReadFile(str(fs, "cert"))
+	if err != nil {
+		return err
+	}
+	var keyPEM []byte
+	if f := str(fs, "key"); f != "" {
+		if keyPEM, err = os.ReadFile(f); err != nil {
+			return err
+		}
+	}
+	var password string
+	if f := str(fs, "password-file"); f != "" {
+		pw, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		password, _, _ = strings.Cut(strings.TrimRight(string(pw), "\r\n"), "\n")
+	}
+	p, err := admin.ParseCertificate(data, keyPEM, password)
+	if err != nil {
+		return err
+	}
+	// Refusals come from the import itself; warnings (a near end) are said here.
+	if warnings, err := keyring.Check(p, keyring.UseOrganization, time.Now()); err == nil {
+		for _, w := range warnings {
+			fmt.Fprintf(e.stdout, "warning: %s\n", w)
+		}
+	}
+	certs := e.org.Certificates()
+	if len(certs) == 0 {
+		c, err := e.org.NewCertificate(ctx, admin.CertificateOptions{Import: &p})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "imported organization certificate %s (%s, valid until %s)\n", c.Thumbprint, c.Subject, c.NotAfter.Format("2006-01-02"))
+		return nil
+	}
+	if len(certs) > 1 {
+		return fmt.Errorf("a certificate rollover is in progress: finish it with fedadmin rollover, then import")
+	}
+	return rolloverWith(ctx, e, admin.CertificateOptions{Import: &p})
+}
+
 func rollover(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
 	if len(args) > 0 {
 		return usageError("no arguments expected")
 	}
-	stage, err := e.org.Rollover(ctx, admin.CertificateOptions{})
+	return rolloverWith(ctx, e, admin.CertificateOptions{})
+}
+
+// rolloverWith takes the next rollover step; opts make the next certificate.
+func rolloverWith(ctx context.Context, e *env, opts admin.CertificateOptions) error {
+	stage, err := e.org.Rollover(ctx, opts)
 	if err != nil {
 		return err
 	}

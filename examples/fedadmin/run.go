@@ -28,8 +28,10 @@ const usage = `usage: fedadmin [-dir DIR] [-ca FILE] [-dns ADDR] <subcommand> [f
 The administrator's federation workflow, in the order it is done:
 
   new-cert                      create the organization (federation) certificate
+  import-cert -cert FILE        or import a CA-issued one (PEM or PFX; later: as the next certificate)
   domain-proof DOMAIN           print the TXT record proving DOMAIN (publish it)
   trust -broker URL -domain D   create the federation trust with a fedavail trust broker
+                                (-protocol ManageDelegation2: the Federation Gateway's protocol)
   trust show                    print the trust, like Get-FederationTrust | Format-List
   trust refresh                 store the broker's current metadata (Set-FederationTrust -RefreshMetadata)
   domain add DOMAIN             federate one more domain (once its proof is in DNS)

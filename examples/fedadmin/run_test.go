@@ -2,21 +2,36 @@ package main
 
 import (
 	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/admin/admintest"
+	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/golden"
 	"github.com/fedavail/fedavail/internal/pki"
 )
 
 // TestRun drives the command end to end for one organization against a
-// broker and DNS server on loopback, as an administrator would type it.
+// broker and DNS server on loopback, as an administrator would type it,
+// once over the broker's own registration API and once over
+// ManageDelegation2.
 func TestRun(t *testing.T) {
+	for _, protocol := range []string{"", "ManageDelegation2"} {
+		t.Run("protocol="+protocol, func(t *testing.T) { testRun(t, protocol) })
+	}
+}
+
+func testRun(t *testing.T, protocol string) {
 	env := admintest.New(t)
 	env.Exist("contoso.test", "contoso.net")
 	// Partners' Autodiscover services: fabrikam federated with the same
@@ -69,8 +84,10 @@ func TestRun(t *testing.T) {
 		{name: "trust, broker unreachable", args: []string{"trust", "-broker", "https://127.0.0.1:1", "-domain", "contoso.test"}, status: exitError,
 			stderr: "check the broker URL and that the broker is running"},
 		{name: "trust", args: []string{"trust", "-broker", env.URL, "-domain", "contoso.test"}, before: func() { publish("contoso.test") },
-			status: exitOK, stdout: "outside what a third party can do"},
+			status: exitOK, stdout: "federation trust created: FYDIBOHF25SPDLT.contoso.test is registered at"},
 		{name: "trust show", args: []string{"trust", "show"}, status: exitOK, stdout: "ApplicationUri             : FYDIBOHF25SPDLT.contoso.test"},
+		{name: "trust -microsoft with another endpoint", args: []string{"trust", "-microsoft", "-registration", env.URL, "-domain", "contoso.test"}, status: exitUsage,
+			stderr: "-microsoft names the endpoints itself"},
 		{name: "trust refresh", args: []string{"trust", "refresh"}, status: exitOK, stdout: "TokenIssuerCertificate: "},
 		{name: "domain add before the proof", args: []string{"domain", "add", "contoso.net"}, status: exitError, stderr: "TXT record for contoso.net not found yet"},
 		{name: "domain add", args: []string{"domain", "add", "contoso.net"}, before: func() { publish("contoso.net") }, status: exitOK, stdout: "contoso.net is federated"},
@@ -108,12 +125,18 @@ func TestRun(t *testing.T) {
 		}
 		var stdout, stderr bytes.Buffer
 		args := append(append([]string(nil), global...), s.args...)
+		if protocol != "" && len(s.args) > 1 && s.args[0] == "trust" && s.args[1] == "-broker" {
+			args = append(args, "-protocol", protocol)
+		}
 		status := runDial(args, strings.NewReader(s.stdin), &stdout, &stderr, env.Dial)
 		if status != s.status || !strings.Contains(stdout.String(), s.stdout) || !strings.Contains(stderr.String(), s.stderr) {
 			t.Fatalf("%s: status %d, want %d\nstdout: %s\nstderr: %s", s.name, status, s.status, stdout.String(), stderr.String())
 		}
 		if s.golden != "" {
 			golden.Check(t, s.golden, []byte(stdout.String()))
+		}
+		if s.name == "trust show" && protocol != "" && !strings.Contains(stdout.String(), "ManageDelegation2 gateway at "+env.URL+"/service/ManageDelegation2.asmx") {
+			t.Errorf("trust show does not name the gateway:\n%s", &stdout)
 		}
 		if status == exitError && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
 			t.Errorf("%s: error is more than one line:\n%s", s.name, stderr.String())
@@ -128,5 +151,60 @@ func TestRun(t *testing.T) {
 	fi, err := os.Stat(dir)
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("state directory mode = %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+}
+
+// TestImportCert imports a CA-issued certificate from a PFX with a
+// password file, then refuses a PEM certificate with another's key.
+func TestImportCert(t *testing.T) {
+	ca, err := fedtest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := func(end ...time.Time) (*x509.Certificate, *rsa.PrivateKey) {
+		o := pki.Options{CommonName: "contoso federation", Parent: ca.Cert, ParentKey: ca.Key,
+			KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+		if len(end) > 0 {
+			o.NotAfter = end[0]
+		}
+		c, k, err := pki.New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, k
+	}
+	tmp := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c1, k1 := issue()
+	_, k2 := issue()
+	pfx, err := pkcs12.Modern.Encode(k1, c1, nil, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2PEM, _ := pki.KeyPEM(k2)
+	c3, k3 := issue(time.Now().Add(10 * 24 * time.Hour))
+	k3PEM, _ := pki.KeyPEM(k3)
+	dir := filepath.Join(tmp, "state")
+	for _, s := range []struct {
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{[]string{"import-cert", "-cert", write("c.pem", pki.CertPEM(c1)), "-key", write("k2.pem", k2PEM)}, exitError, "", "the private key does not belong to the certificate"},
+		{[]string{"import-cert", "-cert", write("c.pfx", pfx), "-password-file", write("pw", []byte("pw\n"))}, exitOK, "imported organization certificate " + dnsproof.Thumbprint(c1), ""},
+		{[]string{"new-cert"}, exitError, "", "already has organization certificate"},
+		{[]string{"-dir", filepath.Join(tmp, "other"), "import-cert", "-cert", write("c3.pem", append(pki.CertPEM(c3), k3PEM...))}, exitOK, "warning: the certificate expires on", ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := runDial(append([]string{"-dir", dir}, s.args...), strings.NewReader(""), &stdout, &stderr, nil)
+		if status != s.status || !strings.Contains(stdout.String(), s.stdout) || !strings.Contains(stderr.String(), s.stderr) {
+			t.Errorf("%v: status %d\nstdout: %s\nstderr: %s", s.args, status, &stdout, &stderr)
+		}
 	}
 }

@@ -3,13 +3,54 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/internal/pki"
 )
 
 // TestCommandLine checks the command line is refused, with a reason, before
 // anything is served.
 func TestCommandLine(t *testing.T) {
+	// A certificate and a key of two different pairs, and a certificate
+	// without the Client Authentication usage.
+	dir := t.TempDir()
+	a, err := fedtest.NewOrgCert("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := fedtest.NewOrgCert("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, sk, err := pki.New(pki.Options{CommonName: "server only", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	keyOf := func(k *rsa.PrivateKey) []byte {
+		data, err := pki.KeyPEM(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	aCert, bKey := write("a.pem", pki.CertPEM(a.Cert)), write("b.key", keyOf(b.Key))
+	sCert, sKey := write("s.pem", pki.CertPEM(sc)), write("s.key", keyOf(sk))
+	serveArgs := func(cert, key string) []string {
+		return []string{"-calendars", t.TempDir(), "-cert", cert, "-key", key, "-domain", "d.test", "-broker-metadata", "https://b", "-sharing", "s"}
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -26,6 +67,8 @@ func TestCommandLine(t *testing.T) {
 		{"files without domain", []string{"-calendars", "c", "-cert", "a", "-key", "b"}, exitUsage, "-domain is required without -dir"},
 		{"bad access level", []string{"-internal-access", "Everything"}, exitUsage, "invalid value"},
 		{"not a state directory", []string{"-calendars", t.TempDir(), "-dir", t.TempDir()}, exitFail, "not a fedadmin state directory"},
+		{"key of another certificate", serveArgs(aCert, bKey), exitFail, "-cert " + aCert + " and -key " + bKey + ": keyring: the private key does not belong to the certificate"},
+		{"certificate without client authentication", serveArgs(sCert, sKey), exitFail, "Client Authentication"},
 		{"missing certificate file", []string{"-calendars", t.TempDir(), "-cert", "testdata/none.pem", "-key", "k", "-domain", "d.test", "-broker-metadata", "https://b", "-sharing", "s"}, exitFail, "-cert: open testdata/none.pem"},
 	}
 	for _, tt := range tests {

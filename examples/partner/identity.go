@@ -1,10 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/admin"
@@ -24,6 +24,8 @@ type identity struct {
 	// org is the fedadmin state directory, nil with -cert/-key: a reload
 	// reads its certificate slots again, to follow a rollover.
 	org *admin.Org
+	// warnings are advice about the certificate, such as its coming end.
+	warnings []string
 }
 
 // loadIdentity reads the identity from -dir or from -cert/-key; flags given
@@ -41,6 +43,13 @@ func loadIdentity(o *options) (*identity, error) {
 		}
 		id.keys = ring
 	}
+	// The certificate must meet the federation requirements wherever it
+	// came from (keyring.Check); the key was checked against it on loading.
+	w, err := keyring.Check(id.keys.Current(), keyring.UseOrganization, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("organization certificate: %w", err)
+	}
+	id.warnings = w
 	if id.appURI == "" {
 		uri, err := dnsproof.ApplicationURI(id.domains[0])
 		if err != nil {
@@ -105,7 +114,7 @@ func loadKeys(certFile, keyFile string) (*keyring.Ring, error) {
 	}
 	ring, err := keyring.New(keyring.Pair{Cert: certs[0], Key: key})
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("-cert %s, -key %s", certFile, keyFile), err)
+		return nil, fmt.Errorf("-cert %s and -key %s: %w", certFile, keyFile, err)
 	}
 	return ring, nil
 }

@@ -73,6 +73,9 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return err
 	}
+	for _, w := range id.warnings {
+		log.Warn("partner: " + w)
+	}
 	loc, err := time.LoadLocation(o.tz)
 	if err != nil {
 		return fmt.Errorf("-tz: %w", err)

@@ -44,6 +44,15 @@ func loadKeys(dir string, out func(string)) (*keyring.Ring, error) {
 	} else if err != nil {
 		return nil, err
 	}
+	// The signing certificate must meet what a token-signing certificate
+	// needs (RSA 2048, SKI, signature usage, current; keyring.Check).
+	warnings, err := keyring.Check(cur, keyring.UseTokenSigning, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("trustbroker: %s: %w", filepath.Join(dir, currentFile), err)
+	}
+	for _, w := range warnings {
+		out("warning: signing certificate: " + w)
+	}
 	ring, err := keyring.New(cur)
 	if err != nil {
 		return nil, err
@@ -85,10 +94,11 @@ func readPair(path string) (keyring.Pair, error) {
 	if err != nil {
 		return keyring.Pair{}, fmt.Errorf("trustbroker: %s: %w", path, err)
 	}
-	if !key.PublicKey.Equal(certs[0].PublicKey) {
-		return keyring.Pair{}, fmt.Errorf("trustbroker: %s: the key does not belong to the certificate", path)
+	p := keyring.Pair{Cert: certs[0], Key: key}
+	if _, err := keyring.Check(p, keyring.UseTokenSigning, time.Now()); errors.Is(err, keyring.ErrKeyMismatch) {
+		return keyring.Pair{}, fmt.Errorf("trustbroker: %s: %w", path, keyring.ErrKeyMismatch)
 	}
-	return keyring.Pair{Cert: certs[0], Key: key}, nil
+	return p, nil
 }
 
 // writePair writes atomically: a crash leaves the old file or the new one.

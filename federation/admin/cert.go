@@ -25,6 +25,12 @@ type CertificateOptions struct {
 	// Validity is how long the certificate is valid; zero means
 	// [DefaultValidity].
 	Validity time.Duration
+	// Import, if set, is an existing certificate and key (for example
+	// CA-issued, read with [ParseCertificate]) to use instead of making
+	// one; the other fields are ignored. It must meet the federation
+	// requirements (keyring.Check): RSA 2048 or more, a Subject Key
+	// Identifier, Client Authentication, current, the key its own.
+	Import *keyring.Pair
 }
 
 // Certificate describes an organization certificate, without its key.
@@ -76,6 +82,9 @@ func (o *Org) NewCertificate(ctx context.Context, opts CertificateOptions) (Cert
 // newPair makes a certificate with its key. Serial, SKI and key come from
 // crypto/rand; only the validity dates come from the injected clock.
 func (o *Org) newPair(opts CertificateOptions) (keyring.Pair, error) {
+	if opts.Import != nil {
+		return o.checkImport(*opts.Import)
+	}
 	if opts.CommonName == "" {
 		opts.CommonName = "Federated Sharing"
 	}

@@ -18,13 +18,20 @@
 //     [New-FederationTrust; Set-FederatedOrganizationIdentifier
 //     -AccountNamespace]: [Org.Trust] reads the trust broker's federation
 //     metadata, checks that the first domain's proof is visible in DNS and
-//     registers the organization through the broker's signed registration
-//     API. The account namespace, and the application URI partners address
-//     tokens to, is FYDIBOHF25SPDLT.<first domain>; the broker assigns the
-//     application identifier (AppID). fedavail registers with a fedavail
-//     trust broker (package broker): registering with the Microsoft
-//     Federation Gateway is outside what a third party can do
-//     ([MicrosoftGatewayNote]).
+//     registers the organization. The account namespace, and the
+//     application URI partners address tokens to, is
+//     FYDIBOHF25SPDLT.<first domain>; the broker assigns the application
+//     identifier (AppID). Registration goes through a [Registrar]: the
+//     fedavail broker's signed API (package broker), or ManageDelegation2
+//     (package mfg, [ProtocolManageDelegation2]), the Microsoft Federation
+//     Gateway's protocol, which the fedavail broker serves too. Over
+//     ManageDelegation2 the calls are Exchange's, in Exchange's order:
+//     CreateAppId and ReserveDomain for the account namespace,
+//     GetDomainInfo while PendingActivation, AddUri for the domain; more
+//     domains are AddUri, removals RemoveUri, and de-federation ends with
+//     ReleaseDomain. Microsoft's published endpoints are
+//     [MicrosoftMetadataURL] and [MicrosoftRegistrationURL], used only
+//     when given ([MicrosoftGatewayNote]).
 //  4. Add the other domains [Add-FederatedDomain]: [Org.AddDomain], each
 //     only once its own proof is in DNS; [Org.RemoveDomain] takes one away
 //     [Remove-FederatedDomain].
@@ -41,7 +48,10 @@
 //  6. Check [Get-FederationTrust | Format-List]: [Org.TrustShow].
 //  7. Roll the certificate over [Set-FederationTrust -Thumbprint, then
 //     -PublishFederationCertificate]: [Org.Rollover], one stage per call
-//     (see [RolloverStage]); no request fails during the switch.
+//     (see [RolloverStage]); no request fails during the switch. Over
+//     ManageDelegation2 the gateway hears of the new certificate only at the
+//     switch (UpdateAppIdCertificate, signed with the certificate it held,
+//     right after the local switch).
 //  8. De-federate [Remove-OrganizationRelationship, Remove-FederatedDomain,
 //     Remove-FederationTrust]: [Org.Defederate].
 //

@@ -47,10 +47,11 @@ func (o *Org) DomainProof(domain string) ([]DomainProof, error) {
 	return out, nil
 }
 
-// checkProof looks in DNS for the proof of domain by one of pairs, and
+// checkProof looks in DNS for the proof of domain by one of pairs (or,
+// when appID is set, the legacy "AppID=<appID>" record of seed 002), and
 // turns a miss into the record to publish.
-func (o *Org) checkProof(ctx context.Context, domain string, pairs []keyring.Pair) error {
-	id := dnsproof.OrgIdentity{}
+func (o *Org) checkProof(ctx context.Context, domain string, pairs []keyring.Pair, appID string) error {
+	id := dnsproof.OrgIdentity{AppID: appID}
 	for _, p := range pairs {
 		sig, err := dnsproof.Sign(p.Key, domain)
 		if err != nil {
@@ -125,11 +126,16 @@ func (o *Org) AddDomain(ctx context.Context, domain string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := o.federatedArg(d); err != nil {
+		return err
+	}
 	if slices.Contains(s.Trust.Domains, d) {
 		return fail(ErrDomainExists, nil, fmt.Sprintf("%s is already a federated domain", d), "nothing to do (domain-proof shows its record)")
 	}
 	set := o.ring.Snapshot()
-	if err := o.checkProof(ctx, d, registeredPairs(set)); err != nil {
+	// Once the broker has assigned the AppID, the legacy record proves a
+	// domain too, as the broker itself accepts it.
+	if err := o.checkProof(ctx, d, registeredPairs(set), s.Trust.ApplicationIdentifier); err != nil {
 		return err
 	}
 	return o.setDomains(ctx, s, append(slices.Clone(s.Trust.Domains), d))

@@ -82,6 +82,15 @@ func TestErrors(t *testing.T) {
 		{"stale proof", func() error { return contoso.AddDomain(ctx, "stale.test") }, admin.ErrProofMissing, "replace it: publish stale.test."},
 		{"domain unknown to DNS", func() error { return contoso.AddDomain(ctx, "nowhere.test") }, admin.ErrUnknownDomain, "check the spelling"},
 		{"not a domain", func() error { return contoso.AddDomain(ctx, "contoso") }, admin.ErrUnknownDomain, "give an SMTP domain"},
+		{"trust with a domain over 32 characters", func() error {
+			_, err := untrusted.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: "a-rather-long-department-name.example.org"})
+			return err
+		}, admin.ErrInvalid, "federated domains are limited to 32"},
+		{"domain add over 32 characters", func() error { return contoso.AddDomain(ctx, "a-rather-long-department-name.example.org") }, admin.ErrInvalid, "has 41 characters"},
+		{"unknown registration protocol", func() error {
+			_, err := untrusted.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: "fabrikam.test", Protocol: "SOAP"})
+			return err
+		}, admin.ErrInvalid, "unknown registration protocol"},
 		{"domain twice", func() error { return contoso.AddDomain(ctx, "contoso.test") }, admin.ErrDomainExists, "already a federated domain"},
 		{"remove unknown domain", func() error { return contoso.RemoveDomain(ctx, "contoso.org") }, admin.ErrUnknownDomain, "federated: contoso.test"},
 		{"remove the namespace domain", func() error { return contoso.RemoveDomain(ctx, "contoso.test") }, admin.ErrInvalid, "run defederate"},

@@ -110,7 +110,7 @@ func (o *Org) rolloverSwitch(ctx context.Context, s *state) (RolloverStage, erro
 			return 0, err
 		}
 		for _, d := range s.Trust.Domains {
-			if err := o.checkProof(ctx, d, []keyring.Pair{*set.Next}); err != nil {
+			if err := o.checkProof(ctx, d, []keyring.Pair{*set.Next}, ""); err != nil {
 				return 0, err
 			}
 		}

@@ -3,6 +3,7 @@ package admin
 import (
 	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/federation/wstrust"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -12,14 +13,22 @@ import (
 // domains, the trust broker's metadata URL, and the Options' HTTP client,
 // resolver, logger and clock. Relationships is a *sharing.LivePolicy loaded from
 // [Org.SharingFile]; give your own ([Org.LivePolicy]) instead to
-// reload it when relationships change. It needs the trust.
+// reload it when relationships change. Over a ManageDelegation2 trust users
+// are named as on-premises Exchange names them to the gateway
+// (wstrust.ImmutableIDs with the derived default; set Identity to use a
+// directory's immutable ids). It needs the trust.
 func (o *Org) ClientConfig() (federation.Config, error) {
 	s, store, err := o.serveState()
 	if err != nil {
 		return federation.Config{}, err
 	}
+	var identity wstrust.IdentityFunc
+	if isGateway(s.Trust.Protocol) {
+		identity = wstrust.ImmutableIDs(s.Trust.ApplicationURI, nil)
+	}
 	return federation.Config{
 		ApplicationURI: s.Trust.ApplicationURI,
+		Identity:       identity,
 		Keys:           o.Keys(),
 		Domains:        append([]string(nil), s.Trust.Domains...),
 		Broker:         federation.TrustBroker{MetadataURL: s.Trust.TokenIssuerMetadataEpr},

@@ -43,6 +43,9 @@ func FormatTrust(tc *TrustConfig, certs []Certificate) string {
 			v["OrgPrevPrivCertificate"] = c.Thumbprint
 		}
 	}
+	if isGateway(tc.Protocol) {
+		v["TokenIssuerType"] = "ManageDelegation2 gateway at " + tc.RegistrationEpr
+	}
 	return pslist.Format(trustKeys, v)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/broker"
 	"github.com/fedavail/fedavail/federation/metadata"
+	"github.com/fedavail/fedavail/federation/mfg"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -45,6 +46,16 @@ type TrustConfig struct {
 	ApplicationIdentifier string `json:"application_identifier"`
 	// Domains are the federated domains, the account namespace's first.
 	Domains []string `json:"domains"`
+	// Protocol is the registration protocol; empty for the fedavail
+	// broker's own API.
+	Protocol Protocol `json:"registration_protocol,omitempty"`
+	// RegistrationEpr is the registration endpoint when it is not derived
+	// from BrokerURL (always set for ManageDelegation2).
+	RegistrationEpr string `json:"registration_epr,omitempty"`
+	// GatewayCertificate is, for ManageDelegation2, the thumbprint of the
+	// certificate the gateway holds: requests are signed with it, and a
+	// rollover's publishing step replaces it (UpdateAppIdCertificate).
+	GatewayCertificate string `json:"gateway_certificate,omitempty"`
 	// Disabled is Set-FederatedOrganizationIdentifier -Enabled $false: the
 	// organization asks partners nothing (no delegation tokens), the trust,
 	// domains and relationships stay. See [Org.SetEnabled].
@@ -53,20 +64,29 @@ type TrustConfig struct {
 
 // TrustOptions say which broker to trust and the first federated domain.
 type TrustOptions struct {
-	// BrokerURL is the trust broker's base URL (https://…): its metadata is
-	// at BrokerURL+broker.MetadataPath, its registration API at
-	// BrokerURL+broker.RegistrationPath.
+	// BrokerURL is a fedavail trust broker's base URL (https://…): its
+	// metadata is at BrokerURL+broker.MetadataPath, its registration API at
+	// BrokerURL+broker.RegistrationPath, or BrokerURL+mfg.Path for
+	// ManageDelegation2. Optional when MetadataURL and RegistrationURL are
+	// given.
 	BrokerURL string
+	// Protocol selects the registration protocol: the fedavail broker's own
+	// API (the zero value) or ManageDelegation2, which both the fedavail
+	// broker and the Microsoft Federation Gateway speak.
+	Protocol Protocol
+	// MetadataURL and RegistrationURL are the gateway's federation
+	// metadata and registration endpoint, when not derived from BrokerURL
+	// ([MicrosoftMetadataURL] and [MicrosoftRegistrationURL] for
+	// Microsoft's gateway; nothing uses them by default).
+	MetadataURL, RegistrationURL string
 	// Domain is the first federated domain; it names the account namespace
 	// FYDIBOHF25SPDLT.<Domain>. Its proof must be in DNS ([Org.DomainProof]).
 	Domain string
 }
 
-// MicrosoftGatewayNote is said wherever a trust is made: fedavail registers
-// organizations with a fedavail trust broker. Registering with the Microsoft
-// Federation Gateway is reserved to Exchange and not something a third
-// party can do.
-const MicrosoftGatewayNote = "this trust is with a fedavail trust broker; registering with the Microsoft Federation Gateway is outside what a third party can do"
+// MicrosoftGatewayNote is said wherever a trust is made: what has and has
+// not been verified about registering with Microsoft's own gateway.
+const MicrosoftGatewayNote = "registration with the Microsoft Federation Gateway (-microsoft) follows Exchange's ManageDelegation2 client but has not been tried against Microsoft's live service; a fedavail trust broker speaks both protocols"
 
 // Trust makes the federation trust, as New-FederationTrust followed by
 // Set-FederatedOrganizationIdentifier -AccountNamespace: it reads the
@@ -85,16 +105,16 @@ func (o *Org) Trust(ctx context.Context, opts TrustOptions) (*TrustConfig, error
 		return nil, fail(ErrAlreadyTrusted, nil, fmt.Sprintf("%s already trusts %s as %s", o.dir, s.Trust.BrokerURL, s.Trust.ApplicationURI),
 			"run trust show to see it, or defederate first to trust another broker")
 	}
-	base := strings.TrimSuffix(strings.TrimSpace(opts.BrokerURL), "/")
-	if u, err := url.Parse(base); err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, fail(ErrInvalid, nil, fmt.Sprintf("broker URL %q is not an https:// URL", opts.BrokerURL), "give the trust broker's base URL, e.g. https://broker.example.org")
-	}
-	domain, err := o.domainArg(opts.Domain)
+	domain, err := o.federatedArg(opts.Domain)
 	if err != nil {
 		return nil, err
 	}
 	appURI, _ := dnsproof.ApplicationURI(domain) // domain is valid
-	tc := &TrustConfig{BrokerURL: base, TokenIssuerMetadataEpr: base + broker.MetadataPath, ApplicationURI: appURI, AccountNamespace: appURI, Domains: []string{domain}}
+	tc, err := trustEndpoints(opts)
+	if err != nil {
+		return nil, err
+	}
+	tc.ApplicationURI, tc.AccountNamespace, tc.Domains = appURI, appURI, []string{domain}
 	md, err := o.fetchMetadata(ctx, tc.TokenIssuerMetadataEpr)
 	if err != nil {
 		return nil, err
@@ -105,13 +125,13 @@ func (o *Org) Trust(ctx context.Context, opts TrustOptions) (*TrustConfig, error
 		tc.TokenIssuerPrevCertificate = dnsproof.Thumbprint(md.Certs[1])
 	}
 	set := o.ring.Snapshot()
-	if err := o.checkProof(ctx, domain, set.All()); err != nil {
+	if err := o.checkProof(ctx, domain, set.All(), ""); err != nil {
 		return nil, err
 	}
 	rc := o.regClient(tc)
 	reg := registration(set, appURI, tc.Domains)
 	org, err := rc.Register(ctx, reg)
-	if errors.Is(err, broker.ErrExists) {
+	if errors.Is(err, broker.ErrExists) && !isGateway(tc.Protocol) {
 		// Registered before a crash, or by someone else: an update succeeds
 		// only when signed with a certificate of that registration.
 		org, err = rc.Update(ctx, reg)
@@ -124,7 +144,7 @@ func (o *Org) Trust(ctx context.Context, opts TrustOptions) (*TrustConfig, error
 	if err := o.saveState(s); err != nil {
 		return nil, err
 	}
-	o.log.InfoContext(ctx, "admin: federation trust created", "broker", base, "application_uri", appURI, "app_id", org.AppID)
+	o.log.InfoContext(ctx, "admin: federation trust created", "broker", tc.endpoint(), "protocol", string(tc.Protocol), "application_uri", appURI, "app_id", org.AppID)
 	c := *tc
 	return &c, nil
 }
@@ -177,6 +197,20 @@ func (o *Org) domainArg(d string) (string, error) {
 	return n, nil
 }
 
+// federatedArg validates a domain the administrator wants to federate:
+// a domain name of at most 32 characters (dnsproof.FederatedDomain).
+func (o *Org) federatedArg(d string) (string, error) {
+	n, err := o.domainArg(d)
+	if err != nil {
+		return "", err
+	}
+	if _, err := dnsproof.FederatedDomain(n); err != nil {
+		return "", failQuiet(ErrInvalid, err, fmt.Sprintf("%s has %d characters; federated domains are limited to %d", n, len(n), dnsproof.MaxFederatedDomainLength),
+			"federate a shorter accepted domain (the first one also names the account namespace)")
+	}
+	return n, nil
+}
+
 func (o *Org) fetchMetadata(ctx context.Context, u string) (*metadata.Metadata, error) {
 	if o.opts.HTTPClient == nil {
 		return nil, fail(ErrInvalid, nil, "no HTTP client configured", "set Options.HTTPClient")
@@ -209,18 +243,81 @@ func (o *Org) fetchMetadata(ctx context.Context, u string) (*metadata.Metadata, 
 	return md, nil
 }
 
-func (o *Org) regClient(tc *TrustConfig) *broker.RegistrationClient {
-	return &broker.RegistrationClient{HTTPClient: o.opts.HTTPClient, BaseURL: tc.BrokerURL, Keys: o.ring, Now: o.opts.Now}
+// regClient returns the registrar the trust was made with; a
+// ManageDelegation2 registrar records what it changes in tc.
+func (o *Org) regClient(tc *TrustConfig) Registrar {
+	if isGateway(tc.Protocol) {
+		return &gatewayRegistrar{tc: tc, ring: o.ring, opts: o.opts}
+	}
+	base := tc.BrokerURL
+	if tc.RegistrationEpr != "" {
+		base = strings.TrimSuffix(tc.RegistrationEpr, broker.RegistrationPath)
+	}
+	return &broker.RegistrationClient{HTTPClient: o.opts.HTTPClient, BaseURL: base, Keys: o.ring, Now: o.opts.Now}
+}
+
+// trustEndpoints checks the URLs of opts and returns a trust holding them.
+func trustEndpoints(opts TrustOptions) (*TrustConfig, error) {
+	tc := &TrustConfig{Protocol: opts.Protocol}
+	switch {
+	case opts.Protocol != ProtocolFedavail && !isGateway(opts.Protocol):
+		return nil, fail(ErrInvalid, nil, fmt.Sprintf("unknown registration protocol %q", opts.Protocol), "use ManageDelegation2, or nothing for the fedavail broker's API")
+	case isGateway(opts.Protocol):
+		tc.Protocol = ProtocolManageDelegation2
+	}
+	bad := func(what, u string) error {
+		return fail(ErrInvalid, nil, fmt.Sprintf("%s %q is not an https:// URL", what, u), "give the trust broker's base URL, e.g. https://broker.example.org, or its metadata and registration URLs")
+	}
+	if opts.BrokerURL != "" {
+		base := strings.TrimSuffix(strings.TrimSpace(opts.BrokerURL), "/")
+		if !isHTTPS(base) {
+			return nil, bad("broker URL", opts.BrokerURL)
+		}
+		tc.BrokerURL, tc.TokenIssuerMetadataEpr = base, base+broker.MetadataPath
+		if tc.Protocol == ProtocolManageDelegation2 {
+			tc.RegistrationEpr = base + mfg.Path
+		}
+	}
+	if opts.MetadataURL != "" {
+		if !isHTTPS(opts.MetadataURL) {
+			return nil, bad("metadata URL", opts.MetadataURL)
+		}
+		tc.TokenIssuerMetadataEpr = strings.TrimSpace(opts.MetadataURL)
+	}
+	if opts.RegistrationURL != "" {
+		if !isHTTPS(opts.RegistrationURL) {
+			return nil, bad("registration URL", opts.RegistrationURL)
+		}
+		tc.RegistrationEpr = strings.TrimSpace(opts.RegistrationURL)
+		if tc.Protocol == ProtocolFedavail && !strings.HasSuffix(tc.RegistrationEpr, broker.RegistrationPath) {
+			return nil, fail(ErrInvalid, nil, fmt.Sprintf("registration URL %q does not end in %s", tc.RegistrationEpr, broker.RegistrationPath), "give the fedavail broker's base URL instead")
+		}
+	}
+	if tc.TokenIssuerMetadataEpr == "" || (tc.BrokerURL == "" && tc.RegistrationEpr == "") {
+		return nil, bad("broker URL", opts.BrokerURL)
+	}
+	return tc, nil
+}
+
+func isHTTPS(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && u.Scheme == "https" && u.Host != ""
 }
 
 // brokerErr turns a registration API failure into advice.
 func (o *Org) brokerErr(err error, tc *TrustConfig) error {
+	if ge := o.gatewayErr(err, tc); ge != nil {
+		return ge
+	}
 	var re *fedavail.HTTPError
+	if !errors.As(err, &re) && errors.Is(err, broker.ErrNotPermitted) {
+		return fail(ErrWrongKey, err, "the key ring no longer holds the certificate the gateway knows", "restore it from a backup")
+	}
 	if !errors.As(err, &re) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return fail(ErrBrokerUnreachable, err, fmt.Sprintf("the trust broker at %s did not answer in time", tc.BrokerURL), "retry")
+			return fail(ErrBrokerUnreachable, err, fmt.Sprintf("the trust broker at %s did not answer in time", tc.endpoint()), "retry")
 		}
-		return fail(ErrBrokerUnreachable, err, fmt.Sprintf("cannot reach the trust broker at %s", tc.BrokerURL),
+		return fail(ErrBrokerUnreachable, err, fmt.Sprintf("cannot reach the trust broker at %s", tc.endpoint()),
 			"check that the broker is running and reachable, then retry")
 	}
 	thumb := dnsproof.Thumbprint(o.ring.Current().Cert)

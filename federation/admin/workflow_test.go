@@ -15,9 +15,11 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/federation/admin"
+	"github.com/fedavail/fedavail/federation/wstrust"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -28,23 +30,42 @@ import (
 // information, free/busy queries between their servers (federation.NewClient
 // asking federation.NewHandler over TLS, both configured from the state
 // directories), a rollover of both with queries running throughout, and
-// de-federation, after which the broker refuses the queries' tokens.
+// de-federation, after which the broker refuses the queries' tokens. It
+// runs with each organization registering through the broker's own API,
+// through ManageDelegation2 (Exchange's calls, in Exchange's order), and
+// one of each: either way both end up in the broker's one registry.
 func TestWorkflow(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name              string
+		contoso, fabrikam admin.Protocol
+	}{
+		{"registration API", admin.ProtocolFedavail, admin.ProtocolFedavail},
+		{"ManageDelegation2", admin.ProtocolManageDelegation2, admin.ProtocolManageDelegation2},
+		{"mixed", admin.ProtocolManageDelegation2, admin.ProtocolFedavail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			workflow(t, map[string]admin.Protocol{"contoso.test": tc.contoso, "fabrikam.test": tc.fabrikam})
+		})
+	}
+}
+
+func workflow(t *testing.T, protocol map[string]admin.Protocol) {
 	w := newWorld(t)
 	ctx := context.Background()
 	contoso := w.open(t, "contoso.test", "contoso.net")
 	fabrikam := w.open(t, "fabrikam.test")
 
 	// Trust is refused until the first domain's proof is published.
-	_, err := contoso.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: "contoso.test"})
+	_, err := contoso.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: "contoso.test", Protocol: protocol["contoso.test"]})
 	if !errors.Is(err, admin.ErrProofMissing) || !strings.Contains(err.Error(), "TXT record for contoso.test not found yet: publish contoso.test. 3600 IN TXT \"") {
 		t.Fatalf("Trust before the proof = %v", err)
 	}
 	oneLine(t, err)
 	for o, d := range map[*admin.Org]string{contoso: "contoso.test", fabrikam: "fabrikam.test"} {
 		w.publish(t, o, d)
-		tc, err := o.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: d})
+		tc, err := o.Trust(ctx, admin.TrustOptions{BrokerURL: w.URL, Domain: d, Protocol: protocol[d]})
 		if err != nil {
 			t.Fatalf("Trust %s: %v", d, err)
 		}
@@ -62,6 +83,16 @@ func TestWorkflow(t *testing.T) {
 	must(t, contoso.AddDomain(ctx, "contoso.net"))
 	if got := w.Registered(appURI("contoso.test")); !slices.Equal(got, []string{"contoso.test", "contoso.net"}) {
 		t.Errorf("broker has contoso's domains %v", got)
+	}
+	if got := w.Broker.Organizations(); len(got) != 2 {
+		t.Errorf("the broker's registry holds %d organizations, want both", len(got))
+	}
+	// Over ManageDelegation2 users are named as on-premises Exchange names
+	// them (ImmutableID); the queries below go through the broker with it.
+	if cfg, err := contoso.ClientConfig(); err != nil || (cfg.Identity != nil) != (protocol["contoso.test"] == admin.ProtocolManageDelegation2) {
+		t.Errorf("contoso's client identity: %v, protocol %q", err, protocol["contoso.test"])
+	} else if cfg.Identity != nil && cfg.Identity("alice@contoso.test").Format != wstrust.NameIDFormatImmutableID {
+		t.Errorf("identity %+v", cfg.Identity("alice@contoso.test"))
 	}
 
 	// Each organization answers partners at autodiscover.DOMAIN and
@@ -361,5 +392,30 @@ func rollover(t *testing.T, o *admin.Org, want admin.RolloverStage) {
 	got, err := o.Rollover(context.Background(), admin.CertificateOptions{})
 	if err != nil || got != want {
 		t.Fatalf("Rollover = %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestLegacyAppIDProof federates a domain proven only by the legacy
+// "AppID=<AppId>" record (seed 002), over both registration protocols.
+func TestLegacyAppIDProof(t *testing.T) {
+	t.Parallel()
+	for _, p := range []admin.Protocol{admin.ProtocolFedavail, admin.ProtocolManageDelegation2} {
+		t.Run("protocol="+string(p), func(t *testing.T) {
+			w := newWorld(t)
+			o := w.open(t, "contoso.test", "legacy.test")
+			w.publish(t, o, "contoso.test")
+			tc, err := o.Trust(t.Context(), admin.TrustOptions{BrokerURL: w.URL, Domain: "contoso.test", Protocol: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := o.AddDomain(t.Context(), "legacy.test"); !errors.Is(err, admin.ErrProofMissing) {
+				t.Fatalf("AddDomain without any record = %v", err)
+			}
+			w.DNS.AddTXT("legacy.test", dnsproof.AppIDRecord(tc.ApplicationIdentifier))
+			must(t, o.AddDomain(t.Context(), "legacy.test"))
+			if got := w.Registered(appURI("contoso.test")); !slices.Contains(got, "legacy.test") {
+				t.Errorf("broker has %v", got)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +44,10 @@ type Config struct {
 	Store Store
 	// Domains verifies domain ownership at registration. Required.
 	Domains DomainVerifier
+	// DomainStateDelay is how long a domain reserved through
+	// ManageDelegation2 stays PendingActivation, and a released one
+	// PendingRelease; zero means the change is complete at once.
+	DomainStateDelay time.Duration
 	// TokenLifetime is how long issued tokens are valid; zero means the
 	// offer's maximum age.
 	TokenLifetime time.Duration
@@ -68,7 +73,8 @@ type Config struct {
 }
 
 // Broker is an embeddable trust broker. It is an http.Handler serving
-// [TokenPath], [MetadataPath] and [RegistrationPath], and has a Go API for the
+// [TokenPath], [MetadataPath], [RegistrationPath] and
+// [ManageDelegation2Path], and has a Go API for the
 // operator. Create it with [New].
 type Broker struct {
 	cfg    Config
@@ -127,6 +133,10 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case RegistrationPath:
 		b.serveRegistration(w, r)
 	default:
+		if strings.EqualFold(r.URL.Path, ManageDelegation2Path) {
+			b.serveManageDelegation2(w, r)
+			return
+		}
 		http.NotFound(w, r)
 	}
 }
@@ -191,6 +201,11 @@ func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*O
 	if err := reg.validate(); err != nil {
 		return nil, err
 	}
+	for _, c := range []*x509.Certificate{reg.Current, reg.Next} {
+		if err := b.checkOrgCert(c); err != nil {
+			return nil, err
+		}
+	}
 	o := &Organization{ApplicationURI: reg.ApplicationURI, AppID: appID, Domains: reg.Domains, Current: reg.Current.Raw}
 	if reg.Next != nil {
 		o.Next = reg.Next.Raw
@@ -213,6 +228,18 @@ func (b *Broker) proven(ctx context.Context, reg Registration, appID string) (*O
 		}
 	}
 	return o, nil
+}
+
+// checkOrgCert refuses an organization certificate that does not meet the
+// federation requirements (keyring.Check) with ErrInvalid; nil passes.
+func (b *Broker) checkOrgCert(c *x509.Certificate) error {
+	if c == nil {
+		return nil
+	}
+	if _, err := keyring.Check(keyring.Pair{Cert: c}, keyring.UseOrganization, b.now()); err != nil {
+		return fmt.Errorf("%w: certificate %s: %v", ErrInvalid, c.Subject, strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	return nil
 }
 
 // change applies edit to the registration of applicationURI (nil if none;

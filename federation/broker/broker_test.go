@@ -214,6 +214,47 @@ func TestTokenFaults(t *testing.T) {
 	}
 }
 
+// TestIdentityForms: the broker issues tokens for users named either way
+// Exchange names them (UPN, on-premises ImmutableID) and refuses an
+// ImmutableID outside the requester's namespace or an unknown format.
+func TestIdentityForms(t *testing.T) {
+	e := newEnv(t, nil)
+	e.register(t)
+	with := func(id wstrust.IdentityFunc) *wstrust.Client {
+		c := e.client(newRing(t, contoso))
+		c.Identity = id
+		return c
+	}
+	tests := []struct {
+		name   string
+		id     wstrust.IdentityFunc
+		reason string // "" for a token
+	}{
+		{"UPN", wstrust.UPN, ""},
+		{"ImmutableID", wstrust.ImmutableIDs(contosoURI, nil), ""},
+		{"ImmutableID of another namespace", wstrust.ImmutableIDs(fabrikamURI, nil), "account namespace"},
+		{"unknown format", func(a string) wstrust.Identity { return wstrust.Identity{NameID: a, Format: "urn:example:nickname"} }, "unknown name identifier format"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := with(tc.id).Token(t.Context(), fb)
+			if tc.reason == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := e.validator(t, newRing(t, fabrikam)).ValidateToken(t.Context(), tok.EncryptedData, fedavail.OfferFreeBusy); err != nil {
+					t.Errorf("validate: %v", err)
+				}
+				return
+			}
+			var f *fedavail.Fault
+			if !errors.As(err, &f) || f.Code != "Sender" || !strings.Contains(f.Reason, tc.reason) {
+				t.Errorf("err = %v, want a Sender fault saying %q", err, tc.reason)
+			}
+		})
+	}
+}
+
 func tokenErr(c *wstrust.Client) func(context.Context, fedavail.TokenRequest) error {
 	return func(ctx context.Context, r fedavail.TokenRequest) error { _, err := c.Token(ctx, r); return err }
 }

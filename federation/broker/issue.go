@@ -64,6 +64,10 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		b.fault(w, r, "Sender", subcodeFailedAuthentication, "requestor is not the organization that signed", nil)
 		return
 	}
+	if reason := checkIdentity(in.OnBehalfOf, requester); reason != "" {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, reason, nil)
+		return
+	}
 	domain := fedavail.AddressDomain(in.OnBehalfOf.Email)
 	if !requester.hasDomain(domain) {
 		b.fault(w, r, "Sender", subcodeFailedAuthentication, "the user's domain is not a verified domain of the requesting organization", nil)
@@ -113,6 +117,23 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		"assertion", tok.AssertionID, "signature", "RSA-"+hash.String())
 	w.Header().Set("Content-Type", soap.V12.ContentType(""))
 	_, _ = w.Write(out)
+}
+
+// checkIdentity accepts the two forms Exchange names users with: UPN, and
+// ImmutableID ("<id>@<the requesting organization's application URI>", what
+// on-premises Exchange sends). It returns why an identity is refused, or "".
+func checkIdentity(a wstrust.Assertion, requester *Organization) string {
+	switch {
+	case strings.EqualFold(a.NameIDFormat, wstrust.NameIDFormatUPN):
+		return ""
+	case a.NameIDFormat == wstrust.NameIDFormatImmutableID:
+		suffix := "@" + requester.ApplicationURI
+		if len(a.NameID) <= len(suffix) || !strings.EqualFold(a.NameID[len(a.NameID)-len(suffix):], suffix) {
+			return "the ImmutableID name identifier is not in the requesting organization's account namespace"
+		}
+		return ""
+	}
+	return "unknown name identifier format"
 }
 
 // nameID is an opaque, stable identity for a user of an organization, in the

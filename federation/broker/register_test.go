@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/internal/pki"
 )
 
 func (e *env) regClient(t *testing.T, keys *fedtest.KeyPair) *RegistrationClient {
@@ -53,6 +55,14 @@ func TestRegistrationAPI(t *testing.T) {
 			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com", "fabrikam.com"}, Current: contoso.Cert})
 			return err
 		}, ErrDomainTaken},
+		{"domain over 32 characters", func() error {
+			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Domains: []string{"contoso.com", "a-rather-long-department-name.example.org"}, Current: contoso.Cert})
+			return err
+		}, ErrInvalid},
+		{"certificate without client authentication", func() error {
+			_, err := e.b.Register(ctx, Registration{ApplicationURI: "FYDIBOHF25SPDLT.server.example", Domains: []string{"contoso.com"}, Current: serverOnlyCert(t)})
+			return err
+		}, ErrInvalid},
 		{"unknown registration", func() error { return con.Remove(ctx, "FYDIBOHF25SPDLT.nowhere.example") }, ErrNotFound},
 		{"no domain", func() error {
 			_, err := con.Update(ctx, Registration{ApplicationURI: contosoURI, Current: contoso.Cert})
@@ -127,4 +137,13 @@ func TestReplayRefused(t *testing.T) {
 	if !c.add([]byte("sig"), now) || c.add([]byte("sig"), now) {
 		t.Error("replay cache does not refuse a second use")
 	}
+}
+
+// serverOnlyCert is a certificate without the Client Authentication usage.
+func serverOnlyCert(t *testing.T) *x509.Certificate {
+	c, _, err := pki.New(pki.Options{CommonName: "server only", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

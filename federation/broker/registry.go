@@ -31,6 +31,10 @@ type Organization struct {
 	// Next, if set, is the certificate the organization will switch to; it
 	// may already sign requests.
 	Next []byte `json:"next_certificate,omitempty"`
+	// Reserved are the domains reserved through ManageDelegation2's
+	// ReserveDomain (Exchange reserves the account namespace), with their
+	// state; see md2server.go.
+	Reserved []Reservation `json:"reserved_domains,omitempty"`
 }
 
 // Certificates returns the parsed current and next certificates.
@@ -51,6 +55,7 @@ func (o *Organization) hasDomain(d string) bool { return slices.Contains(o.Domai
 func (o *Organization) clone() Organization {
 	c := *o
 	c.Domains = slices.Clone(o.Domains)
+	c.Reserved = slices.Clone(o.Reserved)
 	return c
 }
 
@@ -199,8 +204,8 @@ func (r *Registration) validate() error {
 	var ds []string
 	for _, d := range r.Domains {
 		d = normalizeDomain(d)
-		if d == "" || strings.ContainsAny(d, " @/\\") || !strings.Contains(d, ".") {
-			return fmt.Errorf("%w: domain %q", ErrInvalid, d)
+		if err := validDomain(d); err != nil {
+			return err
 		}
 		if !seen[d] {
 			seen[d] = true

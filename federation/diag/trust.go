@@ -225,7 +225,7 @@ func (c *Checker) checkOrgCertificates(r *Report, now time.Time) {
 		return
 	}
 	set := c.Keys.Snapshot()
-	if c.checkKey(s, set.Current) {
+	if c.checkKey(s, set.Current) && c.checkRequirements(s, set.Current, now) {
 		fix := "run fedadmin rollover: it creates the next certificate, registers it with the broker and switches to it"
 		if set.Next != nil {
 			fix = "a next certificate is installed: run fedadmin rollover to switch to it"
@@ -236,7 +236,7 @@ func (c *Checker) checkOrgCertificates(r *Report, now time.Time) {
 	next := r.add(StepOrgNextCertificate, "Organization next certificate")
 	if set.Next == nil {
 		next.skip("none installed")
-	} else if c.checkKey(next, *set.Next) {
+	} else if c.checkKey(next, *set.Next) && c.checkRequirements(next, *set.Next, now) {
 		c.certValidity(next, set.Next.Cert, now, "", "create a new next certificate (fedadmin rollover)")
 		if next.Status == Pass {
 			next.Detail += "; ready: fedadmin rollover switches to it"
@@ -268,6 +268,36 @@ func (c *Checker) checkKey(s *Step, p keyring.Pair) bool {
 		return false
 	}
 	return true
+}
+
+// checkRequirements fails a certificate that does not meet the federation
+// requirements (keyring.Check: RSA 2048, Subject Key Identifier, Client
+// Authentication and the key usages); validity is certValidity's.
+func (c *Checker) checkRequirements(s *Step, p keyring.Pair, now time.Time) bool {
+	_, err := keyring.Check(keyring.Pair{Cert: p.Cert}, keyring.UseOrganization, now)
+	var problems []string
+	for _, e := range unjoin(err) {
+		if !errors.Is(e, keyring.ErrNotCurrent) {
+			problems = append(problems, e.Error())
+		}
+	}
+	if len(problems) == 0 {
+		return true
+	}
+	s.fail(certSummary(p.Cert), strings.Join(problems, "; "),
+		"replace the certificate with one that meets the requirements (fedadmin rollover, or fedadmin import-cert for a CA-issued one)")
+	return false
+}
+
+// unjoin returns the errors an errors.Join holds, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 // certValidity passes a certificate that is valid for longer than the

@@ -12,6 +12,7 @@ import (
 	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/fedtest/loopback"
+	"github.com/fedavail/fedavail/internal/pki"
 )
 
 func TestFederationTrust(t *testing.T) {
@@ -32,6 +33,15 @@ func TestFederationTrust(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyless, err := keyring.New(keyring.Pair{Cert: contoso.Key.Cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// serverOnly is a certificate without the Client Authentication usage.
+	sc, sk, err := pki.New(pki.Options{CommonName: "server only", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverOnly, err := keyring.New(keyring.Pair{Cert: sc, Key: sk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +129,10 @@ func TestFederationTrust(t *testing.T) {
 		name:  "private key missing",
 		setup: func(_ *testing.T, c *diag.Checker) { c.Keys = keyless },
 		want:  []want{{diag.StepOrgCertificate, diag.Fail, "private key is missing"}},
+	}, {
+		name:  "certificate without client authentication",
+		setup: func(_ *testing.T, c *diag.Checker) { c.Keys = serverOnly },
+		want:  []want{{diag.StepOrgCertificate, diag.Fail, "Client Authentication"}},
 	}, {
 		name: "organization not registered with the broker",
 		setup: func(_ *testing.T, c *diag.Checker) {

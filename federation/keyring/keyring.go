@@ -82,10 +82,15 @@ var ErrNoCertificate = errors.New("keyring: pair has no certificate")
 // ErrNoNext is returned by Promote when no next pair is installed.
 var ErrNoNext = errors.New("keyring: no next certificate to promote")
 
-// New returns a ring whose current pair is current.
+// New returns a ring whose current pair is current. A key that does not
+// belong to its certificate is refused (ErrKeyMismatch), here and wherever
+// a pair enters a ring.
 func New(current Pair) (*Ring, error) {
 	if current.Cert == nil {
 		return nil, ErrNoCertificate
+	}
+	if err := matches(current); err != nil {
+		return nil, err
 	}
 	r := &Ring{}
 	r.set.Store(&Set{Current: current})
@@ -102,6 +107,9 @@ func (r *Ring) Current() Pair { return r.set.Load().Current }
 func (r *Ring) SetNext(p Pair) error {
 	if p.Cert == nil {
 		return ErrNoCertificate
+	}
+	if err := matches(p); err != nil {
+		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -140,6 +148,11 @@ func (r *Ring) DropPrevious() {
 func (r *Ring) Replace(s *Set) error {
 	if s == nil || s.Current.Cert == nil {
 		return ErrNoCertificate
+	}
+	for _, p := range s.All() {
+		if err := matches(p); err != nil {
+			return err
+		}
 	}
 	c := *s
 	r.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/wssec"
 )
 
 // Assertion is the SAML 1.1 sender-vouches assertion a requesting organization
@@ -62,9 +63,9 @@ func (a *Assertion) subject() string {
 
 // sign returns the assertion with an enveloped signature as its last child
 // (where SAML 1.1 puts ds:Signature).
-func (a *Assertion) sign(s *signer) ([]byte, error) {
+func (a *Assertion) sign(s *wssec.Signer) ([]byte, error) {
 	unsigned := a.marshal()
-	sig, err := s.sign([]reference{{id: a.ID, element: unsigned, enveloped: true}})
+	sig, err := s.Sign([]wssec.Reference{{ID: a.ID, Element: unsigned, Enveloped: true}})
 	if err != nil {
 		return nil, err
 	}

@@ -5,16 +5,17 @@ import (
 	"testing"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/wssec"
 )
 
 // BenchmarkRSAFloor is one RSA-2048 PKCS #1 v1.5 signature: the floor under
 // request building, which makes two (header and assertion).
 func BenchmarkRSAFloor(b *testing.B) {
 	testKeys(b)
-	s := &signer{key: orgA.Key, ski: orgA.SKI()}
+	s := &wssec.Signer{Key: orgA.Key, SKI: orgA.SKI()}
 	digest := make([]byte, 20)
 	for b.Loop() {
-		if _, err := s.key.Sign(nil, digest, crypto.SHA1); err != nil {
+		if _, err := s.Key.Sign(nil, digest, crypto.SHA1); err != nil {
 			b.Fatal(err)
 		}
 	}

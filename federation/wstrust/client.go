@@ -44,6 +44,9 @@ type Client struct {
 	// SignatureMethod selects the signature algorithms; the zero value is
 	// Exchange's RSA-SHA1.
 	SignatureMethod SignatureMethod
+	// Identity names the user in the on-behalf-of assertion; nil means
+	// [UPN]. [ImmutableIDs] is the form on-premises Exchange sends.
+	Identity IdentityFunc
 	// MaxAttempts bounds how often a request is sent when the broker answers
 	// with a Receiver fault (the only kind retried). Zero means 3.
 	MaxAttempts int
@@ -148,6 +151,11 @@ func (c *Client) NewRequest(req fedavail.TokenRequest) *Request {
 	if r == nil {
 		r = rand.Reader
 	}
+	identity := c.Identity
+	if identity == nil {
+		identity = UPN
+	}
+	id := identity(req.Requester)
 	return &Request{
 		To:              c.Endpoint,
 		MessageID:       soap.NewMessageID(r),
@@ -164,8 +172,8 @@ func (c *Client) NewRequest(req fedavail.TokenRequest) *Request {
 			NotBefore:    now,
 			NotOnOrAfter: now.Add(ttl),
 			Audience:     issuer,
-			NameID:       req.Requester,
-			NameIDFormat: NameIDFormatUPN,
+			NameID:       id.NameID,
+			NameIDFormat: id.Format,
 			Email:        req.Requester,
 		},
 	}

@@ -3,6 +3,8 @@ package wstrust
 import (
 	"net/url"
 	"strings"
+
+	"github.com/fedavail/fedavail/internal/wssec"
 )
 
 // WS-Trust February 2005 URIs, as Exchange sends them to the Federation Gateway.
@@ -24,14 +26,9 @@ const (
 
 // Algorithm URIs.
 const (
-	algExcC14N   = "http://www.w3.org/2001/10/xml-exc-c14n#"
+	algExcC14N   = wssec.AlgExcC14N
 	algAES256CBC = "http://www.w3.org/2001/04/xmlenc#aes256-cbc"
 	algHMACSHA1  = "http://www.w3.org/2000/09/xmldsig#hmac-sha1"
-	algEnveloped = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-	algRSASHA1   = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
-	algRSASHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-	algSHA1      = "http://www.w3.org/2000/09/xmldsig#sha1"
-	algSHA256    = "http://www.w3.org/2001/04/xmlenc#sha256"
 )
 
 // Authorization (2006-12) context and claim URIs.

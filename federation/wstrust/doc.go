@@ -16,9 +16,11 @@
 //     (RSA-SHA1 as Exchange, or RSA-SHA256 by [SignatureMethod]);
 //   - a body asking for a SAML 1.1 token for the partner ([AppliesTo] adds
 //     "http://" to a bare application URI), on behalf of the user: a SAML 1.1
-//     sender-vouches assertion carrying the user's e-mail address, signed
-//     with the same key; the requestor, the offer as the action claim, and
-//     the policy reference.
+//     sender-vouches assertion carrying the user's e-mail address and name
+//     identifier ([Client].Identity: [UPN] by default, or [ImmutableIDs],
+//     on-premises Exchange's "<immutable id>@FYDIBOHF25SPDLT.<namespace>"),
+//     signed with the same key; the requestor, the offer as the action
+//     claim, and the policy reference.
 //
 // The answer ([Response], [ParseResponse]) carries the token encrypted for
 // the partner, which the client keeps byte for byte, the proof key and the

@@ -60,3 +60,16 @@ func ExampleClient() {
 	fmt.Println(tok.Expires.Sub(tok.Created))
 	// Output: 1h0m0s
 }
+
+// ExampleImmutableIDs names users as on-premises Exchange does, from a
+// directory's immutable ids (base64 objectGUIDs), with the derived default
+// for users the directory does not know.
+func ExampleImmutableIDs() {
+	directory := map[string]string{"alice@contoso.com": "AAECAwQFBgcICQoLDA0ODw=="}
+	id := wstrust.ImmutableIDs("FYDIBOHF25SPDLT.contoso.com", func(address string) string { return directory[address] })
+	fmt.Println(id("alice@contoso.com").NameID)
+	fmt.Println(id("bob@contoso.com").NameID == wstrust.DefaultImmutableID("bob@contoso.com")+"@FYDIBOHF25SPDLT.contoso.com")
+	// Output:
+	// AAECAwQFBgcICQoLDA0ODw==@FYDIBOHF25SPDLT.contoso.com
+	// true
+}

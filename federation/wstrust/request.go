@@ -10,6 +10,7 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
+	"github.com/fedavail/fedavail/internal/wssec"
 )
 
 // Request is one request security token (RST) message. A [Client] fills it in
@@ -73,12 +74,12 @@ func (r *Request) envelope(sg Signing) (*soap.Envelope, error) {
 	if sg.Key == nil || len(sg.SKI) == 0 {
 		return nil, ErrNoKey
 	}
-	s := &signer{key: sg.Key, ski: sg.SKI, method: sg.Method}
+	s := &wssec.Signer{Key: sg.Key, SKI: sg.SKI, Method: sg.Method.wssec()}
 	to := fmt.Appendf(nil, `<a:To xmlns:a="%s" xmlns:s="%s" xmlns:u="%s" s:mustUnderstand="1" u:Id="_1">%s</a:To>`,
 		ns.WSA, ns.SOAP12, ns.WSU, text(r.To))
 	ts := fmt.Appendf(nil, `<u:Timestamp xmlns:u="%s" u:Id="_0"><u:Created>%s</u:Created><u:Expires>%s</u:Expires></u:Timestamp>`,
 		ns.WSU, formatTime(r.Created), formatTime(r.Created.Add(timestampLifetime*time.Minute)))
-	sig, err := s.sign([]reference{{id: "_1", element: to}, {id: "_0", element: ts}})
+	sig, err := s.Sign([]wssec.Reference{{ID: "_1", Element: to}, {ID: "_0", Element: ts}})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func (r *Request) envelope(sg Signing) (*soap.Envelope, error) {
 }
 
 // body renders t:RequestSecurityToken with its children in Exchange's order.
-func (r *Request) body(s *signer) ([]byte, error) {
+func (r *Request) body(s *wssec.Signer) ([]byte, error) {
 	obo, err := r.OnBehalfOf.sign(s)
 	if err != nil {
 		return nil, err

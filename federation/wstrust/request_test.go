@@ -16,6 +16,7 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/pki"
+	"github.com/fedavail/fedavail/internal/wssec"
 )
 
 const testEndpoint = "https://sts.example.net/extSTS.srf"
@@ -129,9 +130,9 @@ func TestVerifyRejects(t *testing.T) {
 	// A signature over the To header only, spliced in place of the real one.
 	partial := func() []byte {
 		r := testClient(t, orgA).NewRequest(freeBusy)
-		s := &signer{key: orgA.Key, ski: orgA.SKI()}
+		s := &wssec.Signer{Key: orgA.Key, SKI: orgA.SKI()}
 		to := []byte(`<a:To xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd" s:mustUnderstand="1" u:Id="_1">` + r.To + `</a:To>`)
-		sig, err := s.sign([]reference{{id: "_1", element: to}})
+		sig, err := s.Sign([]wssec.Reference{{ID: "_1", Element: to}})
 		if err != nil {
 			t.Fatal(err)
 		}

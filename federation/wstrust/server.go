@@ -14,6 +14,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/wssec"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -181,11 +182,11 @@ func (v *Verifier) verifyHeader(header *etree.Element, in *IncomingRequest) (*x5
 		return nil, reject(ReasonNotCovered, "%d references", len(refs))
 	}
 	for _, ref := range refs {
-		el, ok := targets[ref.id]
+		el, ok := targets[ref.ID]
 		if !ok {
-			return nil, reject(ReasonNotCovered, "reference #%s is neither wsa:To nor wsu:Timestamp", ref.id)
+			return nil, reject(ReasonNotCovered, "reference #%s is neither wsa:To nor wsu:Timestamp", ref.ID)
 		}
-		delete(targets, ref.id)
+		delete(targets, ref.ID)
 		if err := checkDigest(ref, el); err != nil {
 			return nil, err
 		}
@@ -202,27 +203,8 @@ func (v *Verifier) verifyHeader(header *etree.Element, in *IncomingRequest) (*x5
 
 func (v *Verifier) checkTimestamp(ts *etree.Element, in *IncomingRequest) error {
 	var err error
-	c, _ := child(ts, ns.WSU, "Created")
-	e, _ := child(ts, ns.WSU, "Expires")
-	if c == nil || e == nil {
-		return reject(ReasonMalformed, "timestamp needs Created and Expires")
-	}
-	if in.Created, err = parseTime(c.Text()); err != nil {
-		return reject(ReasonMalformed, "timestamp Created %q", c.Text())
-	}
-	if in.Expires, err = parseTime(e.Text()); err != nil {
-		return reject(ReasonMalformed, "timestamp Expires %q", e.Text())
-	}
-	now, skew := v.now(), v.skew()
-	switch {
-	case in.Created.After(now.Add(skew)):
-		return reject(ReasonExpired, "created %s, in the future", in.Created.Format(time.RFC3339))
-	case !in.Expires.After(now.Add(-skew)):
-		return reject(ReasonExpired, "expired %s", in.Expires.Format(time.RFC3339))
-	case in.Expires.Sub(in.Created) > maxTimestampLifetime:
-		return reject(ReasonExpired, "timestamp lifetime %s is longer than %s", in.Expires.Sub(in.Created), maxTimestampLifetime)
-	}
-	return nil
+	in.Created, in.Expires, err = wssec.CheckTimestamp(ts, v.now(), v.skew(), maxTimestampLifetime)
+	return fromSec(err)
 }
 
 // readBody reads t:RequestSecurityToken and verifies its assertion.

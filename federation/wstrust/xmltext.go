@@ -1,17 +1,13 @@
 package wstrust
 
 import (
-	"encoding/xml"
-	"strings"
 	"time"
+
+	"github.com/fedavail/fedavail/internal/wssec"
 )
 
 // text escapes s for element content.
-func text(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
+func text(s string) string { return wssec.Escape(s) }
 
 // attr escapes s for a double-quoted attribute value.
 func attr(s string) string { return text(s) } // xml.EscapeText escapes '"' too
@@ -23,10 +19,4 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 // parseTime reads an xs:dateTime; a missing zone means UTC, as WS-Security says.
-func parseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	return time.Parse("2006-01-02T15:04:05.999999999", s)
-}
+func parseTime(s string) (time.Time, error) { return wssec.ParseTime(s) }
