@@ -4,7 +4,8 @@
 // (give it to federation.HandlerConfig.Directory) and a sharing.Membership
 // (give it to sharing.Options.Membership, so that organization
 // relationships' FreeBusyAccessScope and sharing groups are directory
-// groups).
+// groups). [Directory.Calendars] puts it in front of a calendar.Source, so
+// that the EWS server answers only for mailboxes the directory has.
 //
 // # The flow
 //

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-ldap/ldap/v3"
 	"github.com/google/go-cmp/cmp"
@@ -17,6 +18,7 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/autodiscover/autodiscovertest"
+	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/pki"
 	"github.com/fedavail/fedavail/internal/realparts"
@@ -444,5 +446,37 @@ func TestInChainIgnoredByOpenLDAP(t *testing.T) {
 	in, err := d.IsMember(t.Context(), "Team", "dana@fabrikam.test")
 	if err != nil || in {
 		t.Errorf("IsMember with InChain on OpenLDAP = %v, %v; OpenLDAP was expected to ignore the rule (if it now supports it, make InChain the default there)", in, err)
+	}
+}
+
+// TestCalendarsOfKnownMailboxes: the calendar source answers only for
+// mailboxes the directory has, and a directory that cannot be read fails
+// the mailbox instead of letting the store answer.
+func TestCalendarsOfKnownMailboxes(t *testing.T) {
+	t.Parallel()
+	store := &calendar.Memory{}
+	for _, mb := range []string{"dana@fabrikam.test", "ghost@fabrikam.test"} {
+		store.Add(mb, calendar.Event{Start: time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 30, 10, 0, 0, 0, time.UTC), BusyType: calendar.Busy})
+	}
+	s := startSlapd(t, false)
+	src := newDirectory(t, s, ldapdir.Config{}).Calendars(store)
+	from, to := time.Date(2026, 3, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
+	if evs, err := src.Events(t.Context(), "dana@fabrikam.test", from, to); err != nil || len(evs) != 1 {
+		t.Errorf("Events(dana) = %v, %v; want her item", evs, err)
+	}
+	for _, call := range []func() error{
+		func() error { _, err := src.Events(t.Context(), "ghost@fabrikam.test", from, to); return err },
+		func() error { _, err := src.WorkingHours(t.Context(), "ghost@fabrikam.test"); return err },
+	} {
+		if err := call(); !errors.Is(err, calendar.ErrMailboxNotFound) {
+			t.Errorf("a mailbox the store has but the directory does not: %v, want ErrMailboxNotFound", err)
+		}
+	}
+	down := *s
+	down.URL = "ldap://" + realparts.Addr(realparts.FreePort(t)) + "/"
+	srcDown := newDirectory(t, &down, ldapdir.Config{URL: down.URL}).Calendars(store)
+	var ue *fedavail.UnavailableError
+	if _, err := srcDown.Events(t.Context(), "dana@fabrikam.test", from, to); !errors.As(err, &ue) {
+		t.Errorf("Events with the directory down: %v, want a *fedavail.UnavailableError", err)
 	}
 }

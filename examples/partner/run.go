@@ -117,6 +117,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if dir != nil {
 		defer dir.Close()
 		sopts.Membership = dir
+		cals = dir.Calendars(cals) // the directory says which mailboxes exist
 	}
 	store, err := sharing.NewLivePolicy(sharing.Config{}, sopts)
 	if err != nil {
