@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/calendar/googlecal"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 )
 
@@ -17,11 +18,11 @@ availability on Exchange's usual paths, calendars from a folder of .ics files,
 access from a sharing configuration (reloaded on SIGHUP), delegation tokens
 from the trust broker for partners and Basic authentication for internal users.
 
-usage: partner (-calendars DIR | -caldav URL) (-dir STATE | -cert FILE -key FILE -domain D -broker-metadata URL) [flags]
+usage: partner (-calendars DIR | -caldav URL | -google-key FILE) (-dir STATE | -cert FILE -key FILE -domain D -broker-metadata URL) [flags]
 
-Calendars come from a folder of .ics files (-calendars) or a CalDAV server
+Calendars come from a folder of .ics files (-calendars), a CalDAV server
 (-caldav, with -caldav-home or -caldav-map saying where each mailbox's
-calendars are). With -ldap, an LDAP directory (Active Directory, OpenLDAP)
+calendars are) or Google Workspace (-google-key). With -ldap, an LDAP directory (Active Directory, OpenLDAP)
 says which mailboxes exist and who is in the groups sharing scopes name.
 
 The organization's identity comes from the state directory fedadmin keeps
@@ -50,6 +51,8 @@ type options struct {
 	verbose                 bool
 	metrics                 string
 
+	googleKey               string // service account key file
+	googleEndpoint          string // the API's base URL, for tests
 	caldav, caldavCreds     string // server URL; credentials file
 	caldavHome, caldavMap   string // home template; mailbox→home file
 	ldapURL, ldapBase       string
@@ -75,6 +78,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the TLS private key, PEM `FILE`")
 	fs.StringVar(&o.ewsURL, "ews-url", "", "the external EWS `URL` Autodiscover hands out (default: this server's /EWS/Exchange.asmx)")
 	fs.StringVar(&o.calendars, "calendars", "", "`DIR` of calendars, one ADDRESS.ics per mailbox (required)")
+	fs.StringVar(&o.googleKey, "google-key", "", "read calendars from Google Workspace as the service account in key `FILE` (domain-wide delegation, scope "+googlecal.Scope+") instead of -calendars")
+	fs.StringVar(&o.googleEndpoint, "google-endpoint", "", "the Calendar API's base `URL` ending in /calendar/v3/ (default: Google's; for tests)")
 	fs.StringVar(&o.caldav, "caldav", "", "read calendars from the CalDAV server at `URL` instead of -calendars")
 	fs.StringVar(&o.caldavCreds, "caldav-credentials", "", "`FILE` with one line, USER:PASSWORD (Basic) or \"Bearer TOKEN\", for the CalDAV server")
 	fs.StringVar(&o.caldavHome, "caldav-home", "/{local}/", "a mailbox's calendar home on the CalDAV server, `TEMPLATE` of {mailbox}, {local}, {domain} (Nextcloud: /remote.php/dav/calendars/{local}/)")
@@ -116,8 +121,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 	}
 	check(fs.NArg() == 0, fmt.Sprintf("unexpected arguments %q", fs.Args()))
-	check(o.calendars != "" || o.caldav != "", "-calendars DIR or -caldav URL is required")
-	check(o.calendars == "" || o.caldav == "", "give -calendars or -caldav, not both")
+	sources := 0
+	for _, v := range []string{o.calendars, o.caldav, o.googleKey} {
+		if v != "" {
+			sources++
+		}
+	}
+	check(sources > 0, "-calendars DIR, -caldav URL or -google-key FILE is required")
+	check(sources < 2, "give one of -calendars, -caldav and -google-key")
 	check(o.ldapURL == "" || o.ldapBase != "", "-ldap-base is required with -ldap")
 	check(o.ldapBind == "" || o.ldapPassword != "", "-ldap-password-file is required with -ldap-bind")
 	check((o.tlsCert == "") == (o.tlsKey == ""), "give both -tls-cert and -tls-key, or neither")

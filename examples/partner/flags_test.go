@@ -57,9 +57,10 @@ func TestCommandLine(t *testing.T) {
 		status int
 		stderr string
 	}{
-		{"help", []string{"-h"}, exitOK, "usage: partner (-calendars DIR | -caldav URL)"},
-		{"no calendars", []string{"-dir", "x"}, exitUsage, "-calendars DIR or -caldav URL is required"},
-		{"both calendar sources", []string{"-dir", "x", "-calendars", "c", "-caldav", "http://dav.test/"}, exitUsage, "give -calendars or -caldav, not both"},
+		{"help", []string{"-h"}, exitOK, "usage: partner (-calendars DIR | -caldav URL | -google-key FILE)"},
+		{"no calendars", []string{"-dir", "x"}, exitUsage, "-calendars DIR, -caldav URL or -google-key FILE is required"},
+		{"two calendar sources", []string{"-dir", "x", "-calendars", "c", "-caldav", "http://dav.test/"}, exitUsage, "give one of -calendars, -caldav and -google-key"},
+		{"three calendar sources", []string{"-dir", "x", "-calendars", "c", "-caldav", "http://dav.test/", "-google-key", "k.json"}, exitUsage, "give one of -calendars, -caldav and -google-key"},
 		{"ldap without base", []string{"-dir", "x", "-calendars", "c", "-ldap", "ldap://dc.test"}, exitUsage, "-ldap-base is required with -ldap"},
 		{"bind without password", []string{"-dir", "x", "-calendars", "c", "-ldap", "ldap://dc.test", "-ldap-base", "dc=test", "-ldap-bind", "cn=x"}, exitUsage, "-ldap-password-file is required"},
 		{"no identity", []string{"-calendars", "c"}, exitUsage, "-dir STATE, or -cert FILE -key FILE"},

@@ -13,12 +13,25 @@ import (
 
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/calendar/caldav"
+	"github.com/fedavail/fedavail/calendar/googlecal"
 	"github.com/fedavail/fedavail/ldapdir"
 	"github.com/fedavail/fedavail/sharing"
 )
 
-// calendarSource is the folder of -calendars or the CalDAV server of -caldav.
+// calendarSource is the folder of -calendars, the CalDAV server of -caldav
+// or the Google Workspace of -google-key.
 func (o *options) calendarSource(loc *time.Location, hc *http.Client, log *slog.Logger) (calendar.Source, error) {
+	if o.googleKey != "" {
+		key, err := os.ReadFile(o.googleKey)
+		if err != nil {
+			return nil, fmt.Errorf("-google-key: %w", err)
+		}
+		client, err := googlecal.Delegated(key, hc)
+		if err != nil {
+			return nil, fmt.Errorf("-google-key %s: %w", o.googleKey, err)
+		}
+		return googlecal.New(googlecal.Config{Client: client, Endpoint: o.googleEndpoint, Location: loc, Logger: log})
+	}
 	if o.caldav == "" {
 		if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
