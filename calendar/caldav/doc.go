@@ -69,10 +69,12 @@
 // ErrForbidden), a
 // media type the request cannot have produced is a *ContentTypeError,
 // malformed XML a *fedavail.XMLError, redirect loops end after the
-// http.Client's limit. All of these fail the one mailbox: the EWS server
-// answers ErrorFreeBusyGenerationFailed for it and the others are
-// unaffected. Hrefs in answers contribute only their path, so a server
-// cannot point this client at another host.
+// http.Client's limit, a certificate the client does not trust is the
+// TLS error, and a home listing more than [MaxCalendars] calendars is a
+// *fedavail.LimitError. All of these fail the one mailbox (the EWS server
+// answers ErrorFreeBusyGenerationFailed, or "retry later" as above) and
+// the others are unaffected. Hrefs in answers contribute only their path,
+// so a server cannot point this client at another host.
 //
 // # What is never logged
 //
