@@ -56,5 +56,8 @@
 // need the GC's URL), range retrieval of very large AD groups
 // ("member;range=…") is not used (client-side nesting searches groups by
 // member instead, which has no such limit), and SASL binds (Kerberos) are
-// not offered.
+// not offered. The size of one entry is the directory's to keep sane:
+// go-ldap reads LDAP messages up to 2 GiB, a process-wide setting of
+// asn1-ber this package leaves alone; MaxEntries and Timeout bound the
+// rest.
 package ldapdir
