@@ -70,6 +70,35 @@
 // gets ServerBusy for that user or domain. The rules a Directory keeps are in
 // its documentation; package autodiscovertest checks them.
 //
+// # Answers shaped like Exchange's
+//
+// Each behaviour below is Exchange 2013's (decompiled build 15.00.1497,
+// Microsoft.Exchange.Autodiscover), unless the last column says otherwise:
+//
+//	behaviour                          Exchange source                              fedavail
+//	ServerVersionInfo header           WCF/ServerVersionInfo.cs: Major, Minor,      Handler.ServerVersion, by default
+//	                                   MajorBuildNumber, MinorBuildNumber,          15.1.2507.6, the build package
+//	                                   Version "Exchange2013_SP1"                   ews announces
+//	wsa:RelatesTo                      WCF WS-Addressing 1.0: the request's         the same; a MessageID over 1 KiB
+//	                                   wsa:MessageID                                is not echoed
+//	CasVersion, ExternalEwsVersion     UserSettingsProvider.cs: the server's        the same, "15.01.2507.006", for
+//	                                   build as "{0}.{1:d2}.{2:d4}.{3:d3}"          users whose Directory has none
+//	EwsSupportedSchemas                UserSettingsProvider.cs: Exchange2007 …      the same list
+//	                                   Exchange2013_SP1
+//	POX User                           OutlookAutoDiscoverProvider.cs: DisplayName, the same elements; the address
+//	                                   LegacyDN, AutoDiscoverSMTPAddress,           stands in for a missing display
+//	                                   DeploymentId, written even when empty        name and SMTP address
+//	POX EXCH and EXPR protocols        OutlookAutoDiscoverProvider.cs: one per      both always; one EWS URL serves
+//	                                   client access type                           both; Server defaults to its host
+//	GetFederationInformation for an    GetFederationInformationRequestMessage.cs:   Handler.AcceptedDomains answer
+//	accepted domain                    the organization of the accepted domain,     with Federation.Domains
+//	                                   its federated domains
+//	partners' users                    GetUserSettingsForExternalUser.cs: any       package federation limits them to
+//	                                   recipient of the organization                the federated and accepted domains
+//
+// No schema for Autodiscover's SOAP or POX messages is among the project's
+// shared schemas, so these answers are pinned by golden files only.
+//
 // # Namespaces
 //
 // Microsoft's web documentation prints the Autodiscover namespaces with

@@ -3,12 +3,14 @@ package autodiscover
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -89,6 +91,16 @@ func FuzzHandler(f *testing.F) {
 		default:
 			t.Errorf("%s: status %d", p, w.Code)
 		}
+		// Every SOAP answer, the echoed wsa:RelatesTo included, is a
+		// well-formed envelope.
+		if w.Code == http.StatusOK && p != poxPath {
+			if _, err := soap.Decode(w.Body.Bytes(), soap.DecodeOptions{}); err != nil {
+				var f *fedavail.Fault
+				if !errors.As(err, &f) {
+					t.Errorf("%s: answer does not decode: %v\n%s", p, err, w.Body)
+				}
+			}
+		}
 	})
 }
 
@@ -104,6 +116,7 @@ func (acceptAnyToken) ValidateToken(context.Context, []byte, fedavail.Offer) (*f
 var handlerSeeds = []string{
 	`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><a:GetFederationInformationRequestMessage xmlns:a="http://schemas.microsoft.com/exchange/2010/Autodiscover"><a:Request><a:Domain>fabrikam.test</a:Domain></a:Request></a:GetFederationInformationRequestMessage></s:Body></s:Envelope>`,
 	`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><s:Body><a:GetUserSettingsRequestMessage xmlns:a="http://schemas.microsoft.com/exchange/2010/Autodiscover"><a:Request><a:Users><a:User><a:Mailbox>bob@fabrikam.test</a:Mailbox></a:User></a:Users><a:RequestedSettings><a:Setting>ExternalEwsUrl</a:Setting><a:Setting>X</a:Setting></a:RequestedSettings></a:Request></a:GetUserSettingsRequestMessage></s:Body></s:Envelope>`,
+	`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:w="http://www.w3.org/2005/08/addressing"><s:Header><w:MessageID>urn:uuid:1&amp;&lt;</w:MessageID></s:Header><s:Body><a:GetFederationInformationRequestMessage xmlns:a="http://schemas.microsoft.com/exchange/2010/Autodiscover"><a:Request><a:Domain>fabrikam.test</a:Domain></a:Request></a:GetFederationInformationRequestMessage></s:Body></s:Envelope>`,
 	`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><a:GetDomainSettingsRequestMessage xmlns:a="http://schemas.microsoft.com/exchange/2010/Autodiscover"><a:Request><a:Domains><a:Domain>fabrikam.test</a:Domain></a:Domains><a:RequestedSettings><a:Setting>ExternalEwsUrl</a:Setting></a:RequestedSettings></a:Request></a:GetDomainSettingsRequestMessage></s:Body></s:Envelope>`,
 	`<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>bob@fabrikam.test</EMailAddress></Request></Autodiscover>`,
 }

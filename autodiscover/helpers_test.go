@@ -116,6 +116,8 @@ func testDirectory() *dir {
 				{Name: "ExternalImap4Connections", ProtocolConnections: []ProtocolConnection{{EncryptionMethod: "SSL", Hostname: "imap.fabrikam.test", Port: 993}}},
 				{Name: "DocumentSharingLocations", DocumentSharingLocations: []DocumentSharingLocation{{ServiceURL: "https://sp.fabrikam.test/_vti_bin", DisplayName: "My Site", SupportedFileExtensions: []string{"docx", "xlsx"}, IsDefault: true}}},
 			}},
+			// carol has what federation's default directory gives: one EWS URL.
+			"carol@fabrikam.test": {Settings: Settings{{Name: ExternalEwsURL, Value: "https://mail.fabrikam.test/EWS/Exchange.asmx"}}},
 			"moved@fabrikam.test": {RedirectAddress: "bob@fabrikam.test"},
 			"loop1@fabrikam.test": {RedirectAddress: "loop2@fabrikam.test"},
 			"loop2@fabrikam.test": {RedirectAddress: "loop1@fabrikam.test"},

@@ -26,10 +26,13 @@ type poxSettingsXML struct {
 	Account *poxAccountXML `xml:"Account"`
 }
 
+// poxUserXML is written whole, as Exchange's OutlookAutoDiscoverProvider
+// writes it: every element, empty when there is no value.
 type poxUserXML struct {
-	DisplayName  string `xml:"DisplayName,omitempty"`
-	LegacyDN     string `xml:"LegacyDN,omitempty"`
-	DeploymentID string `xml:"DeploymentId,omitempty"`
+	DisplayName             string `xml:"DisplayName"`
+	LegacyDN                string `xml:"LegacyDN"`
+	AutoDiscoverSMTPAddress string `xml:"AutoDiscoverSMTPAddress"`
+	DeploymentID            string `xml:"DeploymentId"`
 }
 
 type poxAccountXML struct {
@@ -125,17 +128,48 @@ func (h *Handler) servePOX(w http.ResponseWriter, r *http.Request) {
 		writePOX(w, http.StatusOK, &poxSettingsXML{Account: acct})
 		return
 	}
-	ss := u.Settings
-	for _, p := range []struct{ typ, server, ews string }{
-		{"EXCH", "InternalMailboxServer", "InternalEwsUrl"},
-		{"EXPR", "ExternalMailboxServer", ExternalEwsURL},
-	} {
-		if ews := ss.Value(p.ews); ews != "" {
-			acct.Protocols = append(acct.Protocols, poxProtoXML{Type: p.typ, Server: ss.Value(p.server), ASURL: ews, EWSURL: ews})
-		}
+	writePOX(w, http.StatusOK, poxSettings(u.Settings, req.EMailAddress, acct))
+}
+
+// poxSettings is the settings answer for a user. Like Exchange's, it has
+// both an EXCH (inside) and an EXPR (outside) protocol entry: an
+// organization with one EWS URL serves it in both; the server is the
+// directory's mailbox server, or else the EWS URL's host.
+func poxSettings(ss Settings, address string, acct *poxAccountXML) *poxSettingsXML {
+	internal, external := ss.Value(InternalEwsURL), ss.Value(ExternalEwsURL)
+	if internal == "" {
+		internal = external
 	}
-	user := &poxUserXML{DisplayName: ss.Value(UserDisplayName), LegacyDN: ss.Value("UserDN"), DeploymentID: ss.Value(UserDeploymentID)}
-	writePOX(w, http.StatusOK, &poxSettingsXML{User: user, Account: acct})
+	if external == "" {
+		external = internal
+	}
+	for _, p := range []struct{ typ, server, ews string }{
+		{"EXCH", ss.Value("InternalMailboxServer"), internal},
+		{"EXPR", ss.Value("ExternalMailboxServer"), external},
+	} {
+		if p.ews == "" {
+			continue
+		}
+		if p.server == "" {
+			if u, err := url.Parse(p.ews); err == nil {
+				p.server = u.Hostname()
+			}
+		}
+		acct.Protocols = append(acct.Protocols, poxProtoXML{Type: p.typ, Server: p.server, ASURL: p.ews, EWSURL: p.ews})
+	}
+	user := &poxUserXML{
+		DisplayName:             ss.Value(UserDisplayName),
+		LegacyDN:                ss.Value("UserDN"),
+		AutoDiscoverSMTPAddress: ss.Value("AutoDiscoverSMTPAddress"),
+		DeploymentID:            ss.Value(UserDeploymentID),
+	}
+	if user.DisplayName == "" {
+		user.DisplayName = address
+	}
+	if user.AutoDiscoverSMTPAddress == "" {
+		user.AutoDiscoverSMTPAddress = address
+	}
+	return &poxSettingsXML{User: user, Account: acct}
 }
 
 // poxURL is the POX endpoint on the host of a SOAP endpoint URL.

@@ -50,6 +50,31 @@ func TestRoundTripFederationInformation(t *testing.T) {
 	}
 }
 
+// GetFederationInformation for an accepted domain that is not federated
+// answers, as Exchange does, with the organization's federated domains; a
+// domain the organization does not have stays InvalidDomain.
+func TestRoundTripFederationInformationAcceptedDomain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	h := testHandler()
+	h.AcceptedDomains = []string{"Internal.Fabrikam.test"}
+	e.serveTLS(h, "autodiscover.fabrikam.test")
+	c := e.client()
+	c.Endpoint = "https://autodiscover.fabrikam.test/autodiscover/autodiscover.svc"
+	fi, err := c.GetFederationInformation(t.Context(), "internal.fabrikam.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fabrikamFederation
+	want.Endpoint = c.Endpoint
+	if diff := cmp.Diff(&want, fi); diff != "" {
+		t.Errorf("federation information for an accepted domain (-want +got):\n%s", diff)
+	}
+	if _, err := c.GetFederationInformation(t.Context(), "other.fabrikam.test"); !errors.Is(err, ErrInvalidDomain) {
+		t.Errorf("domain the organization does not have: err = %v, want InvalidDomain", err)
+	}
+}
+
 func TestRoundTripUserSettings(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -112,6 +112,12 @@ type Handler struct {
 	// GetFederationInformation for any of its Domains. An empty
 	// ApplicationURI answers NotFederated. Endpoint is not used.
 	Federation FederationInformation
+	// AcceptedDomains are the organization's domains that are not federated.
+	// GetFederationInformation for one of them answers with all of
+	// Federation's Domains, as Exchange does: it finds the organization by
+	// its accepted domain and publishes the organization's federated
+	// domains (GetFederationInformationRequestMessage.Execute).
+	AcceptedDomains []string
 	// Directory supplies user and domain settings.
 	Directory Directory
 	// Validator checks delegation tokens on /WSSecurity. Nil refuses them.
@@ -121,6 +127,11 @@ type Handler struct {
 	// an error or a nil Requester to refuse. Nil refuses every such request
 	// (GetFederationInformation stays anonymous).
 	Authenticate func(*http.Request) (*fedavail.Requester, error)
+	// ServerVersion is the version the handler announces: in the
+	// ServerVersionInfo header, and as CasVersion, ExternalEwsVersion and
+	// EwsSupportedSchemas for users whose directory entry has none. Give it
+	// the EWS server's version. Zero means DefaultServerVersionInfo.
+	ServerVersion ServerVersionInfo
 	// MaxRequestBytes bounds request bodies. Zero means DefaultMaxRequestBytes.
 	MaxRequestBytes int64
 	// Logger receives one line per refused or failed request (never tokens
@@ -229,7 +240,7 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeSOAP(w, msg.Version, op, body)
+	h.writeSOAP(w, msg, op, body)
 }
 
 // redirect sends the whole request to another Autodiscover service, as
@@ -289,20 +300,4 @@ func senderFault(w http.ResponseWriter, v soap.Version, status int, reason strin
 		code = "Sender"
 	}
 	soap.WriteFault(w, v, &fedavail.Fault{Code: code, Reason: reason, HTTPStatus: status})
-}
-
-// serverVersion is the ServerVersionInfo header the handler sends: the
-// Autodiscover schema it implements is Exchange 2013's.
-var serverVersion = soap.AutodiscoverServerVersionInfo{MajorVersion: 15, MinorVersion: 0, Version: "Exchange2013"}
-
-func writeSOAP(w http.ResponseWriter, v soap.Version, op string, body any) {
-	action := soap.RawXML(fmt.Sprintf(`<a:Action xmlns:a="%s" s:mustUnderstand="1">%s%sResponse</a:Action>`, ns.WSA, actionPrefix, op))
-	env := &soap.Envelope{Version: v, Headers: []any{action, serverVersion}, Body: body}
-	data, err := env.Marshal()
-	if err != nil {
-		soap.WriteFault(w, v, &fedavail.Fault{Reason: "internal error"})
-		return
-	}
-	w.Header().Set("Content-Type", v.ContentType(""))
-	_, _ = w.Write(data)
 }

@@ -21,7 +21,7 @@ func (h *Handler) getFederationInformation(ctx context.Context, msg *soap.Messag
 		r.ErrorCode, r.ErrorMessage = InvalidRequest, "No domain was given."
 	case h.Federation.ApplicationURI == "":
 		r.ErrorCode, r.ErrorMessage = NotFederated, "The organization is not federated."
-	case !containsFold(h.Federation.Domains, d):
+	case !containsFold(h.Federation.Domains, d) && !containsFold(h.AcceptedDomains, d):
 		if h.Directory != nil {
 			if _, err := h.Directory.LookupDomain(ctx, nil, d); err != nil {
 				if u, ok := movedTo(err); ok {
@@ -75,7 +75,7 @@ func (h *Handler) getUserSettings(ctx context.Context, requester *fedavail.Reque
 			ur.ErrorCode, ur.ErrorMessage, ur.RedirectTarget = RedirectAddress, "Redirection address.", nillable(u.RedirectAddress)
 		default:
 			ur.ErrorMessage = "No error."
-			ur.Settings, ur.SettingErrors = pick(u.Settings, req.Settings, IsKnownUserSetting, false)
+			ur.Settings, ur.SettingErrors = pick(h.serverSettings(u.Settings), req.Settings, IsKnownUserSetting, false)
 		}
 		r.UserResponses = append(r.UserResponses, ur)
 	}

@@ -31,24 +31,17 @@ func ParseBusyType(s string) (BusyType, error) {
 	return parseEnum[BusyType](busyNames[:], s, "busy type")
 }
 
-// Digit returns the character b has in a merged free/busy string:
-// 0 free, 1 tentative, 2 busy, 3 OOF, 4 no data, 5 working elsewhere.
-// (WorkingElsewhere came with Exchange 2013 and got the next free digit,
-// which is why the digits do not follow the enumeration's order.)
+// Digit returns the character b has in a merged free/busy string: its
+// value in Exchange's BusyType enumeration, 0 Free, 1 Tentative, 2 Busy,
+// 3 OOF, 4 WorkingElsewhere, 5 NoData (Exchange 2013's BusyType.cs;
+// MergedFreeBusy.cs writes (char)(busyType + '0')). Answers to requests for
+// schemas before Exchange 2013 know no WorkingElsewhere and write 4 for no
+// data. An unknown value is NoData's digit.
 func (b BusyType) Digit() byte {
-	switch b {
-	case Free:
-		return '0'
-	case Tentative:
-		return '1'
-	case Busy:
-		return '2'
-	case OOF:
-		return '3'
-	case WorkingElsewhere:
-		return '5'
+	if b < Free || b > NoData {
+		b = NoData
 	}
-	return '4'
+	return byte('0' + b)
 }
 
 // rank orders busy types for merging: where items overlap, the one with the
@@ -208,11 +201,17 @@ func parseEnum[T ~int](names []string, s, what string) (T, error) {
 var ErrMailboxNotFound = errors.New("calendar: mailbox not found")
 
 // DefaultMaxEvents is how many items a [Source] returns for one window at
-// most, Exchange's limit for one availability query.
-const DefaultMaxEvents = 10000
+// most: Exchange's MaximumResultSetSize, 1,000 calendar items per mailbox
+// and query (Exchange 2013's InfoWorker Availability Configuration.cs
+// default; InternalCalendarQuery.cs refuses a calendar view holding more).
+const DefaultMaxEvents = 1000
 
 // TooManyEventsError is returned when a window holds more items than the
-// source's limit. Exchange answers ErrorFreeBusyGenerationFailed then.
+// source's limit, or when expanding the recurring items near the window
+// passes its budget (a bounded multiple of the limit: rules that dense hold
+// more than the limit in any window). Exchange answers ErrorResultSetTooBig
+// for that mailbox then (ResultSetTooBigException, ErrorConstants
+// ResultSetTooBig 5006).
 type TooManyEventsError struct {
 	// Mailbox is the mailbox queried.
 	Mailbox string

@@ -5,37 +5,58 @@ import (
 	"time"
 )
 
-// MergedFreeBusy returns Exchange's merged free/busy string for [start, end)
-// at the given interval: one digit per interval (the last one may be
-// partial), 0 free, 1 tentative, 2 busy, 3 out of office, 4 no data,
-// 5 working elsewhere (see [BusyType.Digit]).
+// MergedFreeBusy returns Exchange's merged free/busy string for one
+// mailbox and [start, end) at the given interval: one digit per interval
+// (the last one may be partial), see [BusyType.Digit].
 //
-// An interval shows the strongest status of the items overlapping it, in
-// this order: OOF > Busy > Tentative > WorkingElsewhere > NoData > Free.
-// Exchange's documentation gives the order of the four legacy values;
-// WorkingElsewhere (Exchange 2013 and later) ranks below Tentative because
-// it does not make a person unavailable — Outlook likewise lets any
-// tentative or busy item cover it. Free items never show.
+// It follows Exchange 2013's MergedFreeBusy.cs: every slot starts Free and
+// an item replaces it only with a strictly heavier value. The weights are
+// Free 1, Tentative 2, Busy 3, OOF 4, WorkingElsewhere 1 (as Free) and
+// NoData 0, so only Tentative, Busy and OOF ever show, the heaviest of the
+// items overlapping a slot; a working-elsewhere item never shows in a single
+// mailbox's string, and the string is the same for every schema version.
 //
 // events need not be sorted. The cost is linear in len(events) plus the
-// number of intervals: each item adds a start and an end mark per status,
-// and one sweep resolves every interval.
+// number of intervals, and what it allocates is proportional to the
+// string: each shown status present keeps one difference array over the
+// slots, and one sweep resolves every interval.
 func MergedFreeBusy(events []Event, start, end time.Time, interval time.Duration) (string, error) {
 	n, err := intervals(start, end, interval)
 	if err != nil {
 		return "", err
 	}
-	counts := statusCounts(events, start, interval, n)
-	out := make([]byte, n)
-	var active [numRanks]int
-	for i := range out {
-		for r := 1; r < numRanks; r++ {
-			active[r] += counts[r][i]
+	// marks[k] is the difference array of shown[k]: +1 at the first slot an
+	// item touches, -1 after its last.
+	shown := [...]BusyType{Tentative, Busy, OOF}
+	var marks [len(shown)][]int32
+	for i := range events {
+		e := &events[i]
+		k := int(e.BusyType - Tentative)
+		if k < 0 || k >= len(shown) {
+			continue
 		}
+		first, last, ok := slotRange(e.Start, e.End, start, interval, n)
+		if !ok {
+			continue
+		}
+		if marks[k] == nil {
+			marks[k] = make([]int32, n+1)
+		}
+		marks[k][first]++
+		marks[k][last+1]--
+	}
+	out := make([]byte, n)
+	var active [len(shown)]int32
+	for i := range out {
 		out[i] = Free.Digit()
-		for r := numRanks - 1; r > 0; r-- {
-			if active[r] > 0 {
-				out[i] = byRank[r].Digit()
+		for k := len(shown) - 1; k >= 0; k-- {
+			if marks[k] != nil {
+				active[k] += marks[k][i]
+			}
+		}
+		for k := len(shown) - 1; k >= 0; k-- {
+			if active[k] > 0 {
+				out[i] = shown[k].Digit()
 				break
 			}
 		}

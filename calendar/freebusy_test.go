@@ -21,9 +21,13 @@ func TestMergedFreeBusy(t *testing.T) {
 		{"one busy hour", []Event{ev(30, 90, Busy)}, 2, 30 * time.Minute, "0220"},
 		{"partial overlap marks the interval", []Event{ev(10, 20, Tentative)}, 1, 30 * time.Minute, "10"},
 		{"OOF beats busy", []Event{ev(0, 60, Busy), ev(30, 60, OOF)}, 1, 30 * time.Minute, "23"},
-		{"busy beats tentative beats working elsewhere", []Event{ev(0, 90, WorkingElsewhere), ev(30, 90, Tentative), ev(60, 90, Busy)}, 2, 30 * time.Minute, "5120"},
+		{"busy beats tentative beats working elsewhere", []Event{ev(0, 90, WorkingElsewhere), ev(30, 90, Tentative), ev(60, 90, Busy)}, 2, 30 * time.Minute, "0120"},
+		// Exchange 2013's MergedFreeBusyWeight: WorkingElsewhere weighs as
+		// Free, and a slot is only replaced by a strictly heavier value.
+		{"working elsewhere never shows", []Event{ev(0, 120, WorkingElsewhere)}, 2, time.Hour, "00"},
+		{"OOF over working elsewhere", []Event{ev(0, 120, WorkingElsewhere), ev(0, 60, OOF)}, 2, time.Hour, "30"},
 		{"free items never show", []Event{ev(0, 120, Free)}, 2, time.Hour, "00"},
-		{"no data", []Event{ev(0, 60, NoData)}, 2, time.Hour, "40"},
+		{"no data weighs less than free", []Event{ev(0, 60, NoData)}, 2, time.Hour, "00"},
 		{"items outside the window", []Event{ev(-60, 0, Busy), ev(120, 180, Busy)}, 2, time.Hour, "00"},
 		{"unsorted input", []Event{ev(60, 120, Busy), ev(0, 30, Tentative)}, 2, 30 * time.Minute, "1022"},
 		{"last interval partial", []Event{ev(60, 70, Busy)}, 1, 45 * time.Minute, "02"},
@@ -53,5 +57,37 @@ func TestMergedFreeBusyErrors(t *testing.T) {
 	}
 	if _, err := MergedFreeBusy(nil, t0, t0.Add(time.Hour), 0); err == nil {
 		t.Error("zero interval accepted")
+	}
+}
+
+// TestDigits pins the digits to Exchange's BusyType enumeration.
+func TestDigits(t *testing.T) {
+	want := map[BusyType]byte{Free: '0', Tentative: '1', Busy: '2', OOF: '3', WorkingElsewhere: '4', NoData: '5', BusyType(9): '5', BusyType(-1): '5'}
+	for b, d := range want {
+		if got := b.Digit(); got != d {
+			t.Errorf("%v.Digit() = %c, want %c", b, got, d)
+		}
+	}
+}
+
+// TestMergedFreeBusyAllocations: the string's cost follows its length,
+// not a fixed set of arrays (issue 15): at most 16 bytes per slot.
+func TestMergedFreeBusyAllocations(t *testing.T) {
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	events := benchEvents(100, t0)
+	for _, days := range []int{1, 42} {
+		end := t0.AddDate(0, 0, days)
+		slots := days * 48
+		const runs = 100
+		bytes := allocated(func() {
+			for range runs {
+				_, _ = MergedFreeBusy(events, t0, end, 30*time.Minute)
+			}
+		}) / runs
+		// A string of n bytes, and three difference arrays of int32: 13n,
+		// rounded up to size classes.
+		if bytes > uint64(16*slots+512) {
+			t.Errorf("%d days: %d bytes allocated for %d slots", days, bytes, slots)
+		}
 	}
 }

@@ -4,17 +4,31 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	ical "github.com/emersion/go-ical"
-	"github.com/teambition/rrule-go"
 )
 
-// icsCalendar is a parsed iCalendar file, ready to be expanded for any window.
+// icsCalendar is a parsed iCalendar file, ready to be expanded for any
+// window. Items are indexed by time, so that a window costs what the items
+// near it cost, not what the whole calendar holds.
 type icsCalendar struct {
-	series []*series
+	// singles are the items that do not recur (overrides included) and
+	// last at most longItem, sorted by start.
+	singles []*series
+	// long are the other single items, tested one by one.
+	long []*series
+	// recurring are the series, each bounded by its first and last instant.
+	recurring []*series
+	// size estimates the bytes the calendar keeps alive (see [Folder]).
+	size int64
+	// empty is a file with neither VEVENT nor VFREEBUSY: nothing to show.
+	empty bool
 }
+
+// longItem is the length above which a single item is kept out of the
+// sorted index: the index looks back this far before a window's start.
+const longItem = 7 * 24 * time.Hour
 
 // series is one VEVENT: a recurring series, a single item, or an override
 // of one occurrence. Times are on the wall clock of zone (see [zone]).
@@ -24,13 +38,12 @@ type series struct {
 	zone      zone
 	wallStart time.Time
 	wallDur   time.Duration
-	rule      *rrule.RRule // nil unless recurring
-	// ruleMu serializes rule.Between: rrule-go writes to the RRule while
-	// iterating (its length once a COUNT is reached), and a Folder shares
-	// a parsed calendar between concurrent reads.
-	ruleMu  sync.Mutex
-	rdates  []time.Time // extra wall-clock starts (RDATE)
-	exdates map[time.Time]bool
+	// absStart and absEnd are the instants of a single item, and for a
+	// series the first start and the last end (zero when unbounded).
+	absStart, absEnd time.Time
+	rule             *recurrence // nil unless recurring
+	rdates           []time.Time // extra wall-clock starts (RDATE)
+	exdates          map[time.Time]bool
 	// overrides are the occurrences a RECURRENCE-ID replaced, keyed by the
 	// original occurrence's instant in UTC. The override itself is a series
 	// of its own in icsCalendar.series (unless cancelled).
@@ -59,13 +72,25 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 		return nil, &ParseError{Err: err}
 	}
 	zs := newZoneSet(ic, floating)
-	out := &icsCalendar{}
+	var all []*series
 	masters := map[string]*series{}
 	var overrides []*series
+	usable := 0
 	for _, c := range ic.Children {
+		if c.Name == ical.CompFreeBusy {
+			usable++
+			periods, err := parseFreeBusy(c, zs)
+			if err != nil {
+				uid, _ := c.Props.Text(ical.PropUID)
+				return nil, &ParseError{UID: uid, Err: err}
+			}
+			all = append(all, periods...)
+			continue
+		}
 		if c.Name != ical.CompEvent {
 			continue
 		}
+		usable++
 		s, err := parseEvent(c, zs)
 		if err != nil {
 			return nil, &ParseError{UID: s.uid, Err: err}
@@ -80,7 +105,7 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 			}
 		}
 		if !s.cancelled {
-			out.series = append(out.series, s)
+			all = append(all, s)
 		}
 	}
 	// An override replaces its master's occurrence; one without a master in
@@ -94,7 +119,67 @@ func parseICS(data []byte, floating *time.Location) (cal *icsCalendar, err error
 			o.proto.IsRecurring, o.proto.IsException = true, true
 		}
 		if !o.cancelled {
-			out.series = append(out.series, o)
+			all = append(all, o)
+		}
+	}
+	cal = index(all, len(data))
+	cal.empty = usable == 0
+	return cal, nil
+}
+
+// parseFreeBusy reads a VFREEBUSY component (Google's and CalDAV servers'
+// free/busy exports) as one item per FREEBUSY period: FBTYPE BUSY (the
+// default, and any unknown type, as RFC 5545 asks) is Busy, BUSY-TENTATIVE
+// Tentative, BUSY-UNAVAILABLE ("cannot be scheduled") OOF, the nearest
+// Exchange status; FREE is left out.
+func parseFreeBusy(c *ical.Component, zs *zoneSet) ([]*series, error) {
+	var out []*series
+	for _, p := range c.Props.Values(ical.PropFreeBusy) {
+		var b BusyType
+		switch fb := strings.ToUpper(strings.TrimSpace(p.Params.Get(ical.ParamFreeBusyType))); fb {
+		case "", "BUSY":
+			b = Busy
+		case "BUSY-TENTATIVE":
+			b = Tentative
+		case "BUSY-UNAVAILABLE":
+			b = OOF
+		case "FREE":
+			continue
+		default:
+			// RFC 5545: an unknown FBTYPE is to be treated as BUSY.
+			b = Busy
+		}
+		for _, v := range strings.Split(p.Value, ",") {
+			from, to, ok := strings.Cut(strings.TrimSpace(v), "/")
+			if !ok {
+				return nil, fmt.Errorf("FREEBUSY %q is not a period", v)
+			}
+			one := p
+			one.Value = from
+			w, z, _, err := wallTime(&one, zs)
+			if err != nil {
+				return nil, fmt.Errorf("FREEBUSY: %w", err)
+			}
+			s := &series{zone: z, wallStart: w}
+			s.proto.BusyType = b
+			if strings.HasPrefix(to, "P") || strings.HasPrefix(to, "+P") {
+				dur := ical.NewProp(ical.PropDuration)
+				dur.Value = to
+				if s.wallDur, err = dur.Duration(); err != nil {
+					return nil, fmt.Errorf("FREEBUSY: %w", err)
+				}
+			} else {
+				one.Value = to
+				we, ze, _, err := wallTime(&one, zs)
+				if err != nil {
+					return nil, fmt.Errorf("FREEBUSY: %w", err)
+				}
+				s.wallDur = ze.toAbs(we).Sub(z.toAbs(w))
+			}
+			if s.wallDur < 0 {
+				return nil, fmt.Errorf("FREEBUSY period %q ends before it starts", v)
+			}
+			out = append(out, s)
 		}
 	}
 	return out, nil
@@ -135,7 +220,11 @@ func parseEvent(c *ical.Component, zs *zoneSet) (*series, error) {
 		return s, fmt.Errorf("ends before it starts")
 	}
 	if rp := c.Props.Get(ical.PropRecurrenceRule); rp != nil {
-		if s.rule, err = wallRule(rp.Value, s.wallStart, s.zone); err != nil {
+		opt, err := ruleOption(rp.Value, s.wallStart, s.zone)
+		if err == nil {
+			s.rule, err = newRecurrence(*opt)
+		}
+		if err != nil {
 			return s, fmt.Errorf("RRULE: %w", err)
 		}
 	}

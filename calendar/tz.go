@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	ical "github.com/emersion/go-ical"
+
+	"github.com/fedavail/fedavail/internal/winzones"
 	"github.com/teambition/rrule-go"
 )
 
@@ -116,6 +119,11 @@ func newRuleZone(c *ical.Component) (*ruleZone, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s observance: %w", obs.Name, err)
 			}
+			if r.OrigOptions.Freq != rrule.YEARLY {
+				// Zones change their offsets yearly at most; a daily or hourly
+				// rule would make hundreds of thousands of onsets.
+				return nil, fmt.Errorf("%s observance: RRULE is not yearly", obs.Name)
+			}
 			starts = r.Between(start, vtzHorizon, true)
 		}
 		for _, rd := range obs.Props.Values("RDATE") {
@@ -165,6 +173,16 @@ func utcOffset(p *ical.Prop) (time.Duration, error) {
 // wallRule parses an RRULE value for expansion on the wall clock from
 // wallStart. An UNTIL in UTC is converted to z's wall clock.
 func wallRule(value string, wallStart time.Time, z zone) (*rrule.RRule, error) {
+	opt, err := ruleOption(value, wallStart, z)
+	if err != nil {
+		return nil, err
+	}
+	return rrule.NewRRule(*opt)
+}
+
+// ruleOption parses an RRULE value for expansion on the wall clock from
+// wallStart. An UNTIL in UTC is converted to z's wall clock.
+func ruleOption(value string, wallStart time.Time, z zone) (*rrule.ROption, error) {
 	opt, err := rrule.StrToROptionInLocation(value, time.UTC)
 	if err != nil {
 		return nil, err
@@ -178,7 +196,7 @@ func wallRule(value string, wallStart time.Time, z zone) (*rrule.RRule, error) {
 		opt.Until = z.toWall(opt.Until)
 	}
 	opt.Dtstart = wallStart
-	return rrule.NewRRule(*opt)
+	return opt, nil
 }
 
 func untilIsUTC(rule string) bool {
@@ -211,7 +229,9 @@ func newZoneSet(cal *ical.Calendar, floating *time.Location) *zoneSet {
 
 // lookup resolves a TZID: an IANA name (also inside a path, as Mozilla's
 // "/mozilla.org/20050126_1/Europe/London"), the VTIMEZONE's
-// X-LIC-LOCATION, or else the VTIMEZONE's own rules.
+// X-LIC-LOCATION, or else the VTIMEZONE's own rules; without a VTIMEZONE,
+// a Windows zone ID through CLDR's table ("W. Europe Standard Time" is
+// Europe/Berlin).
 func (zs *zoneSet) lookup(tzid string) (zone, error) {
 	if z, ok := zs.cache[tzid]; ok {
 		return z, nil
@@ -230,6 +250,11 @@ func (zs *zoneSet) resolve(tzid string) (zone, error) {
 	}
 	c := zs.vtz[tzid]
 	if c == nil {
+		// Outlook and Exchange exports name Windows zones and sometimes
+		// leave out the VTIMEZONE: CLDR's table maps them.
+		if loc := loadIANA(winzones.IANA(tzid)); loc != nil {
+			return locZone{loc}, nil
+		}
 		return nil, fmt.Errorf("unknown time zone %q and no VTIMEZONE for it", tzid)
 	}
 	if p := c.Props.Get("X-LIC-LOCATION"); p != nil {
@@ -237,11 +262,68 @@ func (zs *zoneSet) resolve(tzid string) (zone, error) {
 			return locZone{loc}, nil
 		}
 	}
-	z, err := newRuleZone(c)
+	z, err := sharedRuleZone(c)
 	if err != nil {
 		return nil, fmt.Errorf("VTIMEZONE %q: %w", tzid, err)
 	}
 	return z, nil
+}
+
+// ruleZones holds every distinct VTIMEZONE definition turned into rules,
+// shared by all files: Outlook writes the same few definitions into every
+// calendar, and expanding one costs more than parsing the rest of a file.
+var ruleZones = struct {
+	sync.Mutex
+	m map[string]*ruleZone
+}{m: map[string]*ruleZone{}}
+
+// maxRuleZones bounds ruleZones (a definition keeps about 26 KB of onsets,
+// 1970 to 2200): past it, definitions are built per file.
+const maxRuleZones = 512
+
+// sharedRuleZone returns the zone of c's definition, built once.
+func sharedRuleZone(c *ical.Component) (*ruleZone, error) {
+	key := definitionKey(c)
+	ruleZones.Lock()
+	z := ruleZones.m[key]
+	ruleZones.Unlock()
+	if z != nil {
+		return z, nil
+	}
+	z, err := newRuleZone(c)
+	if err != nil {
+		return nil, err
+	}
+	ruleZones.Lock()
+	if len(ruleZones.m) < maxRuleZones {
+		ruleZones.m[key] = z
+	}
+	ruleZones.Unlock()
+	return z, nil
+}
+
+// definitionKey is what newRuleZone reads of c: the observances' kinds,
+// offsets, starts, rules and dates, not the TZID.
+func definitionKey(c *ical.Component) string {
+	var b strings.Builder
+	for _, obs := range c.Children {
+		if obs.Name != "STANDARD" && obs.Name != "DAYLIGHT" {
+			continue
+		}
+		b.WriteString(obs.Name)
+		for _, name := range []string{"TZOFFSETFROM", "TZOFFSETTO", ical.PropDateTimeStart, ical.PropRecurrenceRule} {
+			b.WriteByte(0)
+			if p := obs.Props.Get(name); p != nil {
+				b.WriteString(p.Value)
+			}
+		}
+		for _, rd := range obs.Props.Values("RDATE") {
+			b.WriteByte(1)
+			b.WriteString(rd.Value)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func loadIANA(name string) *time.Location {

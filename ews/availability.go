@@ -42,7 +42,7 @@ func (c *Client) GetUserAvailability(ctx context.Context, req *AvailabilityReque
 	}
 	n := len(req.Mailboxes)
 	res := &AvailabilityResult{Mailboxes: make([]MailboxAvailability, n)}
-	dec := &decoder{loc: loc, start: req.Start, interval: req.mergedInterval()}
+	dec := &decoder{loc: loc, start: req.Start, interval: req.mergedInterval(), oldSchema: !knowsWorkingElsewhere(c.version())}
 	if n <= MaxMailboxesPerRequest {
 		return res, c.batch(ctx, req, loc, dec, 0, n, res)
 	}

@@ -70,7 +70,7 @@ func TestGetUserAvailability(t *testing.T) {
 				{start.Add(time.Hour), start.Add(2 * time.Hour), Busy},
 				{start.Add(2 * time.Hour), start.Add(3 * time.Hour), Free},
 				{start.Add(3 * time.Hour), start.Add(4 * time.Hour), Free},
-				{start.Add(4 * time.Hour), start.Add(5 * time.Hour), WorkingElsewhere},
+				{start.Add(4 * time.Hour), start.Add(5 * time.Hour), NoData},
 			},
 			Events: []Event{{Start: start, End: start.Add(time.Hour), BusyType: Busy, Details: &CalendarEventDetails{Subject: "bob@b.example"}}},
 		},

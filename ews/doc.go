@@ -32,7 +32,7 @@
 //
 // Windows zone IDs map to IANA names and back with [IANAZone],
 // [WindowsZoneID], [LoadWindowsLocation] and [WindowsZoneFor], from a table
-// generated from CLDR (go generate ./ews/internal/winzones).
+// generated from CLDR (go generate ./internal/winzones).
 //
 // # Wire types
 //

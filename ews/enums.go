@@ -29,30 +29,39 @@ func (b BusyType) Known() bool {
 	return false
 }
 
-// mergedDigits maps the digits of MergedFreeBusy to busy types. Digit 5
-// (working elsewhere) is what Exchange 2013 and later send for
-// WorkingElsewhere items.
-var mergedDigits = [...]BusyType{Free, Tentative, Busy, OOF, NoData, WorkingElsewhere}
+// mergedDigits maps the digits of MergedFreeBusy to busy types: a digit is
+// the value of Exchange's BusyType enumeration (Exchange 2013's
+// InfoWorker BusyType.cs; MergedFreeBusy.cs writes busyType + '0').
+var mergedDigits = [...]BusyType{Free, Tentative, Busy, OOF, WorkingElsewhere, NoData}
 
-// BusyTypeFromDigit returns the busy type of one MergedFreeBusy digit:
-// 0 Free, 1 Tentative, 2 Busy, 3 OOF, 4 NoData, 5 WorkingElsewhere. Any other
-// byte is returned as itself, a BusyType that is not Known.
-func BusyTypeFromDigit(d byte) BusyType {
+// BusyTypeFromDigit returns the busy type of one MergedFreeBusy digit in an
+// answer to an Exchange2013 or later request: 0 Free, 1 Tentative, 2 Busy,
+// 3 OOF, 4 WorkingElsewhere, 5 NoData. Answers to older schemas, which know
+// no WorkingElsewhere, use 4 for NoData (the client decodes them so). Any
+// other byte is returned as itself, a BusyType that is not Known.
+func BusyTypeFromDigit(d byte) BusyType { return busyTypeFromDigit(d, true) }
+
+// busyTypeFromDigit reads a digit of the newer schema (WorkingElsewhere
+// known) or of the older one, where 4 is NoData.
+func busyTypeFromDigit(d byte, newSchema bool) BusyType {
+	if d == '4' && !newSchema {
+		return NoData
+	}
 	if d >= '0' && int(d-'0') < len(mergedDigits) {
 		return mergedDigits[d-'0']
 	}
 	return BusyType(string(rune(d)))
 }
 
-// Digit returns the MergedFreeBusy digit of b, or '4' (no data) for a busy
-// type without one.
+// Digit returns the MergedFreeBusy digit of b in the Exchange2013 schema,
+// or '5' (no data) for a busy type without one.
 func (b BusyType) Digit() byte {
 	for i, m := range mergedDigits {
 		if m == b {
 			return byte('0' + i)
 		}
 	}
-	return '4'
+	return '5'
 }
 
 // ViewType is a free/busy view (FreeBusyViewType): what a request asks for

@@ -101,7 +101,7 @@ func answerOK(w http.ResponseWriter, req *GetUserAvailabilityRequest) {
 			ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
 			FreeBusyView: &FreeBusyView{
 				FreeBusyViewType: ViewDetailedMerged,
-				MergedFreeBusy:   "22005",
+				MergedFreeBusy:   "22004", // 4 is no data in an Exchange2010_SP1 answer
 				CalendarEvents: &CalendarEvents{Events: []CalendarEvent{{
 					StartTime: start, EndTime: end, BusyType: Busy,
 					Details: &CalendarEventDetails{Subject: m.Email.Address},

@@ -123,6 +123,9 @@ type decoder struct {
 	loc      *time.Location
 	start    time.Time
 	interval time.Duration
+	// oldSchema is a request for a schema before Exchange2013, whose
+	// answers write 4 for no data in MergedFreeBusy.
+	oldSchema bool
 }
 
 func (d *decoder) mailbox(m Mailbox, fr *FreeBusyResponse) MailboxAvailability {
@@ -140,7 +143,7 @@ func (d *decoder) mailbox(m Mailbox, fr *FreeBusyResponse) MailboxAvailability {
 		out.Merged = make([]Slot, len(s))
 		for i := range len(s) {
 			start := d.start.Add(time.Duration(i) * d.interval)
-			out.Merged[i] = Slot{Start: start, End: start.Add(d.interval), BusyType: BusyTypeFromDigit(s[i])}
+			out.Merged[i] = Slot{Start: start, End: start.Add(d.interval), BusyType: busyTypeFromDigit(s[i], !d.oldSchema)}
 		}
 	}
 	if v.CalendarEvents != nil {

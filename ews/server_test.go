@@ -41,7 +41,7 @@ func summarize(r FreeBusyResponse) summary {
 
 // The merged string of alice's day at 60 minutes: OOF until 01:00, busy
 // 09–10, private busy 11–12, tentative 13–14, working elsewhere 14–17.
-const aliceMerged = "300000000202015550000000"
+const aliceMerged = "300000000202010000000000" // WorkingElsewhere weighs as Free: never shown
 
 func TestViewsAndAccessLevels(t *testing.T) {
 	ts := newTestServer(t, nil)

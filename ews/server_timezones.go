@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/ews/internal/winzones"
+	"github.com/fedavail/fedavail/internal/winzones"
 )
 
 // timeZoneContext is the t:TimeZoneContext request header: the zone that

@@ -7,12 +7,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fedavail/fedavail/ews/internal/winzones"
+	"github.com/fedavail/fedavail/internal/winzones"
 )
 
 // Exchange names time zones by Windows ID ("W. Europe Standard Time"); Go by
 // IANA name ("Europe/Berlin"). The mapping is CLDR's windowsZones table,
-// generated into package ews/internal/winzones. Some clients send Windows
+// generated into package internal/winzones. Some clients send Windows
 // display names ("(UTC+01:00) Amsterdam, Berlin, …") where an ID belongs;
 // those are recognized too.
 

@@ -80,6 +80,17 @@
 // sharing) and reading a calendar source (package calendar). It is an
 // http.Handler; serve it with transport.NewServer.
 //
+// Partners (requests with a delegation token) address the mailboxes of the
+// organization's domains only: HandlerConfig.Domains and AcceptedDomains.
+// Exchange finds a partner's mailbox in the directory of the organization
+// owning the address's accepted domain (Autodiscover's
+// GetUserSettingsForExternalUser, the availability service's
+// FreeBusyPermission), so every hosted mailbox is reachable and nothing
+// else; a calendar source may hold other domains, which partners are
+// refused as if the mailbox did not exist (ErrorNoFreeBusyAccess,
+// Autodiscover InvalidUser/InvalidDomain) before the policy is asked.
+// Internal users see every mailbox of the source the policy gives them.
+//
 // # Trust broker metadata
 //
 // Both sides fetch the broker's federation metadata on first use and again

@@ -30,6 +30,12 @@ type HandlerConfig struct {
 	// Domains are the organization's federated domains, published by
 	// GetFederationInformation and answered for by Autodiscover.
 	Domains []string
+	// AcceptedDomains are the organization's other domains (Exchange's
+	// accepted domains that are not federated). Partners may address their
+	// mailboxes, and GetFederationInformation for one of them answers with
+	// Domains, as Exchange does. Partners never reach mailboxes of any other
+	// domain the calendar source holds; internal users see them all.
+	AcceptedDomains []string
 	// Broker is the trust broker whose tokens are accepted (its
 	// certificates, from metadata or given), and which GetFederationInformation
 	// names as the token issuer.
@@ -90,6 +96,7 @@ type Handler struct {
 	serve     http.Handler            // route, as Observe wrapped it
 	ews       http.Handler
 	dir       autodiscover.Directory
+	scope     partnerScope
 	ad        atomic.Pointer[adVersion]
 }
 
@@ -101,8 +108,9 @@ type adVersion struct {
 }
 
 // ExternalEWSVersion is the ExternalEwsVersion the default directory
-// publishes: Exchange 2016, which ews.Handler announces too.
-const ExternalEWSVersion = "15.01.2507.000"
+// publishes, in Exchange's format: Exchange 2016 CU23, the build ews.Handler
+// and autodiscover.Handler announce by default (15.1.2507.6).
+const ExternalEWSVersion = "15.01.2507.006"
 
 // NewHandler checks cfg and returns the handler. It does no I/O.
 func NewHandler(cfg HandlerConfig) (*Handler, error) {
@@ -148,9 +156,10 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 		cfg.Policy, cfg.Calendars = o.Policy(cfg.Policy), o.Calendars(cfg.Calendars)
 		h.cfg = cfg
 	}
+	h.scope = newPartnerScope(cfg.Domains, cfg.AcceptedDomains)
 	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
 		Calendars:    cfg.Calendars,
-		Policy:       cfg.Policy,
+		Policy:       scopedPolicy{scope: h.scope, next: cfg.Policy},
 		Tokens:       h.tokens,
 		Authenticate: cfg.Authenticate,
 		Logger:       cfg.Logger,
@@ -159,8 +168,9 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 		return nil, err
 	}
 	if h.dir == nil {
-		h.dir = &domainDirectory{domains: cfg.Domains, ewsURL: cfg.EWSURL, calendars: cfg.Calendars}
+		h.dir = &domainDirectory{domains: h.scope, ewsURL: cfg.EWSURL, calendars: cfg.Calendars}
 	}
+	h.dir = scopedDirectory{scope: h.scope, next: h.dir}
 	return h, nil
 }
 
@@ -200,11 +210,12 @@ func (h *Handler) autodiscover(md *metadata.Metadata) *autodiscover.Handler {
 		fi.TokenIssuers = []autodiscover.TokenIssuer{{URI: md.IssuerURI, Endpoint: md.TokenEndpoint}}
 	}
 	v := &adVersion{md: md, h: &autodiscover.Handler{
-		Federation:   fi,
-		Directory:    h.dir,
-		Validator:    h.tokens,
-		Authenticate: h.cfg.Authenticate,
-		Logger:       h.cfg.Logger,
+		Federation:      fi,
+		AcceptedDomains: h.cfg.AcceptedDomains,
+		Directory:       h.dir,
+		Validator:       h.tokens,
+		Authenticate:    h.cfg.Authenticate,
+		Logger:          h.cfg.Logger,
 	}}
 	h.ad.Store(v)
 	return v.h

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/autodiscover"
@@ -16,13 +14,9 @@ import (
 // of its own: every mailbox the calendar source knows, in one of the
 // organization's domains, is on the one EWS endpoint.
 type domainDirectory struct {
-	domains   []string
+	domains   partnerScope
 	ewsURL    string
 	calendars calendar.Source
-}
-
-func (d *domainDirectory) has(domain string) bool {
-	return slices.ContainsFunc(d.domains, func(s string) bool { return strings.EqualFold(strings.TrimSpace(s), domain) })
 }
 
 func (d *domainDirectory) settings() autodiscover.Settings {
@@ -34,7 +28,7 @@ func (d *domainDirectory) settings() autodiscover.Settings {
 
 // LookupUser implements autodiscover.Directory.
 func (d *domainDirectory) LookupUser(ctx context.Context, _ *fedavail.Requester, mailbox string) (*autodiscover.User, error) {
-	if !d.has(fedavail.AddressDomain(mailbox)) {
+	if !d.domains.hasDomain(fedavail.AddressDomain(mailbox)) {
 		return nil, fmt.Errorf("%w: %s is not in this organization's domains", autodiscover.ErrUnknownUser, mailbox)
 	}
 	// The calendar source is the list of mailboxes: calendar.Source promises
@@ -44,12 +38,14 @@ func (d *domainDirectory) LookupUser(ctx context.Context, _ *fedavail.Requester,
 	} else if err != nil {
 		return nil, err
 	}
-	return &autodiscover.User{Settings: d.settings()}, nil
+	// No display name is known; Exchange always has one, and the address
+	// is the honest stand-in (POX's User/DisplayName uses it too).
+	return &autodiscover.User{Settings: append(d.settings(), autodiscover.Setting{Name: autodiscover.UserDisplayName, Value: mailbox})}, nil
 }
 
 // LookupDomain implements autodiscover.Directory.
 func (d *domainDirectory) LookupDomain(_ context.Context, _ *fedavail.Requester, domain string) (autodiscover.Settings, error) {
-	if !d.has(strings.ToLower(strings.TrimSpace(domain))) {
+	if !d.domains.hasDomain(domain) {
 		return nil, fmt.Errorf("%w: %s", autodiscover.ErrUnknownDomain, domain)
 	}
 	return d.settings(), nil

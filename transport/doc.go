@@ -50,4 +50,9 @@
 // returns an *http.Server with header, body, write and idle timeouts and
 // size limits, so that slow or greedy clients cannot hold it, and [Serve]
 // runs one until its context ends, then lets the requests in flight finish.
+// Given ServerConfig.TLS it serves TLS 1.2 or later; ServerConfig.AcceptLegacyTLS
+// also accepts TLS 1.0 and 1.1, for partners whose Exchange servers still
+// speak only those (NHSmail's guide says its servers use TLS 1.0). It is never
+// the default: the server logs a warning when it starts so, and one for the
+// first old-version handshake from each client address.
 package transport

@@ -2,9 +2,11 @@ package transport_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -71,4 +73,24 @@ func ExampleServe() {
 	// Output:
 	// hello
 	// shut down: <nil>
+}
+
+// A server that NHSmail's Exchange servers, which speak TLS 1.0, can reach:
+// TLS 1.0 and 1.1 are accepted only because AcceptLegacyTLS says so, and the
+// server logs that it does.
+func ExampleServerConfig_acceptLegacyTLS() {
+	cert, err := tls.LoadX509KeyPair("tls.pem", "tls-key.pem")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := transport.NewServer(http.NotFoundHandler(), transport.ServerConfig{
+		TLS:             &tls.Config{Certificates: []tls.Certificate{cert}},
+		AcceptLegacyTLS: true,
+		Logger:          slog.Default(),
+	})
+	ln, err := net.Listen("tcp", ":443")
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal(transport.Serve(context.Background(), srv, ln, 30*time.Second))
 }

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,10 +45,25 @@ type ServerConfig struct {
 	// Logger receives the server's own error lines (TLS handshake errors,
 	// handler panics) at level Warn. Nil discards them.
 	Logger *slog.Logger
+
+	// TLS, if set, is the server's TLS configuration (certificates, client
+	// certificate policy): NewServer sets a clone as the server's TLSConfig,
+	// with TLS 1.2 as the lowest version unless AcceptLegacyTLS. Nil leaves
+	// TLSConfig unset, for plain HTTP behind a TLS terminator or a
+	// configuration of the caller's own.
+	TLS *tls.Config
+	// AcceptLegacyTLS lets clients connect with TLS 1.0 and 1.1, for
+	// partners whose Exchange servers still speak only those (NHSmail's
+	// guide says its servers use TLS 1.0). Those versions have known
+	// weaknesses: it is never the default, NewServer logs a warning when it
+	// is set, and the first old-version handshake from each client address
+	// logs another. It needs TLS.
+	AcceptLegacyTLS bool
 }
 
 // NewServer returns an *http.Server for h with the limits of cfg. Start it
-// with [Serve], or with its own methods; set its TLSConfig for TLS.
+// with [Serve], or with its own methods. With cfg.TLS it serves TLS 1.2 or
+// later (1.0 and 1.1 too with cfg.AcceptLegacyTLS).
 func NewServer(h http.Handler, cfg ServerConfig) *http.Server {
 	log := cfg.Logger
 	if log == nil {
@@ -56,7 +72,7 @@ func NewServer(h http.Handler, cfg ServerConfig) *http.Server {
 	if n := orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes); n > 0 {
 		h = http.MaxBytesHandler(h, n)
 	}
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout),
 		ReadTimeout:       orDefault(cfg.ReadTimeout, DefaultReadTimeout),
@@ -65,6 +81,10 @@ func NewServer(h http.Handler, cfg ServerConfig) *http.Server {
 		MaxHeaderBytes:    orDefault(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if cfg.TLS != nil {
+		srv.TLSConfig = serverTLS(cfg.TLS, cfg.AcceptLegacyTLS, log)
+	}
+	return srv
 }
 
 // Serve runs srv on ln until ctx ends, then shuts it down gracefully: it

@@ -43,8 +43,8 @@ func checkCalendars(log *slog.Logger, dir string, loc *time.Location, now time.T
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		if !e.Type().IsRegular() {
-			log.Warn("partner: not a regular file, so never read (FIFOs, devices and links are refused)", "file", path)
+		if !regularInside(dir, path) {
+			log.Warn("partner: not a regular file in the folder, so never read (FIFOs, devices and links leaving the folder are refused)", "file", path)
 			bad++
 			continue
 		}
@@ -61,6 +61,24 @@ func checkCalendars(log *slog.Logger, dir string, loc *time.Location, now time.T
 		}
 	}
 	return read, bad
+}
+
+// regularInside reports whether path is a regular file, or a link to one
+// that stays inside dir, as calendar.Folder reads them; it never opens it.
+func regularInside(dir, path string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return false
+	}
+	st, err := os.Stat(real)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // icsProblem adds to a parse error what the parser's words leave out: that

@@ -30,19 +30,28 @@ func TestCheckCalendars(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "dave@contoso.test.ics"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A link inside the folder is read; one leaving it is not.
+	if err := os.Symlink("alice@contoso.test.ics", filepath.Join(dir, "al@contoso.test.ics")); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "x.ics")
+	os.WriteFile(outside, []byte(good), 0o600)
+	if err := os.Symlink(outside, filepath.Join(dir, "eve@contoso.test.ics")); err != nil {
+		t.Fatal(err)
+	}
 	var out fedtest.LogBuffer
 	log := slog.New(slog.NewTextHandler(&out, nil))
 	read, bad := checkCalendars(log, dir, time.UTC, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) // must not block on the FIFO
-	if read != 3 || bad != 3 {
-		t.Errorf("read %d, bad %d; want 3 read (the regular .ics files) and 3 bad (two broken, the FIFO)", read, bad)
+	if read != 4 || bad != 4 {
+		t.Errorf("read %d, bad %d; want 4 read (3 files and the link inside) and 4 bad (two broken, the FIFO, the link out)", read, bad)
 	}
 	logs := out.String()
-	for _, want := range []string{"bob@contoso.test.ics", "cut short", "carol@contoso.test.ics", "DTSTART", "dave@contoso.test.ics", "not a regular file"} {
+	for _, want := range []string{"bob@contoso.test.ics", "cut short", "carol@contoso.test.ics", "DTSTART", "dave@contoso.test.ics", "not a regular file", "eve@contoso.test.ics"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the warnings do not say %q:\n%s", want, logs)
 		}
 	}
-	if strings.Contains(logs, "alice@contoso.test.ics") || strings.Contains(logs, "notes.txt") {
+	if strings.Contains(logs, "alice@contoso.test.ics") || strings.Contains(logs, "al@contoso.test.ics") || strings.Contains(logs, "notes.txt") {
 		t.Errorf("a good file or a non-calendar file is warned about:\n%s", logs)
 	}
 }

@@ -36,6 +36,8 @@ Flags:
 // options are the command line's settings.
 type options struct {
 	listen, tlsCert, tlsKey string
+	legacyTLS               bool
+	accepted                list
 	ewsURL                  string
 	calendars, tz           string
 	dir                     string
@@ -76,6 +78,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.listen, "listen", "localhost:8080", "listen on `ADDR` (host:port)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with the certificate chain in PEM `FILE`")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the TLS private key, PEM `FILE`")
+	fs.BoolVar(&o.legacyTLS, "accept-legacy-tls", false, "also accept TLS 1.0 and 1.1 from clients (partners such as NHSmail whose Exchange speaks only TLS 1.0); weak, logged, needs -tls-cert")
+	fs.Var(&o.accepted, "accepted-domain", "an accepted `DOMAIN` that is not federated: partners may address its mailboxes, and GetFederationInformation for it answers (repeatable)")
 	fs.StringVar(&o.ewsURL, "ews-url", "", "the external EWS `URL` Autodiscover hands out (default: this server's /EWS/Exchange.asmx)")
 	fs.StringVar(&o.calendars, "calendars", "", "`DIR` of calendars, one ADDRESS.ics per mailbox (required)")
 	fs.StringVar(&o.googleKey, "google-key", "", "read calendars from Google Workspace as the service account in key `FILE` (domain-wide delegation, scope "+googlecal.Scope+") instead of -calendars")
@@ -132,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	check(o.ldapURL == "" || o.ldapBase != "", "-ldap-base is required with -ldap")
 	check(o.ldapBind == "" || o.ldapPassword != "", "-ldap-password-file is required with -ldap-bind")
 	check((o.tlsCert == "") == (o.tlsKey == ""), "give both -tls-cert and -tls-key, or neither")
+	check(!o.legacyTLS || o.tlsCert != "", "-accept-legacy-tls needs -tls-cert and -tls-key")
 	check((o.orgCert == "") == (o.orgKey == ""), "give both -cert and -key, or neither")
 	check(o.dir != "" || o.orgCert != "", "give the organization's certificate: -dir STATE, or -cert FILE -key FILE")
 	check(o.dir == "" || o.orgCert == "", "give -dir or -cert/-key, not both")

@@ -65,6 +65,7 @@ func TestCommandLine(t *testing.T) {
 		{"bind without password", []string{"-dir", "x", "-calendars", "c", "-ldap", "ldap://dc.test", "-ldap-base", "dc=test", "-ldap-bind", "cn=x"}, exitUsage, "-ldap-password-file is required"},
 		{"no identity", []string{"-calendars", "c"}, exitUsage, "-dir STATE, or -cert FILE -key FILE"},
 		{"half TLS", []string{"-calendars", "c", "-dir", "x", "-tls-cert", "a.pem"}, exitUsage, "give both -tls-cert and -tls-key"},
+		{"legacy TLS without TLS", []string{"-calendars", "c", "-dir", "x", "-accept-legacy-tls"}, exitUsage, "-accept-legacy-tls needs -tls-cert"},
 		{"files without domain", []string{"-calendars", "c", "-cert", "a", "-key", "b"}, exitUsage, "-domain is required without -dir"},
 		{"bad access level", []string{"-internal-access", "Everything"}, exitUsage, "invalid value"},
 		{"not a state directory", []string{"-calendars", t.TempDir(), "-dir", t.TempDir()}, exitFail, "not a fedadmin state directory"},

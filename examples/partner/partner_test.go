@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,10 +77,10 @@ type server struct {
 
 // startPartner runs the command as fabrikam.test, on TLS, with its files in
 // a temporary directory, registered with w's broker; w's client reaches it
-// as https://fabrikam.test and https://autodiscover.fabrikam.test. Sources,
-// when given, are the flags of the calendar source (and directory) instead
-// of -calendars with the calendars above.
-func startPartner(t *testing.T, w *loopback.World, sources ...string) *server {
+// as https://fabrikam.test and https://autodiscover.fabrikam.test. Extra
+// flags are added to the command line; unless they name another calendar
+// source (-caldav, -google-key), -calendars serves the calendars above.
+func startPartner(t *testing.T, w *loopback.World, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -127,10 +128,10 @@ func startPartner(t *testing.T, w *loopback.World, sources ...string) *server {
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
 		"-metrics", "127.0.0.1:0",
 	}
-	if len(sources) == 0 {
-		sources = []string{"-calendars", cals}
+	if !slices.Contains(extra, "-caldav") && !slices.Contains(extra, "-google-key") {
+		args = append(args, "-calendars", cals)
 	}
-	args = append(args, sources...)
+	args = append(args, extra...)
 	ready := make(chan net.Addr, 1)
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())

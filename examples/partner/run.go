@@ -148,16 +148,17 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		log.Info("partner: metrics at http://" + addr + "/metrics (and /healthz)")
 	}
 	cfg := federation.HandlerConfig{
-		ApplicationURI: id.appURI,
-		Observe:        observe,
-		Keys:           id.keys,
-		Domains:        id.domains,
-		Broker:         federation.TrustBroker{MetadataURL: id.metadataURL},
-		Policy:         &policy{sharing: store, internal: o.internal},
-		Calendars:      cals,
-		EWSURL:         ewsURL,
-		HTTPClient:     hc,
-		Logger:         log,
+		ApplicationURI:  id.appURI,
+		Observe:         observe,
+		Keys:            id.keys,
+		Domains:         id.domains,
+		AcceptedDomains: o.accepted,
+		Broker:          federation.TrustBroker{MetadataURL: id.metadataURL},
+		Policy:          &policy{sharing: store, internal: o.internal},
+		Calendars:       cals,
+		EWSURL:          ewsURL,
+		HTTPClient:      hc,
+		Logger:          log,
 	}
 	if len(accounts) > 0 {
 		cfg.Authenticate = accounts.authenticate
@@ -169,15 +170,16 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return err
 	}
-	srv := transport.NewServer(h, transport.ServerConfig{Logger: log})
+	sc := transport.ServerConfig{Logger: log, AcceptLegacyTLS: o.legacyTLS}
 	if o.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
 		if err != nil {
 			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
 		}
 		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		sc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
+	srv := transport.NewServer(h, sc)
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
 		id.appURI, id.domains, ownURL(ln.Addr(), srv.TLSConfig != nil), ewsURL, len(accounts))
 

@@ -36,7 +36,7 @@ func (o *options) calendarSource(loc *time.Location, hc *http.Client, log *slog.
 		if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
 		}
-		return &calendar.Folder{Dir: o.calendars, Location: loc}, nil
+		return &calendar.Folder{Dir: o.calendars, Location: loc, Logger: log}, nil
 	}
 	cfg := caldav.Config{URL: o.caldav, HTTPClient: hc, Home: o.caldavHome, Location: loc, Logger: log}
 	if o.caldavCreds != "" {

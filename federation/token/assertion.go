@@ -81,49 +81,85 @@ func addAttribute(as *etree.Element, name, space, value string) {
 // claim, two different name identifiers) is a format error rather than a
 // choice, so there is no "first one wins" for an attacker to exploit.
 func parseAssertion(a *etree.Element) (*Claims, error) {
+	c, _, err := parseAssertionAudiences(a)
+	return c, err
+}
+
+// maxAudiences bounds the Audience elements of one token: the MFG writes
+// one, and each costs a comparison.
+const maxAudiences = 16
+
+// parseAssertionAudiences is parseAssertion that also returns the audience
+// restrictions: one list per AudienceRestrictionCondition, in order.
+// Claims.Audience is the first audience of the first list.
+func parseAssertionAudiences(a *etree.Element) (c *Claims, restrictions [][]string, err error) {
 	if !is(a, ns.SAML11, "Assertion") {
-		return nil, formatErr("root element is %s, want saml:Assertion", a.FullTag())
+		return nil, nil, formatErr("root element is %s, want saml:Assertion", a.FullTag())
 	}
 	if attr(a, "MajorVersion") != "1" || attr(a, "MinorVersion") != "1" {
-		return nil, formatErr("assertion version %s.%s, want 1.1", attr(a, "MajorVersion"), attr(a, "MinorVersion"))
+		return nil, nil, formatErr("assertion version %s.%s, want 1.1", attr(a, "MajorVersion"), attr(a, "MinorVersion"))
 	}
-	c := &Claims{AssertionID: attr(a, "AssertionID"), Issuer: attr(a, "Issuer")}
+	c = &Claims{AssertionID: attr(a, "AssertionID"), Issuer: attr(a, "Issuer")}
 	if c.AssertionID == "" {
-		return nil, formatErr("assertion has no AssertionID")
+		return nil, nil, formatErr("assertion has no AssertionID")
 	}
-	var err error
 	if c.IssueInstant, err = parseInstant(attr(a, "IssueInstant"), true); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	cond := children(a, ns.SAML11, "Conditions")
 	if len(cond) != 1 {
-		return nil, formatErr("want one Conditions, found %d", len(cond))
+		return nil, nil, formatErr("want one Conditions, found %d", len(cond))
 	}
 	if c.NotBefore, err = parseInstant(attr(cond[0], "NotBefore"), false); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.NotOnOrAfter, err = parseInstant(attr(cond[0], "NotOnOrAfter"), true); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var audiences []*etree.Element
-	for _, arc := range children(cond[0], ns.SAML11, "AudienceRestrictionCondition") {
-		audiences = append(audiences, children(arc, ns.SAML11, "Audience")...)
+	if restrictions, err = readAudiences(cond[0]); err != nil {
+		return nil, nil, err
 	}
-	if len(audiences) != 1 {
-		return nil, formatErr("want one Audience, found %d", len(audiences))
-	}
-	if c.Audience, err = text(audiences[0]); err != nil {
-		return nil, failErr(InvalidTokenFormat, err)
-	}
+	c.Audience = restrictions[0][0]
 
 	if err := readAuthentication(a, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := readAttributes(a, c); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c, nil
+	return c, restrictions, nil
+}
+
+// readAudiences returns the audiences of each AudienceRestrictionCondition
+// of cond. There must be at least one condition, each naming at least one
+// audience, as SAML 1.1's schema and WCF's AudienceUriMode.Always (which
+// Exchange's TokenValidator sets) require.
+func readAudiences(cond *etree.Element) ([][]string, error) {
+	var out [][]string
+	n := 0
+	for _, arc := range children(cond, ns.SAML11, "AudienceRestrictionCondition") {
+		auds := children(arc, ns.SAML11, "Audience")
+		if len(auds) == 0 {
+			return nil, formatErr("AudienceRestrictionCondition names no Audience")
+		}
+		if n += len(auds); n > maxAudiences {
+			return nil, formatErr("more than %d Audience elements", maxAudiences)
+		}
+		list := make([]string, 0, len(auds))
+		for _, el := range auds {
+			v, err := text(el)
+			if err != nil {
+				return nil, failErr(InvalidTokenFormat, err)
+			}
+			list = append(list, strings.TrimSpace(v))
+		}
+		out = append(out, list)
+	}
+	if len(out) == 0 {
+		return nil, formatErr("no AudienceRestrictionCondition")
+	}
+	return out, nil
 }
 
 func readAuthentication(a *etree.Element, c *Claims) error {

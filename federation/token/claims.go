@@ -33,6 +33,8 @@ type Claims struct {
 	Issuer string
 	// Audience is the target organization's application URI as written in
 	// the token: "http://" + ApplicationURI unless the URI is already absolute.
+	// Of a token with several audiences, the [Validator] returns the one
+	// that names its organization.
 	Audience string
 	// IssueInstant is when the broker issued the token.
 	IssueInstant time.Time

@@ -36,17 +36,18 @@ func mfgSample(t *testing.T) ([]byte, *x509.Certificate) {
 	return xml, cert
 }
 
-// verifyPlain runs the signature half of validation on a decrypted assertion.
+// verifyPlain runs the signature half of validation on a decrypted
+// assertion, parsed as the validator parses it.
 func verifyPlain(plain []byte, trusted []*x509.Certificate, now time.Time) (*Claims, error) {
-	doc, err := xmlguard.ParseEtree(plain, xmlguard.Limits{}, "assertion")
+	root, err := parseAssertionTree(plain, xmlguard.Limits{})
 	if err != nil {
-		return nil, failErr(InvalidTokenFormat, err)
+		return nil, asValidation(err)
 	}
-	sig, err := checkShape(doc.Root())
+	sig, err := checkShape(root)
 	if err != nil {
 		return nil, err
 	}
-	verified, _, err := verify(doc.Root(), sig, trusted, now)
+	verified, _, err := verify(root, sig, trusted, now)
 	if err != nil {
 		return nil, err
 	}
@@ -103,13 +104,34 @@ func TestMFGSampleFullValidation(t *testing.T) {
 	if diff := cmp.Diff(want, req); diff != "" {
 		t.Errorf("requester (-want +got):\n%s", diff)
 	}
-	// Ten minutes after issue, the MailTips offer's five minutes are over.
-	v = testValidator(t, k, mfgNow.Add(8*time.Minute+time.Second), ValidatorConfig{
-		ApplicationURI: mfgAppURI, ClockSkew: -1,
-		Trust: &StaticTrust{Issuer: mfgIssuer, Certs: []*x509.Certificate{cert}},
+	// The MailTips offer lives five minutes from NotBefore, counted with no
+	// skew as Exchange does: 4:59 after issue it passes, 5:01 it does not,
+	// with the default five-minute skew on the token's own lifetime.
+	for _, tc := range []struct {
+		after time.Duration
+		ok    bool
+	}{{4*time.Minute + 59*time.Second, true}, {5*time.Minute + time.Second, false}} {
+		v = testValidator(t, k, mfgNow.Add(tc.after-2*time.Minute), ValidatorConfig{
+			ApplicationURI: mfgAppURI, CacheSize: -1,
+			Trust: &StaticTrust{Issuer: mfgIssuer, Certs: []*x509.Certificate{cert}},
+		})
+		_, err = v.ValidateToken(t.Context(), token, fedavail.OfferMailTips)
+		if tc.ok && err != nil {
+			t.Errorf("%s after issue: %v (%s)", tc.after, err, detail(err))
+		}
+		if !tc.ok {
+			wantReason(t, err, InvalidExpired)
+		}
+	}
+	// Its audience compares as a URI: an application URI configured in
+	// another case still matches, as in Exchange.
+	v = testValidator(t, k, mfgNow, ValidatorConfig{
+		ApplicationURI: "fydibohf25spdlt.CODITEKSDF.coditek.net",
+		Trust:          &StaticTrust{Issuer: mfgIssuer, Certs: []*x509.Certificate{cert}},
 	})
-	_, err = v.ValidateToken(t.Context(), token, fedavail.OfferMailTips)
-	wantReason(t, err, InvalidExpired)
+	if _, err := v.ValidateToken(t.Context(), token, fedavail.OfferMailTips); err != nil {
+		t.Errorf("application URI in another case: %v (%s)", err, detail(err))
+	}
 }
 
 // TestMFGSampleTampered changes one byte at a time, across the whole

@@ -34,8 +34,10 @@ type ValidatorConfig struct {
 	Keys *keyring.Ring
 	// Trust names the trusted broker: its issuer URI and signing certificates.
 	Trust BrokerTrust
-	// ClockSkew is the tolerance applied to every time comparison.
-	// Zero means DefaultClockSkew; negative means none.
+	// ClockSkew is the tolerance applied to the token's NotBefore and
+	// NotOnOrAfter, as WCF's MaximumTokenSkew in Exchange. The offer's
+	// maximum age is counted without it, as Exchange does. Zero means
+	// DefaultClockSkew; negative means none.
 	ClockSkew time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -165,54 +167,62 @@ func (v *Validator) Validate(ctx context.Context, encryptedData []byte, offer fe
 // configuration: decryption, structure, signature, issuer, audience and the
 // identity claims. Its result is what the cache keeps.
 func (v *Validator) validate(data []byte, issuer string, trusted []*x509.Certificate, now time.Time) (*Claims, *x509.Certificate, *ValidationError) {
-	doc, err := xmlguard.ParseEtree(data, v.limits, "delegation token")
+	ed, err := parseResolved(data, v.limits, "delegation token")
 	if err != nil {
 		return nil, nil, failErr(InvalidTokenFormat, err)
 	}
-	plain, err := decrypt(doc.Root(), v.cfg.Keys.Snapshot())
+	plain, err := decrypt(ed, v.cfg.Keys.Snapshot())
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
-	adoc, err := xmlguard.ParseEtree(plain, v.limits, "assertion")
+	aroot, err := parseAssertionTree(plain, v.limits)
 	if err != nil {
 		// CBC has no integrity of its own: a tampered ciphertext or a wrong
 		// key decrypts to bytes that are not XML. That is a decryption
 		// failure; the limits (DTD, depth) are the token's format.
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return nil, nil, ve
+		}
 		var xe *fedavail.XMLError
 		if errors.As(err, &xe) {
 			return nil, nil, failErr(InvalidUnknownEncryption, err)
 		}
 		return nil, nil, failErr(InvalidTokenFormat, err)
 	}
-	sig, err := checkShape(adoc.Root())
+	sig, err := checkShape(aroot)
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
-	verified, signer, err := verify(adoc.Root(), sig, trusted, now)
+	verified, signer, err := verify(aroot, sig, trusted, now)
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
-	c, err := parseAssertion(verified)
+	c, audiences, err := parseAssertionAudiences(verified)
 	if err != nil {
 		return nil, nil, asValidation(err)
 	}
-	if c.AssertionID != adoc.Root().SelectAttrValue(samlIDAttr, "") {
+	if c.AssertionID != aroot.SelectAttrValue(samlIDAttr, "") {
 		return nil, nil, formatErr("verified assertion is not the one checked")
 	}
-	if err := v.checkToken(c, issuer); err != nil {
+	if err := v.checkToken(c, audiences, issuer); err != nil {
 		return nil, nil, err
 	}
 	return c, signer, nil
 }
 
-// checkToken checks the claims that do not change with time or use.
-func (v *Validator) checkToken(c *Claims, issuer string) *ValidationError {
+// checkToken checks the claims that do not change with time or use. A token
+// may carry several audiences (see forAudience); Claims.Audience becomes the
+// one that names this organization.
+func (v *Validator) checkToken(c *Claims, audiences [][]string, issuer string) *ValidationError {
 	if issuer == "" || c.Issuer != issuer {
 		return fail(InvalidTrustBroker, "issuer %q, want %q", c.Issuer, issuer)
 	}
-	if c.Audience != v.audience {
-		return fail(InvalidTarget, "audience %q, want %q", c.Audience, v.audience)
+	aud, ok := forAudience(audiences, v.audience)
+	if !ok {
+		return fail(InvalidTarget, "audiences %q, want %q in each restriction", audiences, v.audience)
 	}
+	c.Audience = aud
 	if !validSMTP(c.EmailAddress) {
 		return fail(InvalidUnknownEmailAddress, "EmailAddress claim %q is not an SMTP address", c.EmailAddress)
 	}
@@ -231,29 +241,26 @@ func (v *Validator) checkUse(c *Claims, offer fedavail.Offer, now time.Time) err
 	if !now.Add(-v.skew).Before(c.NotOnOrAfter) {
 		return fail(InvalidExpired, "token expired at %s", c.NotOnOrAfter.Format(time.RFC3339))
 	}
-	if max := validFrom(c).Add(c.Offer.MaxAge()); now.Add(-v.skew).After(max) {
-		return fail(InvalidExpired, "token issued %s is older than the %s maximum age of %s", validFrom(c).Format(time.RFC3339), c.Offer, c.Offer.MaxAge())
+	// Exchange's TokenValidator: ValidFrom (the NotBefore; a token without
+	// one counts from the year 1) plus the offer's duration, with no skew.
+	// A free/busy token lives five minutes, not ten.
+	if c.NotBefore.IsZero() {
+		return fail(InvalidExpired, "token has no NotBefore to count the %s maximum age from", c.Offer)
+	}
+	if max := c.NotBefore.Add(c.Offer.MaxAge()); now.After(max) {
+		return fail(InvalidExpired, "token valid from %s is older than the %s maximum age of %s", c.NotBefore.Format(time.RFC3339), c.Offer, c.Offer.MaxAge())
 	}
 	return nil
 }
 
 // usableUntil is when a cached token stops being usable for any operation:
-// the earlier of its expiry and its offer's maximum age.
+// the earlier of its expiry (with skew) and its offer's maximum age (without).
 func (v *Validator) usableUntil(c *Claims) time.Time {
-	end := c.NotOnOrAfter
-	if max := validFrom(c).Add(c.Offer.MaxAge()); max.Before(end) {
+	end := c.NotOnOrAfter.Add(v.skew)
+	if max := c.NotBefore.Add(c.Offer.MaxAge()); max.Before(end) {
 		end = max
 	}
-	return end.Add(v.skew)
-}
-
-// validFrom is the start of the token's lifetime, as Exchange counts the
-// offer's maximum age from it.
-func validFrom(c *Claims) time.Time {
-	if !c.NotBefore.IsZero() {
-		return c.NotBefore
-	}
-	return c.IssueInstant
+	return end
 }
 
 func isTrusted(cert *x509.Certificate, trusted []*x509.Certificate) bool {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 
 	"github.com/fedavail/fedavail/internal/ns"
 )
@@ -20,9 +19,9 @@ import (
 // that function costs as much again as the assertion's own parse: it copies
 // the tree twice, walks every element with a fresh namespace map, serializes
 // the Signature to unmarshal it with encoding/xml, unmarshals the SignedInfo
-// again, and finally re-parses the whole canonical assertion. Canonical XML,
-// the part that is easy to get wrong, is still goxmldsig's (etreeutils and
-// the exclusive canonicalizer); only the bookkeeping around it is here.
+// again, and finally re-parses the whole canonical assertion. Canonical XML
+// is written straight from the tree (canonicalize), held to goxmldsig's
+// bytes by TestC14NMatchesGoxmldsig and FuzzParseAssertionTree.
 //
 // It accepts exactly one form, the one the Microsoft Federation Gateway and
 // [Issuer] write, and is stricter than goxmldsig everywhere else: the
@@ -34,11 +33,11 @@ import (
 // order. checkShape has already made sure sig is a's only Signature, a
 // direct child, and that a holds no comments or duplicate IDs.
 //
-// On success a has become the very tree whose canonical form the digest
-// covers (the Signature removed, the namespace declarations canonical), so
-// the claims read from it are the signed ones; goxmldsig returns a parse of
-// the same canonical bytes instead. On failure a may be half transformed
-// and must be discarded.
+// On success a is the very tree whose canonical form the digest covers
+// (the Signature removed; canonicalization is a function of the tree, and
+// dropping unused declarations changes no name's namespace), so the claims
+// read from it are the signed ones; goxmldsig returns a parse of the same
+// canonical bytes instead. On failure a must be discarded.
 func verifyEnveloped(a, sig *etree.Element, cert *x509.Certificate) error {
 	parts, ok := dsigSequence(sig, "SignedInfo", "SignatureValue")
 	if !ok {
@@ -46,31 +45,22 @@ func verifyEnveloped(a, sig *etree.Element, cert *x509.Certificate) error {
 	}
 	signedInfo, sigValue := parts[0], parts[1]
 
-	// SignedInfo is canonicalized on its own, carrying the namespace
-	// declarations in scope where it stands, exactly as goxmldsig does; it
-	// is then read from that detached copy, the tree the bytes came from.
-	ctx, err := etreeutils.NSBuildParentContext(signedInfo)
+	// SignedInfo is canonicalized where it stands, with the namespace
+	// declarations in scope there, and read from the same tree.
+	canonicalSignedInfo, err := canonicalize(signedInfo, 1<<10)
 	if err != nil {
 		return err
 	}
-	detached, err := etreeutils.NSDetatch(ctx, signedInfo)
-	if err != nil {
-		return err
-	}
-	canonicalSignedInfo, err := dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("").Canonicalize(detached)
-	if err != nil {
-		return err
-	}
-	ref, sigAlg, err := readSignedInfo(detached, attr(a, samlIDAttr))
+	ref, sigAlg, err := readSignedInfo(signedInfo, attr(a, samlIDAttr))
 	if err != nil {
 		return err
 	}
 	// Reference validation first, as XML Signature's core validation
 	// orders it (a tampered assertion then costs no RSA work): the
-	// enveloped-signature transform and exclusive canonicalization, both in
-	// place, as a was parsed for this validation alone.
+	// enveloped-signature transform (in place, as a was parsed for this
+	// validation alone) and exclusive canonicalization.
 	a.RemoveChild(sig)
-	canonical, err := dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("").Canonicalize(a)
+	canonical, err := canonicalize(a, 4<<10)
 	if err != nil {
 		return err
 	}

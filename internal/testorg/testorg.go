@@ -133,6 +133,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// CacheSize is the validator's token cache size; 0 keeps its default.
 	CacheSize int
+	// Calendars is the EWS handler's calendar source; nil means the
+	// built-in calendars (Org.Calendars).
+	Calendars calendar.Source
 }
 
 // Org is the answering organization, contoso.example.
@@ -186,9 +189,13 @@ func New(cfg Config) (*Org, error) {
 		return nil, fmt.Errorf("testorg: %w", err)
 	}
 	cals := Calendars()
+	var src calendar.Source = cals
+	if cfg.Calendars != nil {
+		src = cfg.Calendars
+	}
 	rec := &Recorder{v: v}
 	eh, err := ews.NewHandler(ews.HandlerConfig{
-		Calendars: cals, Policy: policy, Tokens: rec, Logger: log,
+		Calendars: src, Policy: policy, Tokens: rec, Logger: log,
 		Now: clock.Now, MaxBodyBytes: cfg.MaxBodyBytes,
 	})
 	if err != nil {

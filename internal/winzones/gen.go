@@ -3,7 +3,7 @@
 // gen.go writes zones_gen.go from CLDR's windowsZones.xml, the Unicode
 // Consortium's mapping between Windows time zone IDs and IANA zone names.
 //
-//	go generate ./ews/internal/winzones
+//	go generate ./internal/winzones
 //
 // The input is Debian's unicode-cldr-core package by default
 // (apt-get install unicode-cldr-core); -in names another copy, for example
