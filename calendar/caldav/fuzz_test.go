@@ -3,34 +3,10 @@ package caldav
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/fedavail/fedavail"
-	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
-
-// FuzzParseFreeBusy: any input is items with Start ≤ End or a
-// *calendar.ParseError, never a panic.
-func FuzzParseFreeBusy(f *testing.F) {
-	f.Add([]byte("BEGIN:VCALENDAR\r\nBEGIN:VFREEBUSY\r\nFREEBUSY;FBTYPE=BUSY-TENTATIVE:20260330T090000Z/PT1H,20260331T090000Z/20260331T100000Z\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"))
-	f.Add([]byte("BEGIN:VCALENDAR\r\nBEGIN:VFREEBUSY\r\nFREEBUSY:20260330T090000/-PT1H\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		evs, err := ParseFreeBusy(data, time.UTC)
-		if err != nil {
-			var pe *calendar.ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v (%T) is not a *calendar.ParseError", err, err)
-			}
-			return
-		}
-		for _, e := range evs {
-			if e.End.Before(e.Start) || e.BusyType == calendar.Free {
-				t.Fatalf("item %+v ends before it starts or is free", e)
-			}
-		}
-	})
-}
 
 // FuzzMultistatus: what the doer lets through is decoded into a
 // multistatus or refused with *fedavail.XMLError; hrefs give a clean path

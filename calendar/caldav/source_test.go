@@ -270,26 +270,6 @@ func TestNewReportsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestParseFreeBusy(t *testing.T) {
-	t.Parallel()
-	for _, bad := range []string{
-		"FREEBUSY:20260330T090000Z",
-		"FREEBUSY:20260330T090000Z/20260330T080000Z",
-		"FREEBUSY:20260330T090000Z/P100000W",
-		"FREEBUSY:yesterday/PT1H",
-	} {
-		data := "BEGIN:VCALENDAR\r\nBEGIN:VFREEBUSY\r\n" + bad + "\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"
-		var pe *calendar.ParseError
-		if _, err := caldav.ParseFreeBusy([]byte(data), nil); !errors.As(err, &pe) {
-			t.Errorf("%s: %v, want a *calendar.ParseError", bad, err)
-		}
-	}
-	got, err := caldav.ParseFreeBusy([]byte(fmt.Sprintf("BEGIN:VCALENDAR\r\nBEGIN:VFREEBUSY\r\nFREEBUSY;FBTYPE=X-SOMETHING:20260330T090000/PT1H\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n")), time.FixedZone("X", 3600))
-	if err != nil || len(got) != 1 || got[0].BusyType != calendar.Busy || !got[0].Start.Equal(time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC)) {
-		t.Errorf("floating x-name period: %+v, %v; want Busy from 08:00 UTC", got, err)
-	}
-}
-
 // TestSyncTokenRefused: a server refusing the cached sync-token (RFC 6578
 // says 403 valid-sync-token) is listed by ETag instead.
 func TestSyncTokenRefused(t *testing.T) {
