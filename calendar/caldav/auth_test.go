@@ -101,7 +101,7 @@ func TestBearerToken(t *testing.T) {
 func TestCacheBudget(t *testing.T) {
 	t.Parallel()
 	f := &fakeServer{report: answerObjects}
-	src := newSource(t, caldav.Config{URL: serve(t, f), CacheBytes: 16})
+	src := newSource(t, caldav.Config{URL: serve(t, f), MaxCacheBytes: 16})
 	for i, want := range [][]string{
 		{"PROPFIND /dana/", "PROPFIND /dana/work/ getetag", "REPORT /dana/work/ calendar-multiget"},
 		{"PROPFIND /dana/", "REPORT /dana/work/ calendar-query"},

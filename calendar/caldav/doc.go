@@ -31,7 +31,7 @@
 //     (where the server offers none or refuses the token, a PROPFIND lists
 //     every object's ETag), and a calendar-multiget fetches only the new
 //     and changed objects.
-//     A collection larger than [Config.CacheBytes] is instead read window by
+//     A collection larger than [Config.MaxCacheBytes] is instead read window by
 //     window with a calendar-query time-range REPORT.
 //  5. Each object is parsed by the calendar package's iCalendar code (the
 //     same as [calendar.Folder]'s: recurrences expanded on the wall clock of

@@ -25,7 +25,9 @@ const (
 	DefaultTimeout          = 15 * time.Second
 	DefaultDiscoveryTTL     = 5 * time.Minute
 	DefaultMaxResponseBytes = 16 << 20
-	DefaultCacheBytes       = 64 << 20
+	// DefaultCacheBytes is calendar.Folder's budget: the sources of one
+	// server share a notion of how much memory calendars may take.
+	DefaultCacheBytes = calendar.DefaultCacheBytes
 	// MaxCalendars is how many calendars of one mailbox may count for
 	// free/busy; more is a *fedavail.LimitError.
 	MaxCalendars = 100
@@ -76,10 +78,11 @@ type Config struct {
 	// MaxResponseBytes caps each answer's body; 0 means
 	// DefaultMaxResponseBytes. A larger answer is a *fedavail.LimitError.
 	MaxResponseBytes int64
-	// CacheBytes is the budget for cached calendar data across all
-	// mailboxes; 0 means DefaultCacheBytes, negative turns the cache off
+	// MaxCacheBytes is the budget for cached calendar data across all
+	// mailboxes, as calendar.Folder's of the same name; 0 means
+	// DefaultCacheBytes, negative turns the cache off
 	// (every window is then a calendar-query with a time-range).
-	CacheBytes int64
+	MaxCacheBytes int64
 	// Timeout bounds the work for one mailbox (all its requests); 0 means
 	// DefaultTimeout.
 	Timeout time.Duration
@@ -176,7 +179,7 @@ func New(cfg Config) (*Source, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	budget := cfg.CacheBytes
+	budget := cfg.MaxCacheBytes
 	if budget == 0 {
 		budget = DefaultCacheBytes
 	}
