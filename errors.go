@@ -60,6 +60,13 @@ var (
 	ErrForbidden    = errors.New("fedavail: forbidden (HTTP 403)")
 )
 
+// ErrWrongOffer is wrapped by a [TokenValidator]'s error for a genuine,
+// current token issued for another offer than the one asked for. Exchange
+// authenticates such a request and then refuses the operation with an
+// access-denied SOAP fault (ServiceCommandBase's ExpectedOffer check), not
+// HTTP 401; the EWS handler does the same.
+var ErrWrongOffer = errors.New("fedavail: the token was issued for another offer")
+
 // Fault is a SOAP 1.1 or SOAP 1.2 fault. For EWS, Autodiscover and WS-Trust
 // faults the service-specific parts of the detail are decoded too.
 type Fault struct {

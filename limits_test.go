@@ -15,8 +15,12 @@ func TestLimitsDefaults(t *testing.T) {
 		t.Errorf("xmlguard defaults %d, %d, %d differ from fedavail.Limits' documentation (16 MiB, 64, 64 KiB)",
 			xmlguard.DefaultMaxBytes, xmlguard.DefaultMaxDepth, xmlguard.DefaultMaxAttrBytes)
 	}
-	l := fedavail.Limits{MaxBytes: 1, MaxDepth: 2, MaxAttrBytes: 3}
-	if g := xmlguard.Limits(l); g.MaxBytes != 1 || g.MaxDepth != 2 || g.MaxAttrBytes != 3 {
+	if xmlguard.DefaultMaxDeclsPerElement != 64 || xmlguard.DefaultMaxDeclsInScope != 256 || xmlguard.DefaultMaxDecls != 4096 {
+		t.Errorf("xmlguard declaration defaults %d, %d, %d differ from fedavail.Limits' documentation (64, 256, 4096)",
+			xmlguard.DefaultMaxDeclsPerElement, xmlguard.DefaultMaxDeclsInScope, xmlguard.DefaultMaxDecls)
+	}
+	l := fedavail.Limits{MaxBytes: 1, MaxDepth: 2, MaxAttrBytes: 3, MaxDeclsPerElement: 4, MaxDeclsInScope: 5, MaxDecls: 6}
+	if g := xmlguard.Limits(l); g.MaxBytes != 1 || g.MaxDepth != 2 || g.MaxAttrBytes != 3 || g.MaxDeclsPerElement != 4 || g.MaxDeclsInScope != 5 || g.MaxDecls != 6 {
 		t.Errorf("conversion = %+v", g)
 	}
 }

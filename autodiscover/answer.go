@@ -85,7 +85,7 @@ func (h *Handler) writeSOAP(w http.ResponseWriter, req *soap.Message, op string,
 		hdr.WriteString(`</a:RelatesTo>`)
 	}
 	sv := h.serverVersion()
-	info := soap.AutodiscoverServerVersionInfo{
+	info := serverVersionInfo{
 		MajorVersion: sv.MajorVersion, MinorVersion: sv.MinorVersion,
 		MajorBuildNumber: sv.MajorBuildNumber, MinorBuildNumber: sv.MinorBuildNumber,
 		Version: sv.Version,

@@ -56,11 +56,11 @@ func TestAnswerLikeExchange(t *testing.T) {
 	if got := msg.HeaderText("http://www.w3.org/2005/08/addressing", "RelatesTo"); got != "urn:uuid:6389558d-9e05-465e-ade9-aae14c4bcd10" {
 		t.Errorf("RelatesTo = %q", got)
 	}
-	var svi soap.AutodiscoverServerVersionInfo
+	var svi serverVersionInfo
 	if h := msg.Header("http://schemas.microsoft.com/exchange/2010/Autodiscover", "ServerVersionInfo"); h == nil || h.Decode(&svi) != nil {
 		t.Fatal("no ServerVersionInfo")
 	}
-	want := soap.AutodiscoverServerVersionInfo{XMLName: svi.XMLName, MajorVersion: 15, MinorVersion: 1, MajorBuildNumber: 2507, MinorBuildNumber: 6, Version: "Exchange2013_SP1"}
+	want := serverVersionInfo{XMLName: svi.XMLName, MajorVersion: 15, MinorVersion: 1, MajorBuildNumber: 2507, MinorBuildNumber: 6, Version: "Exchange2013_SP1"}
 	if diff := cmp.Diff(want, svi); diff != "" {
 		t.Errorf("ServerVersionInfo (-want +got):\n%s", diff)
 	}

@@ -277,7 +277,7 @@ func (c *Client) post(ctx context.Context, h *hops, a *auth, endpoint, op string
 	h.visit(wireURL(endpoint, a.token != nil))
 	for {
 		target := wireURL(endpoint, a.token != nil)
-		headers := append([]any{soap.AutodiscoverRequestedServerVersion{Version: c.serverVersion()}},
+		headers := append([]any{requestedServerVersion{Version: c.serverVersion()}},
 			soap.Addressing(actionPrefix+op, target, "")...)
 		if a.token != nil {
 			headers = append(headers, soap.Security(soap.V11, a.token))

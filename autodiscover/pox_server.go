@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/challenge"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
@@ -84,6 +85,9 @@ func (h *Handler) servePOX(w http.ResponseWriter, r *http.Request) {
 	requester, err := h.authenticate(r)
 	if err != nil {
 		h.logger().InfoContext(ctx, "autodiscover: POX unauthorized", "err", err)
+		if h.Authenticate != nil {
+			challenge.Basic(w.Header(), r) // as IIS challenges on the password paths
+		}
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
@@ -184,7 +188,7 @@ func poxURL(soapURL string) string {
 // readPOXRequest reads and decodes a POX request within the limits; the root
 // must be Autodiscover in the request namespace exactly.
 func readPOXRequest(r *http.Request, l xmlguard.Limits) (*poxRequest, error) {
-	data, err := xmlguard.ReadAll(r.Body, l)
+	data, err := xmlguard.ReadBody(r, l)
 	if err != nil {
 		return nil, err
 	}

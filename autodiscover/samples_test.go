@@ -80,7 +80,7 @@ func TestSampleResponses(t *testing.T) {
 		if ur.ErrorCode != RedirectAddress || ur.RedirectTarget != "elvin@mail.contoso.com" {
 			t.Errorf("user response = %+v", ur)
 		}
-		var svi soap.AutodiscoverServerVersionInfo
+		var svi serverVersionInfo
 		if h := msg.Header(ns.Autodiscover, "ServerVersionInfo"); h == nil || h.Decode(&svi) != nil || svi.Version != "Exchange2010_SP2" || svi.MajorBuildNumber != 136 {
 			t.Errorf("ServerVersionInfo = %+v", svi)
 		}

@@ -9,9 +9,11 @@ import (
 	"strings"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/challenge"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
 // Directory supplies [Handler] with the organization's users and domains.
@@ -105,8 +107,10 @@ const DefaultMaxRequestBytes = 1 << 20
 //   - POST /autodiscover/autodiscover.xml: POX Autodiscover for users
 //     Authenticate accepts.
 //
-// Failed authentication is HTTP 401, a body over MaxRequestBytes 413, a
-// malformed request a SOAP fault.
+// Failed authentication is HTTP 401, a body over MaxRequestBytes (or cut
+// by the server's http.MaxBytesReader) 413, a malformed request a SOAP
+// fault. On /WSSecurity the token is found in the header blocks and
+// validated before the rest of the body is checked or parsed.
 type Handler struct {
 	// Federation is the organization's federation information, answered to
 	// GetFederationInformation for any of its Domains. An empty
@@ -189,7 +193,24 @@ func (h *Handler) serveCapabilities(w http.ResponseWriter) {
 
 func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity bool) {
 	ctx := r.Context()
-	msg, status, err := soap.ReadRequest(r, h.limits())
+	data, status, err := soap.ReadBody(r, h.limits())
+	var requester *fedavail.Requester
+	if err == nil && wssecurity {
+		// The token is found and validated before the body is parsed: a
+		// request without a valid one costs the scan of its header only.
+		var tok *soap.Element
+		if tok, err = soap.HeaderToken(new(xmlscan.Reader), data, h.limits()); err != nil {
+			status = http.StatusBadRequest
+		} else if requester, err = h.validateToken(ctx, tok); err != nil {
+			h.logger().InfoContext(ctx, "autodiscover: unauthorized", "reason", fedavail.ErrorDetail(err))
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
+	var msg *soap.Message
+	if err == nil {
+		msg, status, err = soap.DecodeRequest(data, h.limits())
+	}
 	if err != nil {
 		h.logger().InfoContext(ctx, "autodiscover: bad request", "status", status, "err", err)
 		if status == http.StatusRequestEntityTooLarge {
@@ -212,14 +233,14 @@ func (h *Handler) serveSOAP(w http.ResponseWriter, r *http.Request, wssecurity b
 		senderFault(w, msg.Version, http.StatusBadRequest, err.Error())
 		return
 	}
-	var requester *fedavail.Requester
-	if wssecurity {
-		requester, err = h.validateToken(ctx, msg)
-	} else if op != opGetFederationInformation {
+	if !wssecurity && op != opGetFederationInformation {
 		requester, err = h.authenticate(r)
 	}
 	if err != nil {
 		h.logger().InfoContext(ctx, "autodiscover: unauthorized", "op", op, "reason", fedavail.ErrorDetail(err))
+		if !wssecurity && h.Authenticate != nil {
+			challenge.Basic(w.Header(), r) // as IIS challenges on the password paths
+		}
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
@@ -269,11 +290,9 @@ func operation(r *http.Request, msg *soap.Message) string {
 	return ""
 }
 
-func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedavail.Requester, error) {
-	tok, err := msg.SecurityToken()
-	if err != nil {
-		return nil, err
-	}
+// validateToken has the token found in the wsse:Security header (nil for
+// none) validated for Autodiscover.
+func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedavail.Requester, error) {
 	if tok == nil {
 		return nil, errors.New("autodiscover: no token in wsse:Security")
 	}

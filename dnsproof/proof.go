@@ -29,15 +29,21 @@ func canonical(domain string) []byte {
 // the domain (Exchange's DomainOwnershipProofHeader Signature, base64).
 // PKCS #1 v1.5 signatures are deterministic, so the same key and domain give
 // the same signature and therefore the same proof.
-func Sign(key *rsa.PrivateKey, domain string) ([]byte, error) {
+//
+// key is the organization's RSA key: an *rsa.PrivateKey, or a crypto.Signer
+// keeping it in an HSM or a KMS.
+func Sign(key crypto.Signer, domain string) ([]byte, error) {
 	if key == nil {
 		return nil, fmt.Errorf("dnsproof: no private key to sign %q with", domain)
+	}
+	if _, ok := key.Public().(*rsa.PublicKey); !ok {
+		return nil, fmt.Errorf("dnsproof: the key to sign %q with is %T, want RSA", domain, key.Public())
 	}
 	sum := sha1.Sum(canonical(domain))
 	// SHA-1 because that is what Exchange and the Microsoft Federation
 	// Gateway use; the signature is only an ownership proof, hashed again
 	// with SHA-512 before publication.
-	return rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA1, sum[:])
+	return key.Sign(rand.Reader, sum[:], crypto.SHA1)
 }
 
 // ProofFromSignature returns the TXT value for a signature made by [Sign]:
@@ -49,7 +55,7 @@ func ProofFromSignature(sig []byte) string {
 
 // Proof returns the value Get-FederatedDomainProof prints for domain and
 // key: the TXT record content proving that the key's owner controls domain.
-func Proof(key *rsa.PrivateKey, domain string) (string, error) {
+func Proof(key crypto.Signer, domain string) (string, error) {
 	sig, err := Sign(key, domain)
 	if err != nil {
 		return "", err

@@ -2,6 +2,7 @@ package ews
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -77,6 +78,9 @@ type FederatedAuth struct {
 	Audience string
 	// Requester is the SMTP address of the user on whose behalf to ask.
 	Requester string
+	// MessageID returns the wsa:MessageID of each request; nil means a
+	// random urn:uuid.
+	MessageID func() string
 }
 
 // wsSecuritySuffix is the EWS endpoint that accepts WS-Security tokens.
@@ -96,11 +100,31 @@ func (a FederatedAuth) apply(ctx context.Context, c *outgoing) error {
 	if !strings.HasSuffix(strings.ToLower(strings.TrimRight(c.url, "/")), strings.ToLower(wsSecuritySuffix)) {
 		c.url = strings.TrimRight(c.url, "/") + wsSecuritySuffix
 	}
-	// Exchange sends Action, To and an anonymous ReplyTo, but no MessageID.
-	c.headers = append(c.headers, soap.Addressing(c.action, c.url, "")...)
-	c.headers = append(c.headers, soap.RawXML(`<a:ReplyTo xmlns:a="http://www.w3.org/2005/08/addressing"><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>`))
-	c.headers = append(c.headers, soap.Security(soap.V11, tok.EncryptedData))
+	// As Exchange's availability proxy sends a delegation token
+	// (ProxyWebRequest.cs, ProxyAuthenticator.cs, SoapAuthenticator.cs):
+	// RequestTypeHeader CrossForest; the WS-Addressing MessageID; Action and
+	// To with mustUnderstand, an anonymous ReplyTo; then the token.
+	id := soap.NewMessageID(nil)
+	if a.MessageID != nil {
+		id = a.MessageID()
+	}
+	const wsa = `xmlns:a="http://www.w3.org/2005/08/addressing"`
+	const mu = ` xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:mustUnderstand="1"`
+	c.headers = append(c.headers,
+		soap.RawXML(`<t:RequestTypeHeader xmlns:t="`+TypesNS+`"><t:RequestType>CrossForest</t:RequestType></t:RequestTypeHeader>`),
+		soap.RawXML(`<a:MessageID `+wsa+`>`+escapeText(id)+`</a:MessageID>`),
+		soap.RawXML(`<a:Action `+wsa+mu+`>`+escapeText(c.action)+`</a:Action>`),
+		soap.RawXML(`<a:To `+wsa+mu+`>`+escapeText(c.url)+`</a:To>`),
+		soap.RawXML(`<a:ReplyTo `+wsa+`><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>`),
+		soap.Security(soap.V11, tok.EncryptedData))
 	return nil
+}
+
+// escapeText escapes s for XML character data.
+func escapeText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
 
 // String names the audience and requester, never the token.

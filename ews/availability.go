@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/winzones"
 )
 
 var getUserAvailabilityResponseName = xml.Name{Space: MessagesNS, Local: "GetUserAvailabilityResponse"}
@@ -42,7 +43,7 @@ func (c *Client) GetUserAvailability(ctx context.Context, req *AvailabilityReque
 	}
 	n := len(req.Mailboxes)
 	res := &AvailabilityResult{Mailboxes: make([]MailboxAvailability, n)}
-	dec := &decoder{loc: loc, start: req.Start, interval: req.mergedInterval(), oldSchema: !knowsWorkingElsewhere(c.version())}
+	dec := &decoder{loc: loc, start: req.Start, interval: req.mergedInterval(), oldSchema: !newSchema(c.version())}
 	if n <= MaxMailboxesPerRequest {
 		return res, c.batch(ctx, req, loc, dec, 0, n, res)
 	}
@@ -84,10 +85,14 @@ func (c *Client) GetUserAvailability(ctx context.Context, req *AvailabilityReque
 // the suggestions, which only a single batch can ask for).
 func (c *Client) batch(ctx context.Context, req *AvailabilityRequest, loc *time.Location, dec *decoder, lo, hi int, res *AvailabilityResult) error {
 	body := req.wire(loc, lo, hi)
+	var extra []any
+	if tz, ok := timeZoneContextFor(loc, req.Start.In(loc).Year()); ok {
+		extra = append(extra, tz)
+	}
 	var resp *GetUserAvailabilityResponse
 	err := c.retry(ctx, func() (error, time.Duration, error) {
 		resp = new(GetUserAvailabilityResponse)
-		_, err := c.call(ctx, ActionGetUserAvailability, body, resp, getUserAvailabilityResponseName)
+		_, err := c.call(ctx, ActionGetUserAvailability, body, resp, getUserAvailabilityResponseName, req.Mailboxes[lo].Address, extra...)
 		if busy, backOff, ok := busyFault(err); ok {
 			return busy, backOff, nil
 		}
@@ -144,4 +149,29 @@ func allBusy(mailboxes []Mailbox, resp *GetUserAvailabilityResponse) (error, tim
 		return e, fedavail.BackOffFromValues(e.Values), true
 	}
 	return last, backOff, true
+}
+
+// timeZoneContextHeader is the t:TimeZoneContext request header.
+type timeZoneContextHeader struct {
+	XMLName    xml.Name           `xml:"http://schemas.microsoft.com/exchange/services/2006/types TimeZoneContext"`
+	Definition TimeZoneDefinition `xml:"http://schemas.microsoft.com/exchange/services/2006/types TimeZoneDefinition"`
+}
+
+// timeZoneContextFor returns the TimeZoneContext header Exchange's proxy
+// sends beside the body's TimeZone (FreeBusyApplication.CreateService):
+// loc's Windows zone with its full definition. ok is false for a zone with
+// no Windows equivalent; the body's TimeZone still says it.
+func timeZoneContextFor(loc *time.Location, year int) (*timeZoneContextHeader, bool) {
+	id, ok := WindowsZoneFor(loc, year)
+	if !ok {
+		return nil, false
+	}
+	name := id
+	for _, z := range winzones.Zones {
+		if z.ID == id {
+			name = z.Display
+			break
+		}
+	}
+	return &timeZoneContextHeader{Definition: DefinitionFor(id, name, loc, year)}, true
 }

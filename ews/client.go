@@ -95,7 +95,11 @@ func (c *Client) maxConcurrency() int {
 
 // call posts one SOAP request with credentials and decodes the answer's body
 // into resp. Errors are those of soap.Caller.Do and of the Auth.
-func (c *Client) call(ctx context.Context, action string, body, resp any, respName xml.Name) (*soap.Message, error) {
+//
+// The SOAP headers go in Exchange's order: RequestServerVersion, then
+// extra (the request's own), then the Auth's. anchor, when set, is sent as
+// X-AnchorMailbox, which Exchange Online routes on.
+func (c *Client) call(ctx context.Context, action string, body, resp any, respName xml.Name, anchor string, extra ...any) (*soap.Message, error) {
 	if c.URL == "" {
 		return nil, &InputError{Field: "Client.URL", Reason: "empty"}
 	}
@@ -105,7 +109,10 @@ func (c *Client) call(ctx context.Context, action string, body, resp any, respNa
 			return nil, err
 		}
 	}
-	out.headers = append(out.headers, &soap.RequestServerVersion{Version: string(c.version())})
+	out.headers = append(append([]any{&requestServerVersion{Version: string(c.version())}}, extra...), out.headers...)
+	if anchor != "" {
+		out.header.Set("X-AnchorMailbox", anchor)
+	}
 	caller := soap.Caller{HTTPClient: c.HTTPClient, UserAgent: c.UserAgent, Logger: c.Logger}
 	call := &soap.Call{
 		URL:          out.url,

@@ -51,7 +51,7 @@ func TestGetUserAvailability(t *testing.T) {
 	if r.path != "/EWS/Exchange.asmx" {
 		t.Errorf("path = %s", r.path)
 	}
-	var rsv soap.RequestServerVersion
+	var rsv requestServerVersion
 	if h := r.msg.Header(TypesNS, "RequestServerVersion"); h == nil || h.Decode(&rsv) != nil || rsv.Version != string(Exchange2010SP1) {
 		t.Errorf("RequestServerVersion = %+v, want Exchange2010_SP1", rsv)
 	}
@@ -164,7 +164,7 @@ func writeBusyMessages(w http.ResponseWriter, req *GetUserAvailabilityRequest, b
 	for range req.MailboxData {
 		resp.FreeBusyResponses = append(resp.FreeBusyResponses, FreeBusyResponse{ResponseMessage: &ResponseMessage{
 			ResponseClass: Error, ResponseCode: ErrorServerBusy, MessageText: "busy",
-			MessageXML: &soap.MessageXML{Values: []soap.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMS}}},
+			MessageXML: &MessageXML{Values: []soap.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMS}}},
 		}})
 	}
 	writeResponse(w, resp)
@@ -337,8 +337,9 @@ func TestFederated(t *testing.T) {
 		}),
 		Audience:  "FYDIBOHF25SPDLT.b.example",
 		Requester: "alice@a.example",
+		MessageID: func() string { return "urn:uuid:6389558a-14f4-4a9c-8c4e-2d1f6a8e0a11" },
 	}
-	c.Version = Exchange2013
+	c.Version = Exchange2012
 	if _, err := c.GetUserAvailability(context.Background(), simpleRequest(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -348,6 +349,7 @@ func TestFederated(t *testing.T) {
 	}
 	r := f.recorded()[0]
 	testshared.ValidateEWSEnvelope(t, r.body)
+	golden(t, "request-federated.xml", bytes.ReplaceAll(r.body, []byte(f.srv.URL), []byte("https://ews.b.example")))
 	if r.path != "/EWS/Exchange.asmx/WSSecurity" {
 		t.Errorf("path = %s, want /EWS/Exchange.asmx/WSSecurity", r.path)
 	}
@@ -363,8 +365,26 @@ func TestFederated(t *testing.T) {
 	if h := r.msg.Header(ns.WSA, "ReplyTo"); h == nil || !bytes.Contains(h.Raw, []byte(ns.WSAAnon)) {
 		t.Errorf("wsa:ReplyTo missing or not anonymous")
 	}
-	if r.msg.Header(ns.WSA, "MessageID") != nil {
-		t.Errorf("wsa:MessageID sent; Exchange sends none")
+	// As Exchange's availability proxy (ProxyWebRequest.cs,
+	// ProxyAuthenticator.cs, WSAddressingActionHeader.cs): a MessageID,
+	// mustUnderstand on Action and To, RequestTypeHeader CrossForest, a
+	// TimeZoneContext beside the body's TimeZone, X-AnchorMailbox.
+	if id := r.msg.HeaderText(ns.WSA, "MessageID"); !strings.HasPrefix(id, "urn:uuid:") || len(id) != len("urn:uuid:")+36 {
+		t.Errorf("wsa:MessageID = %q, want a urn:uuid", id)
+	}
+	for _, name := range []string{"Action", "To"} {
+		if mu, _ := r.msg.Header(ns.WSA, name).AttrValue(ns.SOAP11, "mustUnderstand"); mu != "1" {
+			t.Errorf("wsa:%s mustUnderstand = %q, want 1", name, mu)
+		}
+	}
+	if rt := r.msg.Header(TypesNS, "RequestTypeHeader"); rt == nil || !bytes.Contains(rt.Raw, []byte(`<t:RequestType>CrossForest</t:RequestType>`)) {
+		t.Errorf("RequestTypeHeader missing or not CrossForest")
+	}
+	if tzc := r.msg.Header(TypesNS, "TimeZoneContext"); tzc == nil || !bytes.Contains(tzc.Raw, []byte(`Id="Tokyo Standard Time"`)) {
+		t.Errorf("TimeZoneContext missing or not the request's zone")
+	}
+	if got := r.header.Get("X-AnchorMailbox"); got != "bob@b.example" {
+		t.Errorf("X-AnchorMailbox = %q, want the first mailbox", got)
 	}
 	sec := r.msg.Header(ns.WSSE, "Security")
 	if sec == nil {
@@ -377,8 +397,8 @@ func TestFederated(t *testing.T) {
 	if mu, _ := sec.AttrValue(ns.SOAP11, "mustUnderstand"); mu != "1" {
 		t.Errorf("wsse:Security mustUnderstand = %q", mu)
 	}
-	var rsv soap.RequestServerVersion
-	if h := r.msg.Header(TypesNS, "RequestServerVersion"); h == nil || h.Decode(&rsv) != nil || rsv.Version != "Exchange2013" {
+	var rsv requestServerVersion
+	if h := r.msg.Header(TypesNS, "RequestServerVersion"); h == nil || h.Decode(&rsv) != nil || rsv.Version != "Exchange2012" {
 		t.Errorf("RequestServerVersion = %+v", rsv)
 	}
 }
@@ -416,7 +436,7 @@ func TestValidation(t *testing.T) {
 		{"no options", func(r *AvailabilityRequest) { r.FreeBusy = nil }, "FreeBusy"},
 		{"reversed window", func(r *AvailabilityRequest) { r.End = r.Start.Add(-time.Hour) }, "End"},
 		{"no start", func(r *AvailabilityRequest) { r.Start = time.Time{} }, "Start"},
-		{"43 days", func(r *AvailabilityRequest) { r.End = r.Start.AddDate(0, 0, 43) }, "End"},
+		{"63 days", func(r *AvailabilityRequest) { r.End = r.Start.AddDate(0, 0, 63) }, "End"},
 		{"view None", func(r *AvailabilityRequest) { r.FreeBusy.View = ViewNone }, "FreeBusy.View"},
 		{"interval 4m", func(r *AvailabilityRequest) { r.FreeBusy.MergedInterval = 4 * time.Minute }, "FreeBusy.MergedInterval"},
 		{"interval 1441m", func(r *AvailabilityRequest) { r.FreeBusy.MergedInterval = 1441 * time.Minute }, "FreeBusy.MergedInterval"},

@@ -31,6 +31,10 @@ const (
 	ErrorMeetingSuggestionGenerationFailed ResponseCode = "ErrorMeetingSuggestionGenerationFailed"
 	ErrorFreeBusyDLLimitReached            ResponseCode = "ErrorFreeBusyDLLimitReached"
 	ErrorTimeoutExpired                    ResponseCode = "ErrorTimeoutExpired"
+	// ErrorResultSetTooBig is Exchange's per-mailbox answer for a window
+	// holding more items than it returns (ResultSetTooBigException, 5006),
+	// and fedavail's for a mailbox or suggestions past the answer size cap.
+	ErrorResultSetTooBig ResponseCode = "ErrorResultSetTooBig"
 
 	// Request validation.
 	ErrorMailboxDataArrayEmpty          ResponseCode = "ErrorMailboxDataArrayEmpty"

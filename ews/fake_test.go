@@ -72,7 +72,7 @@ func (f *fakeEWS) recorded() []recorded {
 
 // writeResponse sends body in a SOAP envelope with a ServerVersionInfo header.
 func writeResponse(w http.ResponseWriter, body any) {
-	env := soap.Envelope{Version: soap.V11, Headers: []any{&soap.ServerVersionInfo{MajorVersion: 15, MinorVersion: 1, Version: "V2017_07_11"}}, Body: body}
+	env := soap.Envelope{Version: soap.V11, Headers: []any{&serverVersionInfo{MajorVersion: 15, MinorVersion: 1, Version: "V2017_07_11"}}, Body: body}
 	b, err := env.Marshal()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

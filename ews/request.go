@@ -11,8 +11,10 @@ const (
 	// MaxMailboxesPerRequest is Exchange's limit per request; the client
 	// splits longer free/busy requests into batches of this size.
 	MaxMailboxesPerRequest = 100
-	// MaxWindow is Exchange's default maximum time window (42 days).
-	MaxWindow = 42 * 24 * time.Hour
+	// MaxWindow is Exchange's default maximum time window: 62 days
+	// (MaximumQueryIntervalDays), compared in whole days, so a window of
+	// 62 days and some hours is accepted.
+	MaxWindow = 62 * 24 * time.Hour
 	// MinSuggestionsWindow is the shortest suggestions window Exchange
 	// accepts: suggestions are computed for whole days.
 	MinSuggestionsWindow = 24 * time.Hour
@@ -71,7 +73,7 @@ type SuggestionOptions struct {
 	// MinimumQuality is the worst quality to suggest.
 	MinimumQuality Quality
 	// Start and End bound the days for which detailed suggestions are
-	// wanted: at least 24 hours, at most 42 days. Zero means the request's
+	// wanted: at least 24 hours, at most 62 whole days. Zero means the request's
 	// window.
 	Start, End time.Time
 	// CurrentMeetingTime is the current start of a meeting being moved.
@@ -152,8 +154,8 @@ func checkWindow(prefix string, start, end time.Time) error {
 	if !end.After(start) {
 		return &InputError{Field: prefix + "End", Reason: "the time window ends before it starts"}
 	}
-	if end.Sub(start) > MaxWindow {
-		return &InputError{Field: prefix + "End", Reason: fmt.Sprintf("the time window is %s, longer than 42 days", end.Sub(start))}
+	if end.Sub(start).Truncate(24*time.Hour) > MaxWindow {
+		return &InputError{Field: prefix + "End", Reason: fmt.Sprintf("the time window is %s, longer than 62 days", end.Sub(start))}
 	}
 	return nil
 }

@@ -102,7 +102,7 @@ func (rm *ResponseMessage) decode(er *elementReader, start xml.StartElement) (er
 			*rm.DescriptiveLinkKey, err = er.int()
 		case "MessageXml":
 			if rm.MessageXML == nil {
-				rm.MessageXML = new(fedavail.MessageXML)
+				rm.MessageXML = new(MessageXML)
 			}
 			err = decodeMessageXML(er, rm.MessageXML)
 		default:
@@ -112,15 +112,34 @@ func (rm *ResponseMessage) decode(er *elementReader, start xml.StartElement) (er
 	return err
 }
 
-func decodeMessageXML(er *elementReader, m *fedavail.MessageXML) error {
-	return er.each("Value", func(start xml.StartElement) error {
-		var v fedavail.MessageValue
-		v.Name, _ = attr(start, "Name")
-		var err error
-		v.Value, err = er.string()
-		m.Values = append(m.Values, v)
-		return err
-	})
+func decodeMessageXML(er *elementReader, m *MessageXML) (err error) {
+	for start := range er.children(&err) {
+		var dst *string
+		if start.Name.Space == ErrorsNS {
+			switch start.Name.Local {
+			case "ExceptionType":
+				dst = &m.ExceptionType
+			case "ExceptionCode":
+				dst = &m.ExceptionCode
+			case "ExceptionMessage":
+				dst = &m.ExceptionMessage
+			case "ExceptionServerName":
+				dst = &m.ExceptionServerName
+			}
+		}
+		switch {
+		case dst != nil:
+			*dst, err = er.string()
+		case start.Name.Local == "Value":
+			var v fedavail.MessageValue
+			v.Name, _ = attr(start, "Name")
+			v.Value, err = er.string()
+			m.Values = append(m.Values, v)
+		default:
+			err = er.skip()
+		}
+	}
+	return err
 }
 
 func (v *FreeBusyView) decode(er *elementReader) (err error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/internal/challenge"
 	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/required"
 	"github.com/fedavail/fedavail/internal/soap"
@@ -23,8 +24,22 @@ import (
 const (
 	// DefaultMaxMailboxes is how many mailboxes one request may ask about.
 	DefaultMaxMailboxes = 100
-	// DefaultMaxWindow is the longest free/busy or suggestions window.
-	DefaultMaxWindow = 42 * 24 * time.Hour
+	// DefaultMaxWindow is the longest free/busy or suggestions window:
+	// Exchange's MaximumQueryIntervalDays default of 62, counted as it
+	// counts, in whole days (62 days and 23 hours pass, 63 days do not).
+	DefaultMaxWindow = 62 * 24 * time.Hour
+	// DefaultMaxBodyBytes is the largest request body: Exchange's
+	// MaximumRequestStreamSize default (409,600 bytes) for availability
+	// requests, room for 100 mailboxes, both views and a delegation token
+	// many times over.
+	DefaultMaxBodyBytes = 409600
+	// DefaultMaxAnswerBytes caps an answer's size. Exchange has no such
+	// cap; fedavail has one because repeated mailboxes and suggestions
+	// (every suggestion lists every mailbox) otherwise let a 20 KB request
+	// cost tens of megabytes. 8 MiB holds 100 mailboxes with three detailed
+	// items a day for 62 days; a mailbox past it is answered
+	// ErrorResultSetTooBig, and clients ask again for fewer.
+	DefaultMaxAnswerBytes = 8 << 20
 	// DefaultMergedInterval is the merged free/busy interval when a request
 	// names none.
 	DefaultMergedInterval = 30 * time.Minute
@@ -54,14 +69,18 @@ type HandlerConfig struct {
 	// means time.Now.
 	Now func() time.Time
 	// MaxBodyBytes caps a request's size (HTTP 413 beyond); 0 means
-	// 16 MiB (the default of fedavail.Limits).
+	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// MaxMailboxes caps the mailboxes of one request; 0 means
 	// DefaultMaxMailboxes.
 	MaxMailboxes int
-	// MaxWindow caps the free/busy and suggestions windows; 0 means
-	// DefaultMaxWindow.
+	// MaxWindow caps the free/busy and suggestions windows, compared in
+	// whole days as Exchange compares them; 0 means DefaultMaxWindow.
 	MaxWindow time.Duration
+	// MaxAnswerBytes caps the size of a GetUserAvailability answer: the
+	// free/busy of the mailboxes past it, or the suggestions, are answered
+	// ErrorResultSetTooBig instead. 0 means DefaultMaxAnswerBytes.
+	MaxAnswerBytes int
 	// Concurrency caps how many mailboxes of one request are read at once;
 	// 0 means 8.
 	Concurrency int
@@ -70,7 +89,9 @@ type HandlerConfig struct {
 	ServerVersion ServerVersion
 	// Limiter, if set, is asked about every authenticated request, keyed
 	// by the requester's domain; refusals are answered with an
-	// ErrorServerBusy fault carrying BackOffMilliseconds. See
+	// ErrorServerBusy fault carrying BackOffMilliseconds. A Limiter that
+	// is also a [CostLimiter] is charged, besides, for the work of a
+	// GetUserAvailability request (see [CostLimiter]). See
 	// [NewPartnerLimiter]. Nil serves every request.
 	Limiter Limiter
 }
@@ -136,6 +157,12 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	if cfg.MaxWindow <= 0 {
 		cfg.MaxWindow = DefaultMaxWindow
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxAnswerBytes <= 0 {
+		cfg.MaxAnswerBytes = DefaultMaxAnswerBytes
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = defaultConcurrency
@@ -205,26 +232,47 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	msg, body, status, err := h.readRequest(r)
+	data, status, err := h.read(r)
 	if err != nil {
-		h.log.InfoContext(r.Context(), "ews: unreadable request", "status", status, "err", err)
-		if status == http.StatusRequestEntityTooLarge {
-			http.Error(w, "ews: request too large", status)
-			return
-		}
-		soap.WriteFault(w, soap.V11, clientFault(ErrorSchemaValidation, "The request is not a well-formed SOAP message."))
+		h.unreadable(w, r, status, err)
 		return
 	}
+	var fault *fedavail.Fault
 	if federated {
-		if requester, err = h.validateToken(r.Context(), msg); err != nil {
+		// The token is found and validated before the body is checked
+		// and parsed: a request without a valid one costs the scan of
+		// its header only.
+		xr := h.reader()
+		tok, err := soap.HeaderToken(&xr.Reader, data, h.limits)
+		h.readers.Put(xr)
+		if err != nil {
+			h.unreadable(w, r, http.StatusBadRequest, err)
+			return
+		}
+		if requester, err = h.validateToken(r.Context(), tok); errors.Is(err, fedavail.ErrWrongOffer) {
+			// Exchange authenticates a genuine token of another offer and
+			// refuses the operation (ServiceCommandBase.PreExecute).
+			h.log.InfoContext(r.Context(), "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
+			requester, fault = &fedavail.Requester{Federated: true}, accessDenied()
+		} else if err != nil {
 			h.unauthorized(w, r, "delegation token refused", err)
 			return
 		}
 	}
+	msg, body, err := h.decode(data)
+	if err != nil {
+		h.unreadable(w, r, statusFor(err), err)
+		return
+	}
 	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
 	op := operation(r, msg)
 	var answer any
-	fault := seeksProxying(requester, msg)
+	if fault == nil {
+		fault = externalVersion(requester, req.version)
+	}
+	if fault == nil {
+		fault = seeksProxying(requester, msg)
+	}
 	if fault == nil {
 		fault = h.throttle(requester)
 	}
@@ -244,6 +292,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.write(w, msg.Version, answer)
 	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+}
+
+// unreadable answers a request that cannot be read: 413 over the size
+// limit, else an ErrorSchemaValidation fault.
+func (h *Handler) unreadable(w http.ResponseWriter, r *http.Request, status int, err error) {
+	h.log.InfoContext(r.Context(), "ews: unreadable request", "status", status, "err", err)
+	if status == http.StatusRequestEntityTooLarge {
+		http.Error(w, "ews: request too large", status)
+		return
+	}
+	soap.WriteFault(w, soap.V11, clientFault(ErrorSchemaValidation, "The request is not a well-formed SOAP message."))
+}
+
+// accessDenied is Exchange's ServiceAccessDeniedException as a fault.
+func accessDenied() *fedavail.Fault {
+	return clientFault(ErrorAccessDenied, "The caller does not have access to this operation.")
+}
+
+// externalVersion refuses a federated request whose RequestServerVersion
+// is older than Exchange2010, as Exchange does: external users are served
+// from that schema on (ServiceCommandBase.PreExecute; Exchange2009, which
+// Exchange's own proxy sends, counts as Exchange2010).
+func externalVersion(who *fedavail.Requester, v Version) *fedavail.Fault {
+	if !who.Federated || v == Exchange2009 || v.Compare(Exchange2010) >= 0 {
+		return nil
+	}
+	return accessDenied()
 }
 
 // seeksProxying refuses a federated request that asks to act as another
@@ -270,17 +345,11 @@ func (h *Handler) authenticate(r *http.Request) (*fedavail.Requester, error) {
 	return req, err
 }
 
-// validateToken takes the delegation token out of the wsse:Security header
-// and has it validated for free/busy.
-func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedavail.Requester, error) {
+// validateToken has the delegation token found in the wsse:Security
+// header (nil for none) validated for free/busy.
+func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedavail.Requester, error) {
 	if h.cfg.Tokens == nil {
 		return nil, errors.New("ews: no token validator configured")
-	}
-	xr := h.reader()
-	defer h.readers.Put(xr)
-	tok, err := securityToken(xr, msg)
-	if err != nil {
-		return nil, err
 	}
 	if tok == nil || tok.Name.Space != ns.XMLEnc || tok.Name.Local != "EncryptedData" {
 		return nil, errors.New("ews: no xenc:EncryptedData in the wsse:Security header")
@@ -306,6 +375,11 @@ func (h *Handler) validateToken(ctx context.Context, msg *soap.Message) (*fedava
 // refused is for the server's log only, never for the caller.
 func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.log.WarnContext(r.Context(), "ews: "+what, "path", r.URL.Path, "remote", r.RemoteAddr, "reason", fedavail.ErrorDetail(err))
+	if !IsFederatedPath(r.URL.Path) && h.cfg.Authenticate != nil {
+		// The password paths challenge, as IIS does, so that clients
+		// which wait for a challenge send their credentials.
+		challenge.Basic(w.Header(), r)
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusUnauthorized)
 }
@@ -375,7 +449,7 @@ func (h *Handler) envelope(v soap.Version, body any) *soap.Envelope {
 	sv := h.cfg.ServerVersion
 	return &soap.Envelope{
 		Version: v,
-		Headers: []any{soap.ServerVersionInfo{
+		Headers: []any{serverVersionInfo{
 			MajorVersion: sv.MajorVersion, MinorVersion: sv.MinorVersion,
 			MajorBuildNumber: sv.MajorBuildNumber, MinorBuildNumber: sv.MinorBuildNumber,
 			Version: sv.Version,
@@ -405,14 +479,4 @@ func forVersion(v soap.Version, f *fedavail.Fault) *fedavail.Fault {
 // serverFault is a fault blaming the server.
 func serverFault(code ResponseCode, msg string) *fedavail.Fault {
 	return &fedavail.Fault{Code: "Server", Reason: msg, ResponseCode: string(code)}
-}
-
-// knowsWorkingElsewhere reports whether a requested schema version is
-// Exchange2013 or later, the first whose clients know WorkingElsewhere.
-func knowsWorkingElsewhere(v Version) bool {
-	switch v {
-	case Exchange2007, Exchange2007SP1, Exchange2010, Exchange2010SP1, Exchange2010SP2:
-		return false
-	}
-	return true
 }

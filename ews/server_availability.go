@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,8 @@ type availabilityQuery struct {
 	fetchStart         time.Time // union of both windows
 	fetchEnd           time.Time
 	workingElsewhereOK bool
+	// server names this server in per-mailbox errors' MessageXml.
+	server string
 }
 
 // mailboxResult is what was found for one mailbox.
@@ -30,6 +33,9 @@ type mailboxResult struct {
 	code    ResponseCode // NoError or the per-mailbox error
 	message string
 	level   fedavail.AccessLevel
+	// owner is set when the requester asks about its own mailbox, which
+	// shows it its private items (Exchange's FreeBusyPermissionLevel.Owner).
+	owner   bool
 	events  []calendar.Event // over the fetch window
 	hours   *calendar.WorkingHours
 	backOff time.Duration // for a source that is temporarily unavailable
@@ -48,18 +54,123 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	if fault != nil {
 		return nil, fault
 	}
-	results := h.readMailboxes(req, in.MailboxData, q)
+	q.server = req.http.Host
+	if host, _, err := net.SplitHostPort(q.server); err == nil {
+		q.server = host
+	}
+	set := distinctMailboxes(in.MailboxData)
+	results, fault := h.readMailboxes(req, set, q)
+	if fault != nil {
+		return nil, fault
+	}
+	// Repeated mailboxes were read once and share one answer, but each
+	// entry of the request still gets its own in the answer, as Exchange
+	// gives it; the size cap keeps the copies from amplifying the request.
+	budget := answerBudget{left: h.cfg.MaxAnswerBytes}
 	out := &GetUserAvailabilityResponse{}
 	if q.view != "" {
-		out.FreeBusyResponses = make([]FreeBusyResponse, len(results))
-		for i := range results {
-			out.FreeBusyResponses[i] = h.freeBusyResponse(&results[i], q)
+		views := make([]*FreeBusyResponse, len(results))
+		sizes := make([]int, len(results))
+		out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		for i, k := range set.index {
+			if views[k] == nil {
+				fb := h.freeBusyResponse(&results[k], q)
+				views[k], sizes[k] = &fb, len(appendFreeBusyResponse(nil, &fb))
+			}
+			if !budget.take(sizes[k]) {
+				out.FreeBusyResponses[i] = tooBig(q.server)
+				continue
+			}
+			out.FreeBusyResponses[i] = *views[k]
 		}
 	}
 	if q.suggest != nil {
-		out.SuggestionsResponse = h.suggestions(req, in.MailboxData, results, q)
+		out.SuggestionsResponse = h.suggestions(req, set, results, q, &budget)
 	}
 	return out, nil
+}
+
+// answerBudget is what is left of the answer's size cap.
+type answerBudget struct{ left int }
+
+// take reports whether n more bytes fit in the answer, and counts them.
+func (b *answerBudget) take(n int) bool {
+	if n > b.left {
+		b.left = 0 // nothing after a refusal: the answer stays in request order
+		return false
+	}
+	b.left -= n
+	return true
+}
+
+// tooBig is the answer for a mailbox past the answer size cap.
+func tooBig(server string) FreeBusyResponse {
+	return FreeBusyResponse{
+		ResponseMessage: errorMessage(ErrorResultSetTooBig, tooBigText, server),
+		FreeBusyView:    &FreeBusyView{FreeBusyViewType: ViewNone},
+	}
+}
+
+// exceptions are the .NET exception and availability error number behind
+// each per-mailbox code (InfoWorker Availability/ErrorConstants.cs and the
+// exception classes), which Exchange reports in MessageXml.
+var exceptions = map[ResponseCode]struct {
+	typ  string
+	code string
+}{
+	ErrorResultSetTooBig:                   {"ResultSetTooBigException", "5006"},
+	ErrorMailboxLogonFailed:                {"MailboxLogonFailedException", "5008"},
+	ErrorMailRecipientNotFound:             {"MailRecipientNotFoundException", "5009"},
+	ErrorNoFreeBusyAccess:                  {"NoFreeBusyAccessException", "5037"},
+	ErrorMeetingSuggestionGenerationFailed: {"AvailabilityException", "5040"},
+	ErrorFreeBusyGenerationFailed:          {"AvailabilityException", "5041"},
+}
+
+// errorMessage is an error ResponseMessage shaped like Exchange's
+// (ResponseMessageBuilder.ResponseMessageFromExchangeException): the code,
+// the text, and in MessageXml the exception's type, number and message and
+// the server's name.
+func errorMessage(code ResponseCode, text, server string) *ResponseMessage {
+	m := &ResponseMessage{ResponseClass: Error, MessageText: text, ResponseCode: code}
+	if e, ok := exceptions[code]; ok {
+		m.MessageXML = &MessageXML{ExceptionType: e.typ, ExceptionCode: e.code, ExceptionMessage: text, ExceptionServerName: server}
+	}
+	return m
+}
+
+const tooBigText = "The answer would be larger than this server returns; ask for fewer mailboxes or a shorter window."
+
+// mailboxSet is a request's mailboxes with repeats collapsed: the
+// addresses to read, and for each request entry the index of its address.
+type mailboxSet struct {
+	addrs []string
+	index []int
+	// exclude is set when any entry of the address asks ExcludeConflicts.
+	exclude []bool
+}
+
+// distinctMailboxes collapses repeated addresses (compared as Exchange
+// compares SMTP addresses, without regard to case or surrounding space),
+// so that each mailbox is read, checked and rated once per request.
+func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
+	set := mailboxSet{index: make([]int, len(mailboxes))}
+	seen := make(map[string]int, len(mailboxes))
+	for i := range mailboxes {
+		addr := strings.TrimSpace(mailboxes[i].Email.Address)
+		key := strings.ToLower(addr)
+		k, ok := seen[key]
+		if !ok {
+			k = len(set.addrs)
+			seen[key] = k
+			set.addrs = append(set.addrs, addr)
+			set.exclude = append(set.exclude, false)
+		}
+		set.index[i] = k
+		if x := mailboxes[i].ExcludeConflicts; x != nil && *x {
+			set.exclude[k] = true
+		}
+	}
+	return set
 }
 
 // validateAvailability checks the request the way Exchange does, answering
@@ -74,11 +185,11 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 	if in.FreeBusyViewOptions == nil && in.SuggestionsViewOptions == nil {
 		return nil, clientFault(ErrorInvalidRequest, "Either FreeBusyViewOptions or SuggestionsViewOptions is required.")
 	}
-	q := &availabilityQuery{loc: loc, workingElsewhereOK: knowsWorkingElsewhere(v)}
+	q := &availabilityQuery{loc: loc, workingElsewhereOK: newSchema(v)}
 	if o := in.FreeBusyViewOptions; o != nil {
 		switch o.RequestedView {
 		case "":
-			q.view = ViewDetailedMerged // the schema's default is Detailed; Exchange merges too
+			q.view = ViewFreeBusy // Exchange's default (FreeBusyViewOptions.Init)
 		case ViewMergedOnly, ViewFreeBusy, ViewFreeBusyMerged, ViewDetailed, ViewDetailedMerged:
 			q.view = o.RequestedView
 		default:
@@ -95,7 +206,9 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 		if q.fbStart, q.fbEnd, f = h.window(o.TimeWindow, loc); f != nil {
 			return nil, f
 		}
-		if q.fbEnd.Sub(q.fbStart) < q.interval && q.view.Merged() {
+		// Exchange checks the interval against the window whatever the view
+		// (FreeBusyViewOptions.Validate).
+		if q.fbEnd.Sub(q.fbStart) < q.interval {
 			return nil, clientFault(ErrorInvalidMergedFreeBusyInterval, "MergedFreeBusyIntervalInMinutes is longer than the time window.")
 		}
 		q.fetchStart, q.fetchEnd = q.fbStart, q.fbEnd
@@ -104,6 +217,11 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 		s, f := h.suggestionOptions(o, loc)
 		if f != nil {
 			return nil, f
+		}
+		if q.view != "" && (s.Start.Before(q.fbStart) || s.End.After(q.fbEnd)) {
+			// AvailabilityQuery.ValidateSpecificInputData: with both views,
+			// the suggestions window lies within the free/busy window.
+			return nil, clientFault(ErrorInvalidRequest, "SuggestionsViewOptions: the suggestions window must lie within the free/busy window.")
 		}
 		q.suggest = s
 		if q.fetchStart.IsZero() || s.Start.Before(q.fetchStart) {
@@ -123,7 +241,8 @@ func (h *Handler) window(d Duration, loc *time.Location) (start, end time.Time, 
 	switch {
 	case d.StartTime.IsZero() || d.EndTime.IsZero() || !end.After(start):
 		return start, end, clientFault(ErrorInvalidTimeInterval, "The time window's end must be after its start.")
-	case end.Sub(start) > h.cfg.MaxWindow:
+	case end.Sub(start).Truncate(24*time.Hour) > h.cfg.MaxWindow:
+		// Whole days, as Exchange compares TimeSpan.Days with the limit.
 		return start, end, clientFault(ErrorTimeIntervalTooBig, fmt.Sprintf("The time window is longer than %d days.", int(h.cfg.MaxWindow/(24*time.Hour))))
 	}
 	return start, end, nil
@@ -152,7 +271,9 @@ func (h *Handler) suggestionOptions(o *SuggestionsViewOptions, loc *time.Locatio
 		return bad("MaximumResultsByDay must be between 0 and 48.")
 	case o.MaximumNonWorkHourResultsByDay < 0 || o.MaximumNonWorkHourResultsByDay > 48:
 		return bad("MaximumNonWorkHourResultsByDay must be between 0 and 48.")
-	case o.MeetingDurationInMinutes < 0 || o.MeetingDurationInMinutes > 1440:
+	case o.MeetingDurationInMinutes < 0 || o.MeetingDurationInMinutes > 1440,
+		o.MeetingDurationInMinutes > 0 && o.MeetingDurationInMinutes < 30: // absent is 60
+		// SuggestionsViewOptions.Validate: DurationTooSmall, DurationTooLarge.
 		return bad("MeetingDurationInMinutes must be between 30 and 1440.")
 	}
 	if o.MinimumSuggestionQuality != "" {
@@ -165,73 +286,128 @@ func (h *Handler) suggestionOptions(o *SuggestionsViewOptions, loc *time.Locatio
 	return s, nil
 }
 
-// readMailboxes reads every mailbox, a few at a time, keeping request order.
-func (h *Handler) readMailboxes(req *request, mailboxes []MailboxData, q *availabilityQuery) []mailboxResult {
-	results := make([]mailboxResult, len(mailboxes))
-	if len(mailboxes) == 1 {
-		results[0] = h.readMailbox(req.http.Context(), req.requester, mailboxes[0].Email.Address, q)
-		return results
+// readMailboxes reads every distinct mailbox in two passes, a few at a
+// time: the access policy for all of them, then, once the work they make
+// has been charged to the requester's throttling budget, the calendars of
+// those the requester may see. A mailbox it may not see costs a policy
+// look-up and nothing else.
+func (h *Handler) readMailboxes(req *request, set mailboxSet, q *availabilityQuery) ([]mailboxResult, *fedavail.Fault) {
+	ctx := req.http.Context()
+	results := make([]mailboxResult, len(set.addrs))
+	h.each(len(results), func(i int) { results[i] = h.checkMailbox(ctx, req.requester, set.addrs[i]) })
+	if fault := h.charge(req.requester, mailboxWork(results, q)); fault != nil {
+		return nil, fault
+	}
+	h.each(len(results), func(i int) {
+		if results[i].code == NoError {
+			h.readCalendar(ctx, set.addrs[i], q, &results[i])
+		}
+	})
+	return results, nil
+}
+
+// mailboxWork is what a request costs in throttling units: one per
+// calendar read, and one more per mailbox rated for suggestions.
+func mailboxWork(results []mailboxResult, q *availabilityQuery) int {
+	n := 0
+	for i := range results {
+		if results[i].code == NoError {
+			n++
+		}
+	}
+	if q.suggest != nil {
+		n *= 2
+	}
+	return n
+}
+
+// each calls f for 0…n-1, at most Concurrency at once.
+func (h *Handler) each(n int, f func(int)) {
+	if n == 1 {
+		f(0)
+		return
 	}
 	sem := make(chan struct{}, h.cfg.Concurrency)
 	var wg sync.WaitGroup
-	for i := range mailboxes {
+	for i := range n {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = h.readMailbox(req.http.Context(), req.requester, mailboxes[i].Email.Address, q)
+			f(i)
 		}()
 	}
 	wg.Wait()
-	return results
 }
 
-// readMailbox applies the access policy to one mailbox and reads what the
-// granted level allows.
-func (h *Handler) readMailbox(ctx context.Context, who *fedavail.Requester, addr string, q *availabilityQuery) (res mailboxResult) {
+// generationFailed is the answer for a mailbox whose policy or store failed.
+var generationFailed = mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+
+// checkMailbox applies the access policy to one mailbox; the result's
+// code is NoError when its calendar is to be read.
+func (h *Handler) checkMailbox(ctx context.Context, who *fedavail.Requester, addr string) (res mailboxResult) {
 	defer func() {
-		// A Source or AccessPolicy that panics fails its mailbox, not the server.
+		// An AccessPolicy that panics fails its mailbox, not the server.
 		if p := recover(); p != nil {
-			h.log.ErrorContext(ctx, "ews: panic reading a mailbox", "mailbox", addr, "panic", p)
-			res = mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+			h.log.ErrorContext(ctx, "ews: panic in the access policy", "mailbox", addr, "panic", p)
+			res = generationFailed
 		}
 	}()
-	addr = strings.TrimSpace(addr)
 	if addr == "" || !strings.Contains(addr, "@") {
 		return mailboxResult{code: ErrorMailRecipientNotFound, message: "The mailbox address is not valid."}
 	}
 	level, err := h.cfg.Policy.Access(ctx, *who, addr)
 	if err != nil {
 		h.log.ErrorContext(ctx, "ews: access policy failed", "mailbox", addr, "err", err)
-		return mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+		return generationFailed
 	}
 	if level <= fedavail.AccessNone {
 		return mailboxResult{code: ErrorNoFreeBusyAccess, message: "The requester does not have permission to see this mailbox's free/busy information."}
 	}
-	if !grantedView(q.view, level).Detailed() {
+	owner := !who.Federated && strings.EqualFold(strings.TrimSpace(who.Address), addr)
+	return mailboxResult{code: NoError, level: level, owner: owner}
+}
+
+// readCalendar reads what the granted level allows of one mailbox into res.
+func (h *Handler) readCalendar(ctx context.Context, addr string, q *availabilityQuery, res *mailboxResult) {
+	defer func() {
+		// A Source that panics fails its mailbox, not the server.
+		if p := recover(); p != nil {
+			h.log.ErrorContext(ctx, "ews: panic reading a mailbox", "mailbox", addr, "panic", p)
+			*res = generationFailed
+		}
+	}()
+	if !grantedView(q.view, res.level).Detailed() {
 		// Sources that read from a remote store ask it for free/busy alone.
 		ctx = calendar.WithFreeBusyOnly(ctx)
 	}
 	events, err := h.cfg.Calendars.Events(ctx, addr, q.fetchStart, q.fetchEnd)
+	var hours *calendar.WorkingHours
 	if err == nil {
-		res.hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
+		hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
 	}
 	var tooMany *calendar.TooManyEventsError
 	var unavailable *fedavail.UnavailableError
 	switch {
 	case errors.Is(err, calendar.ErrMailboxNotFound):
-		return mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+		*res = mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+		return
 	case errors.As(err, &unavailable):
 		// Exchange's answer for a mailbox database it cannot reach
 		// (CalendarQuery.HandleConnectionException → ErrorMailboxLogonFailed),
 		// with the source's wait when it said one.
 		h.log.WarnContext(ctx, "ews: calendar source unavailable", "mailbox", addr, "retry_after", unavailable.RetryAfter, "err", err)
-		return mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
+		*res = mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
+		return
 	case errors.As(err, &tooMany):
-		return mailboxResult{code: ErrorFreeBusyGenerationFailed, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
+		// Exchange's ResultSetTooBigException: the mailbox has more items
+		// in the window than one query returns.
+		*res = mailboxResult{code: ErrorResultSetTooBig, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
+		return
 	case err != nil:
 		h.log.ErrorContext(ctx, "ews: calendar source failed", "mailbox", addr, "err", err)
-		return mailboxResult{code: ErrorFreeBusyGenerationFailed, message: "Free/busy information could not be generated."}
+		*res = generationFailed
+		return
 	}
 	if !q.workingElsewhereOK {
 		// Clients of schemas before Exchange2013 do not know WorkingElsewhere;
@@ -242,8 +418,7 @@ func (h *Handler) readMailbox(ctx context.Context, who *fedavail.Requester, addr
 			}
 		}
 	}
-	res.code, res.level, res.events = NoError, level, events
-	return res
+	res.events, res.hours = events, hours
 }
 
 // grantedView downgrades a requested view to what the access level allows.
@@ -262,9 +437,14 @@ func grantedView(v ViewType, level fedavail.AccessLevel) ViewType {
 
 func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) FreeBusyResponse {
 	if res.code != NoError {
-		rm := &ResponseMessage{ResponseClass: Error, MessageText: res.message, ResponseCode: res.code}
+		rm := errorMessage(res.code, res.message, q.server)
 		if res.backOff > 0 {
-			rm.MessageXML = backOffXML(res.backOff)
+			bx := backOffXML(res.backOff)
+			if rm.MessageXML == nil {
+				rm.MessageXML = bx
+			} else {
+				rm.MessageXML.Values = bx.Values
+			}
 		}
 		return FreeBusyResponse{ResponseMessage: rm, FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
 	}
@@ -279,43 +459,49 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 	if view.Merged() {
 		merged, err := calendar.MergedFreeBusy(inWindow, q.fbStart, q.fbEnd, q.interval)
 		if err != nil { // the window was validated: cannot happen
-			return FreeBusyResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, ResponseCode: ErrorFreeBusyGenerationFailed}, FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
+			return FreeBusyResponse{ResponseMessage: errorMessage(ErrorFreeBusyGenerationFailed, "Free/busy information could not be generated.", q.server), FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
 		}
 		fb.MergedFreeBusy = merged
 	}
 	if view != ViewMergedOnly {
 		fb.CalendarEvents = &CalendarEvents{Events: make([]CalendarEvent, 0, len(inWindow))}
 		for i := range inWindow {
-			fb.CalendarEvents.Events = append(fb.CalendarEvents.Events, wireEvent(&inWindow[i], view.Detailed(), q.loc))
+			fb.CalendarEvents.Events = append(fb.CalendarEvents.Events, wireEvent(&inWindow[i], view.Detailed(), res.owner, q.loc))
 		}
 		if len(inWindow) == 0 {
 			fb.CalendarEvents = nil
 		}
-		fb.WorkingHours = h.wireWorkingHours(res.hours, q.fbStart.Year())
 	}
+	// Every view has the working hours, MergedOnly included
+	// (CalendarQuery.InternalGetCalendarData reads them whatever the view).
+	fb.WorkingHours = h.wireWorkingHours(res.hours, q.fbStart.Year())
 	return FreeBusyResponse{
 		ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
 		FreeBusyView:    fb,
 	}
 }
 
-// wireEvent converts an item, with details only when the view has them
-// and never the subject, location or ID of a private item.
-func wireEvent(e *calendar.Event, detailed bool, loc *time.Location) CalendarEvent {
+// wireEvent converts an item as Exchange's CalendarEvent.CreateFromQueryData
+// does: times are wall-clock readings in the request's zone, with no offset
+// (DateTimeKind.Unspecified); details only when the view has them; and a
+// private item (any sensitivity but Normal) shows to anyone but its owner
+// as IsPrivate alone, every other flag false and no ID, subject or location.
+func wireEvent(e *calendar.Event, detailed, owner bool, loc *time.Location) CalendarEvent {
 	ce := CalendarEvent{
-		StartTime: At(e.Start.In(loc)),
-		EndTime:   At(e.End.In(loc)),
+		StartTime: Wall(e.Start, loc),
+		EndTime:   Wall(e.End, loc),
 		BusyType:  BusyType(e.BusyType.String()),
 	}
-	if detailed {
-		d := &CalendarEventDetails{
+	if !detailed {
+		return ce
+	}
+	ce.Details = &CalendarEventDetails{IsPrivate: e.IsPrivate}
+	if !e.IsPrivate || owner {
+		*ce.Details = CalendarEventDetails{
+			ID: e.ID, Subject: e.Subject, Location: e.Location,
 			IsMeeting: e.IsMeeting, IsRecurring: e.IsRecurring, IsException: e.IsException,
 			IsReminderSet: e.IsReminderSet, IsPrivate: e.IsPrivate,
 		}
-		if !e.IsPrivate {
-			d.ID, d.Subject, d.Location = e.ID, e.Subject, e.Location
-		}
-		ce.Details = d
 	}
 	return ce
 }
@@ -341,36 +527,62 @@ func (h *Handler) wireWorkingHours(wh *calendar.WorkingHours, year int) *Working
 	return out
 }
 
-// suggestions rates meeting times across the request's mailboxes. A
-// mailbox that could not be read counts as unknown: it neither blocks a
-// time nor makes it better.
-func (h *Handler) suggestions(req *request, mailboxes []MailboxData, results []mailboxResult, q *availabilityQuery) *SuggestionsResponse {
-	atts := make([]calendar.Attendee, len(results))
-	for i := range results {
-		if results[i].code != NoError {
+// suggestions rates meeting times across the request's mailboxes, each
+// distinct mailbox once. A mailbox that could not be read counts as
+// unknown: it neither blocks a time nor makes it better. With no mailbox
+// the requester may see, nothing is rated: suggestions over nobody's
+// calendar would be every time of the window.
+func (h *Handler) suggestions(req *request, set mailboxSet, results []mailboxResult, q *availabilityQuery, budget *answerBudget) *SuggestionsResponse {
+	var atts []calendar.Attendee
+	col := make([]int, len(results)) // results index → attendee index, -1 if unread
+	var firstErr *mailboxResult
+	for k := range results {
+		col[k] = -1
+		if results[k].code != NoError {
+			if firstErr == nil {
+				firstErr = &results[k]
+			}
 			continue
 		}
-		atts[i] = calendar.Attendee{Events: results[i].events, WorkingHours: results[i].hours}
-		if x := mailboxes[i].ExcludeConflicts; x != nil {
-			atts[i].ExcludeConflicts = *x
-		}
+		col[k] = len(atts)
+		atts = append(atts, calendar.Attendee{Events: results[k].events, WorkingHours: results[k].hours, ExcludeConflicts: set.exclude[k]})
+	}
+	if len(atts) == 0 {
+		return &SuggestionsResponse{ResponseMessage: errorMessage(firstErr.code, "No mailbox of the request could be read: "+firstErr.message, q.server)}
 	}
 	days, err := calendar.Suggest(atts, *q.suggest)
 	if err != nil {
 		h.log.ErrorContext(req.http.Context(), "ews: suggestions failed", "err", err)
-		return &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Error, MessageText: "Meeting suggestions could not be generated.", ResponseCode: ErrorMeetingSuggestionGenerationFailed}}
+		return &SuggestionsResponse{ResponseMessage: errorMessage(ErrorMeetingSuggestionGenerationFailed, "Meeting suggestions could not be generated.", q.server)}
 	}
-	out := &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError}}
+	// Each suggestion lists every entry of the request; count the bytes
+	// before building anything.
+	perSuggestion := len(`<Suggestion><MeetingTime>2006-01-02T15:04:05</MeetingTime><IsWorkTime>false</IsWorkTime><SuggestionQuality>Excellent</SuggestionQuality><AttendeeConflictDataArray></AttendeeConflictDataArray></Suggestion>`)
+	for _, k := range set.index {
+		if col[k] < 0 {
+			perSuggestion += len(`<UnknownAttendeeConflictData></UnknownAttendeeConflictData>`)
+		} else {
+			perSuggestion += len(`<IndividualAttendeeConflictData><BusyType>WorkingElsewhere</BusyType></IndividualAttendeeConflictData>`)
+		}
+	}
+	size := len(`<SuggestionsResponse><ResponseMessage ResponseClass="Success"><ResponseCode>NoError</ResponseCode></ResponseMessage><SuggestionDayResultArray></SuggestionDayResultArray></SuggestionsResponse>`)
 	for _, d := range days {
-		day := SuggestionDayResult{Date: Wall(d.Date, q.loc), DayQuality: Quality(d.Quality.String())}
+		size += 256 + perSuggestion*len(d.Suggestions) // 256: the day's own elements
+	}
+	if !budget.take(size) {
+		return &SuggestionsResponse{ResponseMessage: errorMessage(ErrorResultSetTooBig, tooBigText, q.server)}
+	}
+	out := &SuggestionsResponse{ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError}, Days: make([]SuggestionDayResult, 0, len(days))}
+	for _, d := range days {
+		day := SuggestionDayResult{Date: Wall(d.Date, q.loc), DayQuality: Quality(d.Quality.String()), Suggestions: make([]Suggestion, 0, len(d.Suggestions))}
 		for _, s := range d.Suggestions {
-			ws := Suggestion{MeetingTime: Wall(s.Start, q.loc), IsWorkTime: s.IsWorkTime, SuggestionQuality: Quality(s.Quality.String()), Conflicts: &AttendeeConflicts{}}
-			for i, st := range s.Status {
-				c := AttendeeConflictData{Kind: ConflictIndividual, BusyType: BusyType(st.String())}
-				if results[i].code != NoError {
-					c = AttendeeConflictData{Kind: ConflictUnknown}
+			ws := Suggestion{MeetingTime: Wall(s.Start, q.loc), IsWorkTime: s.IsWorkTime, SuggestionQuality: Quality(s.Quality.String()), Conflicts: &AttendeeConflicts{Items: make([]AttendeeConflictData, len(set.index))}}
+			for i, k := range set.index {
+				c := AttendeeConflictData{Kind: ConflictUnknown}
+				if a := col[k]; a >= 0 {
+					c = AttendeeConflictData{Kind: ConflictIndividual, BusyType: BusyType(s.Status[a].String())}
 				}
-				ws.Conflicts.Items = append(ws.Conflicts.Items, c)
+				ws.Conflicts.Items[i] = c
 			}
 			day.Suggestions = append(day.Suggestions, ws)
 		}

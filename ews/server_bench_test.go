@@ -25,7 +25,7 @@ func BenchmarkHandler(b *testing.B) {
 	// Production servers log at Info: the per-request Debug line is off.
 	ts := newTestServer(b, func(c *HandlerConfig) { c.Logger = nil })
 	env := soap.Envelope{Version: soap.V11, Headers: []any{
-		soap.RequestServerVersion{Version: string(Exchange2013)},
+		requestServerVersion{Version: string(Exchange2013)},
 		soap.Security(soap.V11, []byte(goodToken)),
 	}, Body: availability(ViewDetailedMerged, "alice@example.com")}
 	reqBody, err := env.Marshal()

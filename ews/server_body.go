@@ -22,47 +22,23 @@ type requestBody struct {
 	timeZones    *GetServerTimeZones
 }
 
-// readRequest reads and decodes the envelope and the body. On failure it
-// returns the HTTP status to answer with: 413 over the size limit, else 400.
-func (h *Handler) readRequest(r *http.Request) (*soap.Message, *requestBody, int, error) {
-	data, err := readBody(r, h.limits)
+// read reads the request's body within the size limit. On failure it
+// returns the HTTP status to answer with: 413 over the size limit, else
+// 400.
+func (h *Handler) read(r *http.Request) ([]byte, int, error) {
+	data, err := xmlguard.ReadBody(r, h.limits)
 	if err != nil {
-		return nil, nil, statusFor(err), err
+		return nil, statusFor(err), err
 	}
-	xr := h.reader()
-	defer h.readers.Put(xr)
-	msg, body, err := decodeRequest(xr, data, h.limits)
-	if err != nil {
-		return nil, nil, statusFor(err), err
-	}
-	return msg, body, http.StatusOK, nil
+	return data, http.StatusOK, nil
 }
 
-// maxPresized is the largest Content-Length readBody trusts for the size
-// of its buffer; it is under xmlguard's default limit.
-const maxPresized = 1 << 20
-
-// readBody is xmlguard.ReadAll with the buffer allocated once, at the size
-// the Content-Length announces, instead of grown from 512 bytes. A body
-// longer than announced is read on within the limit, as ReadAll reads it.
-func readBody(r *http.Request, l xmlguard.Limits) ([]byte, error) {
-	n := r.ContentLength
-	if n <= 0 || n > maxPresized || l.MaxBytes > 0 && n > l.MaxBytes {
-		return xmlguard.ReadAll(r.Body, l)
-	}
-	data := make([]byte, 0, n+1) // +1: room to see the end without growing
-	for {
-		m, err := r.Body.Read(data[len(data):cap(data)])
-		data = data[:len(data)+m]
-		switch {
-		case err == io.EOF:
-			return data, nil
-		case err != nil:
-			return nil, err
-		case len(data) == cap(data):
-			return xmlguard.ReadAll(io.MultiReader(bytes.NewReader(data), r.Body), l)
-		}
-	}
+// decode checks a request's body against the limits and decodes the
+// envelope and the body.
+func (h *Handler) decode(data []byte) (*soap.Message, *requestBody, error) {
+	xr := h.reader()
+	defer h.readers.Put(xr)
+	return decodeRequest(xr, data, h.limits)
 }
 
 func statusFor(err error) int {
@@ -114,8 +90,8 @@ type envelopeReader struct {
 	msg   *soap.Message
 	body  *requestBody
 	envNS string
-	// envDecls are the Envelope's namespace declarations.
-	envDecls []xml.Attr
+	// envScope holds the Envelope's namespace declarations.
+	envScope *soap.Scope
 }
 
 func envelopeError(format string, args ...any) error {
@@ -149,7 +125,7 @@ func (e *envelopeReader) read() error {
 		return &fedavail.NamespaceError{Element: "Envelope", Got: root.Name.Space, Want: ns.SOAP11}
 	}
 	e.envNS = root.Name.Space
-	e.envDecls = declarations(root.Attr)
+	e.envScope = soap.NewScope(nil, root.Attr)
 	if err := e.sections(); err != nil {
 		return err
 	}
@@ -213,45 +189,15 @@ func (e *envelopeReader) sections() error {
 	}
 }
 
-// inherited returns the declarations in scope inside a section, innermost
-// first, as soap.Decode lists them.
-func (e *envelopeReader) inherited(section xml.StartElement) []xml.Attr {
-	var out []xml.Attr
-	seen := map[string]bool{}
-	for _, frame := range [][]xml.Attr{declarations(section.Attr), e.envDecls} {
-		for _, a := range frame {
-			key := a.Name.Local
-			if a.Name.Space == "" {
-				key = ""
-			}
-			if !seen[key] {
-				seen[key] = true
-				out = append(out, a)
-			}
-		}
-	}
-	return out
-}
-
-func declarations(attrs []xml.Attr) []xml.Attr {
-	var out []xml.Attr
-	for _, a := range attrs {
-		if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // headers keeps each header block raw.
 func (e *envelopeReader) headers(section xml.StartElement) error {
-	inherited := e.inherited(section)
+	scope := soap.NewScope(e.envScope, section.Attr)
 	return e.each(false, func(off int) error {
 		t := e.r.StartElement()
 		if err := e.r.Skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
 		}
-		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Inherited: inherited})
+		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: scope})
 		return nil
 	})
 }
@@ -269,7 +215,7 @@ func (e *envelopeReader) bodyElements(section xml.StartElement) error {
 		if err := e.bodyElement(t.Name); err != nil {
 			return err
 		}
-		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Inherited: e.inherited(section)}
+		e.msg.Body = soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: soap.NewScope(e.envScope, section.Attr)}
 		if e.body.timeZones != nil {
 			// GetServerTimeZones is small and rare: encoding/xml decodes it.
 			return e.msg.Body.Decode(e.body.timeZones)
@@ -319,69 +265,4 @@ func (e *envelopeReader) bodyElement(t xml.Name) error {
 		return &fedavail.XMLError{Context: "SOAP body", Err: err}
 	}
 	return nil
-}
-
-// securityToken is msg.SecurityToken on the handler's scanner: the first
-// child of the first wsse:Security header, with the namespace declarations
-// in scope at the header, as soap.Children finds it in the header made
-// standalone (declarations inherited from above the header, then the
-// header's own, the first of each prefix winning), but without
-// encoding/xml's tokenizer and without building the standalone header.
-func securityToken(r *requestReader, msg *soap.Message) (*soap.Element, error) {
-	h := msg.Header(ns.WSSE, "Security")
-	if h == nil {
-		return nil, nil
-	}
-	own := declarations(h.Attr)
-	r.Reset(h.Raw)
-	var frame []xml.Attr
-	for _, a := range h.Inherited {
-		if !declares(own, a) {
-			frame = append(frame, a)
-			r.Bind(a)
-		}
-	}
-	inScope := firstDeclarations(append(frame, own...))
-	var token *soap.Element
-	for {
-		kind, err := r.Next()
-		if err == io.EOF {
-			return token, nil
-		}
-		if err != nil {
-			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
-		}
-		if kind != xmlscan.StartElement || r.Depth() == 1 { // 1: the header itself
-			continue
-		}
-		t, start := r.StartElement(), r.TokenOffset()
-		if err := r.Skip(); err != nil {
-			return nil, &fedavail.XMLError{Context: h.Name.Local, Err: err}
-		}
-		if token == nil {
-			token = &soap.Element{Name: t.Name, Attr: t.Attr, Raw: h.Raw[start:r.Offset()], Inherited: inScope}
-		}
-	}
-}
-
-// declares reports whether decls declare the prefix that d declares.
-func declares(decls []xml.Attr, d xml.Attr) bool {
-	for _, o := range decls {
-		if o.Name.Space == d.Name.Space && o.Name.Local == d.Name.Local {
-			return true
-		}
-	}
-	return false
-}
-
-// firstDeclarations returns the namespace declarations among attrs, the
-// first of each prefix only.
-func firstDeclarations(attrs []xml.Attr) []xml.Attr {
-	var out []xml.Attr
-	for _, a := range declarations(attrs) {
-		if !declares(out, a) {
-			out = append(out, a)
-		}
-	}
-	return out
 }

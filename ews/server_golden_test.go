@@ -44,4 +44,16 @@ func TestServerGolden(t *testing.T) {
 		r := ts.do(t, call{body: availability(ViewFreeBusy, many...)}, nil)
 		golden(t, "server-fault-toobig.xml", r.data)
 	})
+	// A genuine token of another offer: Exchange's access-denied fault.
+	t.Run("server-fault-accessdenied.xml", func(t *testing.T) {
+		r := ts.do(t, call{body: availability(ViewFreeBusy, "alice@example.com"), token: `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">autodiscover</xenc:EncryptedData>`}, nil)
+		golden(t, "server-fault-accessdenied.xml", r.data)
+	})
+	// A repeated mailbox past the answer cap: the first answer, then
+	// ErrorResultSetTooBig with Exchange's MessageXml.
+	t.Run("server-repeated-capped.xml", func(t *testing.T) {
+		capped := newTestServer(t, func(c *HandlerConfig) { c.MaxAnswerBytes = 2500 })
+		r := capped.do(t, call{body: availability(ViewFreeBusy, "alice@example.com", "ALICE@example.com"), validate: true}, nil)
+		golden(t, "server-repeated-capped.xml", r.data)
+	})
 }

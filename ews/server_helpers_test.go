@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -49,6 +50,8 @@ func (s *stubTokens) ValidateToken(_ context.Context, data []byte, offer fedavai
 		return &fedavail.Requester{Address: partnerEmail, Domain: "partner.example", Federated: true}, nil
 	case bytes.Contains(data, []byte(">other<")):
 		return &fedavail.Requester{Address: "olga@other.example", Domain: "Other.Example", Federated: true}, nil
+	case bytes.Contains(data, []byte(">autodiscover<")): // genuine, for the Autodiscover offer
+		return nil, fmt.Errorf("token: offer Autodiscover, want free/busy: %w", fedavail.ErrWrongOffer)
 	}
 	return nil, errors.New("signature does not verify")
 }
@@ -143,9 +146,10 @@ type call struct {
 	path    string // default federated
 	headers []any  // extra SOAP headers
 	body    any
-	token   string // wsse token, default goodToken; "-" for none
-	action  string // SOAPAction; "" sends none
-	basic   bool   // send carol's password
+	token   string  // wsse token, default goodToken; "-" for none
+	action  string  // SOAPAction; "" sends none
+	basic   bool    // send carol's password
+	version Version // RequestServerVersion, default Exchange2013
 	// validate checks the answer against the EWS schema (xmllint takes a
 	// while, so only the schema tests ask for it).
 	validate bool
@@ -153,6 +157,7 @@ type call struct {
 
 type reply struct {
 	status int
+	header http.Header
 	data   []byte
 	msg    *soap.Message
 	fault  *fedavail.Fault
@@ -164,7 +169,11 @@ func (ts *testServer) do(t testing.TB, c call, out any) reply {
 	if path == "" {
 		path = "/EWS/Exchange.asmx/WSSecurity"
 	}
-	headers := append([]any{soap.RequestServerVersion{Version: string(Exchange2013)}}, c.headers...)
+	v := c.version
+	if v == "" {
+		v = Exchange2013
+	}
+	headers := append([]any{requestServerVersion{Version: string(v)}}, c.headers...)
 	switch c.token {
 	case "":
 		headers = append(headers, soap.Security(soap.V11, []byte(goodToken)))
@@ -202,7 +211,7 @@ func (ts *testServer) post(t testing.TB, path string, data []byte, c call, out a
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := reply{status: resp.StatusCode, data: body}
+	r := reply{status: resp.StatusCode, header: resp.Header, data: body}
 	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusInternalServerError {
 		msg, err := soap.Decode(body, soap.DecodeOptions{Body: out})
 		var f *fedavail.Fault

@@ -22,7 +22,21 @@ type Limiter interface {
 	Allow(domain string, now time.Time) (ok bool, wait time.Duration)
 }
 
-// PartnerLimiter is a [Limiter] with one token bucket per organization:
+// CostLimiter is a [Limiter] that can also charge a request by its work.
+// The handler takes one unit with Allow before reading a request, and
+// then, once the access policy has said which mailboxes will be read,
+// AllowN for the rest of a GetUserAvailability request's work: one unit
+// per distinct mailbox whose calendar is read, twice that with
+// suggestions, less the unit already taken. A mailbox the requester may
+// not see costs nothing, so a partner with no relationship spends its
+// budget on requests, not on the server's work.
+type CostLimiter interface {
+	Limiter
+	// AllowN is Allow for n units at once (n ≥ 1).
+	AllowN(domain string, now time.Time, n int) (ok bool, wait time.Duration)
+}
+
+// PartnerLimiter is a [Limiter] and [CostLimiter] with one token bucket per organization:
 // each domain may send Burst requests at once and Rate requests per second
 // on average, independently of every other domain, so one partner's flood
 // does not slow anyone else. Create it with [NewPartnerLimiter].
@@ -63,6 +77,13 @@ func NewPartnerLimiter(perSecond float64, burst int) *PartnerLimiter {
 
 // Allow implements [Limiter].
 func (l *PartnerLimiter) Allow(domain string, now time.Time) (bool, time.Duration) {
+	return l.AllowN(domain, now, 1)
+}
+
+// AllowN implements [CostLimiter]. A charge larger than the burst takes the
+// whole burst, so that a large request is slowed, not refused forever.
+func (l *PartnerLimiter) AllowN(domain string, now time.Time, n int) (bool, time.Duration) {
+	need := math.Min(math.Max(float64(n), 1), l.burst)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[domain]
@@ -77,14 +98,14 @@ func (l *PartnerLimiter) Allow(domain string, now time.Time) (bool, time.Duratio
 		b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
 		b.last = now
 	}
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.tokens >= need {
+		b.tokens -= need
 		return true, 0
 	}
 	if l.rate == 0 {
 		return false, time.Hour // never refilled: tell the caller to stay away
 	}
-	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	wait := time.Duration((need - b.tokens) / l.rate * float64(time.Second))
 	return false, max(wait, time.Millisecond)
 }
 
@@ -115,6 +136,20 @@ func (h *Handler) throttle(who *fedavail.Requester) *fedavail.Fault {
 	return serverBusy(wait)
 }
 
+// charge takes the work of a request beyond its first unit from a
+// [CostLimiter]; other limiters count requests only.
+func (h *Handler) charge(who *fedavail.Requester, work int) *fedavail.Fault {
+	l, ok := h.cfg.Limiter.(CostLimiter)
+	if !ok || work <= 1 {
+		return nil
+	}
+	ok, wait := l.AllowN(strings.ToLower(who.Domain), h.cfg.Now(), work-1)
+	if ok {
+		return nil
+	}
+	return serverBusy(wait)
+}
+
 // serverBusy is Exchange's throttling fault: the code ErrorServerBusy in
 // the types namespace and the back-off in MessageXml.
 func serverBusy(wait time.Duration) *fedavail.Fault {
@@ -128,8 +163,8 @@ func serverBusy(wait time.Duration) *fedavail.Fault {
 }
 
 // backOffXML is a response message's MessageXml asking to wait.
-func backOffXML(wait time.Duration) *fedavail.MessageXML {
-	return &fedavail.MessageXML{Values: []fedavail.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMilliseconds(wait)}}}
+func backOffXML(wait time.Duration) *MessageXML {
+	return &MessageXML{Values: []fedavail.MessageValue{{Name: "BackOffMilliseconds", Value: backOffMilliseconds(wait)}}}
 }
 
 // backOffMilliseconds renders wait as BackOffMilliseconds, rounded up so

@@ -12,18 +12,22 @@ import (
 func TestAuthentication(t *testing.T) {
 	ts := newTestServer(t, nil)
 	body := availability(ViewFreeBusy, "alice@example.com")
+	// Password paths challenge as IIS does (issue 13.8); token paths do not:
+	// no password would help there.
+	basicRealm := `Basic realm="127.0.0.1"`
 	tests := []struct {
-		name string
-		c    call
-		want int
+		name      string
+		c         call
+		want      int
+		challenge string
 	}{
-		{"federated with a good token", call{body: body}, http.StatusOK},
-		{"federated without a token", call{body: body, token: "-"}, http.StatusUnauthorized},
-		{"federated with a forged token", call{body: body, token: badToken}, http.StatusUnauthorized},
-		{"federated with a token of the wrong kind", call{body: body, token: `<x:Assertion xmlns:x="urn:x">good</x:Assertion>`}, http.StatusUnauthorized},
-		{"internal with a password", call{body: body, path: "/EWS/Exchange.asmx", token: "-", basic: true}, http.StatusOK},
-		{"internal without a password", call{body: body, path: "/EWS/Exchange.asmx", token: "-"}, http.StatusUnauthorized},
-		{"internal path ignores a token", call{body: body, path: "/EWS/Exchange.asmx"}, http.StatusUnauthorized},
+		{"federated with a good token", call{body: body}, http.StatusOK, ""},
+		{"federated without a token", call{body: body, token: "-"}, http.StatusUnauthorized, ""},
+		{"federated with a forged token", call{body: body, token: badToken}, http.StatusUnauthorized, ""},
+		{"federated with a token of the wrong kind", call{body: body, token: `<x:Assertion xmlns:x="urn:x">good</x:Assertion>`}, http.StatusUnauthorized, ""},
+		{"internal with a password", call{body: body, path: "/EWS/Exchange.asmx", token: "-", basic: true}, http.StatusOK, ""},
+		{"internal without a password", call{body: body, path: "/EWS/Exchange.asmx", token: "-"}, http.StatusUnauthorized, basicRealm},
+		{"internal path ignores a token", call{body: body, path: "/EWS/Exchange.asmx"}, http.StatusUnauthorized, basicRealm},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,6 +37,9 @@ func TestAuthentication(t *testing.T) {
 			}
 			if r.status == http.StatusUnauthorized && len(r.data) != 0 {
 				t.Errorf("401 carries a body: %q", r.data)
+			}
+			if got := r.header.Get("WWW-Authenticate"); got != tt.challenge {
+				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
 			}
 		})
 	}

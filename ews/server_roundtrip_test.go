@@ -88,13 +88,13 @@ func TestClientRoundTripViewsAndAccessLevels(t *testing.T) {
 		mailbox string
 		want    mailboxSummary
 	}{
-		{ViewMergedOnly, "alice@example.com", mailboxSummary{View: ViewMergedOnly, Merged: aliceMerged}},
+		{ViewMergedOnly, "alice@example.com", mailboxSummary{View: ViewMergedOnly, Merged: aliceMerged, Hours: true}},
 		{ViewFreeBusy, "alice@example.com", mailboxSummary{View: ViewFreeBusy, Events: 5, Hours: true}},
 		{ViewFreeBusyMerged, "alice@example.com", mailboxSummary{View: ViewFreeBusyMerged, Merged: aliceMerged, Events: 5, Hours: true}},
 		{ViewDetailed, "alice@example.com", mailboxSummary{View: ViewDetailed, Events: 5, Subjects: subjects, Private: 1, Hours: true}},
 		{ViewDetailedMerged, "alice@example.com", mailboxSummary{View: ViewDetailedMerged, Merged: aliceMerged, Events: 5, Subjects: subjects, Private: 1, Hours: true}},
 		// AvailabilityOnly: detailed views come back downgraded, and say so.
-		{ViewMergedOnly, "avail@example.com", mailboxSummary{View: ViewMergedOnly, Merged: aliceMerged}},
+		{ViewMergedOnly, "avail@example.com", mailboxSummary{View: ViewMergedOnly, Merged: aliceMerged, Hours: true}},
 		{ViewFreeBusy, "avail@example.com", mailboxSummary{View: ViewFreeBusy, Events: 5, Hours: true}},
 		{ViewFreeBusyMerged, "avail@example.com", mailboxSummary{View: ViewFreeBusyMerged, Merged: aliceMerged, Events: 5, Hours: true}},
 		{ViewDetailed, "avail@example.com", mailboxSummary{View: ViewFreeBusy, Events: 5, Hours: true}},

@@ -2,6 +2,7 @@ package ews
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func TestViewsAndAccessLevels(t *testing.T) {
 		mailbox string
 		want    summary
 	}{
-		{ViewMergedOnly, "alice@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged}},
+		{ViewMergedOnly, "alice@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged, Hours: true}},
 		{ViewFreeBusy, "alice@example.com", summary{Code: NoError, View: ViewFreeBusy, Events: 5, Hours: true}},
 		{ViewFreeBusyMerged, "alice@example.com", summary{Code: NoError, View: ViewFreeBusyMerged, Merged: aliceMerged, Events: 5, Hours: true}},
 		{ViewDetailed, "alice@example.com", summary{Code: NoError, View: ViewDetailed, Events: 5, Subjects: detailed, Hours: true}},
@@ -59,7 +60,7 @@ func TestViewsAndAccessLevels(t *testing.T) {
 		// AvailabilityOnly: Detailed views are downgraded and say so.
 		{ViewDetailed, "avail@example.com", summary{Code: NoError, View: ViewFreeBusy, Events: 5, Hours: true}},
 		{ViewDetailedMerged, "avail@example.com", summary{Code: NoError, View: ViewFreeBusyMerged, Merged: aliceMerged, Events: 5, Hours: true}},
-		{ViewMergedOnly, "avail@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged}},
+		{ViewMergedOnly, "avail@example.com", summary{Code: NoError, View: ViewMergedOnly, Merged: aliceMerged, Hours: true}},
 		// None: an error for that mailbox only.
 		{ViewDetailedMerged, "none@example.com", summary{Code: ErrorNoFreeBusyAccess, View: ViewNone}},
 		{ViewFreeBusy, "empty@example.com", summary{Code: NoError, View: ViewFreeBusy, Hours: true}},
@@ -172,9 +173,10 @@ func TestTimeZones(t *testing.T) {
 			if want := "00000000000000000333000"; v.MergedFreeBusy != want {
 				t.Errorf("merged = %s, want %s", v.MergedFreeBusy, want)
 			}
-			first := v.CalendarEvents.Events[0].StartTime
-			if _, off := first.Time.Zone(); first.Floating || off != -4*3600 {
-				t.Errorf("first event starts %v; want an EDT offset", first)
+			// Exchange writes event times as wall-clock readings in the
+			// request's zone, with no offset (CalendarEvent.cs).
+			if first := v.CalendarEvents.Events[0].StartTime; first.String() != "2024-03-10T18:00:00" {
+				t.Errorf("first event starts %v; want 2024-03-10T18:00:00, New York's wall clock", first)
 			}
 		})
 	}
@@ -210,6 +212,22 @@ func TestPerMailboxErrors(t *testing.T) {
 	}
 }
 
+// TestWindowWholeDays: Exchange compares the window's whole days with
+// MaximumQueryIntervalDays (62), so 62 days and 23 hours are answered.
+func TestWindowWholeDays(t *testing.T) {
+	ts := newTestServer(t, nil)
+	req := availability(ViewFreeBusy, "alice@example.com")
+	req.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.AddDate(0, 0, 62).Add(23 * time.Hour))
+	var out GetUserAvailabilityResponse
+	r := ts.do(t, call{body: req}, &out)
+	if r.status != http.StatusOK || len(out.FreeBusyResponses) != 1 {
+		t.Fatalf("status %d: %s", r.status, r.data)
+	}
+	if c := out.FreeBusyResponses[0].ResponseMessage.ResponseCode; c != NoError {
+		t.Errorf("code %s, want NoError", c)
+	}
+}
+
 func TestRequestErrors(t *testing.T) {
 	ts := newTestServer(t, nil)
 	many := make([]string, 101)
@@ -231,9 +249,31 @@ func TestRequestErrors(t *testing.T) {
 		{"end before start", mod(func(r *GetUserAvailabilityRequest) {
 			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.Add(-time.Hour))
 		}), ErrorInvalidTimeInterval},
-		{"43 days", mod(func(r *GetUserAvailabilityRequest) {
-			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.AddDate(0, 0, 43))
+		{"63 days", mod(func(r *GetUserAvailabilityRequest) {
+			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.AddDate(0, 0, 63))
 		}), ErrorTimeIntervalTooBig},
+		{"interval longer than a Detailed window", mod(func(r *GetUserAvailabilityRequest) {
+			r.FreeBusyViewOptions.RequestedView = ViewDetailed
+			r.FreeBusyViewOptions.TimeWindow.EndTime = At(testDay.Add(59 * time.Minute))
+		}), ErrorInvalidMergedFreeBusyInterval},
+		{"suggestions outside the free/busy window", mod(func(r *GetUserAvailabilityRequest) {
+			r.SuggestionsViewOptions = &SuggestionsViewOptions{
+				DetailedSuggestionsWindow: Duration{StartTime: At(testDay), EndTime: At(testDay.AddDate(0, 0, 2))},
+			}
+		}), ErrorInvalidRequest},
+		{"meeting of 29 minutes", &GetUserAvailabilityRequest{
+			MailboxData: []MailboxData{{Email: EmailAddress{Address: "alice@example.com"}}},
+			SuggestionsViewOptions: &SuggestionsViewOptions{
+				MeetingDurationInMinutes:  29,
+				DetailedSuggestionsWindow: Duration{StartTime: At(testDay), EndTime: At(testDay.AddDate(0, 0, 1))},
+			},
+		}, ErrorInvalidRequest},
+		{"suggestions over 63 days", &GetUserAvailabilityRequest{
+			MailboxData: []MailboxData{{Email: EmailAddress{Address: "alice@example.com"}}},
+			SuggestionsViewOptions: &SuggestionsViewOptions{
+				DetailedSuggestionsWindow: Duration{StartTime: At(testDay), EndTime: At(testDay.AddDate(0, 0, 63))},
+			},
+		}, ErrorTimeIntervalTooBig},
 		{"interval 4", mod(func(r *GetUserAvailabilityRequest) { r.FreeBusyViewOptions.MergedFreeBusyIntervalInMinutes = 4 }), ErrorInvalidMergedFreeBusyInterval},
 		{"interval 1441", mod(func(r *GetUserAvailabilityRequest) { r.FreeBusyViewOptions.MergedFreeBusyIntervalInMinutes = 1441 }), ErrorInvalidMergedFreeBusyInterval},
 		{"view None", mod(func(r *GetUserAvailabilityRequest) { r.FreeBusyViewOptions.RequestedView = ViewNone }), ErrorInvalidFreeBusyViewType},
@@ -293,7 +333,10 @@ func TestUnavailableSource(t *testing.T) {
 			if rm.ResponseCode != ErrorMailboxLogonFailed || rm.ResponseClass != Error {
 				t.Fatalf("answer %s/%s, want Error/ErrorMailboxLogonFailed", rm.ResponseClass, rm.ResponseCode)
 			}
-			if diff := cmp.Diff(tt.want, rm.MessageXML.Map()); diff != "" {
+			// Exchange's MessageXml for the exception comes with the wait.
+			want := map[string]string{"ExceptionType": "MailboxLogonFailedException", "ExceptionCode": "5008", "ExceptionMessage": "Mailbox logon failed.", "ExceptionServerName": "127.0.0.1"}
+			maps.Copy(want, tt.want)
+			if diff := cmp.Diff(want, rm.MessageXML.Map()); diff != "" {
 				t.Errorf("MessageXml values (-want +got):\n%s", diff)
 			}
 			if strings.Contains(string(mustMarshal(t, out)), "store restarting") {

@@ -16,16 +16,11 @@ type timeZoneContext struct {
 }
 
 // requestLocation returns the zone of a request's floating times and of its
-// answer: the body's TimeZone, else the TimeZoneContext header's Windows zone,
-// else UTC.
+// answer: the TimeZoneContext header's Windows zone unless it is UTC, else
+// the body's TimeZone, else the header's zone or UTC.
 func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time.Location, *fedavail.Fault) {
-	if tz != nil {
-		loc, err := h.requestZone(*tz)
-		if err != nil {
-			return nil, clientFault(ErrorTimeZone, "The request's TimeZone cannot be used.")
-		}
-		return loc, nil
-	}
+	// A TimeZoneContext header other than UTC wins over the body's
+	// TimeZone (GetUserAvailability.Execute); a UTC one gives way to it.
 	if hdr := req.msg.Header(TypesNS, "TimeZoneContext"); hdr != nil {
 		var c timeZoneContext
 		if err := hdr.Decode(&c); err != nil {
@@ -34,6 +29,15 @@ func (h *Handler) requestLocation(req *request, tz *SerializableTimeZone) (*time
 		loc, err := LoadWindowsLocation(c.Definition.ID)
 		if err != nil {
 			return nil, clientFault(ErrorTimeZone, fmt.Sprintf("The time zone %q is not known.", c.Definition.ID))
+		}
+		if c.Definition.ID != "UTC" || tz == nil {
+			return loc, nil
+		}
+	}
+	if tz != nil {
+		loc, err := h.requestZone(*tz)
+		if err != nil {
+			return nil, clientFault(ErrorTimeZone, "The request's TimeZone cannot be used.")
 		}
 		return loc, nil
 	}

@@ -24,6 +24,7 @@ const (
 	xmlDecl     = `<?xml version="1.0" encoding="utf-8"?>`
 	xmlnsTypes  = ` xmlns="` + TypesNS + `"`
 	xmlnsMsgs   = ` xmlns="` + MessagesNS + `"`
+	xmlnsErrors = ` xmlns="` + ErrorsNS + `"`
 	envelopeEnd = `</s:Body></s:Envelope>`
 )
 
@@ -112,6 +113,14 @@ func appendResponseMessage(b []byte, m *ResponseMessage) []byte {
 			b = append(b, '>')
 			b = appendEscaped(b, v.Value)
 			b = append(b, `</Value>`...)
+		}
+		for _, e := range [...][2]string{
+			{"ExceptionType", x.ExceptionType}, {"ExceptionCode", x.ExceptionCode},
+			{"ExceptionMessage", x.ExceptionMessage}, {"ExceptionServerName", x.ExceptionServerName},
+		} {
+			if e[1] != "" {
+				b = appendElem(b, e[0]+xmlnsErrors, e[0], e[1])
+			}
 		}
 		b = append(b, `</MessageXml>`...)
 	}

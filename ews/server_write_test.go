@@ -42,9 +42,13 @@ func (g answerGen) message() *ResponseMessage {
 		m.DescriptiveLinkKey = &k
 	}
 	if g.r.IntN(4) == 0 {
-		m.MessageXML = &soap.MessageXML{}
+		m.MessageXML = &MessageXML{}
 		for range g.r.IntN(3) {
 			m.MessageXML.Values = append(m.MessageXML.Values, soap.MessageValue{Name: g.str(), Value: g.str()})
+		}
+		if g.maybe() {
+			x := m.MessageXML
+			x.ExceptionType, x.ExceptionCode, x.ExceptionMessage, x.ExceptionServerName = g.str(), g.str(), g.str(), g.str()
 		}
 	}
 	return m

@@ -2,6 +2,7 @@ package ews
 
 import (
 	"encoding/xml"
+	"strings"
 
 	"github.com/fedavail/fedavail"
 )
@@ -20,6 +21,8 @@ import (
 const (
 	MessagesNS = "http://schemas.microsoft.com/exchange/services/2006/messages"
 	TypesNS    = "http://schemas.microsoft.com/exchange/services/2006/types"
+	// ErrorsNS holds the elements of fault details and of MessageXml.
+	ErrorsNS = "http://schemas.microsoft.com/exchange/services/2006/errors"
 )
 
 // SOAP actions of the operations in this package.
@@ -104,8 +107,48 @@ type ResponseMessage struct {
 	MessageText        string        `xml:"MessageText,omitempty"`
 	ResponseCode       ResponseCode  `xml:"ResponseCode,omitempty"`
 	DescriptiveLinkKey *int          `xml:"DescriptiveLinkKey,omitempty"`
-	// MessageXML holds extra values such as BackOffMilliseconds.
-	MessageXML *fedavail.MessageXML `xml:"MessageXml,omitempty"`
+	// MessageXML holds extra values such as BackOffMilliseconds, or the
+	// exception behind a per-mailbox error.
+	MessageXML *MessageXML `xml:"MessageXml,omitempty"`
+}
+
+// MessageXML is EWS's MessageXml element (xs:any content): Value elements
+// such as BackOffMilliseconds, and the four elements in the errors
+// namespace Exchange's availability service writes for a per-mailbox
+// error (ResponseMessageBuilder.GetMessageXmlFromException).
+type MessageXML struct {
+	Values []fedavail.MessageValue `xml:"Value"`
+	// ExceptionType is the .NET exception's type name, for example
+	// "NoFreeBusyAccessException".
+	ExceptionType string `xml:"http://schemas.microsoft.com/exchange/services/2006/errors ExceptionType,omitempty"`
+	// ExceptionCode is its availability error number, for example "5037".
+	ExceptionCode string `xml:"http://schemas.microsoft.com/exchange/services/2006/errors ExceptionCode,omitempty"`
+	// ExceptionMessage is its message.
+	ExceptionMessage string `xml:"http://schemas.microsoft.com/exchange/services/2006/errors ExceptionMessage,omitempty"`
+	// ExceptionServerName names the server that failed.
+	ExceptionServerName string `xml:"http://schemas.microsoft.com/exchange/services/2006/errors ExceptionServerName,omitempty"`
+}
+
+// Map returns the values by name, the exception's elements included under
+// their element names, or nil if there are none.
+func (m *MessageXML) Map() map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := (&fedavail.MessageXML{Values: m.Values}).Map()
+	for _, kv := range [...][2]string{
+		{"ExceptionType", m.ExceptionType}, {"ExceptionCode", m.ExceptionCode},
+		{"ExceptionMessage", m.ExceptionMessage}, {"ExceptionServerName", m.ExceptionServerName},
+	} {
+		if kv[1] == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[kv[0]] = strings.TrimSpace(kv[1])
+	}
+	return out
 }
 
 // FreeBusyResponse is the answer for one mailbox (m:FreeBusyResponse).

@@ -74,7 +74,7 @@ func sampleResponse() *GetUserAvailabilityResponse {
 				ResponseMessage: &ResponseMessage{
 					ResponseClass: Error, ResponseCode: ErrorNoFreeBusyAccess, MessageText: "no access",
 					DescriptiveLinkKey: ptr(0),
-					MessageXML:         &soap.MessageXML{Values: []soap.MessageValue{{Name: "ExceptionType", Value: "NoFreeBusyAccessException"}}},
+					MessageXML:         &MessageXML{Values: []soap.MessageValue{{Name: "ExceptionType", Value: "NoFreeBusyAccessException"}}},
 				},
 			},
 		},
@@ -99,7 +99,7 @@ func sampleResponse() *GetUserAvailabilityResponse {
 
 func envelope(t *testing.T, body any) []byte {
 	t.Helper()
-	env := soap.Envelope{Version: soap.V11, Headers: []any{&soap.RequestServerVersion{Version: string(Exchange2013)}}, Body: body}
+	env := soap.Envelope{Version: soap.V11, Headers: []any{&requestServerVersion{Version: string(Exchange2013)}}, Body: body}
 	b, err := env.Marshal()
 	if err != nil {
 		t.Fatal(err)

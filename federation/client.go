@@ -99,8 +99,12 @@ type Config struct {
 	// availability requests; negative means only the query's context bounds
 	// it.
 	PartnerTimeout time.Duration
-	// EWSVersion is the EWS schema version requested from partners. Zero
-	// means ews.Exchange2013, the first to report WorkingElsewhere.
+	// EWSVersion, if set, is the EWS schema version requested from every
+	// partner whose relationship sets no TargetEwsVersion. Zero chooses per
+	// partner as Exchange does: Exchange2012 (Exchange 2013's schema, with
+	// WorkingElsewhere) when its Autodiscover ExternalEwsVersion is 15 or
+	// more, else Exchange2009 (the old schema every Exchange since 2010
+	// accepts), also when the version is unknown.
 	EWSVersion ews.Version
 	// UserAgent, when set, is sent with every request.
 	UserAgent string
@@ -118,7 +122,7 @@ type Client struct {
 	broker    *brokerInfo
 	tokens    *TokenCache
 	fedinfo   *autodiscover.Client // anonymous, caches per domain
-	endpoints *ttlCache[string, string]
+	endpoints *ttlCache[string, ewsEndpoint]
 }
 
 // NewClient checks cfg and returns a client. It does no I/O: the broker's
@@ -175,7 +179,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c.fedinfo = c.autodiscoverClient("", nil, "", "")
 	// A negative ttl makes every entry expired on arrival: nothing is kept,
 	// as for the federation information.
-	c.endpoints = newTTLCache[string, string](ttl, c.now)
+	c.endpoints = newTTLCache[string, ewsEndpoint](ttl, c.now)
 	return c, nil
 }
 
@@ -183,6 +187,10 @@ func NewClient(cfg Config) (*Client, error) {
 // to the trust broker, signed with the organization certificate, with tokens
 // cached per [fedavail.TokenRequest] while partners still accept them.
 func (c *Client) TokenSource() fedavail.TokenSource { return c.tokens }
+
+// BrokerStatus reports the state of the broker's metadata, which the client
+// fetches in the background once it has a copy (see [Handler.Run]).
+func (c *Client) BrokerStatus() BrokerStatus { return c.broker.status() }
 
 // FederationInformation asks domain's Autodiscover service, anonymously, for
 // its federation information, as Exchange's Get-FederationInformation does:

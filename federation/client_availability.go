@@ -170,32 +170,33 @@ func (c *Client) askDomain(ctx context.Context, r *run, domain string, idx []int
 		return
 	}
 	// Mailboxes of one partner usually share one EWS URL; ask each URL once.
-	var order []string
+	var order []ewsEndpoint
 	groups := map[string][]int{}
 	for j, i := range idx {
-		out[i].Partner = &Partner{Domain: domain, Relationship: rel.Name, ApplicationURI: p.audience, AutodiscoverURL: p.autodiscover, EWSURL: urls[j]}
+		out[i].Partner = &Partner{Domain: domain, Relationship: rel.Name, ApplicationURI: p.audience, AutodiscoverURL: p.autodiscover, EWSURL: urls[j].url}
 		if errs[j] != nil {
 			fail([]int{i}, StepDiscovery, errs[j])
 			continue
 		}
-		if _, ok := groups[urls[j]]; !ok {
+		if _, ok := groups[urls[j].url]; !ok {
 			order = append(order, urls[j])
 		}
-		groups[urls[j]] = append(groups[urls[j]], i)
+		groups[urls[j].url] = append(groups[urls[j].url], i)
 	}
-	for _, u := range order {
-		c.askEWS(ctx, r, p, u, groups[u], fail)
+	for _, e := range order {
+		c.askEWS(ctx, r, p, e, groups[e.url], fail)
 	}
 }
 
 // askEWS asks one EWS endpoint about the attendees at idx.
-func (c *Client) askEWS(ctx context.Context, r *run, p *partner, url string, idx []int, fail func([]int, Step, error)) {
+func (c *Client) askEWS(ctx context.Context, r *run, p *partner, ep ewsEndpoint, idx []int, fail func([]int, Step, error)) {
 	q, out := r.q, r.out
+	url := ep.url
 	ec := &ews.Client{
 		URL:        url,
 		HTTPClient: c.hc,
 		Auth:       ews.FederatedAuth{Tokens: stepTokens{c.tokens}, Audience: p.audience, Requester: q.From},
-		Version:    c.ewsVersion(),
+		Version:    c.ewsVersion(p.rel, ep.version),
 		Logger:     c.log,
 		Now:        c.now,
 		UserAgent:  c.cfg.UserAgent,
@@ -245,11 +246,4 @@ func (c *Client) askEWS(ctx context.Context, r *run, p *partner, url string, idx
 			fail([]int{i}, StepAvailability, m.Err)
 		}
 	}
-}
-
-func (c *Client) ewsVersion() ews.Version {
-	if c.cfg.EWSVersion != "" {
-		return c.cfg.EWSVersion
-	}
-	return ews.Exchange2013
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/autodiscover"
+	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/sharing"
 )
 
@@ -70,16 +72,22 @@ func checkIssuer(domain string, fi *autodiscover.FederationInformation, ours str
 	return &UntrustedBrokerError{Domain: domain, Broker: ours, Accepted: accepted}
 }
 
-// ewsURLs returns each mailbox's EWS URL, from the cache or from the
+// ewsEndpoint is a mailbox's EWS URL and the ExternalEwsVersion its
+// partner's Autodiscover gave with it ("" when unknown).
+type ewsEndpoint struct {
+	url, version string
+}
+
+// ewsURLs returns each mailbox's EWS endpoint, from the cache or from the
 // partner's Autodiscover (GetUserSettings with a token for the Autodiscover
 // offer). errs[i] is set for a mailbox without one; err for a request that
 // failed as a whole, with the step it failed at.
-func (c *Client) ewsURLs(ctx context.Context, p *partner, from string, mailboxes []string) (urls []string, errs []error, step Step, err error) {
-	urls = make([]string, len(mailboxes))
+func (c *Client) ewsURLs(ctx context.Context, p *partner, from string, mailboxes []string) (urls []ewsEndpoint, errs []error, step Step, err error) {
+	urls = make([]ewsEndpoint, len(mailboxes))
 	errs = make([]error, len(mailboxes))
 	if p.rel.TargetSharingEpr != "" {
 		for i := range urls {
-			urls[i] = p.rel.TargetSharingEpr
+			urls[i] = ewsEndpoint{url: p.rel.TargetSharingEpr}
 		}
 		return urls, errs, "", nil
 	}
@@ -109,8 +117,8 @@ func (c *Client) ewsURLs(ctx context.Context, p *partner, from string, mailboxes
 		case u == "":
 			errs[i] = fmt.Errorf("federation: %s: Autodiscover at %s has no %s for the mailbox", mailboxes[i], r.Endpoint, autodiscover.ExternalEwsURL)
 		default:
-			urls[i] = u
-			c.endpoints.put(strings.ToLower(mailboxes[i]), u)
+			urls[i] = ewsEndpoint{url: u, version: r.Settings.Value(autodiscover.ExternalEwsVersion)}
+			c.endpoints.put(strings.ToLower(mailboxes[i]), urls[i])
 			c.log.DebugContext(ctx, "federation: EWS URL discovered", "mailbox", mailboxes[i], "ews_url", u, "autodiscover", r.Endpoint)
 		}
 	}
@@ -141,4 +149,23 @@ func stepOf(err error, def Step) Step {
 		return StepToken
 	}
 	return def
+}
+
+// ewsVersion is the RequestServerVersion to send to a partner's EWS: the
+// relationship's TargetEwsVersion, else Config.EWSVersion, else what
+// Exchange's availability proxy sends with a delegation token
+// (ProxyWebRequest.cs): Exchange2012 to servers of version 15 or later,
+// Exchange2009 to older ones, and, here, to servers of unknown version.
+func (c *Client) ewsVersion(rel sharing.OrganizationRelationship, externalEwsVersion string) ews.Version {
+	if v := strings.TrimSpace(rel.TargetEwsVersion); v != "" {
+		return ews.Version(v)
+	}
+	if c.cfg.EWSVersion != "" {
+		return c.cfg.EWSVersion
+	}
+	major, _, _ := strings.Cut(strings.TrimSpace(externalEwsVersion), ".")
+	if n, err := strconv.Atoi(major); err == nil && n >= 15 {
+		return ews.Exchange2012
+	}
+	return ews.Exchange2009
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // Query asks when some people are free. From and Attendees are required, and
-// the window must be at most 42 days (Exchange's limit).
+// the window must be at most 62 whole days (Exchange's limit).
 type Query struct {
 	// From is the SMTP address of the user asking, in one of the
 	// organization's federated domains: tokens are issued on their behalf

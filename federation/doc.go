@@ -93,10 +93,18 @@
 //
 // # Trust broker metadata
 //
-// Both sides fetch the broker's federation metadata on first use and again
-// once it is older than TrustBroker.RefreshInterval, on the context of the
-// call or request that needs it; a failed refresh keeps the last good copy
-// and is retried a minute later at the earliest.
+// Both sides keep the broker's federation metadata fresh in the background,
+// never on the path of a request: one fetch at a time, on no caller's
+// context, when the copy is older than TrustBroker.RefreshInterval less up to
+// a tenth (jitter, so replicas spread out), started by [Handler.Run] or by
+// any request that finds it due. Requests use the last good copy; only a
+// caller with no copy at all waits for the first fetch (Autodiscover at most
+// a few seconds), so a slow or hung broker delays no internal user. A failed
+// fetch keeps the last good copy and is retried after one minute, then after
+// twice as long each time, up to the refresh interval. A token signed by a
+// certificate the copy lacks (the broker rolled its key over) makes the
+// answering side fetch once, at most every 30 seconds, before refusing it.
+// [Handler.BrokerStatus] and [Client.BrokerStatus] report the state.
 //
 // # Token cache
 //

@@ -2,7 +2,10 @@ package federation_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
 	"crypto/tls"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -10,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,10 +61,40 @@ type testKeys struct {
 	server, client *fedtest.KeyPair
 }
 
-// ring returns a key ring holding kp.
+// hsmKey is a private key that never leaves its device: it offers only
+// crypto.Signer and crypto.Decrypter, as an HSM or cloud KMS key does, and
+// counts its uses. The fixture's rings hold such keys, so every test of this
+// package runs the organizations' and the broker's keys through those
+// interfaces (the other packages' tests use file keys, the default).
+type hsmKey struct {
+	k               *rsa.PrivateKey
+	signs, decrypts atomic.Int64
+}
+
+func (h *hsmKey) Public() crypto.PublicKey { return h.k.Public() }
+
+func (h *hsmKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	h.signs.Add(1)
+	return h.k.Sign(r, digest, opts)
+}
+
+func (h *hsmKey) Decrypt(r io.Reader, msg []byte, opts crypto.DecrypterOpts) ([]byte, error) {
+	h.decrypts.Add(1)
+	return h.k.Decrypt(r, msg, opts)
+}
+
+// hsmKeys holds one hsmKey per key pair, so tests can see their use.
+var hsmKeys sync.Map // *fedtest.KeyPair → *hsmKey
+
+func hsm(kp *fedtest.KeyPair) *hsmKey {
+	k, _ := hsmKeys.LoadOrStore(kp, &hsmKey{k: kp.Key})
+	return k.(*hsmKey)
+}
+
+// ring returns a key ring holding kp, its key behind crypto.Signer (hsmKey).
 func ring(t testing.TB, kp *fedtest.KeyPair) *keyring.Ring {
 	t.Helper()
-	r, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: kp.Key})
+	r, err := keyring.New(keyring.Pair{Cert: kp.Cert, Key: hsm(kp)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +131,8 @@ type world struct {
 	partners map[string]http.Handler
 	// onRequest, if set, sees every request before it is served.
 	onRequest func(*http.Request)
+	// brokerKeys are the broker's signing keys, for rollovers.
+	brokerKeys *keyring.Ring
 }
 
 func newWorld(t *testing.T) *world {
@@ -110,8 +146,9 @@ func newWorld(t *testing.T) *world {
 	w.hc.Transport.(*http.Transport).DialContext = w.dialContext
 	t.Cleanup(w.hc.CloseIdleConnections)
 
+	w.brokerKeys = ring(t, k.broker)
 	b, err := broker.New(context.Background(), broker.Config{
-		URI: brokerURI, BaseURL: "https://sts.test", Keys: ring(t, k.broker), Store: &broker.MemoryStore{},
+		URI: brokerURI, BaseURL: "https://sts.test", Keys: w.brokerKeys, Store: &broker.MemoryStore{},
 		Domains: broker.DomainVerifierFunc(func(context.Context, string, *broker.Organization) error { return nil }),
 	})
 	if err != nil {

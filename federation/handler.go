@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -71,6 +72,26 @@ type HandlerConfig struct {
 	// Observe, if set, instruments the handler for metrics and traces
 	// (packages metrics and tracing); nil observes nothing.
 	Observe Observer
+
+	// EWS limits, passed to the ews.Handler (see ews.HandlerConfig).
+
+	// MaxEWSBodyBytes caps an EWS request's size (HTTP 413 beyond); 0
+	// means ews.DefaultMaxBodyBytes, Exchange's 400 KB.
+	MaxEWSBodyBytes int64
+	// MaxMailboxes caps the mailboxes of one GetUserAvailability request;
+	// 0 means ews.DefaultMaxMailboxes (100).
+	MaxMailboxes int
+	// MaxWindow caps the free/busy and suggestions windows, in whole days;
+	// 0 means ews.DefaultMaxWindow (62 days).
+	MaxWindow time.Duration
+	// MaxAnswerBytes caps an availability answer's size (past it,
+	// ErrorResultSetTooBig); 0 means ews.DefaultMaxAnswerBytes.
+	MaxAnswerBytes int
+	// Limiter throttles EWS requests per organization (partners by their
+	// domain, internal users by the organization's); an ews.CostLimiter
+	// such as ews.NewPartnerLimiter's is charged by the work of each
+	// request. Nil serves every request.
+	Limiter ews.Limiter
 }
 
 // Handler answers partners on Exchange's usual paths, compared without
@@ -85,14 +106,17 @@ type HandlerConfig struct {
 //
 // It composes an autodiscover.Handler and an ews.Handler around one
 // token.Validator; create it with [NewHandler]. The broker's metadata, when
-// configured by URL, is fetched on the first request and refreshed on a
-// request after it has aged, on that request's context.
+// configured by URL, is fetched in the background ([Handler.Run], or started
+// by a request when a fetch is due) and never on a request's path: requests
+// use the last good copy, so a slow or hung broker delays no request. A
+// token signed by a certificate the copy does not name (a broker key
+// rollover) triggers one rate-limited fetch before it is refused.
 type Handler struct {
 	cfg       HandlerConfig
 	log       *slog.Logger
 	broker    *brokerInfo
 	validator *token.Validator
-	tokens    fedavail.TokenValidator // validator, as Observe wrapped it
+	tokens    fedavail.TokenValidator // validator with the unknown-signer refetch, as Observe wrapped it
 	serve     http.Handler            // route, as Observe wrapped it
 	ews       http.Handler
 	dir       autodiscover.Directory
@@ -150,7 +174,7 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	if h.validator, err = token.NewValidator(token.ValidatorConfig{ApplicationURI: cfg.ApplicationURI, Keys: cfg.Keys, Trust: h.broker, Now: now}); err != nil {
 		return nil, err
 	}
-	h.tokens, h.serve = h.validator, http.HandlerFunc(h.route)
+	h.tokens, h.serve = refetchingValidator{v: h.validator, b: h.broker}, http.HandlerFunc(h.route)
 	if o := cfg.Observe; o != nil {
 		h.tokens, h.serve = o.Validator(h.tokens), o.Handler(h.serve)
 		cfg.Policy, cfg.Calendars = o.Policy(cfg.Policy), o.Calendars(cfg.Calendars)
@@ -158,12 +182,17 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	h.scope = newPartnerScope(cfg.Domains, cfg.AcceptedDomains)
 	if h.ews, err = ews.NewHandler(ews.HandlerConfig{
-		Calendars:    cfg.Calendars,
-		Policy:       scopedPolicy{scope: h.scope, next: cfg.Policy},
-		Tokens:       h.tokens,
-		Authenticate: cfg.Authenticate,
-		Logger:       cfg.Logger,
-		Now:          now,
+		Calendars:      cfg.Calendars,
+		Policy:         scopedPolicy{scope: h.scope, next: cfg.Policy},
+		Tokens:         h.tokens,
+		Authenticate:   cfg.Authenticate,
+		Logger:         cfg.Logger,
+		Now:            now,
+		MaxBodyBytes:   cfg.MaxEWSBodyBytes,
+		MaxMailboxes:   cfg.MaxMailboxes,
+		MaxWindow:      cfg.MaxWindow,
+		MaxAnswerBytes: cfg.MaxAnswerBytes,
+		Limiter:        cfg.Limiter,
 	}); err != nil {
 		return nil, err
 	}
@@ -173,6 +202,10 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	h.dir = scopedDirectory{scope: h.scope, next: h.dir}
 	return h, nil
 }
+
+// firstMetadataWait bounds how long an Autodiscover request waits for the
+// broker's metadata when the handler has no copy at all yet.
+const firstMetadataWait = 5 * time.Second
 
 // ServeHTTP routes /autodiscover/… to Autodiscover and /EWS/… to EWS.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
@@ -184,17 +217,21 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	// Make sure the broker's certificates (and issuer, for federation
-	// information) are known before answering. A failure leaves the last
-	// good copy, or none: then tokens are refused and the issuer list is
-	// empty, which is the truth.
-	md, err := h.broker.get(r.Context())
-	if err != nil {
-		h.log.WarnContext(r.Context(), "federation: trust broker unknown", "err", err)
-	}
+	// The last good copy of the broker's metadata, never waited for: a
+	// request of an internal user needs none, and a token signed by a
+	// certificate the copy lacks has the validator fetch it once. Without
+	// any copy, the issuer list is empty, which is the truth.
+	md := h.broker.current()
 	if isEWS {
 		h.ews.ServeHTTP(w, r)
 		return
+	}
+	if md == nil {
+		// Federation information names the broker: before the first copy
+		// (a server just started) wait for it, briefly.
+		ctx, cancel := context.WithTimeout(r.Context(), firstMetadataWait)
+		md, _ = h.broker.get(ctx)
+		cancel()
 	}
 	h.autodiscover(md).ServeHTTP(w, r)
 }
@@ -223,4 +260,14 @@ func (h *Handler) autodiscover(md *metadata.Metadata) *autodiscover.Handler {
 
 // Validator returns the handler's token validator, for other endpoints of
 // the organization that accept delegation tokens.
-func (h *Handler) Validator() fedavail.TokenValidator { return h.validator }
+func (h *Handler) Validator() fedavail.TokenValidator { return h.tokens }
+
+// Run keeps the broker's metadata fresh in the background until ctx ends:
+// it fetches when the copy is due for a refresh (the refresh interval less
+// up to a tenth, so replicas spread out) and backs off after failures (one
+// minute, doubling up to the interval). It returns ctx.Err(). Without Run,
+// requests start the same fetches when they are due, never waiting for them.
+func (h *Handler) Run(ctx context.Context) error { return h.broker.run(ctx) }
+
+// BrokerStatus reports the state of the broker's metadata.
+func (h *Handler) BrokerStatus() BrokerStatus { return h.broker.status() }

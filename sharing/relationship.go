@@ -45,6 +45,11 @@ type OrganizationRelationship struct {
 	// TargetSharingEpr, if set, is the partner's EWS URL, used instead of
 	// Autodiscover.
 	TargetSharingEpr string `json:"TargetSharingEpr"`
+	// TargetEwsVersion, if set, is the EWS schema version (RequestServerVersion)
+	// asked of the partner, overriding the choice made from its
+	// Autodiscover ExternalEwsVersion. Not an Exchange parameter: for
+	// partners whose servers misreport their version.
+	TargetEwsVersion string `json:"TargetEwsVersion,omitempty"`
 }
 
 // UnmarshalJSON decodes strictly (unknown fields are errors) and defaults

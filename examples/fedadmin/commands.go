@@ -49,7 +49,10 @@ var commands = []*command{
 		fs.String("name", "", "the relationship's `name`")
 	}, run: relationshipRemove},
 	{name: "relationship list", help: "relationship list", run: relationshipList},
-	{name: "rollover", help: "rollover   (run once per stage: install next, switch, finish)", run: rollover},
+	{name: "rollover", help: "rollover [-server URL]... [-force]   (run once per stage: install next, switch, finish)", setup: func(fs *flag.FlagSet) {
+		fs.Var(&urlList{}, "server", "an answering server of this organization (`URL` of a partner command, repeatable): switch only once each serves the next certificate (its /readyz lists it)")
+		fs.Bool("force", false, "switch without checking the -server URLs")
+	}, run: rollover},
 	{name: "defederate", help: "defederate [-yes]", setup: func(fs *flag.FlagSet) {
 		fs.Bool("yes", false, "do not ask for confirmation")
 	}, run: defederate},
@@ -399,9 +402,15 @@ func importCert(ctx context.Context, e *env, fs *flag.FlagSet, args []string) er
 	return rolloverWith(ctx, e, admin.CertificateOptions{Import: &p})
 }
 
-func rollover(ctx context.Context, e *env, _ *flag.FlagSet, args []string) error {
+func rollover(ctx context.Context, e *env, fs *flag.FlagSet, args []string) error {
 	if len(args) > 0 {
 		return usageError("no arguments expected")
+	}
+	servers := *fs.Lookup("server").Value.(*urlList)
+	if force := fs.Lookup("force").Value.String() == "true"; !force && len(servers) > 0 {
+		if err := serversHaveNext(ctx, e, servers); err != nil {
+			return err
+		}
 	}
 	return rolloverWith(ctx, e, admin.CertificateOptions{})
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -62,6 +63,9 @@ type env struct {
 	org    *admin.Org
 	stdin  io.Reader
 	stdout io.Writer
+	// http is the client of the global network flags, for the commands
+	// that reach servers themselves (rollover -server).
+	http *http.Client
 }
 
 type command struct {
@@ -137,7 +141,7 @@ func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.
 		ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 	}
-	err = cmd.run(ctx, &env{org: org, stdin: stdin, stdout: stdout}, fs, params)
+	err = cmd.run(ctx, &env{org: org, stdin: stdin, stdout: stdout, http: opts.HTTPClient}, fs, params)
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):

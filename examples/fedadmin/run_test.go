@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/fedavail/fedavail/dnsproof"
 	"github.com/fedavail/fedavail/federation/admin"
 	"github.com/fedavail/fedavail/federation/admin/admintest"
+	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/golden"
 	"github.com/fedavail/fedavail/internal/pki"
@@ -60,6 +64,26 @@ func testRun(t *testing.T, protocol string) {
 			t.Fatal(err)
 		}
 		env.Publish(t, org, domain)
+	}
+	// An answering server of contoso's, saying what it has loaded.
+	var loaded atomic.Value
+	loaded.Store("organization certificate current: 00\n")
+	env.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/readyz" {
+			io.WriteString(w, loaded.Load().(string))
+		}
+	}), "mail.contoso.test")
+	serverLoadsNext := func() {
+		t.Helper()
+		org, err := admin.Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range org.Certificates() {
+			if c.Slot == keyring.Next {
+				loaded.Store("organization certificate next: " + c.Thumbprint + "\n")
+			}
+		}
 	}
 	steps := []struct {
 		name   string
@@ -113,7 +137,9 @@ func testRun(t *testing.T, protocol string) {
 		{name: "relationship remove unknown", args: []string{"relationship", "remove", "-name", "Nobody"}, status: exitError, stderr: `no organization relationship named "Nobody"`},
 		{name: "rollover: next", args: []string{"rollover"}, status: exitOK, stdout: "next: publish these records"},
 		{name: "rollover: switch before publishing", args: []string{"rollover"}, status: exitError, stderr: "publish contoso.test. 3600 IN TXT"},
-		{name: "rollover: switch", args: []string{"rollover"}, before: func() { publish("contoso.test"); publish("contoso.net") }, status: exitOK, stdout: "switched"},
+		{name: "rollover: switch while a server lacks the next certificate", args: []string{"rollover", "-server", "https://mail.contoso.test"},
+			before: func() { publish("contoso.test"); publish("contoso.net") }, status: exitError, stderr: "not switching: https://mail.contoso.test has not loaded the next certificate"},
+		{name: "rollover: switch once every server has it", args: []string{"rollover", "-server", "https://mail.contoso.test"}, before: serverLoadsNext, status: exitOK, stdout: "switched"},
 		{name: "rollover: finish", args: []string{"rollover"}, status: exitOK, stdout: "rollover finished"},
 		{name: "defederate, not confirmed", args: []string{"defederate"}, stdin: "no\n", status: exitOK, stdout: "nothing changed"},
 		{name: "defederate", args: []string{"defederate"}, stdin: "yes\n", status: exitOK, stdout: "de-federated"},

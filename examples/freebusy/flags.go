@@ -44,7 +44,7 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 	fs.StringVar(&o.dir, "dir", "fedadmin-state", "the organization's state `DIR`, as fedadmin keeps it")
 	fs.StringVar(&o.from, "from", "", "the `ADDRESS` asking, in one of the organization's domains (required)")
 	start := fs.String("start", "", "first day `YYYY-MM-DD` (default: Monday of next week)")
-	fs.IntVar(&o.days, "days", 5, "number of `days` shown (1 to 42)")
+	fs.IntVar(&o.days, "days", 5, "number of `days` shown (1 to 62)")
 	tz := fs.String("tz", "Local", "time `ZONE` the window and the grid are in (IANA name)")
 	view := fs.String("view", string(ews.ViewDetailedMerged), "the `VIEW` asked for: "+viewNames())
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the grid")
@@ -71,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 	} else if len(o.attendees) > 0 {
 		errs = append(errs, errors.New("-serve takes no attendees: the page asks for them"))
 	}
-	if o.days < 1 || o.days > 42 {
-		errs = append(errs, fmt.Errorf("-days %d: want 1 to 42 (Exchange's limit)", o.days))
+	if o.days < 1 || o.days > 62 {
+		errs = append(errs, fmt.Errorf("-days %d: want 1 to 62 (Exchange's limit)", o.days))
 	}
 	o.view = ews.ViewType(*view)
 	if !validView(o.view) {

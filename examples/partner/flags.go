@@ -15,7 +15,7 @@ import (
 
 const usage = `partner answers partners' free/busy requests: Autodiscover and EWS
 availability on Exchange's usual paths, calendars from a folder of .ics files,
-access from a sharing configuration (reloaded on SIGHUP), delegation tokens
+access from a sharing configuration (reloaded on SIGHUP or when it changes), delegation tokens
 from the trust broker for partners and Basic authentication for internal users.
 
 usage: partner (-calendars DIR | -caldav URL | -google-key FILE) (-dir STATE | -cert FILE -key FILE -domain D -broker-metadata URL) [flags]
@@ -28,7 +28,9 @@ says which mailboxes exist and who is in the groups sharing scopes name.
 The organization's identity comes from the state directory fedadmin keeps
 (-dir: certificates, trust, domains, sharing.json), or from files and flags.
 Without -tls-cert and -tls-key it serves plain HTTP: put it behind a TLS
-terminator, as partners only speak HTTPS.
+terminator, as partners only speak HTTPS. Replicas behind a load balancer
+share the files (-dir on shared storage) and are probed at /healthz and
+/readyz (broker metadata fresh, configuration loaded).
 
 Flags:
 `
@@ -50,8 +52,11 @@ type options struct {
 	basic                   list
 	internal                fedavail.AccessLevel
 	grace                   time.Duration
+	reloadEvery             time.Duration
 	verbose                 bool
 	metrics                 string
+	ewsRate                 float64
+	ewsBurst                int
 
 	googleKey               string // service account key file
 	googleEndpoint          string // the API's base URL, for tests
@@ -109,7 +114,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.basic, "basic", "an internal user `USER:PASS`, or @FILE of such lines (repeatable)")
 	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "on SIGINT or SIGTERM, let requests in flight finish for up to this `duration`")
+	fs.DurationVar(&o.reloadEvery, "reload-every", 30*time.Second, "look this often for changed sharing and certificate files and reload them without SIGHUP (0: only on SIGHUP)")
 	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics and /healthz on their own `ADDR` (e.g. 127.0.0.1:9100), never on the partners' listener")
+	fs.Float64Var(&o.ewsRate, "ews-rate", 20, "EWS work each organization may ask for, in calendar reads per `second` on average (0: no throttling)")
+	fs.IntVar(&o.ewsBurst, "ews-burst", 200, "calendar reads an organization may ask for at once (`N`; a 100-mailbox request with suggestions is 200)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (never tokens, passwords or calendar content)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -137,6 +145,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	check(o.ldapBind == "" || o.ldapPassword != "", "-ldap-password-file is required with -ldap-bind")
 	check((o.tlsCert == "") == (o.tlsKey == ""), "give both -tls-cert and -tls-key, or neither")
 	check(!o.legacyTLS || o.tlsCert != "", "-accept-legacy-tls needs -tls-cert and -tls-key")
+	check(o.ewsRate >= 0 && o.ewsBurst >= 1, "-ews-rate must be 0 or more and -ews-burst 1 or more")
 	check((o.orgCert == "") == (o.orgKey == ""), "give both -cert and -key, or neither")
 	check(o.dir != "" || o.orgCert != "", "give the organization's certificate: -dir STATE, or -cert FILE -key FILE")
 	check(o.dir == "" || o.orgCert == "", "give -dir or -cert/-key, not both")

@@ -68,6 +68,7 @@ func TestCommandLine(t *testing.T) {
 		{"legacy TLS without TLS", []string{"-calendars", "c", "-dir", "x", "-accept-legacy-tls"}, exitUsage, "-accept-legacy-tls needs -tls-cert"},
 		{"files without domain", []string{"-calendars", "c", "-cert", "a", "-key", "b"}, exitUsage, "-domain is required without -dir"},
 		{"bad access level", []string{"-internal-access", "Everything"}, exitUsage, "invalid value"},
+		{"no EWS burst", []string{"-calendars", "c", "-dir", "x", "-ews-burst", "0"}, exitUsage, "-ews-burst 1 or more"},
 		{"not a state directory", []string{"-calendars", t.TempDir(), "-dir", t.TempDir()}, exitFail, "not a fedadmin state directory"},
 		{"key of another certificate", serveArgs(aCert, bKey), exitFail, "-cert " + aCert + " and -key " + bKey + ": keyring: the private key does not belong to the certificate"},
 		{"certificate without client authentication", serveArgs(sCert, sKey), exitFail, "Client Authentication"},

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 	"github.com/fedavail/fedavail/autodiscover"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/federation/admin"
+	"github.com/fedavail/fedavail/federation/keyring"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/fedtest/loopback"
 	"github.com/fedavail/fedavail/internal/pki"
@@ -83,55 +86,69 @@ type server struct {
 func startPartner(t *testing.T, w *loopback.World, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	org, err := fedtest.NewOrgCert("fabrikam.test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Register(t, "FYDIBOHF25SPDLT.fabrikam.test", "fabrikam.test", org)
-	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test", "127.0.0.1") // the address for clients without the World's DNS
+	sharingFile := writeFile(t, dir, "sharing.json", sharingConfig(t, fedavail.AccessLimitedDetails))
+	identity := []string{
+		"-cert", writeFile(t, dir, "org.pem", pki.CertPEM(org.Cert)), "-key", writeFile(t, dir, "org.key", keyPEM(t, org)),
+		"-domain", "fabrikam.test", "-broker-metadata", w.MetadataURL(), "-sharing", sharingFile,
+	}
+	return runPartner(t, w, dir, sharingFile, append(identity, extra...)...)
+}
+
+// writeFile writes data to dir/name (0600) and returns its path.
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func keyPEM(t *testing.T, kp *fedtest.KeyPair) []byte {
+	t.Helper()
+	b, err := pki.KeyPEM(kp.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyPEM := func(kp *fedtest.KeyPair) []byte {
-		t.Helper()
-		b, err := pki.KeyPEM(kp.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+	return b
+}
+
+// runPartner runs the command with the identity flags in args, TLS, the
+// test calendars and internal users, from files in dir.
+func runPartner(t *testing.T, w *loopback.World, dir, sharingFile string, args ...string) *server {
+	t.Helper()
+	tlsPair, err := w.CA.Issue("fabrikam.test", "autodiscover.fabrikam.test", "127.0.0.1") // the address for clients without the World's DNS
+	if err != nil {
+		t.Fatal(err)
 	}
 	cals := filepath.Join(dir, "calendars")
 	if err := os.Mkdir(cals, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	for addr, ics := range calendars {
-		write(filepath.Join("calendars", addr+".ics"), []byte(ics))
+		writeFile(t, dir, filepath.Join("calendars", addr+".ics"), []byte(ics))
 	}
-	s := &server{world: w, reload: make(chan struct{}), reloaded: make(chan error), stderr: &fedtest.LogBuffer{}}
-	s.sharing = write("sharing.json", sharingConfig(t, fedavail.AccessLimitedDetails))
-	args := []string{
+	s := &server{world: w, sharing: sharingFile, reload: make(chan struct{}), reloaded: make(chan error), stderr: &fedtest.LogBuffer{}}
+	args = append([]string{
 		"-listen", "127.0.0.1:0",
-		"-tls-cert", write("tls.pem", pki.CertPEM(tlsPair.Cert)), "-tls-key", write("tls.key", keyPEM(tlsPair)),
-		"-cert", write("org.pem", pki.CertPEM(org.Cert)), "-key", write("org.key", keyPEM(org)),
-		"-ca", write("ca.pem", pki.CertPEM(w.CA.Cert)),
-		"-domain", "fabrikam.test", "-broker-metadata", w.MetadataURL(),
-		"-sharing", s.sharing,
-		"-basic", "carol:s3cret", "-basic", "@" + write("users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
+		"-tls-cert", writeFile(t, dir, "tls.pem", pki.CertPEM(tlsPair.Cert)), "-tls-key", writeFile(t, dir, "tls.key", keyPEM(t, tlsPair)),
+		"-ca", writeFile(t, dir, "ca.pem", pki.CertPEM(w.CA.Cert)),
+		"-basic", "carol:s3cret", "-basic", "@" + writeFile(t, dir, "users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
 		"-metrics", "127.0.0.1:0",
+	}, args...)
+	if !slices.Contains(args, "-reload-every") {
+		// Reloads only when the test asks, so each has one answer.
+		args = append(args, "-reload-every", "0")
 	}
-	if !slices.Contains(extra, "-caldav") && !slices.Contains(extra, "-google-key") {
-		args = append(args, "-calendars", cals)
+	if !slices.Contains(args, "-caldav") && !slices.Contains(args, "-google-key") {
+		args = append(args, "-calendars", cals) // unless another calendar source is named
 	}
-	args = append(args, extra...)
 	ready := make(chan net.Addr, 1)
 	a := &app{reload: s.reload, ready: func(addr net.Addr) { ready <- addr }, reloaded: func(err error) { s.reloaded <- err }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -284,7 +301,14 @@ func TestFederated(t *testing.T) {
 		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
 	}}})
 	s := startPartner(t, w)
-	client := w.Client(t, contoso)
+	client, err := federation.NewClient(federation.Config{
+		ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
+		Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
+		Relationships: contoso.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ask := func(t *testing.T) map[string][]string {
 		t.Helper()
 		res, err := client.Availability(context.Background(), federation.Query{
@@ -417,4 +441,202 @@ func (s *server) scrape(t *testing.T) string {
 		t.Errorf("/healthz = %q", h)
 	}
 	return get("/metrics")
+}
+
+// TestReloadWithoutSignal: a changed sharing file is picked up without
+// SIGHUP, and /readyz reports what is loaded.
+func TestReloadWithoutSignal(t *testing.T) {
+	t.Parallel()
+	s := startPartner(t, loopback.New(t), "-reload-every", "20ms")
+	readyz := func() (int, string) {
+		t.Helper()
+		resp, err := s.world.HTTP.Get("https://fabrikam.test" + readyPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	code, before := readyz()
+	for code != http.StatusOK && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		code, before = readyz()
+	}
+	if code != http.StatusOK || !strings.Contains(before, "fresh true") || !strings.Contains(before, "organization certificate current: ") {
+		t.Fatalf("/readyz = %d:\n%s", code, before)
+	}
+	// Replaced in one step, as editors and fedadmin do, so the partner never
+	// reads half a file.
+	tmp := writeFile(t, filepath.Dir(s.sharing), "sharing.json.new", sharingConfig(t, fedavail.AccessAvailabilityOnly))
+	if err := os.Rename(tmp, s.sharing); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-s.reloaded:
+		if err != nil {
+			t.Fatalf("reload: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the changed sharing file was not reloaded without a signal")
+	}
+	code, after := readyz()
+	version := func(body string) string {
+		_, v, _ := strings.Cut(body, "configuration: version ")
+		v, _, _ = strings.Cut(v, " ")
+		return v
+	}
+	if code != http.StatusOK || version(after) == version(before) || version(after) == "" {
+		t.Errorf("/readyz after the change = %d:\n%s\nbefore:\n%s", code, after, before)
+	}
+	// Nothing changed: no further reload.
+	select {
+	case err := <-s.reloaded:
+		t.Errorf("reloaded again without a change (%v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestCertificateRolloverWithoutSignal runs the partner from a fedadmin
+// state directory while the administrator rolls the organization
+// certificate over (install next, switch, finish) and Contoso asks for
+// free/busy without pause, a new client (so a new token) per query: the
+// partner picks every stage up without SIGHUP, /readyz shows the next
+// certificate before the switch, and no query fails.
+func TestCertificateRolloverWithoutSignal(t *testing.T) {
+	t.Parallel()
+	w := loopback.New(t)
+	contoso := w.AddOrg(t, "contoso.test", loopback.OrgOptions{Relationships: []sharing.OrganizationRelationship{{
+		Name: "Fabrikam", DomainNames: []string{"fabrikam.test"}, Enabled: true,
+		FreeBusyAccessEnabled: true, FreeBusyAccessLevel: fedavail.AccessAvailabilityOnly,
+	}}})
+	org := w.AdminOrg(t, "fabrikam.test")
+	writeFile(t, org.Dir(), "sharing.json", sharingConfig(t, fedavail.AccessLimitedDetails))
+	s := runPartner(t, w, t.TempDir(), org.SharingFile(), "-dir", org.Dir(), "-reload-every", "20ms")
+
+	var (
+		mu       sync.Mutex
+		queries  int
+		failures []error
+	)
+	ctx, cancel := context.WithCancel(t.Context())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for ctx.Err() == nil {
+			client, err := federation.NewClient(federation.Config{
+				ApplicationURI: contoso.ApplicationURI, Keys: contoso.Keys, Domains: []string{"contoso.test"},
+				Broker:        federation.TrustBroker{MetadataURL: w.MetadataURL()},
+				Relationships: contoso.Sharing, HTTPClient: w.HTTP, Resolver: w.DNS.Resolver(),
+			})
+			if err == nil {
+				var res *federation.Result
+				res, err = client.Availability(ctx, federation.Query{From: "alice@contoso.test", Attendees: []string{"dana@fabrikam.test"}, Start: day, End: dayEnd})
+				if err == nil {
+					err = res.Attendees[0].Err
+				}
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			mu.Lock()
+			queries++
+			if err != nil {
+				failures = append(failures, err)
+			}
+			mu.Unlock()
+		}
+	}()
+	more := func(n int) {
+		t.Helper()
+		mu.Lock()
+		target := queries + n
+		mu.Unlock()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			done := queries >= target
+			mu.Unlock()
+			if done {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %d more queries", n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	readyz := func() string {
+		t.Helper()
+		resp, err := w.HTTP.Get("https://fabrikam.test" + readyPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	// waitLoaded waits, without sending a signal, until /readyz shows what
+	// the stage should have loaded: a stage writes several files, and the
+	// partner may reload between them before it reloads the last one.
+	waitLoaded := func(stage string, ok func(body string) bool) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case err := <-s.reloaded:
+				if err != nil {
+					t.Fatalf("%s: reload: %v", stage, err)
+				}
+			case <-time.After(20 * time.Millisecond):
+			case <-deadline:
+				t.Fatalf("%s: the partner did not load it without a signal:\n%s", stage, readyz())
+			}
+			if ok(readyz()) {
+				return
+			}
+		}
+	}
+
+	more(3)
+	if st, err := org.Rollover(t.Context(), admin.CertificateOptions{}); err != nil || st != admin.RolloverNextInstalled {
+		t.Fatalf("rollover: %v, %v", st, err)
+	}
+	proofs, err := org.DomainProof("fabrikam.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range proofs {
+		w.DNS.AddTXT("fabrikam.test", p.Proof)
+	}
+	var next string
+	for _, c := range org.Certificates() {
+		if c.Slot == keyring.Next {
+			next = c.Thumbprint
+		}
+	}
+	if next == "" {
+		t.Fatal("no next certificate after the first rollover stage")
+	}
+	waitLoaded("next installed", func(body string) bool { return strings.Contains(body, "organization certificate next: "+next) })
+	more(3)
+	if st, err := org.Rollover(t.Context(), admin.CertificateOptions{}); err != nil || st != admin.RolloverSwitched {
+		t.Fatalf("rollover: %v, %v", st, err)
+	}
+	waitLoaded("switched", func(body string) bool { return strings.Contains(body, "organization certificate current: "+next) })
+	more(3)
+	if st, err := org.Rollover(t.Context(), admin.CertificateOptions{}); err != nil || st != admin.RolloverFinished {
+		t.Fatalf("rollover: %v, %v", st, err)
+	}
+	waitLoaded("finished", func(body string) bool { return !strings.Contains(body, "organization certificate previous") })
+	more(3)
+	cancel()
+	<-stopped
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d free/busy queries through the organization certificate rollover, %d failed", queries, len(failures))
+	for _, err := range failures {
+		t.Errorf("failed query: %v", err)
+	}
 }

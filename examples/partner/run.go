@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
 	"github.com/fedavail/fedavail/ldapdir"
@@ -166,10 +167,18 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if dir != nil {
 		cfg.Directory = dir
 	}
+	if o.ewsRate > 0 {
+		// Each organization's EWS work, charged per calendar read (issue
+		// 12.3): a partner cannot make the server read more than this.
+		cfg.Limiter = ews.NewPartnerLimiter(o.ewsRate, o.ewsBurst)
+	}
 	h, err := federation.NewHandler(cfg)
 	if err != nil {
 		return err
 	}
+	st := &loaded{}
+	st.set(id.version(), time.Now(), nil)
+	go func() { _ = h.Run(ctx) }() // broker metadata in the background
 	sc := transport.ServerConfig{Logger: log, AcceptLegacyTLS: o.legacyTLS}
 	if o.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
@@ -179,11 +188,11 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		checkTLSCertificate(log, o.tlsCert, cert.Leaf, time.Now())
 		sc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
-	srv := transport.NewServer(h, sc)
+	srv := transport.NewServer(withProbes(h, id, st), sc)
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
 		id.appURI, id.domains, ownURL(ln.Addr(), srv.TLSConfig != nil), ewsURL, len(accounts))
 
-	go a.reloadLoop(ctx, store, id, dir, log)
+	go a.reloadLoop(ctx, store, id, dir, log, o.reloadEvery, st)
 	if a.ready != nil {
 		a.ready(ln.Addr())
 	}
@@ -193,23 +202,40 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 }
 
 // reloadLoop reads the sharing configuration (and certificates) again on
-// each reload request. A configuration that does not validate leaves the
-// one in force: a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, dir *ldapdir.Directory, log *slog.Logger) {
+// each reload request, and when the files' version changed (looked at every
+// `every`, if not zero): replicas sharing the files follow a change without
+// a signal. A configuration that does not validate leaves the one in force:
+// a typo must not cut partners off.
+func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, dir *ldapdir.Directory, log *slog.Logger, every time.Duration, st *loaded) {
+	var tick <-chan time.Time
+	if every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		tick = t.C
+	}
+	seen := id.version()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-a.reload:
+		case <-tick:
+			if id.version() == seen {
+				continue
+			}
 		}
+		// A failed version is not retried every tick; the next change or
+		// SIGHUP tries again.
+		seen = id.version()
 		err := loadSharing(ctx, store, id.sharingFile, dir)
 		if err == nil && id.org != nil {
 			err = id.org.Reload()
 		}
+		st.set(seen, time.Now(), err)
 		if err != nil {
 			log.Error("partner: reload failed; the previous configuration stays in force", "err", err)
 		} else {
-			log.Info("partner: reloaded", "sharing", id.sharingFile)
+			log.Info("partner: reloaded", "sharing", id.sharingFile, "version", seen)
 		}
 		if a.reloaded != nil {
 			a.reloaded(err)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,40 +21,51 @@ import (
 	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/transport"
 	"github.com/prometheus/client_golang/prometheus"
-	"net/http"
 )
 
-func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(string)) (*broker.Broker, error) {
+// openBroker opens the store and the broker; closeStore releases the store.
+func openBroker(ctx context.Context, cfg *config, logger *slog.Logger, out func(string)) (b *broker.Broker, closeStore func(), err error) {
 	keys, err := loadKeys(cfg.state, out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var resolver dnsproof.Resolver
 	if cfg.dns != "" {
 		res, err := cli.Resolver(cfg.dns)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		resolver = dnsproof.NetResolver(res)
 	}
-	return broker.New(ctx, broker.Config{
+	store, closeStore, err := openStore(ctx, cfg, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err = broker.New(ctx, broker.Config{
 		URI:           cfg.uri,
 		BaseURL:       cfg.baseURL,
 		Keys:          keys,
-		Store:         &broker.FileStore{Path: filepath.Join(cfg.state, storeFile)},
+		Store:         store,
 		Domains:       broker.DNSVerifier{Verifier: &dnsproof.Verifier{Resolver: resolver, Logger: logger}},
 		Logger:        logger,
 		SignatureHash: signatureHash(cfg.sha1),
 	})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return b, closeStore, nil
 }
 
 func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	say := func(s string) { fmt.Fprintln(stdout, s) }
-	b, err := openBroker(ctx, cfg, logger, say)
+	b, closeStore, err := openBroker(ctx, cfg, logger, say)
 	if err != nil {
 		return err
 	}
+	defer closeStore()
+	go func() { _ = b.Run(ctx) }() // follow other replicas' writes
 	var h http.Handler = b
 	if cfg.metrics != "" {
 		reg := prometheus.NewRegistry()
@@ -68,7 +80,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		h = m.Broker(h)
 		say(fmt.Sprintf("  metrics:        http://%s/metrics (and /healthz)", addr))
 	}
-	srv := transport.NewServer(h, transport.ServerConfig{Logger: logger})
+	srv := transport.NewServer(withProbes(b, h), transport.ServerConfig{Logger: logger})
 	if !cfg.plainHTTP {
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
@@ -90,11 +102,36 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	return transport.Serve(ctx, srv, ln, 10*time.Second)
 }
 
+// Probe paths for a load balancer.
+const (
+	healthPath = "/healthz" // the process answers
+	readyPath  = "/readyz"  // and can serve: store reachable, registrations loaded
+)
+
+// withProbes adds the liveness and readiness probes of b in front of h (b,
+// perhaps wrapped for metrics).
+func withProbes(b *broker.Broker, h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.HandleFunc("GET "+healthPath, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET "+readyPath, func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := b.Ready(ctx); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	return mux
+}
+
 func list(ctx context.Context, cfg *config, stdout io.Writer) error {
-	b, err := openBroker(ctx, cfg, nil, func(string) {})
+	b, closeStore, err := openBroker(ctx, cfg, nil, func(string) {})
 	if err != nil {
 		return err
 	}
+	defer closeStore()
 	orgs := b.Organizations()
 	if len(orgs) == 0 {
 		fmt.Fprintln(stdout, "no organizations registered")

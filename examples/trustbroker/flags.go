@@ -19,6 +19,7 @@ type config struct {
 	tlsKey    string
 	plainHTTP bool
 	dns       string
+	store     string // "" or a postgres:// URL
 	metrics   string
 	sha1      []string          // -sha1-audience
 	ready     func(addr string) // tests learn the listening address here
@@ -41,6 +42,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, string, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM, chain allowed)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.BoolVar(&c.plainHTTP, "plain-http", false, "serve plain HTTP (only behind a TLS-terminating reverse proxy)")
+	fs.StringVar(&c.store, "store", "", "registrations in PostgreSQL, shared by replicas: a postgres://… `URL` (default: a folder in -state, one process only)")
 	fs.Func("sha1-audience", "sign tokens for this relying party `URI` with RSA-SHA1 instead of RSA-SHA256, for Exchange 2010 servers that verify nothing else (repeatable)", func(v string) error {
 		c.sha1 = append(c.sha1, v)
 		return nil
@@ -64,6 +66,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, string, error) {
 	}
 	if cmd == "serve" && !c.plainHTTP && (c.tlsCert == "" || c.tlsKey == "") {
 		fmt.Fprintln(stderr, "trustbroker: serve needs -tls-cert and -tls-key (or -plain-http behind a TLS proxy)")
+		return nil, "", errors.New("usage")
+	}
+	if c.store != "" && !strings.HasPrefix(c.store, "postgres://") && !strings.HasPrefix(c.store, "postgresql://") {
+		fmt.Fprintf(stderr, "trustbroker: -store must be a postgres:// URL, got %q\n", c.store)
 		return nil, "", errors.New("usage")
 	}
 	if c.baseURL == "" {

@@ -8,8 +8,16 @@
 //	go run ./examples/trustbroker -state DIR list
 //	go run ./examples/trustbroker -state DIR rollover
 //
+//	go run ./examples/trustbroker -state DIR -store postgres://broker@db/broker -plain-http -listen :8080 -base-url https://sts.example.org
+//
 // The state folder holds the broker's signing key (current and previous, mode
-// 0600) and the registrations (written atomically). Organizations point
+// 0600) and, without -store, the registrations (one file per organization,
+// written atomically; the folder is locked, so a second process on it
+// refuses to start). With -store postgres://… the registrations and the
+// replay cache live in PostgreSQL and any number of replicas (each with a
+// copy of the signing key files) serve behind a load balancer, which probes
+// /healthz (the process answers) and /readyz (the database answers and the
+// registrations are loaded). Organizations point
 // fedadmin trust at BASE-URL; partners trust the metadata at
 // BASE-URL/FederationMetadata/2006-12/FederationMetadata.xml.
 package main

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/fedavail/fedavail/federation/metadata"
 	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/pki"
+	"github.com/fedavail/fedavail/internal/realparts"
 )
 
 // TestServeRegisterListRollover runs the command as an operator would: serve
@@ -105,6 +107,11 @@ func TestServeRegisterListRollover(t *testing.T) {
 	if _, err := rc.Register(context.Background(), reg); err != nil {
 		t.Fatalf("register: %v", err)
 	}
+	// A second process on the same state folder refuses to start.
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"-state", state, "list"}, io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "in use by another process") {
+		t.Errorf("list beside a running broker: exit %d, %q; want 1 and the folder named as in use", code, errOut.String())
+	}
 	log := stop()
 	if !strings.Contains(log, "listening on 127.0.0.1:") || !strings.Contains(log, "created signing certificate") {
 		t.Errorf("serve output:\n%s", log)
@@ -133,12 +140,12 @@ func TestServeRegisterListRollover(t *testing.T) {
 	if len(md.Certs) != 2 || md.Certs[0].Equal(firstSigner) || !md.Certs[1].Equal(firstSigner) {
 		t.Fatalf("after rollover the metadata has %d certificates; the old signer must be second", len(md.Certs))
 	}
-	for _, name := range []string{currentFile, previousFile, storeFile} {
+	for _, name := range []string{currentFile, previousFile, storeDir} {
 		fi, err := os.Stat(filepath.Join(state, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if name != storeFile && fi.Mode().Perm() != 0o600 {
+		if name != storeDir && fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s has mode %v, want 0600", name, fi.Mode().Perm())
 		}
 	}
@@ -169,10 +176,117 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve"}, 2, "needs -tls-cert and -tls-key"},
 		{[]string{"-plain-http", "dance"}, 2, `unknown subcommand "dance"`},
 		{[]string{"list", "extra"}, 2, "one subcommand at most"},
+		{[]string{"-store", "mysql://db", "list"}, 2, "-store must be a postgres:// URL"},
 	} {
 		var stderr bytes.Buffer
 		if code := run(context.Background(), tc.args, io.Discard, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
+		}
+	}
+}
+
+// TestLegacyStoreImported starts on a state folder of an older trustbroker
+// (registrations in one file) and finds its registrations, once.
+func TestLegacyStoreImported(t *testing.T) {
+	state := t.TempDir()
+	org, err := fedtest.NewOrgCert("contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := `{"version":1,"organizations":[{"application_uri":"FYDIBOHF25SPDLT.contoso.test","app_id":"00000000000000AB","domains":["contoso.test"],"current_certificate":"` +
+		base64.StdEncoding.EncodeToString(org.Cert.Raw) + `"}]}`
+	if err := os.WriteFile(filepath.Join(state, legacyStoreFile), []byte(legacy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		var out, errOut bytes.Buffer
+		if code := run(t.Context(), []string{"-state", state, "list"}, &out, &errOut); code != 0 {
+			t.Fatalf("list %d: exit %d: %s", i, code, errOut.String())
+		}
+		if !strings.Contains(out.String(), "AppId          : 00000000000000AB") {
+			t.Errorf("list %d output:\n%s", i, out.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, legacyStoreFile+".imported")); err != nil {
+		t.Errorf("legacy file not renamed: %v", err)
+	}
+}
+
+// TestPostgresReplicas runs two brokers on one PostgreSQL database, as
+// replicas behind a load balancer: a registration made through one is listed
+// through the other, and /readyz follows the database.
+func TestPostgresReplicas(t *testing.T) {
+	pg := realparts.StartPostgres(t)
+	state := t.TempDir()
+	org, err := fedtest.NewOrgCert("contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An older single-file registration is imported into the database once.
+	legacy := `{"version":1,"organizations":[{"application_uri":"FYDIBOHF25SPDLT.contoso.test","app_id":"00000000000000AB","domains":["contoso.test"],"current_certificate":"` +
+		base64.StdEncoding.EncodeToString(org.Cert.Raw) + `"}]}`
+	if err := os.WriteFile(filepath.Join(state, legacyStoreFile), []byte(legacy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var bases []string
+	for range 2 {
+		ctx, cancel := context.WithCancel(t.Context())
+		addrc := make(chan string, 1)
+		done := make(chan struct{})
+		c, _, err := parseFlags([]string{"-state", state, "-store", pg.URL, "-plain-http", "-listen", "127.0.0.1:0"}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.ready = func(a string) { addrc <- a }
+		out := &fedtest.LogBuffer{}
+		go func() {
+			defer close(done)
+			if err := serve(ctx, c, out); err != nil {
+				t.Error(err)
+			}
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+		select {
+		case a := <-addrc:
+			bases = append(bases, "http://"+a)
+		case <-done:
+			t.Fatalf("serve stopped early:\n%s", out.String())
+		}
+	}
+	get := func(url string) int {
+		resp, err := http.Get(url)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, b := range bases {
+		if get(b+healthPath) != 200 || get(b+readyPath) != 200 {
+			t.Errorf("%s: healthz %d, readyz %d; want 200, 200", b, get(b+healthPath), get(b+readyPath))
+		}
+	}
+	var out bytes.Buffer
+	if code := run(t.Context(), []string{"-state", state, "-store", pg.URL, "list"}, &out, io.Discard); code != 0 || !strings.Contains(out.String(), "AppId          : 00000000000000AB") {
+		t.Errorf("list beside two running replicas: exit %d:\n%s", code, out.String())
+	}
+	pg.Stop(t)
+	for _, b := range bases {
+		if code := get(b + readyPath); code != http.StatusServiceUnavailable {
+			t.Errorf("%s/readyz with the database stopped: %d, want 503", b, code)
+		}
+		if code := get(b + healthPath); code != 200 {
+			t.Errorf("%s/healthz with the database stopped: %d, want 200", b, code)
+		}
+	}
+	pg.Start(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for _, b := range bases {
+		for get(b+readyPath) != 200 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s/readyz not ready again after the database came back", b)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
 }

@@ -17,7 +17,10 @@ import (
 const (
 	currentFile  = "signing-current.pem"
 	previousFile = "signing-previous.pem"
-	storeFile    = "registrations.json"
+	storeDir     = "registrations" // a broker.FileStore folder
+	// legacyStoreFile is where trustbroker kept registrations before
+	// per-organization files; imported once.
+	legacyStoreFile = "registrations.json"
 )
 
 func ensureDir(dir string) error {

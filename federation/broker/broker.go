@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,8 +41,17 @@ type Config struct {
 	// Keys holds the broker's token-signing pairs; the current pair signs,
 	// current and previous are published in the metadata.
 	Keys *keyring.Ring
-	// Store persists registrations. Required.
+	// Store persists registrations. Required. Brokers that share one
+	// store (replicas) each call [Broker.Run] to see the others' changes.
 	Store Store
+	// Refresh is how often [Broker.Run] reloads the registrations when the
+	// store reports no change; zero means 30 seconds.
+	Refresh time.Duration
+	// Replay remembers answered token and registration requests so that each
+	// signed request is answered once. Nil means a [MemoryReplayCache] of
+	// its default size, right for a single broker; replicas share one
+	// (package pgstore) so a request answered by one is refused by the others.
+	Replay ReplayCache
 	// Domains verifies domain ownership at registration. Required.
 	Domains DomainVerifier
 	// DomainStateDelay is how long a domain reserved through
@@ -81,10 +91,16 @@ type Broker struct {
 	issuer *token.Issuer
 	log    *slog.Logger
 
-	mu    sync.Mutex // serializes registration changes
+	mu    sync.Mutex // orders updates of index
 	index atomic.Pointer[orgIndex]
 
-	replay replayCache
+	reloaded atomic.Pointer[reloadState]
+}
+
+// reloadState is the outcome of the last reload of the registrations.
+type reloadState struct {
+	at  time.Time
+	err error
 }
 
 // New loads the registrations from cfg.Store and returns the broker.
@@ -101,6 +117,12 @@ func New(ctx context.Context, cfg Config) (*Broker, error) {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
+	if cfg.Replay == nil {
+		cfg.Replay = &MemoryReplayCache{Now: cfg.Now}
+	}
+	if cfg.Refresh <= 0 {
+		cfg.Refresh = 30 * time.Second
+	}
 	b := &Broker{
 		cfg: cfg,
 		issuer: &token.Issuer{
@@ -111,16 +133,93 @@ func New(ctx context.Context, cfg Config) (*Broker, error) {
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
-	orgs, err := cfg.Store.Load(ctx)
-	if err != nil {
+	if err := b.Reload(ctx); err != nil {
 		return nil, err
 	}
-	ix, err := buildIndex(orgs)
-	if err != nil {
-		return nil, err
-	}
-	b.index.Store(ix)
 	return b, nil
+}
+
+// Reload reads every registration from the store and makes them the ones
+// the token endpoint uses. [Broker.Run] calls it; a broker sharing its store
+// with others may also call it to see their changes at once.
+func (b *Broker) Reload(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	orgs, err := b.cfg.Store.List(ctx)
+	if err == nil {
+		var ix *orgIndex
+		if ix, err = buildIndex(orgs); err == nil {
+			b.index.Store(ix)
+		}
+	}
+	b.reloaded.Store(&reloadState{at: b.now(), err: err})
+	return err
+}
+
+// Run keeps the broker's view of the registrations fresh until ctx ends,
+// for brokers that share their store: it reloads them soon after the store
+// (a [Watcher]) reports a change, and every Config.Refresh in any case. It
+// returns ctx.Err(). A failed reload is logged; the broker goes on with the
+// registrations it has.
+func (b *Broker) Run(ctx context.Context) error {
+	kick := make(chan struct{}, 1)
+	if w, ok := b.cfg.Store.(Watcher); ok {
+		go func() {
+			for ctx.Err() == nil {
+				err := w.Watch(ctx, func() {
+					select {
+					case kick <- struct{}{}:
+					default:
+					}
+				})
+				if ctx.Err() != nil {
+					return
+				}
+				b.log.WarnContext(ctx, "broker: watching the store failed; polling until it works again", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(b.cfg.Refresh):
+				}
+			}
+		}()
+	}
+	t := time.NewTicker(b.cfg.Refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-kick:
+		case <-t.C:
+		}
+		if err := b.Reload(ctx); err != nil && ctx.Err() == nil {
+			b.log.WarnContext(ctx, "broker: reloading registrations failed", "err", err)
+		}
+	}
+}
+
+// Pinger is implemented by stores that can say whether they are reachable
+// without reading registrations; [Broker.Ready] uses it.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Ready reports whether the broker can serve: its store is reachable (when
+// the store is a [Pinger]) and the registrations are loaded (after a failed
+// reload, Ready reloads them). It is what a load balancer's readiness check asks.
+func (b *Broker) Ready(ctx context.Context) error {
+	if p, ok := b.cfg.Store.(Pinger); ok {
+		if err := p.Ping(ctx); err != nil {
+			return fmt.Errorf("broker: store unreachable: %w", err)
+		}
+	}
+	if st := b.reloaded.Load(); st != nil && st.err != nil {
+		// The store answers again: try now rather than wait for Run.
+		if err := b.Reload(ctx); err != nil {
+			return fmt.Errorf("broker: reloading the registrations failed: %w", err)
+		}
+	}
+	return nil
 }
 
 // ServeHTTP routes to the token, metadata and registration endpoints.
@@ -242,58 +341,102 @@ func (b *Broker) checkOrgCert(c *x509.Certificate) error {
 	return nil
 }
 
-// change applies edit to the registration of applicationURI (nil if none;
-// edit returns nil to delete), checks the result against the others,
-// persists it and only then makes it visible.
+// maxStaleRetries bounds how often a change is retried after another writer
+// changed the same registration first.
+const maxStaleRetries = 8
+
+// change applies edit to the registration of applicationURI as the store has
+// it (nil if none; edit returns nil to delete), checks the result against the
+// other registrations, writes it with a compare-and-set of its version
+// (reading again and retrying when another writer came first) and only then
+// makes it visible.
 func (b *Broker) change(ctx context.Context, applicationURI string, edit func(old *Organization) (*Organization, error)) (*Organization, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ix := b.index.Load()
-	orgs := slices.Clone(ix.orgs)
-	at := slices.IndexFunc(orgs, func(o Organization) bool { return o.ApplicationURI == applicationURI })
-	var old *Organization
-	if at >= 0 {
-		c := orgs[at].clone()
-		old = &c
-	}
-	updated, err := edit(old)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case updated == nil && at >= 0:
-		orgs = slices.Delete(orgs, at, at+1)
-	case at >= 0:
-		orgs[at] = *updated
-	default:
-		orgs = append(orgs, *updated)
-	}
-	if updated != nil {
-		for _, o := range orgs {
-			if o.ApplicationURI == updated.ApplicationURI {
-				continue
+	for attempt := 0; ; attempt++ {
+		old, err := b.cfg.Store.Get(ctx, applicationURI)
+		if errors.Is(err, ErrNotFound) {
+			old, err = nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var readVersion int64
+		if old != nil {
+			readVersion = old.Version
+		}
+		updated, err := edit(old)
+		if err != nil {
+			return nil, err
+		}
+		if updated != nil {
+			if err := b.fits(updated); err != nil {
+				return nil, err
 			}
-			for _, d := range updated.Domains {
-				if o.hasDomain(d) {
-					return nil, fmt.Errorf("%w: %s", ErrDomainTaken, d)
-				}
+			// The version read, whatever edit did (it may return old itself).
+			updated.Version = readVersion
+			updated.Version, err = b.cfg.Store.Put(ctx, *updated)
+		} else {
+			err = b.cfg.Store.Delete(ctx, applicationURI, readVersion)
+		}
+		if errors.Is(err, ErrStale) && attempt < maxStaleRetries {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.apply(ctx, applicationURI, updated)
+		b.log.InfoContext(ctx, "broker: registration changed", "application_uri", applicationURI, "removed", updated == nil)
+		if updated == nil {
+			return nil, nil
+		}
+		c := updated.clone()
+		return &c, nil
+	}
+}
+
+// fits checks a new or changed registration against the others this broker
+// knows: no domain or certificate of another. The store checks domains again
+// atomically, against writers this broker has not seen yet.
+func (b *Broker) fits(updated *Organization) error {
+	orgs := slices.Clone(b.index.Load().orgs)
+	orgs = slices.DeleteFunc(orgs, func(o Organization) bool { return o.ApplicationURI == updated.ApplicationURI })
+	for _, o := range orgs {
+		for _, d := range updated.Domains {
+			if o.hasDomain(d) {
+				return fmt.Errorf("%w: %s", ErrDomainTaken, d)
 			}
 		}
 	}
-	next, err := buildIndex(orgs)
+	_, err := buildIndex(append(orgs, *updated))
+	return err
+}
+
+// apply makes a written change visible, unless a reload already brought the
+// same or a newer version.
+func (b *Broker) apply(ctx context.Context, applicationURI string, updated *Organization) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	orgs := slices.Clone(b.index.Load().orgs)
+	at := slices.IndexFunc(orgs, func(o Organization) bool { return o.ApplicationURI == applicationURI })
+	switch {
+	case updated == nil && at >= 0:
+		orgs = slices.Delete(orgs, at, at+1)
+	case updated == nil:
+		return
+	case at >= 0 && orgs[at].Version >= updated.Version:
+		return
+	case at >= 0:
+		orgs[at] = updated.clone()
+	default:
+		orgs = append(orgs, updated.clone())
+	}
+	ix, err := buildIndex(orgs)
 	if err != nil {
-		return nil, err
+		// Another broker's write, not yet reloaded, conflicts; the next
+		// reload settles it from the store.
+		b.log.WarnContext(ctx, "broker: registrations disagree until the next reload", "err", err)
+		return
 	}
-	if err := b.cfg.Store.Save(ctx, orgs); err != nil {
-		return nil, err
-	}
-	b.index.Store(next)
-	b.log.InfoContext(ctx, "broker: registration changed", "application_uri", applicationURI, "removed", updated == nil)
-	if updated == nil {
-		return nil, nil
-	}
-	c := updated.clone()
-	return &c, nil
+	b.index.Store(ix)
 }
 
 // SHA1For returns a Config.SignatureHash that signs tokens for the given

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/keyring"
@@ -348,6 +350,11 @@ func TestMetadataRollover(t *testing.T) {
 	if err := e.keys.SetNext(pair(brokerKey2)); err != nil {
 		t.Fatal(err)
 	}
+	// Staged: published second, before it signs anything.
+	// (Readers order them by expiry, as Exchange does.)
+	if md := e.metadata(t); len(md.Certs) != 2 || !slices.ContainsFunc(md.Certs, brokerKey.Cert.Equal) || !slices.ContainsFunc(md.Certs, brokerKey2.Cert.Equal) {
+		t.Errorf("metadata with a staged key: %d certificates, want the current and the next", len(md.Certs))
+	}
 	if err := e.keys.Promote(); err != nil {
 		t.Fatal(err)
 	}
@@ -355,5 +362,58 @@ func TestMetadataRollover(t *testing.T) {
 	if md.IssuerURI != brokerURI || md.TokenEndpoint != e.url+TokenPath || len(md.Certs) != 2 ||
 		!md.Certs[0].Equal(brokerKey2.Cert) || !md.Certs[1].Equal(brokerKey.Cert) {
 		t.Errorf("metadata = %+v", md)
+	}
+}
+
+// TestTokenReplayRefused sends one signed RST twice: the first is answered,
+// the second refused, even with another AppliesTo (the body is not signed).
+func TestTokenReplayRefused(t *testing.T) {
+	e := newEnv(t, nil)
+	e.register(t)
+	data, err := e.client(newRing(t, contoso)).NewRequest(fb).Marshal(wstrust.Signing{Key: contoso.Key, SKI: contoso.SKI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postRaw(t.Context(), e, data); err != nil {
+		t.Fatalf("first use: %v", err)
+	}
+	for _, replay := range [][]byte{data, []byte(strings.Replace(string(data), fabrikamURI, contosoURI, 1))} {
+		err := postRaw(t.Context(), e, replay)
+		var f *fedavail.Fault
+		if !errors.As(err, &f) || f.Code != "Sender" || !strings.Contains(f.Reason, "replayed") {
+			t.Errorf("replay: %v, want a Sender fault naming the replay", err)
+		}
+	}
+}
+
+// TestTokenRequestsInOneInstant: two different requests signed in the same
+// instant share their header signature (it covers wsa:To and the timestamp
+// only); both are answered, neither is taken for a replay of the other.
+func TestTokenRequestsInOneInstant(t *testing.T) {
+	e := newEnv(t, nil)
+	e.register(t)
+	now := time.Now().Truncate(time.Second)
+	c := e.client(newRing(t, contoso))
+	c.Now = func() time.Time { return now }
+	a, err := c.NewRequest(fb).Marshal(wstrust.Signing{Key: contoso.Key, SKI: contoso.SKI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.NewRequest(fedavail.TokenRequest{Requester: "bob@contoso.com", Audience: fabrikamURI, Offer: fedavail.OfferFreeBusy}).Marshal(wstrust.Signing{Key: contoso.Key, SKI: contoso.SKI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := func(rst []byte) string {
+		_, v, _ := strings.Cut(string(rst), "<ds:SignatureValue>")
+		v, _, _ = strings.Cut(v, "<")
+		return v
+	}
+	if sig(a) != sig(b) {
+		t.Fatal("the two requests' header signatures differ; the test needs them equal")
+	}
+	for i, rst := range [][]byte{a, b} {
+		if err := postRaw(t.Context(), e, rst); err != nil {
+			t.Errorf("request %d: %v", i, err)
+		}
 	}
 }

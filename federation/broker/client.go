@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -122,7 +121,12 @@ func (c *RegistrationClient) do(ctx context.Context, op string, reg Registration
 	}
 	pair := c.Keys.Current()
 	sum := sha256.Sum256(body)
-	sig, err := rsa.SignPKCS1v15(nil, pair.Key, crypto.SHA256, sum[:])
+	if pair.Key == nil {
+		return nil, errors.New("broker: no organization key to sign the registration request with")
+	}
+	// An RSA key signs PKCS #1 v1.5 when given a crypto.Hash; the key may
+	// be a crypto.Signer in an HSM or KMS.
+	sig, err := pair.Key.Sign(rand.Reader, sum[:], crypto.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("broker: sign registration request: %w", err)
 	}

@@ -15,12 +15,26 @@
 // the verifier checks it against the certificates being registered and looks
 // for its hash, the federated domain proof, in the domain's TXT records
 // (package dnsproof). The broker assigns an
-// application identifier. Registrations are kept in a [Store]; [FileStore]
-// writes them atomically. The operator uses [Broker.Register],
+// application identifier. Registrations are kept in a [Store], one
+// organization at a time with a version each: a change reads the
+// registration, edits it and writes it back only if its version is unchanged
+// (compare and set), reading again when another writer came first, so brokers
+// sharing a store lose nothing (package storetest states and checks the
+// rules). [FileStore] keeps one file per organization in a folder it locks
+// for one process; package pgstore keeps them in PostgreSQL for replicas,
+// which call [Broker.Run] to see each other's changes. The operator uses [Broker.Register],
 // [Broker.Update], [Broker.Remove] and [Broker.Organizations]; organizations
 // use the signed HTTP API at [RegistrationPath] through a
 // [RegistrationClient], where a request signed by one organization can never
 // change another's registration.
+//
+// # Replay
+//
+// Every signed request — a token request and a registration request — is
+// answered once: its signature value goes into a [ReplayCache] until its
+// timestamp would be refused anyway. [MemoryReplayCache] serves one process;
+// replicas share one (package pgstore), so a request answered by one replica
+// is refused by the others.
 //
 // # ManageDelegation2
 //
@@ -69,8 +83,12 @@
 // # Metadata and rollover
 //
 // At [MetadataPath] the broker publishes 2006-12 federation metadata (package
-// metadata) with its current and previous signing certificates, so receivers
-// keep accepting tokens signed before a broker key rollover. Organizations
+// metadata) with its current signing certificate and a second one: the next
+// key while it is staged (keyring.Ring.SetNext), so receivers learn it before
+// it signs, then, after keyring.Ring.Promote, the previous key, so receivers
+// keep accepting tokens signed before the rollover. Replicas roll over
+// without a failed request by staging the next key on every replica first,
+// then promoting it replica by replica. Organizations
 // roll over by registering a next certificate (it may sign at once), then
 // making it current.
 package broker

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/federation/token"
@@ -24,6 +25,9 @@ const (
 	subcodeRequestFailed        = "RequestFailed"
 )
 
+// defaultClockSkew is wstrust.Verifier's tolerance when MaxClockSkew is zero.
+const defaultClockSkew = 5 * time.Minute
+
 // serveToken answers an RST with an RSTR or a SOAP 1.2 fault: Sender for a
 // request that will never succeed as sent, Receiver for a failure of ours.
 func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
@@ -33,6 +37,11 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, err := xmlguard.ReadAll(r.Body, xmlguard.Limits(b.cfg.Limits))
+	if le := (*fedavail.LimitError)(nil); errors.As(err, &le) {
+		b.log.InfoContext(r.Context(), "broker: token request too large", "err", err)
+		http.Error(w, "broker: request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
 	if err != nil {
 		b.fault(w, r, "Sender", subcodeInvalidRequest, "request too large or unreadable", err)
 		return
@@ -57,6 +66,23 @@ func (b *Broker) serveToken(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		b.fault(w, r, "Sender", sub, reason, err)
+		return
+	}
+	// Each signed request is answered once: remembered until its timestamp,
+	// with the verifier's clock skew, would refuse it anyway. The header
+	// signature covers only wsa:To and the timestamp, which two requests
+	// made in the same instant share; the signed assertion's ID, random
+	// per request, tells them apart.
+	if len(in.SignatureValue) == 0 || in.OnBehalfOf.ID == "" {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, "request without a signature value or assertion ID", nil)
+		return
+	}
+	key := append(append(append([]byte(nil), in.SignatureValue...), 0), in.OnBehalfOf.ID...)
+	if fresh, err := b.cfg.Replay.Add(r.Context(), key, in.Expires.Add(defaultClockSkew+time.Second)); err != nil {
+		b.fault(w, r, "Receiver", subcodeRequestFailed, "the broker cannot check for replay now", err)
+		return
+	} else if !fresh {
+		b.fault(w, r, "Sender", subcodeFailedAuthentication, "request replayed", nil)
 		return
 	}
 	requester, _ := ix.bySKIOrg(pki.SKI(in.Certificate))

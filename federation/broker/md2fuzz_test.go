@@ -28,7 +28,7 @@ func FuzzManageDelegation2(f *testing.F) {
 	f.Add([]byte(`<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header/><s:Body/></s:Envelope>`))
 	b := &Broker{} // readMD2 needs only the clock, the limits and the replay cache
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := b.readMD2(data, "")
+		_, err := b.readMD2(t.Context(), data, "")
 		var (
 			me *mfg.Error
 			xe *fedavail.XMLError

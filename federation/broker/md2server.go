@@ -96,7 +96,7 @@ func (b *Broker) serveManageDelegation2(w http.ResponseWriter, r *http.Request) 
 		b.md2Fault(w, r, "", md2Error(mfg.InvalidParameter, "request too large or unreadable"), err)
 		return
 	}
-	req, err := b.readMD2(data, r.Header.Get("SOAPAction"))
+	req, err := b.readMD2(r.Context(), data, r.Header.Get("SOAPAction"))
 	if err != nil {
 		var e *mfg.Error
 		if !errors.As(err, &e) {
@@ -161,7 +161,7 @@ var md2Params = map[mfg.Operation][]string{
 // readMD2 parses and authenticates a request: envelope shape, unique IDs,
 // the Timestamp's signature by the certificate in KeyInfo, its freshness,
 // replay, then the operation and its parameters.
-func (b *Broker) readMD2(data []byte, soapAction string) (*md2Request, error) {
+func (b *Broker) readMD2(ctx context.Context, data []byte, soapAction string) (*md2Request, error) {
 	doc, err := xmlguard.ParseEtree(data, xmlguard.Limits(b.cfg.Limits), "ManageDelegation2 request")
 	if err != nil {
 		return nil, err
@@ -236,8 +236,16 @@ func (b *Broker) readMD2(data []byte, soapAction string) (*md2Request, error) {
 	// repeated read changes nothing, so only changes count as replays.
 	sec, _ := wssec.Child(header, ns.WSSE, "Security")
 	sig, _ := wssec.Child(sec, ns.DSig, "Signature")
-	if op != mfg.OpGetDomainInfo && !b.replay.add(replayKey(sig, req), b.now()) {
-		return nil, md2Error(mfg.MemberNotAuthenticated, "request replayed")
+	if op != mfg.OpGetDomainInfo {
+		// Remembered (in the replay cache replicas share) for as long as
+		// its Timestamp could still be accepted.
+		fresh, err := b.cfg.Replay.Add(ctx, replayKey(sig, req), b.now().Add(2*maxRequestAge))
+		if err != nil {
+			return nil, md2Error(mfg.InternalError, "cannot check for replay now; retry later")
+		}
+		if !fresh {
+			return nil, md2Error(mfg.MemberNotAuthenticated, "request replayed")
+		}
 	}
 	return req, nil
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // serveMetadata publishes the broker's 2006-12 federation metadata: its issuer
-// URI, token endpoint and token-signing certificates (current as "stscer",
-// previous, during a rollover, as "stsbcer").
+// URI, token endpoint and token-signing certificates: the current one as
+// "stscer" and, as "stsbcer", the next one while it is staged, else the
+// previous one after a rollover.
 func (b *Broker) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -18,7 +19,13 @@ func (b *Broker) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	}
 	set := b.cfg.Keys.Snapshot()
 	certs := []*x509.Certificate{set.Current.Cert}
-	if set.Previous != nil {
+	switch {
+	case set.Next != nil:
+		// Staged, not signing yet: published first, so that receivers (and
+		// the broker's other replicas' receivers) know it before any token
+		// is signed with it (protocol.md §10.3).
+		certs = append(certs, set.Next.Cert)
+	case set.Previous != nil:
 		certs = append(certs, set.Previous.Cert)
 	}
 	doc, err := metadata.Render(&metadata.Metadata{

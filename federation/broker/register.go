@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fedavail/fedavail/internal/pki"
@@ -87,11 +86,13 @@ func (b *Broker) serveRegistration(w http.ResponseWriter, r *http.Request) {
 	var allowed []*x509.Certificate
 	if req.Op == OpRegister {
 		allowed = []*x509.Certificate{reg.Current, reg.Next}
-	} else if old := b.organization(req.ApplicationURI); old != nil {
+	} else if old, err := b.cfg.Store.Get(r.Context(), req.ApplicationURI); err == nil {
+		// From the store, not this broker's view: another replica may have
+		// registered it a moment ago.
 		cur, next, _ := old.Certificates()
 		allowed = []*x509.Certificate{cur, next}
 	} else {
-		writeJSON(w, http.StatusNotFound, errorBody{fmt.Sprintf("%v: %s", ErrNotFound, req.ApplicationURI)})
+		writeJSON(w, statusOf(err), errorBody{err.Error()})
 		return
 	}
 	cert := pki.FindBySKI(allowed, ski)
@@ -108,7 +109,12 @@ func (b *Broker) serveRegistration(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, errorBody{"broker: request time is not within 5 minutes of the broker's clock"})
 		return
 	}
-	if !b.replay.add(sig, now) {
+	// Remembered until the request's time is too old to be accepted anyway.
+	if fresh, err := b.cfg.Replay.Add(r.Context(), sig, req.Time.Add(maxRequestAge+time.Second)); err != nil {
+		b.log.WarnContext(r.Context(), "broker: replay cache failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{"broker: cannot check for replay now; retry later"})
+		return
+	} else if !fresh {
 		writeJSON(w, http.StatusUnauthorized, errorBody{"broker: request replayed"})
 		return
 	}
@@ -130,15 +136,6 @@ func (b *Broker) serveRegistration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, org)
-}
-
-func (b *Broker) organization(applicationURI string) *Organization {
-	for _, o := range b.index.Load().orgs {
-		if o.ApplicationURI == applicationURI {
-			return &o
-		}
-	}
-	return nil
 }
 
 // registration checks the request's shape and parses its certificates.
@@ -203,7 +200,7 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, ErrExists), errors.Is(err, ErrDomainTaken):
+	case errors.Is(err, ErrExists), errors.Is(err, ErrDomainTaken), errors.Is(err, ErrStale):
 		return http.StatusConflict
 	case errors.Is(err, ErrNotPermitted):
 		return http.StatusForbidden
@@ -217,30 +214,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// replayCache remembers signatures of accepted requests for maxRequestAge.
-type replayCache struct {
-	mu   sync.Mutex
-	seen map[[32]byte]time.Time
-}
-
-// add records sig and reports whether it was new.
-func (c *replayCache) add(sig []byte, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.seen == nil {
-		c.seen = map[[32]byte]time.Time{}
-	}
-	for k, t := range c.seen {
-		if now.Sub(t) > 2*maxRequestAge {
-			delete(c.seen, k)
-		}
-	}
-	k := sha256.Sum256(sig)
-	if _, dup := c.seen[k]; dup {
-		return false
-	}
-	c.seen[k] = now
-	return true
 }

@@ -4,9 +4,8 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -96,46 +95,59 @@ func TestRegistrationAPI(t *testing.T) {
 	}
 }
 
-func TestFileStore(t *testing.T) {
+// TestFileStoreRestart registers through a broker, restarts it on the same
+// folder and finds the registrations.
+func TestFileStoreRestart(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "registrations.json")
-	e := newEnv(t, &FileStore{Path: path})
-	e.register(t)
-	want := e.b.Organizations()
-
-	// A crash during a later write leaves a temporary file behind, possibly
-	// truncated; it must not matter.
-	if err := os.WriteFile(filepath.Join(dir, ".registrations.json.123.tmp"), []byte(`{"version":1,"organiz`), 0o600); err != nil {
+	fs, err := OpenFileStore(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	restarted, err := New(context.Background(), Config{URI: brokerURI, BaseURL: e.url, Keys: e.keys, Store: &FileStore{Path: path}, Domains: e.domain})
+	e := newEnv(t, fs)
+	e.register(t)
+	want := e.b.Organizations()
+	fs.Close()
+	fs2, err := OpenFileStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs2.Close()
+	restarted, err := New(t.Context(), Config{URI: brokerURI, BaseURL: e.url, Keys: e.keys, Store: fs2, Domains: e.domain})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, restarted.Organizations()); diff != "" {
 		t.Errorf("after restart (-want +got):\n%s", diff)
 	}
-	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("store file: %v, %v", info, err)
-	}
-	// A corrupt store is reported, not silently emptied.
-	if err := os.WriteFile(path, []byte("{"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&FileStore{Path: path}).Load(context.Background()); err == nil {
-		t.Error("corrupt store loaded")
-	}
-	// A missing store is empty.
-	if orgs, err := (&FileStore{Path: filepath.Join(dir, "none.json")}).Load(context.Background()); err != nil || orgs != nil {
-		t.Errorf("missing store: %v, %v", orgs, err)
-	}
 }
 
 func TestReplayRefused(t *testing.T) {
-	var c replayCache
 	now := timeNow()
-	if !c.add([]byte("sig"), now) || c.add([]byte("sig"), now) {
-		t.Error("replay cache does not refuse a second use")
+	c := &MemoryReplayCache{MaxEntries: 2, Now: func() time.Time { return now }}
+	add := func(key string, ttl time.Duration) (bool, error) {
+		return c.Add(t.Context(), []byte(key), now.Add(ttl))
+	}
+	if fresh, err := add("sig", time.Minute); !fresh || err != nil {
+		t.Fatalf("first use: %v, %v", fresh, err)
+	}
+	if fresh, err := add("sig", time.Minute); fresh || err != nil {
+		t.Errorf("second use: %v, %v; want refused", fresh, err)
+	}
+	if fresh, _ := add("other", 2*time.Minute); !fresh {
+		t.Error("a second key refused")
+	}
+	// Full of live entries: refuse rather than forget one.
+	var le *fedavail.LimitError
+	if _, err := add("third", time.Minute); !errors.As(err, &le) {
+		t.Errorf("full cache: %v, want *fedavail.LimitError", err)
+	}
+	// Expired entries make room and are forgotten.
+	now = now.Add(90 * time.Second)
+	if fresh, err := add("third", time.Minute); !fresh || err != nil {
+		t.Errorf("after expiry: %v, %v", fresh, err)
+	}
+	if c.Len() != 2 {
+		t.Errorf("%d entries, want 2 (the expired one dropped)", c.Len())
 	}
 }
 

@@ -31,6 +31,9 @@ type Organization struct {
 	// Next, if set, is the certificate the organization will switch to; it
 	// may already sign requests.
 	Next []byte `json:"next_certificate,omitempty"`
+	// Version is the registration's version in the [Store]: 1 when first
+	// written, one more at every change; 0 for one never stored.
+	Version int64 `json:"version,omitempty"`
 	// Reserved are the domains reserved through ManageDelegation2's
 	// ReserveDomain (Exchange reserves the account namespace), with their
 	// state; see md2server.go.
@@ -55,6 +58,8 @@ func (o *Organization) hasDomain(d string) bool { return slices.Contains(o.Domai
 func (o *Organization) clone() Organization {
 	c := *o
 	c.Domains = slices.Clone(o.Domains)
+	c.Current = slices.Clone(o.Current)
+	c.Next = slices.Clone(o.Next)
 	c.Reserved = slices.Clone(o.Reserved)
 	return c
 }

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -262,7 +263,7 @@ func (c *Checker) checkKey(s *Step, p keyring.Pair) bool {
 		s.fail(certSummary(p.Cert), "the certificate's private key is missing: requests cannot be signed and tokens cannot be decrypted",
 			"restore the key file that belongs to this certificate")
 		return false
-	case !p.Key.PublicKey.Equal(p.Cert.PublicKey):
+	case !samePublicKey(p.Key.Public(), p.Cert.PublicKey):
 		s.fail(certSummary(p.Cert), "the private key does not belong to the certificate",
 			"configure the key file that was created with this certificate")
 		return false
@@ -374,3 +375,10 @@ func (c *Checker) brokerClient(hc *http.Client, md *metadata.Metadata) *wstrust.
 }
 
 func thumbprint(c *x509.Certificate) string { return dnsproof.Thumbprint(c) }
+
+// samePublicKey reports whether a key (possibly a crypto.Signer in an HSM)
+// is the certificate's.
+func samePublicKey(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}

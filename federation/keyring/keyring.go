@@ -9,7 +9,7 @@
 package keyring
 
 import (
-	"crypto/rsa"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"sync"
@@ -20,9 +20,22 @@ import (
 
 // Pair is a certificate and its private key. Key is nil where only the
 // certificate is known (a partner's or a broker's public certificate).
+//
+// Key is an *rsa.PrivateKey when it is read from a file (the default), or
+// any crypto.Signer whose public key is the certificate's RSA key, so that
+// the key can stay in an HSM or a cloud KMS: it signs requests, tokens and
+// domain proofs through Sign, and decrypts tokens encrypted to the
+// certificate through crypto.Decrypter, which such a key must implement too
+// on the answering side (an *rsa.PrivateKey does).
 type Pair struct {
 	Cert *x509.Certificate
-	Key  *rsa.PrivateKey
+	Key  crypto.Signer
+}
+
+// Decrypter returns the key as a crypto.Decrypter, or nil if it cannot decrypt.
+func (p Pair) Decrypter() crypto.Decrypter {
+	d, _ := p.Key.(crypto.Decrypter)
+	return d
 }
 
 // SKI returns the certificate's Subject Key Identifier.

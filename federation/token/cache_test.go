@@ -2,6 +2,7 @@ package token
 
 import (
 	"crypto/sha256"
+	"errors"
 	"testing"
 	"time"
 
@@ -24,12 +25,23 @@ func TestCacheWarmAndNegative(t *testing.T) {
 		t.Fatalf("cache holds %d entries, want 1", n)
 	}
 	// A cached token is still checked against the operation's offer...
+	// (a genuine token of another offer, which Exchange answers with
+	// access denied rather than 401: fedavail.ErrWrongOffer)...
 	_, err = v.Validate(ctx, tok.EncryptedData, fedavail.OfferAutodiscover)
 	wantReason(t, err, InvalidOffer)
-	// ...and against the clock: past the offer's five minutes (no skew) it is refused.
+	if !errors.Is(err, fedavail.ErrWrongOffer) {
+		t.Errorf("wrong offer: %v does not match fedavail.ErrWrongOffer", detail(err))
+	}
+	// ...and against the clock: past the offer's five minutes (no skew) it
+	// is refused, for its own offer and, expired first, for another.
 	now = testNow.Add(5*time.Minute + time.Second)
 	_, err = v.Validate(ctx, tok.EncryptedData, fedavail.OfferFreeBusy)
 	wantReason(t, err, InvalidExpired)
+	_, err = v.Validate(ctx, tok.EncryptedData, fedavail.OfferAutodiscover)
+	wantReason(t, err, InvalidExpired)
+	if errors.Is(err, fedavail.ErrWrongOffer) {
+		t.Error("an expired token of another offer matches ErrWrongOffer")
+	}
 
 	// A refused token is remembered: the cached error comes back even though
 	// nothing about the input changed.

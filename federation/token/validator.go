@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net/mail"
 	"time"
 
@@ -150,7 +151,11 @@ func (v *Validator) Validate(ctx context.Context, encryptedData []byte, offer fe
 	c, signer, err := v.validate(encryptedData, issuer, trusted, now)
 	if v.cache != nil {
 		if err != nil {
-			if v.negTTL > 0 {
+			// Not a refusal for an untrusted signer or issuer: that depends
+			// on the trusted broker's certificates, which a refresh of its
+			// metadata (a key rollover) changes, and the token must then be
+			// looked at again.
+			if v.negTTL > 0 && err.Reason != InvalidTrustBroker {
 				v.cache.put(key, entry{err: err, expires: now.Add(v.negTTL)}, now)
 			}
 		} else {
@@ -232,7 +237,7 @@ func (v *Validator) checkToken(c *Claims, audiences [][]string, issuer string) *
 // checkUse checks what depends on the moment and the operation: the
 // lifetime, the offer and the offer's maximum age.
 func (v *Validator) checkUse(c *Claims, offer fedavail.Offer, now time.Time) error {
-	if !c.Offer.Known() || c.Offer != offer {
+	if !c.Offer.Known() {
 		return fail(InvalidOffer, "offer %q, want %q", c.Offer, offer)
 	}
 	if !c.NotBefore.IsZero() && now.Add(v.skew).Before(c.NotBefore) {
@@ -249,6 +254,11 @@ func (v *Validator) checkUse(c *Claims, offer fedavail.Offer, now time.Time) err
 	}
 	if max := c.NotBefore.Add(c.Offer.MaxAge()); now.After(max) {
 		return fail(InvalidExpired, "token valid from %s is older than the %s maximum age of %s", c.NotBefore.Format(time.RFC3339), c.Offer, c.Offer.MaxAge())
+	}
+	if c.Offer != offer {
+		// A genuine, current token for another offer: Exchange accepts it
+		// at authentication and refuses the operation (ErrWrongOffer).
+		return failErr(InvalidOffer, fmt.Errorf("token: offer %q, want %q: %w", c.Offer, offer, fedavail.ErrWrongOffer))
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/base64"
@@ -193,11 +192,15 @@ func decrypt(ed *etree.Element, keys *keyring.Set) ([]byte, error) {
 	if !ok || pair.Key == nil {
 		return nil, fail(InvalidUnknownEncryption, "encrypted to an unknown certificate (SKI %x)", ski)
 	}
+	priv := pair.Decrypter()
+	if priv == nil {
+		return nil, fail(InvalidUnknownEncryption, "the key of certificate SKI %x cannot decrypt (%T is no crypto.Decrypter)", ski, pair.Key)
+	}
 	wrapped, err := cipherValue(ek)
 	if err != nil {
 		return nil, failErr(InvalidTokenFormat, err)
 	}
-	key, err := unwrapKey(child(ek, ns.XMLEnc, "EncryptionMethod"), pair.Key, wrapped, ce.keySize())
+	key, err := unwrapKey(child(ek, ns.XMLEnc, "EncryptionMethod"), priv, wrapped, ce.keySize())
 	if err != nil {
 		return nil, failErr(InvalidUnknownEncryption, err)
 	}
@@ -212,7 +215,9 @@ func decrypt(ed *etree.Element, keys *keyring.Set) ([]byte, error) {
 	return pt, nil
 }
 
-func unwrapKey(em *etree.Element, priv *rsa.PrivateKey, wrapped []byte, size int) ([]byte, error) {
+// unwrapKey decrypts the content key with the organization's key, which may
+// live in an HSM or a KMS (a crypto.Decrypter).
+func unwrapKey(em *etree.Element, priv crypto.Decrypter, wrapped []byte, size int) ([]byte, error) {
 	switch kt := KeyTransport(attr(em, "Algorithm")); kt {
 	case RSAOAEP, rsaOAEP11:
 		var h crypto.Hash = crypto.SHA1
@@ -228,23 +233,17 @@ func unwrapKey(em *etree.Element, priv *rsa.PrivateKey, wrapped []byte, size int
 				return nil, fmt.Errorf("token: unsupported OAEP mask generation %q", m)
 			}
 		}
-		hash := sha1.New()
-		if h == crypto.SHA256 {
-			hash = sha256.New()
-		}
-		key, err := rsa.DecryptOAEP(hash, nil, priv, wrapped, nil)
+		// OAEP and MGF1 with the same hash, as rsa.DecryptOAEP does.
+		key, err := priv.Decrypt(rand.Reader, wrapped, &rsa.OAEPOptions{Hash: h})
 		if err != nil || len(key) != size {
 			return nil, errDecrypt
 		}
 		return key, nil
 	case RSA15:
-		// A random key that the decryption overwrites only if the padding is
-		// right: a wrong padding then fails like a wrong key, in constant time.
-		key := make([]byte, size)
-		if _, err := io.ReadFull(rand.Reader, key); err != nil {
-			return nil, err
-		}
-		if err := rsa.DecryptPKCS1v15SessionKey(nil, priv, wrapped, key); err != nil {
+		// With SessionKeyLen, a wrong padding yields a random key instead of
+		// an error: it then fails like a wrong key, in constant time.
+		key, err := priv.Decrypt(rand.Reader, wrapped, &rsa.PKCS1v15DecryptOptions{SessionKeyLen: size})
+		if err != nil || len(key) != size {
 			return nil, errDecrypt
 		}
 		return key, nil

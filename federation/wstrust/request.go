@@ -2,6 +2,7 @@ package wstrust
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -40,8 +41,9 @@ type Request struct {
 
 // Signing is the organization key a request is signed with.
 type Signing struct {
-	// Key is the organization certificate's private key.
-	Key *rsa.PrivateKey
+	// Key is the organization certificate's private key: an
+	// *rsa.PrivateKey, or a crypto.Signer keeping an RSA key in an HSM or KMS.
+	Key crypto.Signer
 	// SKI is the certificate's Subject Key Identifier, by which the trust
 	// broker finds the certificate.
 	SKI []byte
@@ -73,6 +75,9 @@ func (r *Request) Marshal(sg Signing) ([]byte, error) {
 func (r *Request) envelope(sg Signing) (*soap.Envelope, error) {
 	if sg.Key == nil || len(sg.SKI) == 0 {
 		return nil, ErrNoKey
+	}
+	if _, ok := sg.Key.Public().(*rsa.PublicKey); !ok {
+		return nil, fmt.Errorf("wstrust: the organization key is %T, want RSA", sg.Key.Public())
 	}
 	s := &wssec.Signer{Key: sg.Key, SKI: sg.SKI, Method: sg.Method.wssec()}
 	to := fmt.Appendf(nil, `<a:To xmlns:a="%s" xmlns:s="%s" xmlns:u="%s" s:mustUnderstand="1" u:Id="_1">%s</a:To>`,

@@ -2,7 +2,9 @@ package wstrust
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"github.com/fedavail/fedavail/internal/golden"
 	"os"
@@ -94,6 +96,11 @@ func TestVerifyRoundTrip(t *testing.T) {
 			AppliesTo: "http://FYDIBOHF25SPDLT.fabrikam.com", Requestor: "FYDIBOHF25SPDLT.contoso.com",
 			Offer: fedavail.OfferFreeBusy, PolicyReference: DefaultPolicyReference,
 			OnBehalfOf: r.OnBehalfOf,
+			// The header signature's value, as sent (the replay cache's key).
+			SignatureValue: got.SignatureValue,
+		}
+		if sv := base64.StdEncoding.EncodeToString(got.SignatureValue); len(got.SignatureValue) != orgA.Key.Size() || !strings.Contains(string(data), sv) {
+			t.Errorf("method %d: SignatureValue %q is not a signature of the request", m, sv)
 		}
 		if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b *x509.Certificate) bool { return a.Equal(b) })); diff != "" {
 			t.Errorf("method %d (-want +got):\n%s", m, diff)
@@ -233,7 +240,7 @@ func TestVerifyCommentInEmail(t *testing.T) {
 // ones, carry valid signatures.
 func TestGoldenVerifies(t *testing.T) {
 	sg := goldenSigning(t)
-	cert, _, err := pki.New(pki.Options{CommonName: "golden", Key: sg.Key, NotBefore: tGolden.Add(-time.Hour)})
+	cert, _, err := pki.New(pki.Options{CommonName: "golden", Key: sg.Key.(*rsa.PrivateKey), NotBefore: tGolden.Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package wstrust
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -28,6 +29,10 @@ type IncomingRequest struct {
 	To string
 	// Created and Expires are the signed wsu:Timestamp.
 	Created, Expires time.Time
+	// SignatureValue is the header signature's value. It covers wsa:To and
+	// the timestamp only, so requests signed in the same instant share it:
+	// a replay cache keys on it together with OnBehalfOf.ID.
+	SignatureValue []byte
 	// ID is the t:RequestSecurityToken Id.
 	ID string
 	// TokenType, KeyType and KeySize are what the requester asked for.
@@ -173,6 +178,9 @@ func (v *Verifier) verifyHeader(header *etree.Element, in *IncomingRequest) (*x5
 	if err != nil {
 		return nil, err
 	}
+	// Verified above, so present and base64.
+	sv, _ := child(sig, ns.DSig, "SignatureValue")
+	in.SignatureValue, _ = base64.StdEncoding.DecodeString(strings.Join(strings.Fields(sv.Text()), ""))
 	// The references must name exactly the To header and the Timestamp, the
 	// very elements read below: IDs are unique in the document (checked
 	// first), and the elements were found by position, not by ID.

@@ -56,14 +56,19 @@ type site struct {
 
 // newSite starts a fresh organization: each case gets its own, so the
 // validator's cache, the clock and the logs belong to that case alone.
-func newSite(t *testing.T) *site {
+// tune, if given, changes the organization's configuration first.
+func newSite(t *testing.T, tune ...func(*testorg.Config)) *site {
 	t.Helper()
 	logs := &fedtest.LogBuffer{}
-	org, err := testorg.New(testorg.Config{
+	cfg := testorg.Config{
 		Keys:         mustKeys(t),
 		Logger:       logs.Logger(),
 		MaxBodyBytes: maxBody,
-	})
+	}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	org, err := testorg.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +180,11 @@ func availabilityBody(view ews.ViewType, mailboxes ...string) string {
 			RequestedView:                   view,
 		},
 	}
+	return requestBody(req, mailboxes...)
+}
+
+// requestBody adds mailboxes as required attendees to req and writes it.
+func requestBody(req ews.GetUserAvailabilityRequest, mailboxes ...string) string {
 	for _, m := range mailboxes {
 		req.MailboxData = append(req.MailboxData, ews.MailboxData{Email: ews.EmailAddress{Address: m}, AttendeeType: ews.Required})
 	}

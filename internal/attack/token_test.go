@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/federation/token"
 	"github.com/fedavail/fedavail/internal/testorg"
 )
@@ -42,6 +43,10 @@ type tokenCase struct {
 	// screenedBy names an endpoint that refuses the token before its
 	// validator sees it, so no reason is recorded there.
 	screenedBy string
+	// ewsFault, when set, is the EWS endpoint's answer instead of HTTP 401:
+	// a SOAP fault with this response code, as Exchange refuses the
+	// operation of a token it authenticated.
+	ewsFault ews.ResponseCode
 }
 
 // claims are the genuine claims for the endpoint's offer, edited.
@@ -337,6 +342,8 @@ var tokenCases = []tokenCase{
 			return mint(t, s, claims(other, nil), s.Keys.Contoso.Cert)
 		},
 		want: token.InvalidOffer,
+		// ServiceCommandBase.PreExecute: access denied, not 401.
+		ewsFault: ews.ErrorAccessDenied,
 	},
 	{
 		name:  "issuer other than the trusted broker",
@@ -376,7 +383,11 @@ func TestTokenAttacks(t *testing.T) {
 				s.Clock.Advance(tc.replay(ep.offer))
 			}
 			a := s.post(t, ep.path, req)
-			if a.status != http.StatusUnauthorized || string(a.body) != ep.unauthorized {
+			if code := tc.ewsFault; code != "" && ep.name == "EWS" {
+				if a.status != http.StatusInternalServerError || !strings.Contains(string(a.body), "<e:ResponseCode xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">"+string(code)+"<") {
+					t.Errorf("answer: HTTP %d %q, want a SOAP fault %s", a.status, a.body, code)
+				}
+			} else if a.status != http.StatusUnauthorized || string(a.body) != ep.unauthorized {
 				t.Errorf("answer: HTTP %d %q, want HTTP 401 %q", a.status, a.body, ep.unauthorized)
 			}
 			want := []token.Reason{tc.want}

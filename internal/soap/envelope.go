@@ -5,9 +5,14 @@
 //
 // Decoding is single-pass for the body: the caller passes the value to fill and
 // the body is decoded by encoding/xml while the envelope is scanned. Header
-// blocks are kept as raw bytes (with the namespace declarations they inherit)
-// because some of them — a wsse:Security header carrying an encrypted token —
-// must be processed byte for byte.
+// blocks are kept as raw bytes because some of them — a wsse:Security header
+// carrying an encrypted token — must be processed byte for byte. The
+// namespace declarations they inherit are not copied into each: a [Scope]
+// per element that declares some is shared by everything under it, and
+// [Element.Standalone] adds only what a part's bytes use. A server that
+// authenticates by token finds it with [HeaderToken] before decoding the
+// rest. Cost is linear in the input; the declaration counts themselves are
+// bounded by xmlguard.
 package soap
 
 import (
@@ -121,9 +126,9 @@ type Element struct {
 	Attr []xml.Attr
 	// Raw is the element byte for byte, start tag to end tag.
 	Raw []byte
-	// Inherited are the namespace declarations (as xmlns attributes) in scope
-	// from its ancestors. Raw may use their prefixes.
-	Inherited []xml.Attr
+	// Scope holds the namespace declarations in scope from its ancestors,
+	// shared with its siblings. Raw may use their prefixes.
+	Scope *Scope
 }
 
 // AttrValue returns the value of the attribute with the given namespace and local name.
@@ -136,35 +141,47 @@ func (e *Element) AttrValue(space, local string) (string, bool) {
 	return "", false
 }
 
-// Standalone returns Raw with the inherited namespace declarations it does not
-// redeclare itself added to its start tag, so it can be parsed on its own.
+// Standalone returns Raw with the inherited namespace declarations it uses
+// and does not redeclare added to its start tag, so it can be parsed on its
+// own. "Uses" is generous — every run of name characters before a colon,
+// in names, attribute values (QNames) and text alike, and the default
+// namespace — so nothing Raw could need is dropped, while the hundreds of
+// unrelated declarations a hostile envelope may carry are. The cost is
+// one pass over Raw, whatever is in scope.
 func (e *Element) Standalone() []byte {
 	if len(e.Raw) == 0 {
 		return nil
 	}
-	own := map[string]bool{}
+	if e.Scope == nil {
+		return e.Raw
+	}
+	done := map[string]bool{"xmlns": true}
 	for _, a := range e.Attr {
-		if a.Name.Space == "xmlns" {
-			own[a.Name.Local] = true
-		} else if a.Name.Space == "" && a.Name.Local == "xmlns" {
-			own[""] = true
+		if isDecl(a) {
+			done[declPrefix(a)] = true
 		}
 	}
 	var extra bytes.Buffer
-	for _, a := range e.Inherited {
-		prefix := a.Name.Local
-		if a.Name.Space == "" {
-			prefix = ""
+	add := func(prefix string) {
+		if done[prefix] {
+			return
 		}
-		if own[prefix] {
-			continue
-		}
-		if prefix == "" {
+		done[prefix] = true
+		a, ok := e.Scope.Lookup(prefix)
+		switch {
+		case !ok:
+		case prefix == "":
 			fmt.Fprintf(&extra, ` xmlns="%s"`, escapeAttr(a.Value))
-		} else {
+		default:
 			fmt.Fprintf(&extra, ` xmlns:%s="%s"`, prefix, escapeAttr(a.Value))
 		}
 	}
+	add("")
+	prefixesUsed(e.Raw, func(p []byte) {
+		if !done[string(p)] { // no allocation for a prefix seen before
+			add(string(p))
+		}
+	})
 	if extra.Len() == 0 {
 		return e.Raw
 	}
@@ -253,139 +270,223 @@ func Decode(data []byte, opts DecodeOptions) (*Message, error) {
 			return &Message{Version: v, Body: Element{Name: name}}, nil
 		}
 	}
-	d := xml.NewDecoder(bytes.NewReader(data))
-	var (
-		msg   = &Message{}
-		scope nsScope
-		// 0: before Envelope, 1: in Envelope, 2: in Header, 3: in Body, 4: after Body
-		state    int
-		envNS    string
-		gotBody  bool
-		bodyDone bool
-	)
-	for {
-		off := d.InputOffset()
-		tok, err := d.Token()
+	dec := decoder{d: xml.NewDecoder(bytes.NewReader(data)), data: data, opts: &opts, msg: &Message{}}
+	if err := dec.envelope(); err != nil {
+		if dec.fault {
+			return dec.msg, err
+		}
+		return nil, err
+	}
+	return dec.msg, nil
+}
+
+// decoder is the state of one Decode, read by recursive descent: envelope
+// reads the prolog, the Envelope and the epilogue; sections the Envelope's
+// children; headers and body their own children.
+type decoder struct {
+	d     *xml.Decoder
+	data  []byte
+	opts  *DecodeOptions
+	msg   *Message
+	envNS string
+	// fault is set when the error returned is the message's fault.
+	fault bool
+}
+
+func envelopeError(err error) error { return &fedavail.XMLError{Context: "SOAP envelope", Err: err} }
+
+// next returns the next token and the offset where it starts.
+func (dec *decoder) next() (xml.Token, int64, error) {
+	off := dec.d.InputOffset()
+	tok, err := dec.d.Token()
+	return tok, off, err
+}
+
+func (dec *decoder) envelope() error {
+	var root xml.StartElement
+	for root.Name.Local == "" {
+		tok, _, err := dec.next()
 		if err == io.EOF {
-			break
+			return envelopeError(io.ErrUnexpectedEOF)
 		}
 		if err != nil {
-			return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: err}
+			return envelopeError(err)
+		}
+		if t, ok := tok.(xml.StartElement); ok {
+			root = t
+		}
+	}
+	if err := dec.version(root.Name); err != nil {
+		return err
+	}
+	if err := dec.sections(NewScope(nil, root.Attr)); err != nil {
+		return err
+	}
+	// The epilogue: no more elements.
+	for {
+		tok, _, err := dec.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return envelopeError(err)
+		}
+		if t, ok := tok.(xml.StartElement); ok {
+			return envelopeError(fmt.Errorf("unexpected <%s> after Body", t.Name.Local))
+		}
+	}
+}
+
+// version checks the root element and sets the message's SOAP version.
+func (dec *decoder) version(root xml.Name) error {
+	if root.Local != "Envelope" {
+		return envelopeError(fmt.Errorf("root element is <%s>, want <Envelope>", root.Local))
+	}
+	switch root.Space {
+	case ns.SOAP11:
+		dec.msg.Version = V11
+	case ns.SOAP12:
+		dec.msg.Version = V12
+	default:
+		want := ns.SOAP11
+		if dec.opts.Version == V12 {
+			want = ns.SOAP12
+		}
+		return &fedavail.NamespaceError{Element: "Envelope", Got: root.Space, Want: want}
+	}
+	if v := dec.opts.Version; v != 0 && v != dec.msg.Version {
+		return &fedavail.NamespaceError{Element: "Envelope", Got: root.Space, Want: v.Namespace()}
+	}
+	dec.envNS = root.Space
+	return nil
+}
+
+// sections reads the Envelope's children (an optional Header, then one
+// Body) up to its end tag.
+func (dec *decoder) sections(scope *Scope) error {
+	gotBody := false
+	for {
+		tok, _, err := dec.next()
+		if err != nil {
+			return envelopeError(err)
 		}
 		switch t := tok.(type) {
-		case xml.StartElement:
-			switch state {
-			case 0:
-				if t.Name.Local != "Envelope" {
-					return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: fmt.Errorf("root element is <%s>, want <Envelope>", t.Name.Local)}
-				}
-				switch t.Name.Space {
-				case ns.SOAP11:
-					msg.Version = V11
-				case ns.SOAP12:
-					msg.Version = V12
-				default:
-					want := ns.SOAP11
-					if opts.Version == V12 {
-						want = ns.SOAP12
-					}
-					return nil, &fedavail.NamespaceError{Element: "Envelope", Got: t.Name.Space, Want: want}
-				}
-				if opts.Version != 0 && opts.Version != msg.Version {
-					return nil, &fedavail.NamespaceError{Element: "Envelope", Got: t.Name.Space, Want: opts.Version.Namespace()}
-				}
-				envNS = t.Name.Space
-				scope.push(t.Attr)
-				state = 1
-			case 1:
-				if t.Name.Space != envNS {
-					return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: fmt.Errorf("unexpected <%s> in %q inside Envelope", t.Name.Local, t.Name.Space)}
-				}
-				switch t.Name.Local {
-				case "Header":
-					if gotBody {
-						return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: errors.New("Header after Body")}
-					}
-					state = 2
-				case "Body":
-					if gotBody {
-						return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: errors.New("two Body elements")}
-					}
-					gotBody = true
-					state = 3
-				default:
-					return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: fmt.Errorf("unexpected <%s> inside Envelope", t.Name.Local)}
-				}
-				scope.push(t.Attr)
-			case 2, 3:
-				inherited := scope.inScope()
-				if state == 3 && bodyDone {
-					// Only the first body element is read; the rest is skipped.
-					if err := d.Skip(); err != nil {
-						return nil, &fedavail.XMLError{Context: "SOAP body", Err: err}
-					}
-					continue
-				}
-				el := Element{Name: t.Name, Attr: copyAttrs(t.Attr), Inherited: inherited}
-				if state == 3 && t.Name.Space == envNS && t.Name.Local == "Fault" {
-					if err := d.Skip(); err != nil {
-						return nil, &fedavail.XMLError{Context: "SOAP fault", Err: err}
-					}
-					el.Raw = data[off:d.InputOffset()]
-					msg.Body = el
-					f, err := decodeFault(&el, msg.Version)
-					if err != nil {
-						return nil, err
-					}
-					return msg, f
-				}
-				if state == 3 {
-					if err := checkBodyName(t.Name, opts.BodyName); err != nil {
-						return nil, err
-					}
-				}
-				if state == 3 && opts.Body != nil {
-					start := t.Copy()
-					if err := d.DecodeElement(opts.Body, &start); err != nil {
-						return nil, &fedavail.XMLError{Context: t.Name.Local, Err: err}
-					}
-				} else if err := d.Skip(); err != nil {
-					return nil, &fedavail.XMLError{Context: "SOAP " + map[bool]string{true: "body", false: "header"}[state == 3], Err: err}
-				}
-				el.Raw = data[off:d.InputOffset()]
-				if state == 2 {
-					msg.Headers = append(msg.Headers, el)
-				} else {
-					msg.Body = el
-					bodyDone = true
-				}
-			default:
-				return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: fmt.Errorf("unexpected <%s> after Body", t.Name.Local)}
-			}
 		case xml.EndElement:
-			switch state {
-			case 1:
-				state = 4
-			case 2, 3:
-				state = 1
+			if !gotBody {
+				return envelopeError(errors.New("no Body"))
 			}
-			scope.pop()
+			return nil
 		case xml.CharData:
-			if state != 3 && len(bytes.TrimSpace(t)) > 0 && state != 0 && state != 4 {
-				return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: errors.New("text outside header blocks")}
+			if len(bytes.TrimSpace(t)) > 0 {
+				return envelopeError(errors.New("text outside header blocks"))
+			}
+		case xml.StartElement:
+			if t.Name.Space != dec.envNS {
+				return envelopeError(fmt.Errorf("unexpected <%s> in %q inside Envelope", t.Name.Local, t.Name.Space))
+			}
+			switch {
+			case t.Name.Local == "Header" && gotBody:
+				return envelopeError(errors.New("Header after Body"))
+			case t.Name.Local == "Header":
+				err = dec.headers(NewScope(scope, t.Attr))
+			case t.Name.Local == "Body" && gotBody:
+				return envelopeError(errors.New("two Body elements"))
+			case t.Name.Local == "Body":
+				gotBody = true
+				err = dec.body(NewScope(scope, t.Attr))
+			default:
+				return envelopeError(fmt.Errorf("unexpected <%s> inside Envelope", t.Name.Local))
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
-	if state != 4 {
-		return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: io.ErrUnexpectedEOF}
+}
+
+// headers keeps every header block raw, sharing the section's scope.
+func (dec *decoder) headers(scope *Scope) error {
+	for {
+		tok, off, err := dec.next()
+		if err != nil {
+			return envelopeError(err)
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return envelopeError(errors.New("text outside header blocks"))
+			}
+		case xml.StartElement:
+			if err := dec.d.Skip(); err != nil {
+				return &fedavail.XMLError{Context: "SOAP header", Err: err}
+			}
+			dec.msg.Headers = append(dec.msg.Headers, Element{Name: t.Name, Attr: copyAttrs(t.Attr), Raw: dec.data[off:dec.d.InputOffset()], Scope: scope})
+		}
 	}
-	if !gotBody {
-		return nil, &fedavail.XMLError{Context: "SOAP envelope", Err: errors.New("no Body")}
+}
+
+// body reads the Body's first element — a fault, or the body decoded into
+// opts.Body — and skips the others.
+func (dec *decoder) body(scope *Scope) error {
+	done := false
+	for {
+		tok, off, err := dec.next()
+		if err != nil {
+			return envelopeError(err)
+		}
+		t, ok := tok.(xml.StartElement)
+		switch {
+		case !ok:
+			if _, end := tok.(xml.EndElement); end {
+				if l := dec.opts.BodyName.Local; l != "" && !done {
+					return &fedavail.XMLError{Context: "SOAP body", Err: fmt.Errorf("empty, want <%s>", l)}
+				}
+				return nil
+			}
+			continue // text is allowed in the Body
+		case done:
+			if err := dec.d.Skip(); err != nil {
+				return &fedavail.XMLError{Context: "SOAP body", Err: err}
+			}
+			continue
+		}
+		done = true
+		el := Element{Name: t.Name, Attr: copyAttrs(t.Attr), Scope: scope}
+		if t.Name.Space == dec.envNS && t.Name.Local == "Fault" {
+			return dec.faultBody(el, off)
+		}
+		if err := checkBodyName(t.Name, dec.opts.BodyName); err != nil {
+			return err
+		}
+		if dec.opts.Body != nil {
+			start := t.Copy()
+			err = dec.d.DecodeElement(dec.opts.Body, &start)
+			if err != nil {
+				return &fedavail.XMLError{Context: t.Name.Local, Err: err}
+			}
+		} else if err := dec.d.Skip(); err != nil {
+			return &fedavail.XMLError{Context: "SOAP body", Err: err}
+		}
+		el.Raw = dec.data[off:dec.d.InputOffset()]
+		dec.msg.Body = el
 	}
-	if opts.BodyName.Local != "" && msg.Body.Name.Local == "" {
-		return nil, &fedavail.XMLError{Context: "SOAP body", Err: fmt.Errorf("empty, want <%s>", opts.BodyName.Local)}
+}
+
+// faultBody decodes a fault that starts at off and returns it as the error.
+func (dec *decoder) faultBody(el Element, off int64) error {
+	if err := dec.d.Skip(); err != nil {
+		return &fedavail.XMLError{Context: "SOAP fault", Err: err}
 	}
-	return msg, nil
+	el.Raw = dec.data[off:dec.d.InputOffset()]
+	dec.msg.Body = el
+	f, err := decodeFault(&el, dec.msg.Version)
+	if err != nil {
+		return err
+	}
+	dec.fault = true
+	return f
 }
 
 // checkBodyName returns the error for a body element named got when want
@@ -407,45 +508,4 @@ func copyAttrs(a []xml.Attr) []xml.Attr {
 		return nil
 	}
 	return append([]xml.Attr(nil), a...)
-}
-
-// nsScope tracks namespace declarations, so header blocks can be made standalone.
-type nsScope struct {
-	frames [][]xml.Attr
-}
-
-func (s *nsScope) push(attrs []xml.Attr) {
-	var decls []xml.Attr
-	for _, a := range attrs {
-		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-			decls = append(decls, a)
-		}
-	}
-	s.frames = append(s.frames, decls)
-}
-
-func (s *nsScope) pop() {
-	if len(s.frames) > 0 {
-		s.frames = s.frames[:len(s.frames)-1]
-	}
-}
-
-// inScope returns the effective declarations, innermost winning.
-func (s *nsScope) inScope() []xml.Attr {
-	seen := map[string]bool{}
-	var out []xml.Attr
-	for i := len(s.frames) - 1; i >= 0; i-- {
-		for _, a := range s.frames[i] {
-			key := a.Name.Local
-			if a.Name.Space == "" {
-				key = ""
-			}
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			out = append(out, a)
-		}
-	}
-	return out
 }

@@ -13,6 +13,13 @@ import (
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
+// versionHeader is a header block with an attribute, shaped like EWS's
+// RequestServerVersion.
+type versionHeader struct {
+	XMLName xml.Name `xml:"http://schemas.microsoft.com/exchange/services/2006/types RequestServerVersion"`
+	Version string   `xml:"Version,attr"`
+}
+
 type ping struct {
 	XMLName xml.Name `xml:"urn:test Ping"`
 	Text    string   `xml:"Text"`
@@ -25,7 +32,7 @@ func TestRoundTripBothVersions(t *testing.T) {
 			env := &Envelope{
 				Version: v,
 				Headers: append(Addressing("urn:act", "https://example.test/svc", "urn:uuid:1"),
-					RequestServerVersion{Version: "Exchange2010_SP1"}),
+					versionHeader{Version: "Exchange2010_SP1"}),
 				Body: ping{Text: "a < b & c", Count: 3},
 			}
 			data, err := env.Marshal()
@@ -50,7 +57,7 @@ func TestRoundTripBothVersions(t *testing.T) {
 			if len(msg.Headers) != 5 {
 				t.Errorf("%d headers, want 5", len(msg.Headers))
 			}
-			var rsv RequestServerVersion
+			var rsv versionHeader
 			if err := msg.Header(ns.EWSTypes, "RequestServerVersion").Decode(&rsv); err != nil || rsv.Version != "Exchange2010_SP1" {
 				t.Errorf("RequestServerVersion = %+v, %v", rsv, err)
 			}

@@ -122,12 +122,8 @@ func messageXMLValues(children []genericNode) map[string]string {
 
 func prefixMap(el *Element) map[string]string {
 	m := map[string]string{}
-	for _, a := range el.Inherited {
-		if a.Name.Space == "xmlns" {
-			m[a.Name.Local] = a.Value
-		} else {
-			m[""] = a.Value
-		}
+	for _, a := range el.Scope.Declarations() {
+		m[declPrefix(a)] = a.Value
 	}
 	// Declarations inside the fault (commonly on the code element itself) are
 	// found by a raw scan, since encoding/xml resolves them away.

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/allocbudget"
+	"github.com/fedavail/fedavail/internal/ns"
+	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
 func FuzzDecode(f *testing.F) {
@@ -31,5 +34,21 @@ func FuzzDecode(f *testing.F) {
 			_, _ = Children(&msg.Headers[i])
 		}
 		_, _ = msg.SecurityToken()
+	})
+}
+
+// FuzzDecodeBudget fails when decoding an input, and using every header
+// block as callers do, allocates more than allocbudget's multiple of its
+// size: the namespace amplification of issue 12 cost thousands of times
+// its input. The seeds include small amplified envelopes of each shape.
+func FuzzDecodeBudget(f *testing.F) {
+	f.Add([]byte(ewsBusyFault))
+	for _, shape := range allocbudget.Shapes {
+		f.Add(allocbudget.Envelope(ns.SOAP11, shape, 40, 40, `<Ping xmlns="urn:test"/>`))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, l := range []xmlguard.Limits{{}, allocbudget.LiftedLimits} {
+			allocbudget.Check(t, "Decode", len(data), allocbudget.Multiple, func() { _ = decodeAndUse(data, l) })
+		}
 	})
 }

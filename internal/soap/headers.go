@@ -48,39 +48,6 @@ func Security(v Version, token []byte) RawXML {
 	return b.Bytes()
 }
 
-// RequestServerVersion is the EWS header naming the schema version the client speaks.
-type RequestServerVersion struct {
-	XMLName xml.Name `xml:"http://schemas.microsoft.com/exchange/services/2006/types RequestServerVersion"`
-	Version string   `xml:"Version,attr"`
-}
-
-// ServerVersionInfo is the EWS response header describing the server (attributes).
-type ServerVersionInfo struct {
-	XMLName          xml.Name `xml:"http://schemas.microsoft.com/exchange/services/2006/types ServerVersionInfo"`
-	MajorVersion     int      `xml:"MajorVersion,attr,omitempty"`
-	MinorVersion     int      `xml:"MinorVersion,attr,omitempty"`
-	MajorBuildNumber int      `xml:"MajorBuildNumber,attr,omitempty"`
-	MinorBuildNumber int      `xml:"MinorBuildNumber,attr,omitempty"`
-	Version          string   `xml:"Version,attr,omitempty"`
-}
-
-// AutodiscoverRequestedServerVersion is the Autodiscover request header (text content).
-type AutodiscoverRequestedServerVersion struct {
-	XMLName xml.Name `xml:"http://schemas.microsoft.com/exchange/2010/Autodiscover RequestedServerVersion"`
-	Version string   `xml:",chardata"`
-}
-
-// AutodiscoverServerVersionInfo is the Autodiscover response header; unlike
-// EWS's, its fields are child elements.
-type AutodiscoverServerVersionInfo struct {
-	XMLName          xml.Name `xml:"http://schemas.microsoft.com/exchange/2010/Autodiscover ServerVersionInfo"`
-	MajorVersion     int      `xml:"MajorVersion,omitempty"`
-	MinorVersion     int      `xml:"MinorVersion,omitempty"`
-	MajorBuildNumber int      `xml:"MajorBuildNumber,omitempty"`
-	MinorBuildNumber int      `xml:"MinorBuildNumber,omitempty"`
-	Version          string   `xml:"Version,omitempty"`
-}
-
 // HeaderText returns the trimmed text of the first header block with this
 // name (for wsa:Action, wsa:To, RequestedServerVersion), or "".
 func (m *Message) HeaderText(space, local string) string {
@@ -97,12 +64,12 @@ func (m *Message) HeaderText(space, local string) string {
 	return string(bytes.TrimSpace([]byte(v.Text)))
 }
 
-// Children returns the child elements of el, each with the namespace
-// declarations it inherits (including el's own and el's inherited ones).
+// Children returns the child elements of el, sharing one scope: the
+// namespace declarations el inherits and its own.
 func Children(el *Element) ([]Element, error) {
 	data := el.Standalone()
 	d := xml.NewDecoder(bytes.NewReader(data))
-	var scope nsScope
+	scope := NewScope(el.Scope, el.Attr)
 	var out []Element
 	depth := 0
 	for {
@@ -117,11 +84,10 @@ func Children(el *Element) ([]Element, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if depth == 0 {
-				scope.push(t.Attr)
 				depth++
 				continue
 			}
-			child := Element{Name: t.Name, Attr: copyAttrs(t.Attr), Inherited: scope.inScope()}
+			child := Element{Name: t.Name, Attr: copyAttrs(t.Attr), Scope: scope}
 			if err := d.Skip(); err != nil {
 				return nil, &fedavail.XMLError{Context: el.Name.Local, Err: err}
 			}

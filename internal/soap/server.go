@@ -15,27 +15,44 @@ import (
 // is kept raw in Message.Body). On failure it returns the HTTP status to
 // answer with: 413 for a body over the limit, 400 otherwise.
 func ReadRequest(r *http.Request, l xmlguard.Limits) (*Message, int, error) {
-	body := r.Body
-	if body == nil {
+	data, status, err := ReadBody(r, l)
+	if err != nil {
+		return nil, status, err
+	}
+	return DecodeRequest(data, l)
+}
+
+// ReadBody reads an incoming request's body within the size limit, for a
+// handler that looks at part of it (with [HeaderToken]) before decoding it
+// with [DecodeRequest]. On failure it returns the HTTP status to answer
+// with: 413 for a body over the limit, 400 otherwise.
+func ReadBody(r *http.Request, l xmlguard.Limits) ([]byte, int, error) {
+	if r.Body == nil {
 		return nil, http.StatusBadRequest, &fedavail.XMLError{Context: "SOAP envelope", Err: errors.New("empty request")}
 	}
-	data, err := xmlguard.ReadAll(body, l)
+	data, err := xmlguard.ReadBody(r, l)
 	if err != nil {
-		var le *fedavail.LimitError
-		if errors.As(err, &le) {
-			return nil, http.StatusRequestEntityTooLarge, err
-		}
-		return nil, http.StatusBadRequest, err
+		return nil, status(err), err
 	}
+	return data, http.StatusOK, nil
+}
+
+// DecodeRequest decodes a request's envelope as ReadRequest does, with the
+// status to answer a failure with.
+func DecodeRequest(data []byte, l xmlguard.Limits) (*Message, int, error) {
 	msg, err := Decode(data, DecodeOptions{Limits: l})
 	if err != nil {
-		var le *fedavail.LimitError
-		if errors.As(err, &le) && le.What == "body size" {
-			return nil, http.StatusRequestEntityTooLarge, err
-		}
-		return nil, http.StatusBadRequest, err
+		return nil, status(err), err
 	}
 	return msg, http.StatusOK, nil
+}
+
+func status(err error) int {
+	var le *fedavail.LimitError
+	if errors.As(err, &le) && le.What == "body size" {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
 }
 
 // Action returns the operation a request asks for: the wsa:Action header, else

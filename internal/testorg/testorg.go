@@ -133,6 +133,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// CacheSize is the validator's token cache size; 0 keeps its default.
 	CacheSize int
+	// Limiter throttles the EWS handler's requests; nil serves them all.
+	Limiter ews.Limiter
 	// Calendars is the EWS handler's calendar source; nil means the
 	// built-in calendars (Org.Calendars).
 	Calendars calendar.Source
@@ -196,7 +198,7 @@ func New(cfg Config) (*Org, error) {
 	rec := &Recorder{v: v}
 	eh, err := ews.NewHandler(ews.HandlerConfig{
 		Calendars: src, Policy: policy, Tokens: rec, Logger: log,
-		Now: clock.Now, MaxBodyBytes: cfg.MaxBodyBytes,
+		Now: clock.Now, MaxBodyBytes: cfg.MaxBodyBytes, Limiter: cfg.Limiter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("testorg: %w", err)

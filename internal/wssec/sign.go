@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
@@ -60,8 +59,9 @@ type Reference struct {
 // references and other KeyInfo forms, so SignedInfo is assembled here and
 // only the canonicalizer is goxmldsig's.
 type Signer struct {
-	// Key signs. Required.
-	Key *rsa.PrivateKey
+	// Key signs: an *rsa.PrivateKey, or a crypto.Signer keeping an RSA key
+	// in an HSM or a KMS. Required.
+	Key crypto.Signer
 	// Method selects the algorithms; the zero value is RSA-SHA1.
 	Method Method
 	// Certificate, when set, is written whole into KeyInfo as
@@ -102,7 +102,8 @@ func (s *Signer) Sign(refs []Reference) ([]byte, error) {
 	hh.Write(canonical)
 	// PKCS #1 v1.5 ignores the random source; rand.Reader is passed because
 	// the interface wants one.
-	value, err := rsa.SignPKCS1v15(rand.Reader, s.Key, h, hh.Sum(nil))
+	// An RSA key signs PKCS #1 v1.5 when given a crypto.Hash.
+	value, err := s.Key.Sign(rand.Reader, hh.Sum(nil), h)
 	if err != nil {
 		return nil, fmt.Errorf("wssec: sign: %w", err)
 	}

@@ -1,6 +1,13 @@
 // Package xmlguard enforces the safety limits every XML parser in fedavail
 // applies before it parses anything: a maximum size, no document type or
-// entity declarations, a maximum nesting depth and a maximum attribute size.
+// entity declarations, a maximum nesting depth, a maximum attribute size,
+// and maximum counts of namespace declarations — per element, in scope at
+// once, and in the whole document.
+//
+// The declaration counts matter because namespace handling multiplies:
+// every element a parser resolves looks through the declarations in scope,
+// and a decoder that copies them per element (soap's header blocks once
+// did) pays declarations × elements for a document the size of their sum.
 //
 // The check is one pass over the bytes, much cheaper than tokenizing, so it
 // runs in front of encoding/xml and etree without doubling their cost.
@@ -11,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/beevik/etree"
 
@@ -24,6 +32,13 @@ const (
 	DefaultMaxBytes     = 16 << 20
 	DefaultMaxDepth     = 64
 	DefaultMaxAttrBytes = 64 << 10
+	// Real messages declare a handful of prefixes on their root and
+	// redeclare the default namespace on a few elements per mailbox (an
+	// Exchange availability answer has about five per mailbox, so ~500 at
+	// 100 mailboxes); SAML tokens and federation metadata a dozen.
+	DefaultMaxDeclsPerElement = 64
+	DefaultMaxDeclsInScope    = 256
+	DefaultMaxDecls           = 4096
 )
 
 // Limits configures [Check] and [ReadAll]. Zero fields take the defaults.
@@ -31,6 +46,21 @@ type Limits struct {
 	MaxBytes     int64
 	MaxDepth     int
 	MaxAttrBytes int
+	// MaxDeclsPerElement caps the namespace declarations (xmlns and
+	// xmlns:prefix attributes) of one start tag.
+	MaxDeclsPerElement int
+	// MaxDeclsInScope caps the declarations in scope at once: those of an
+	// element and of all its ancestors.
+	MaxDeclsInScope int
+	// MaxDecls caps the declarations of the whole document.
+	MaxDecls int
+}
+
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 func (l Limits) maxBytes() int64 {
@@ -39,6 +69,9 @@ func (l Limits) maxBytes() int64 {
 	}
 	return DefaultMaxBytes
 }
+
+// Depth is the nesting depth limit in effect: MaxDepth, or the default.
+func (l Limits) Depth() int { return l.maxDepth() }
 
 func (l Limits) maxDepth() int {
 	if l.MaxDepth > 0 {
@@ -56,16 +89,58 @@ func (l Limits) maxAttr() int {
 
 // ReadAll reads r to the end, failing with a *fedavail.LimitError as soon as
 // more than the size limit has arrived (it never buffers more than limit+1 bytes).
+// A request body cut short by http.MaxBytesReader (the server's own, lower
+// limit) is over the limit too: its *http.MaxBytesError comes back as a
+// *fedavail.LimitError, so every handler answers it with HTTP 413.
 func ReadAll(r io.Reader, l Limits) ([]byte, error) {
 	max := l.maxBytes()
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, err
+		return nil, BodyError(err)
 	}
 	if int64(len(data)) > max {
 		return nil, &fedavail.LimitError{What: "body size", Limit: max}
 	}
 	return data, nil
+}
+
+// maxPresized is the largest Content-Length ReadBody trusts for the size
+// of its buffer; it is under the default limit.
+const maxPresized = 1 << 20
+
+// ReadBody is ReadAll for a request's body with the buffer allocated once,
+// at the size the Content-Length announces (up to 1 MiB), instead of grown
+// by doubling, which allocates about twice the body. A body longer than
+// announced is read on within the limit, as ReadAll reads it.
+func ReadBody(r *http.Request, l Limits) ([]byte, error) {
+	n := r.ContentLength
+	if n <= 0 || n > maxPresized || n > l.maxBytes() {
+		return ReadAll(r.Body, l)
+	}
+	data := make([]byte, 0, n+1) // +1: room to see the end without growing
+	for {
+		m, err := r.Body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+m]
+		switch {
+		case err == io.EOF:
+			return data, nil
+		case err != nil:
+			return nil, BodyError(err)
+		case len(data) == cap(data):
+			return ReadAll(io.MultiReader(bytes.NewReader(data), r.Body), l)
+		}
+	}
+}
+
+// BodyError returns err, or for an *http.MaxBytesError in its chain the
+// *fedavail.LimitError for the body size, which handlers answer with
+// HTTP 413.
+func BodyError(err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return &fedavail.LimitError{What: "body size", Limit: mb.Limit}
+	}
+	return err
 }
 
 var errUnterminated = errors.New("unexpected end of input")
@@ -79,8 +154,8 @@ func Check(data []byte, l Limits) error {
 	if int64(len(data)) > l.maxBytes() {
 		return &fedavail.LimitError{What: "body size", Limit: l.maxBytes()}
 	}
-	maxDepth, maxAttr := l.maxDepth(), l.maxAttr()
-	depth := 0
+	maxAttr := l.maxAttr()
+	t := tags{l: l, maxDepth: l.maxDepth()}
 	n := len(data)
 	for i := 0; i < n; {
 		lt := bytes.IndexByte(data[i:], '<')
@@ -122,18 +197,15 @@ func Check(data []byte, l Limits) error {
 			if end < 0 {
 				return malformed(errUnterminated)
 			}
-			depth--
+			t.end()
 			i += end + 1
 		default:
-			j, selfClosing, err := startTag(rest, maxAttr)
+			j, selfClosing, decls, err := startTag(rest, maxAttr)
+			if err == nil {
+				err = t.start(decls, selfClosing)
+			}
 			if err != nil {
 				return err
-			}
-			if !selfClosing {
-				depth++
-				if depth > maxDepth {
-					return &fedavail.LimitError{What: "nesting depth", Limit: int64(maxDepth)}
-				}
 			}
 			i += j + 1
 		}
@@ -141,14 +213,72 @@ func Check(data []byte, l Limits) error {
 	return nil
 }
 
+// tags counts what Check limits as start and end tags go by: the depth
+// and the namespace declarations.
+type tags struct {
+	l        Limits
+	maxDepth int
+	depth    int
+	// inScope[d] is the declarations in scope inside the open element at
+	// depth d+1 (its own and its ancestors'); total counts the document's.
+	inScope []int
+	total   int
+}
+
+func (t *tags) start(decls int, selfClosing bool) error {
+	scope := decls
+	if t.depth > 0 && t.depth <= len(t.inScope) {
+		scope += t.inScope[t.depth-1]
+	}
+	if decls > 0 {
+		t.total += decls
+		if err := t.checkDecls(decls, scope); err != nil {
+			return err
+		}
+	}
+	if selfClosing {
+		return nil
+	}
+	t.depth++
+	if t.depth > t.maxDepth {
+		return &fedavail.LimitError{What: "nesting depth", Limit: int64(t.maxDepth)}
+	}
+	if t.depth == len(t.inScope)+1 {
+		t.inScope = append(t.inScope, scope)
+	}
+	return nil
+}
+
+func (t *tags) checkDecls(decls, scope int) error {
+	perElement := orDefault(t.l.MaxDeclsPerElement, DefaultMaxDeclsPerElement)
+	maxInScope := orDefault(t.l.MaxDeclsInScope, DefaultMaxDeclsInScope)
+	maxTotal := orDefault(t.l.MaxDecls, DefaultMaxDecls)
+	switch {
+	case decls > perElement:
+		return &fedavail.LimitError{What: "namespace declarations per element", Limit: int64(perElement)}
+	case scope > maxInScope:
+		return &fedavail.LimitError{What: "namespace declarations in scope", Limit: int64(maxInScope)}
+	case t.total > maxTotal:
+		return &fedavail.LimitError{What: "namespace declarations", Limit: int64(maxTotal)}
+	}
+	return nil
+}
+
+func (t *tags) end() {
+	t.depth--
+	if t.depth >= 0 && t.depth < len(t.inScope) {
+		t.inScope = t.inScope[:t.depth]
+	}
+}
+
 // startTag finds the '>' that ends the start tag at the beginning of rest,
 // skipping quoted attribute values, which may hold '>' or '/', and checking
-// their size.
-func startTag(rest []byte, maxAttr int) (end int, selfClosing bool, err error) {
+// their size. It counts the namespace declarations among the attributes.
+func startTag(rest []byte, maxAttr int) (end int, selfClosing bool, decls int, err error) {
 	// Most tags have no attributes, or short ones: if no quote comes before
-	// the first '>', that is the end.
+	// the first '>', that is the end (and there are no attributes).
 	if gt := bytes.IndexByte(rest, '>'); gt > 0 && bytes.IndexAny(rest[:gt], `"'`) < 0 {
-		return gt, rest[gt-1] == '/', nil
+		return gt, rest[gt-1] == '/', 0, nil
 	}
 	j := 1
 	var quote byte
@@ -158,7 +288,7 @@ func startTag(rest []byte, maxAttr int) (end int, selfClosing bool, err error) {
 		if quote != 0 {
 			if c == quote {
 				if j-valStart > maxAttr {
-					return 0, false, &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
+					return 0, false, 0, &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
 				}
 				quote = 0
 			}
@@ -169,13 +299,28 @@ func startTag(rest []byte, maxAttr int) (end int, selfClosing bool, err error) {
 			continue
 		}
 		if c == '>' {
-			return j, rest[j-1] == '/', nil
+			return j, rest[j-1] == '/', decls, nil
+		}
+		if c == 'x' && isSpace(rest[j-1]) && isDeclaration(rest[j:]) {
+			decls++
 		}
 	}
 	if quote != 0 && len(rest)-valStart > maxAttr {
-		return 0, false, &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
+		return 0, false, 0, &fedavail.LimitError{What: "attribute size", Limit: int64(maxAttr)}
 	}
-	return 0, false, malformed(errUnterminated)
+	return 0, false, 0, malformed(errUnterminated)
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// isDeclaration reports whether an attribute name starting at b is xmlns
+// or xmlns:prefix.
+func isDeclaration(b []byte) bool {
+	if !bytes.HasPrefix(b, []byte("xmlns")) || len(b) == 5 {
+		return false
+	}
+	c := b[5]
+	return c == ':' || c == '=' || isSpace(c)
 }
 
 func malformed(err error) error {

@@ -2,6 +2,9 @@ package xmlguard
 
 import (
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -27,6 +30,13 @@ func TestCheck(t *testing.T) {
 		{"huge attribute", `<a v='` + strings.Repeat("x", 100) + `'/>`, Limits{MaxAttrBytes: 99}, &fedavail.LimitError{What: "attribute size", Limit: 99}},
 		{"unterminated huge attribute", `<a v='` + strings.Repeat("x", 100), Limits{MaxAttrBytes: 99}, &fedavail.LimitError{What: "attribute size", Limit: 99}},
 		{"unterminated tag", `<a`, Limits{}, &fedavail.XMLError{}},
+		{"declarations per element at limit", `<a xmlns="urn:a" xmlns:b='urn:b'/>`, Limits{MaxDeclsPerElement: 2}, nil},
+		{"declarations per element over", `<a xmlns="urn:a" xmlns:b='urn:b'` + "\n\txmlns:c=\"urn:c\"/>", Limits{MaxDeclsPerElement: 2}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 2}},
+		{"attributes that only look like declarations", `<a xmlnsx="1" axmlns:b="2" v="xmlns:c='3'"/>`, Limits{MaxDeclsPerElement: 1, MaxDecls: 1}, nil},
+		{"declarations in scope over", `<a xmlns:a="1"><b xmlns:b="2"><c xmlns:c="3"/></b></a>`, Limits{MaxDeclsInScope: 2}, &fedavail.LimitError{What: "namespace declarations in scope", Limit: 2}},
+		{"declarations in scope end with their element", `<a xmlns:a="1"><b xmlns:b="2"/><c xmlns:c="3"/><d><e xmlns:e="5"/></d></a>`, Limits{MaxDeclsInScope: 2}, nil},
+		{"declarations in the document over", `<a xmlns:a="1"><b xmlns:b="2"/><c xmlns:c="3"/></a>`, Limits{MaxDecls: 2}, &fedavail.LimitError{What: "namespace declarations", Limit: 2}},
+		{"default limit per element", `<a` + strings.Repeat(` xmlns:p="u"`, DefaultMaxDeclsPerElement+1) + `/>`, Limits{}, &fedavail.LimitError{What: "namespace declarations per element", Limit: DefaultMaxDeclsPerElement}},
 		{"unterminated cdata", `<a><![CDATA[x`, Limits{}, &fedavail.XMLError{}},
 	}
 	for _, tc := range tests {
@@ -63,6 +73,19 @@ func TestReadAll(t *testing.T) {
 	b, err := ReadAll(strings.NewReader(strings.Repeat("x", 100)), Limits{MaxBytes: 100})
 	if err != nil || len(b) != 100 {
 		t.Fatalf("ReadAll = %d bytes, %v", len(b), err)
+	}
+}
+
+func TestReadAllMaxBytesReader(t *testing.T) {
+	// A server's http.MaxBytesReader below the decoder's own limit.
+	r := http.MaxBytesReader(httptest.NewRecorder(), io.NopCloser(strings.NewReader(strings.Repeat("x", 101))), 100)
+	_, err := ReadAll(r, Limits{MaxBytes: 1000})
+	var le *fedavail.LimitError
+	if !errors.As(err, &le) || *le != (fedavail.LimitError{What: "body size", Limit: 100}) {
+		t.Fatalf("ReadAll = %v, want the body size LimitError", err)
+	}
+	if err := BodyError(io.ErrUnexpectedEOF); err != io.ErrUnexpectedEOF {
+		t.Errorf("BodyError changed an unrelated error: %v", err)
 	}
 }
 

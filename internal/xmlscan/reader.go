@@ -1,7 +1,6 @@
 package xmlscan
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -21,11 +20,20 @@ const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
 // one document after another, keeping its stacks, buffers and interned
 // strings; it is not safe for concurrent use.
 type Reader struct {
+	// MaxDepth, if positive, is how many elements may be open at once;
+	// a start tag beyond it is ErrTooDeep. It is for callers that read
+	// before xmlguard.Check has run (which bounds the depth itself).
+	MaxDepth int
+
 	s scanner
 	// space is the resolved namespace of the last start or end tag.
 	space string
 	// binds are the namespace declarations in scope, innermost last.
 	binds []binding
+	// top maps a prefix ("" for the default namespace) to the index in
+	// binds of its innermost declaration, so that resolving a name costs
+	// the same however many declarations are in scope.
+	top map[string]int
 	// open are the elements not yet closed, innermost last.
 	open []openElement
 	// attrs is Attrs's result, reused from token to token.
@@ -39,8 +47,11 @@ type Reader struct {
 }
 
 type binding struct {
-	prefix []byte // nil for the default namespace
+	prefix string // "" for the default namespace
 	uri    string
+	// shadows is the index in binds of the declaration of the same prefix
+	// this one hides, -1 for none.
+	shadows int
 }
 
 type openElement struct {
@@ -61,6 +72,9 @@ func (n Name) Is(space, local string) bool {
 	return n.Space == space && string(n.Local) == local
 }
 
+// ErrTooDeep is returned by Next for a start tag deeper than MaxDepth.
+var ErrTooDeep = errors.New("xmlscan: elements nested deeper than MaxDepth")
+
 // errEndTag is the error of an end tag that does not close the open element.
 var errEndTag = errors.New("xmlscan: end tag does not match the open element")
 
@@ -68,17 +82,43 @@ var errEndTag = errors.New("xmlscan: end tag does not match the open element")
 func (r *Reader) Reset(data []byte) {
 	r.s.reset(data)
 	r.binds, r.open = r.binds[:0], r.open[:0]
+	clear(r.top)
+}
+
+// bind declares prefix ("" for the default namespace) as uri.
+func (r *Reader) bind(prefix, uri string) {
+	if r.top == nil {
+		r.top = make(map[string]int)
+	}
+	shadows, ok := r.top[prefix]
+	if !ok {
+		shadows = -1
+	}
+	r.top[prefix] = len(r.binds)
+	r.binds = append(r.binds, binding{prefix, uri, shadows})
+}
+
+// unbind drops the declarations from binds[mark] on.
+func (r *Reader) unbind(mark int) {
+	for i := len(r.binds) - 1; i >= mark; i-- {
+		if b := r.binds[i]; b.shadows >= 0 {
+			r.top[b.prefix] = b.shadows
+		} else {
+			delete(r.top, b.prefix)
+		}
+	}
+	r.binds = r.binds[:mark]
 }
 
 // Bind declares a namespace, given as its xmlns attribute, from an
 // enclosing element that is not part of the document: a header block read
 // on its own, say.
 func (r *Reader) Bind(decl xml.Attr) {
-	var prefix []byte
+	var prefix string
 	if decl.Name.Space == "xmlns" {
-		prefix = []byte(decl.Name.Local)
+		prefix = decl.Name.Local
 	}
-	r.binds = append(r.binds, binding{prefix, decl.Value})
+	r.bind(prefix, decl.Value)
 }
 
 // Next reads the next start tag, end tag or character data. At the end of
@@ -94,13 +134,16 @@ func (r *Reader) Next() (Kind, error) {
 	}
 	switch r.s.kind {
 	case StartElement:
+		if r.MaxDepth > 0 && len(r.open) >= r.MaxDepth {
+			return 0, ErrTooDeep
+		}
 		mark := len(r.binds)
 		for _, a := range r.s.attrs {
 			switch {
 			case string(a.name.prefix) == "xmlns":
-				r.binds = append(r.binds, binding{a.name.local, r.intern(a.value)})
+				r.bind(r.intern(a.name.local), r.intern(a.value))
 			case a.name.prefix == nil && string(a.name.local) == "xmlns":
-				r.binds = append(r.binds, binding{nil, r.intern(a.value)})
+				r.bind("", r.intern(a.value))
 			}
 		}
 		r.space = r.resolve(r.s.name, true)
@@ -114,7 +157,7 @@ func (r *Reader) Next() (Kind, error) {
 			return 0, errEndTag
 		}
 		r.space = top.space // the declarations in scope are the start tag's
-		r.binds = r.binds[:top.binds]
+		r.unbind(top.binds)
 		r.open = r.open[:len(r.open)-1]
 	}
 	return r.s.kind, nil
@@ -179,13 +222,22 @@ func (r *Reader) resolve(n rawName, element bool) string {
 	case n.prefix == nil && string(n.local) == "xmlns":
 		return ""
 	}
-	for i := len(r.binds) - 1; i >= 0; i-- {
-		if bytes.Equal(r.binds[i].prefix, n.prefix) {
-			return r.binds[i].uri
+	if len(r.binds) <= linearBinds {
+		// A few declarations, as real documents have: a scan beats hashing.
+		for i := len(r.binds) - 1; i >= 0; i-- {
+			if r.binds[i].prefix == string(n.prefix) {
+				return r.binds[i].uri
+			}
 		}
+	} else if i, ok := r.top[string(n.prefix)]; ok { // string(n.prefix) allocates nothing here
+		return r.binds[i].uri
 	}
 	return string(n.prefix) // an unbound prefix stays; no prefix means no namespace
 }
+
+// linearBinds is how many declarations in scope resolve scans before it
+// looks prefixes up in its map instead.
+const linearBinds = 8
 
 // Bounds of the intern table, which outlives documents: strings longer
 // than maxInternedLen are not worth a lookup next time, and a table that

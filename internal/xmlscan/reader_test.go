@@ -3,6 +3,7 @@ package xmlscan
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"testing"
 
@@ -111,6 +112,10 @@ func TestReaderMatchesEncodingXML(t *testing.T) {
 		{"UTF-8 text and attributes", `<a v="Zürich">Café ☕</a>`},
 		{"repeated attribute", `<a v="1" v="2"/>`},
 		{"no declaration", `<a/>`},
+		// More declarations than resolve scans: the map, shadowing and
+		// unshadowing as elements close.
+		{"many declarations, shadowed and restored", `<r xmlns:a="urn:a1" xmlns:b="urn:b" xmlns:c="urn:c" xmlns:d="urn:d" xmlns:e="urn:e" xmlns:f="urn:f" xmlns:g="urn:g" xmlns:h="urn:h" xmlns:i="urn:i" xmlns="urn:d1">` +
+			`<a:x xmlns:a="urn:a2" xmlns=""><a:y a:z="1"/><w/></a:x><a:x i:q="2"/><w/><j:u/></r>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,4 +182,25 @@ func FuzzScanner(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkSameTokens(t, data)
 	})
+}
+
+func TestReaderMaxDepth(t *testing.T) {
+	var r Reader
+	r.MaxDepth = 2
+	r.Reset([]byte(`<a><b/><b><c/></b></a>`))
+	var err error
+	for err == nil {
+		_, err = r.Next()
+	}
+	if !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("err = %v, want ErrTooDeep", err)
+	}
+	r.MaxDepth = 0
+	r.Reset([]byte(`<a><b/><b><c/></b></a>`))
+	for err = nil; err == nil; {
+		_, err = r.Next()
+	}
+	if err != io.EOF {
+		t.Fatalf("without a limit: err = %v, want io.EOF", err)
+	}
 }

@@ -1,20 +1,21 @@
-package ews
+package xmlguard
 
 import (
 	"bytes"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fedavail/fedavail/internal/xmlguard"
+	"github.com/fedavail/fedavail"
 )
 
-// TestReadBodyMatchesReadAll holds readBody to xmlguard.ReadAll whatever
+// TestReadBodyMatchesReadAll holds ReadBody to ReadAll whatever
 // the Content-Length claims: the same bytes, the same refusals.
 func TestReadBodyMatchesReadAll(t *testing.T) {
-	limits := xmlguard.Limits{MaxBytes: 64}
+	limits := Limits{MaxBytes: 64}
 	tests := []struct {
 		name          string
 		body          string
@@ -32,9 +33,10 @@ func TestReadBodyMatchesReadAll(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest("POST", "/", strings.NewReader(tt.body))
 			req.ContentLength = tt.contentLength
-			got, gotErr := readBody(req, limits)
-			want, wantErr := xmlguard.ReadAll(strings.NewReader(tt.body), limits)
-			if (gotErr == nil) != (wantErr == nil) || gotErr != nil && statusFor(gotErr) != statusFor(wantErr) {
+			got, gotErr := ReadBody(req, limits)
+			want, wantErr := ReadAll(strings.NewReader(tt.body), limits)
+			var gotLE, wantLE *fedavail.LimitError
+			if (gotErr == nil) != (wantErr == nil) || errors.As(gotErr, &gotLE) != errors.As(wantErr, &wantLE) {
 				t.Fatalf("error %v, ReadAll's %v", gotErr, wantErr)
 			}
 			if !bytes.Equal(got, want) {
