@@ -74,6 +74,12 @@ type Requester struct {
 	Federated bool
 	// NameID is the token's name identifier, for logs.
 	NameID string
+	// ServiceAccount, when set, is the availability service account of
+	// another forest the request authenticated as (Exchange's
+	// Add-AvailabilityAddressSpace OrgWideFB on the asking side): Address
+	// is then the account, Domain the partner forest's, and the request
+	// sees what the account was granted, never more.
+	ServiceAccount string
 }
 
 // AddressDomain returns the domain part of an SMTP address, lower-cased, or ""

@@ -87,6 +87,10 @@ type Client struct {
 	// RedirectPolicy vets redirects to another host. Nil means
 	// DefaultRedirectPolicy (https only).
 	RedirectPolicy RedirectPolicy
+	// MaxRedirects lowers how many redirects one look-up follows (HTTP,
+	// RedirectUrl and RedirectAddress together). Zero means MaxHops;
+	// Exchange's cross-forest look-ups follow 3.
+	MaxRedirects int
 	// RequestedServerVersion is sent in the RequestedServerVersion header.
 	// Empty means DefaultServerVersion.
 	RequestedServerVersion string

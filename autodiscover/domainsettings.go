@@ -61,7 +61,7 @@ func (c *Client) fetchDomains(ctx context.Context, domains, settings []string) (
 		return nil, err
 	}
 	var out []DomainResponse
-	err = c.withEndpoint(ctx, domains[0], soapPath, rootFirst, newHops(c.RedirectPolicy), func(ep string, h *hops) (string, error) {
+	err = c.withEndpoint(ctx, domains[0], soapPath, rootFirst, c.newHops(), func(ep string, h *hops) (string, error) {
 		as, got, err := c.settingsAt(ctx, h, a, ep, opGetDomainSettings, domains, settings)
 		out = make([]DomainResponse, len(as))
 		for i, r := range as {

@@ -43,7 +43,7 @@ func (c *Client) GetFederationInformation(ctx context.Context, domain string) (*
 	}
 	return c.fedinfo.do(ctx, d, true, func() (*FederationInformation, error) {
 		var out *FederationInformation
-		err := c.withEndpoint(ctx, d, soapPath, autodiscoverFirst, newHops(c.RedirectPolicy), func(ep string, h *hops) (string, error) {
+		err := c.withEndpoint(ctx, d, soapPath, autodiscoverFirst, c.newHops(), func(ep string, h *hops) (string, error) {
 			var resp getFederationInformationResponse
 			got, err := c.post(ctx, h, anonymous, ep, opGetFederationInformation, &getFederationInformationRequest{Domain: d}, &resp)
 			if err != nil {

@@ -160,7 +160,7 @@ func (c *Client) GetPOXSettings(ctx context.Context, mailbox string) (*POXSettin
 		if h := hostOf(c.Endpoint); h != "" {
 			a.trusted[h] = true
 		}
-		h := newHops(c.RedirectPolicy)
+		h := c.newHops()
 		h.visit("mailto:" + mailbox)
 		s, err := c.poxLookup(ctx, h, a, d, mailbox)
 		if s != nil {
@@ -192,7 +192,7 @@ func (c *Client) poxAt(ctx context.Context, h *hops, a *auth, ep, mailbox string
 	}
 	h.visit(ep)
 	for {
-		r, err := c.poxPost(ctx, a, ep, body)
+		r, err := c.poxPost(ctx, a, ep, mailbox, body)
 		if next, ok := redirectLocation(ep, err); ok {
 			if err := h.follow(ep, next); err != nil {
 				return nil, err
@@ -241,7 +241,7 @@ func (c *Client) poxAt(ctx context.Context, h *hops, a *auth, ep, mailbox string
 	}
 }
 
-func (c *Client) poxPost(ctx context.Context, a *auth, ep string, body []byte) (*poxResponse, error) {
+func (c *Client) poxPost(ctx context.Context, a *auth, ep, mailbox string, body []byte) (*poxResponse, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -250,6 +250,8 @@ func (c *Client) poxPost(ctx context.Context, a *auth, ep string, body []byte) (
 		req.Header[k] = vs
 	}
 	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+	// Exchange's own POX callers name the mailbox for routing.
+	req.Header.Set("X-AnchorMailbox", mailbox)
 	if c.UserAgent != "" {
 		req.Header.Set("User-Agent", c.UserAgent)
 	}

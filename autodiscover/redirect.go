@@ -35,7 +35,7 @@ var legacyPath = regexp.MustCompile(`(?i)^/autodiscover/([^/]+/)*autodiscover\.x
 
 // hops tracks one look-up's redirects: how many, and where it has been.
 type hops struct {
-	n      int
+	n, max int
 	seen   map[string]bool
 	policy RedirectPolicy
 }
@@ -44,13 +44,22 @@ func newHops(policy RedirectPolicy) *hops {
 	if policy == nil {
 		policy = DefaultRedirectPolicy
 	}
-	return &hops{seen: map[string]bool{}, policy: policy}
+	return &hops{max: MaxHops, seen: map[string]bool{}, policy: policy}
+}
+
+// newHops starts a look-up's redirect count with the Client's limit.
+func (c *Client) newHops() *hops {
+	h := newHops(c.RedirectPolicy)
+	if c.MaxRedirects > 0 && c.MaxRedirects < MaxHops {
+		h.max = c.MaxRedirects
+	}
+	return h
 }
 
 // fork returns an independent copy, so sibling discovery candidates do not
 // use up each other's hops.
 func (h *hops) fork() *hops {
-	c := &hops{n: h.n, seen: make(map[string]bool, len(h.seen)), policy: h.policy}
+	c := &hops{n: h.n, max: h.max, seen: make(map[string]bool, len(h.seen)), policy: h.policy}
 	for k := range h.seen {
 		c.seen[k] = true
 	}
@@ -77,7 +86,7 @@ func (h *hops) follow(from, to string) error {
 }
 
 func (h *hops) check(from, to *url.URL) error {
-	if h.n >= MaxHops {
+	if h.n >= h.max {
 		return ErrTooManyRedirects
 	}
 	key := strings.ToLower(to.String())
@@ -99,7 +108,7 @@ func (h *hops) check(from, to *url.URL) error {
 
 // address records a RedirectAddress hop to a new mailbox.
 func (h *hops) address(from, to string) error {
-	if h.n >= MaxHops {
+	if h.n >= h.max {
 		return &RedirectError{From: "mailto:" + from, To: "mailto:" + to, Err: ErrTooManyRedirects}
 	}
 	key := "mailto:" + strings.ToLower(to)

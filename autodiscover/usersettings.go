@@ -60,7 +60,7 @@ func (c *Client) GetUserSettings(ctx context.Context, mailboxes []string, settin
 		}
 		key := d + "\x00" + strings.ToLower(strings.Join(ms, ",")) + "\x00" + skey
 		rs, err := c.batches.do(ctx, key, false, func() ([]UserResponse, error) {
-			rs, err := c.fetchUsers(ctx, newHops(c.RedirectPolicy), d, ms, settings)
+			rs, err := c.fetchUsers(ctx, c.newHops(), d, ms, settings)
 			for _, r := range rs {
 				if err == nil && r.Err == nil {
 					c.users.put(userKey(r.Mailbox, skey), r)

@@ -13,7 +13,7 @@ import (
 )
 
 // Auth adds credentials to the requests of a [Client]. The implementations
-// are [BasicAuth], [BearerAuth] and [FederatedAuth].
+// are [BasicAuth], [BearerAuth], [FederatedAuth] and [CrossForestAuth].
 type Auth interface {
 	apply(ctx context.Context, c *outgoing) error
 }
@@ -24,6 +24,8 @@ type outgoing struct {
 	action  string
 	header  http.Header
 	headers []any // SOAP header blocks
+	// noVersion leaves RequestServerVersion out (CrossForestAuth).
+	noVersion bool
 }
 
 // BasicAuth sends HTTP Basic credentials. Its String method hides the password.
@@ -111,8 +113,8 @@ func (a FederatedAuth) apply(ctx context.Context, c *outgoing) error {
 	const wsa = `xmlns:a="http://www.w3.org/2005/08/addressing"`
 	const mu = ` xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:mustUnderstand="1"`
 	c.headers = append(c.headers,
-		soap.RawXML(`<t:RequestTypeHeader xmlns:t="`+TypesNS+`"><t:RequestType>CrossForest</t:RequestType></t:RequestTypeHeader>`),
-		soap.RawXML(`<a:MessageID `+wsa+`>`+escapeText(id)+`</a:MessageID>`),
+		crossForestRequestType,
+		messageIDHeader(id),
 		soap.RawXML(`<a:Action `+wsa+mu+`>`+escapeText(c.action)+`</a:Action>`),
 		soap.RawXML(`<a:To `+wsa+mu+`>`+escapeText(c.url)+`</a:To>`),
 		soap.RawXML(`<a:ReplyTo `+wsa+`><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>`),

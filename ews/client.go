@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/fedavail/fedavail"
@@ -109,7 +110,11 @@ func (c *Client) call(ctx context.Context, action string, body, resp any, respNa
 			return nil, err
 		}
 	}
-	out.headers = append(append([]any{&requestServerVersion{Version: string(c.version())}}, extra...), out.headers...)
+	var version []any
+	if !out.noVersion { // CrossForestAuth: the other forest's version is unknown
+		version = []any{&requestServerVersion{Version: string(c.version())}}
+	}
+	out.headers = slices.Concat(version, extra, out.headers)
 	if anchor != "" {
 		out.header.Set("X-AnchorMailbox", anchor)
 	}

@@ -9,7 +9,12 @@
 // a delegation token from a [fedavail.TokenSource], sent the way Exchange
 // sends it between organizations — to "<EWS URL>/WSSecurity", the encrypted
 // token verbatim as the only child of wsse:Security, with WS-Addressing
-// Action, To and ReplyTo headers.
+// Action, To and ReplyTo headers — or [CrossForestAuth]: another forest's
+// service account with Basic, as an availability address space asks
+// (RequestTypeHeader CrossForest, no RequestServerVersion). The [Handler]
+// refuses a RequestTypeHeader from an internal caller that is not such an
+// account ([fedavail.Requester].ServiceAccount), and such an account's
+// GetUserAvailability without it, with ErrorProxyRequestNotAllowed.
 //
 // [Client.GetUserAvailability] validates an [AvailabilityRequest] before
 // sending anything ([InputError]), splits more than 100 mailboxes into

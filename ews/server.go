@@ -274,6 +274,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fault = seeksProxying(requester, msg)
 	}
 	if fault == nil {
+		fault = crossForestFault(requester, msg, op)
+	}
+	if fault == nil {
 		fault = h.throttle(requester)
 	}
 	switch {

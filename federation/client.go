@@ -106,8 +106,13 @@ type Config struct {
 	// more, else Exchange2009 (the old schema every Exchange since 2010
 	// accepts), also when the version is unknown.
 	EWSVersion ews.Version
-	// UserAgent, when set, is sent with every request.
+	// UserAgent, when set, is sent with every request (but those of
+	// AddressSpaces, which send Exchange's cross-forest user agents).
 	UserAgent string
+
+	// AddressSpaces are availability address spaces: forests asked with a
+	// service account where no organization relationship can be used.
+	AddressSpaces []AddressSpace
 }
 
 // Client is the requesting side of federation in one value: it answers
@@ -123,6 +128,8 @@ type Client struct {
 	tokens    *TokenCache
 	fedinfo   *autodiscover.Client // anonymous, caches per domain
 	endpoints *ttlCache[string, ewsEndpoint]
+	// addressSpaces are Config.AddressSpaces by lower-case domain.
+	addressSpaces map[string]*addressSpace
 }
 
 // NewClient checks cfg and returns a client. It does no I/O: the broker's
@@ -164,10 +171,13 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 		c.hc = hc
 	}
+	var err error
+	if c.addressSpaces, err = c.newAddressSpaces(cfg.AddressSpaces); err != nil {
+		req.Add(err)
+	}
 	if err := req.Err(); err != nil {
 		return nil, err
 	}
-	var err error
 	if c.broker, err = newBrokerInfo(cfg.Broker, c.hc, c.now, c.log); err != nil {
 		return nil, err
 	}

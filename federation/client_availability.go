@@ -142,6 +142,13 @@ func (c *Client) askDomain(ctx context.Context, r *run, domain string, idx []int
 		}
 	}
 	rel, err := c.rels.RelationshipFor(domain)
+	as := c.addressSpaces[domain]
+	if as != nil && (err != nil || c.cfg.Disabled) {
+		// Exchange tries a relationship first and uses an availability
+		// address space only where none can be used.
+		c.askAddressSpace(ctx, r, as, domain, idx, fail)
+		return
+	}
 	if err != nil {
 		c.log.DebugContext(ctx, "federation: no organization relationship", "domain", domain, "err", err)
 		fail(idx, StepRelationship, err)
@@ -190,17 +197,25 @@ func (c *Client) askDomain(ctx context.Context, r *run, domain string, idx []int
 
 // askEWS asks one EWS endpoint about the attendees at idx.
 func (c *Client) askEWS(ctx context.Context, r *run, p *partner, ep ewsEndpoint, idx []int, fail func([]int, Step, error)) {
-	q, out := r.q, r.out
 	url := ep.url
 	ec := &ews.Client{
 		URL:        url,
 		HTTPClient: c.hc,
-		Auth:       ews.FederatedAuth{Tokens: stepTokens{c.tokens}, Audience: p.audience, Requester: q.From},
+		Auth:       ews.FederatedAuth{Tokens: stepTokens{c.tokens}, Audience: p.audience, Requester: r.q.From},
 		Version:    c.ewsVersion(p.rel, ep.version),
 		Logger:     c.log,
 		Now:        c.now,
 		UserAgent:  c.cfg.UserAgent,
 	}
+	c.log.DebugContext(ctx, "federation: asking for availability", "ews_url", url, "audience", p.audience, "mailboxes", len(idx))
+	c.askWith(ctx, r, p.domain, ec, idx, fail)
+}
+
+// askWith asks the EWS endpoint of ec, authenticated as the way to this
+// partner requires, about the attendees at idx.
+func (c *Client) askWith(ctx context.Context, r *run, domain string, ec *ews.Client, idx []int, fail func([]int, Step, error)) {
+	q, out := r.q, r.out
+	url := ec.URL
 	req := &ews.AvailabilityRequest{
 		Start:    q.Start,
 		End:      q.End,
@@ -220,14 +235,13 @@ func (c *Client) askEWS(ctx context.Context, r *run, p *partner, ep ewsEndpoint,
 			req.Suggestions = q.Suggestions
 		}
 	}
-	c.log.DebugContext(ctx, "federation: asking for availability", "ews_url", url, "audience", p.audience, "mailboxes", len(idx))
 	res, err := ec.GetUserAvailability(ctx, req)
 	if err != nil {
 		fail(idx, stepOf(err, StepAvailability), err)
 		return
 	}
 	if q.Suggestions != nil {
-		ps := PartnerSuggestions{Domain: p.domain, EWSURL: url, Days: res.Suggestions, Err: cmp.Or(tooMany, res.SuggestionsErr)}
+		ps := PartnerSuggestions{Domain: domain, EWSURL: url, Days: res.Suggestions, Err: cmp.Or(tooMany, res.SuggestionsErr)}
 		for _, m := range req.Mailboxes {
 			ps.Attendees = append(ps.Attendees, m.Address)
 		}

@@ -97,6 +97,9 @@ type Partner struct {
 	Domain string
 	// Relationship is the name of the organization relationship used.
 	Relationship string
+	// AddressSpace is the ForestName of the availability address space
+	// used instead, when there was no usable relationship.
+	AddressSpace string
 	// ApplicationURI is the partner's application URI: the audience of the
 	// delegation tokens sent to it.
 	ApplicationURI string

@@ -39,6 +39,31 @@
 // Get-FederationInformation; [Client.TokenSource] gives the token source on
 // its own.
 //
+// # Availability address spaces
+//
+// Where there is no usable organization relationship for a domain (none,
+// disabled, or Config.Disabled), an [AddressSpace] in Config.AddressSpaces
+// asks that forest the way Exchange's Add-AvailabilityAddressSpace
+// (OrgWideFB, OrgWideFBBasic) does: with a service account of the other
+// forest instead of a delegation token, and without saying who asks. For
+// each mailbox it asks POX Autodiscover (TargetAutodiscoverEpr, else
+// discovery) with Basic credentials for the EXPR block's ASUrl, else the
+// EXCH block's, then posts GetUserAvailability there with
+// ews.CrossForestAuth. Failures are *AttendeeErrors at StepDiscovery or
+// StepAvailability as for federated partners; a refused password matches
+// ErrRefused. The password is never logged or put in an error.
+//
+// On the answering side, HandlerConfig.ServiceAccounts lists the accounts
+// other forests ask with ([ServiceAccount]): Basic credentials, checked in
+// constant time before HandlerConfig.Authenticate, the partner forest's
+// domains and the level every mailbox shows them (AvailabilityOnly unless
+// raised to LimitedDetails, Exchange's "Default" calendar permission; never
+// the details of private items; HandlerConfig.Policy is not asked). As in
+// Exchange, such an account's GetUserAvailability must carry
+// t:RequestTypeHeader CrossForest, and any other internal caller sending
+// that header is refused: both with the SOAP fault
+// ErrorProxyRequestNotAllowed. Federated requests are not concerned.
+//
 // # Meeting suggestions
 //
 // A partner rates meeting times for its own people only: it knows nothing

@@ -58,6 +58,9 @@ type HandlerConfig struct {
 	// /WSSecurity (Basic authentication, a session…). Nil refuses them:
 	// only partners with delegation tokens are answered.
 	Authenticate func(*http.Request) (*fedavail.Requester, error)
+	// ServiceAccounts are other forests' availability service accounts,
+	// checked before Authenticate on the same paths.
+	ServiceAccounts []ServiceAccount
 
 	// HTTPClient fetches the broker's metadata. Nil means a client built by
 	// transport.New from Transport.
@@ -148,6 +151,12 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	if err := req.Err(); err != nil {
 		return nil, err
 	}
+	accounts, err := newServiceAccounts(cfg.ServiceAccounts)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Authenticate = accounts.authenticator(cfg.Authenticate)
+	cfg.Policy = crossForestPolicy{accounts: accounts, next: cfg.Policy}
 	h := &Handler{cfg: cfg, log: cfg.Logger, dir: cfg.Directory}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -167,7 +176,6 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 			return nil, err
 		}
 	}
-	var err error
 	if h.broker, err = newBrokerInfo(cfg.Broker, hc, now, h.log); err != nil {
 		return nil, err
 	}

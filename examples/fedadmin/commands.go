@@ -51,7 +51,7 @@ var commands = []*command{
 	{name: "relationship list", help: "relationship list", run: relationshipList},
 	{name: "rollover", help: "rollover [-server URL]... [-force]   (run once per stage: install next, switch, finish)", setup: func(fs *flag.FlagSet) {
 		fs.Var(&urlList{}, "server", "an answering server of this organization (`URL` of a partner command, repeatable): switch only once each serves the next certificate (its /readyz lists it)")
-		fs.Bool("force", false, "switch without checking the -server URLs")
+		fs.Bool("force", false, "switch without checking the -server URLs, or finish without waiting the 8 hours after the switch")
 	}, run: rollover},
 	{name: "defederate", help: "defederate [-yes]", setup: func(fs *flag.FlagSet) {
 		fs.Bool("yes", false, "do not ask for confirmation")
@@ -410,6 +410,17 @@ func rollover(ctx context.Context, e *env, fs *flag.FlagSet, args []string) erro
 	if force := fs.Lookup("force").Value.String() == "true"; !force && len(servers) > 0 {
 		if err := serversHaveNext(ctx, e, servers); err != nil {
 			return err
+		}
+	}
+	if force := fs.Lookup("force").Value.String() == "true"; !force {
+		after, pending, err := e.org.FinishAfter()
+		if err != nil {
+			return err
+		}
+		if now := time.Now(); pending && now.Before(after) {
+			return fmt.Errorf("not finishing yet: tokens encrypted to the previous certificate before the switch may live until %s (in %s); "+
+				"run fedadmin rollover again then, or with -force to finish now and refuse those tokens",
+				after.Format(time.RFC3339), after.Sub(now).Round(time.Minute))
 		}
 	}
 	return rolloverWith(ctx, e, admin.CertificateOptions{})

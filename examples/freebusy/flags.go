@@ -24,6 +24,7 @@ Flags:
 // options are the command line's settings.
 type options struct {
 	dir, from, htmlPath string
+	addressSpaces       string // JSON file of availability address spaces
 	net                 cli.Network
 	serve               string // the scheduling page's listening address, if any
 	attendees           []string
@@ -42,6 +43,7 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 	fs := flag.NewFlagSet("freebusy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.dir, "dir", "fedadmin-state", "the organization's state `DIR`, as fedadmin keeps it")
+	fs.StringVar(&o.addressSpaces, "address-spaces", "", "availability address spaces, a JSON `FILE` (mode 600) of {ForestName, AccessMethod, Username, Password, TargetAutodiscoverEpr} (default: "+addressSpacesFile+" in -dir, if any)")
 	fs.StringVar(&o.from, "from", "", "the `ADDRESS` asking, in one of the organization's domains (required)")
 	start := fs.String("start", "", "first day `YYYY-MM-DD` (default: Monday of next week)")
 	fs.IntVar(&o.days, "days", 5, "number of `days` shown (1 to 62)")

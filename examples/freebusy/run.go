@@ -130,6 +130,10 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
+	spaces, err := loadAddressSpaces(o.addressSpaces, o.dir)
+	if err != nil {
+		return nil, err
+	}
 	resolver := a.resolver
 	if o.net.DNS != "" {
 		res, err := o.net.Resolver()
@@ -151,6 +155,7 @@ func (a *app) client(o *options, now func() time.Time) (*federation.Client, erro
 		Broker:         federation.TrustBroker{MetadataURL: tc.TokenIssuerMetadataEpr},
 		Sharing:        sc,
 		Disabled:       tc.Disabled,
+		AddressSpaces:  spaces,
 		HTTPClient:     hc,
 		Resolver:       resolver,
 		Logger:         slog.New(slog.DiscardHandler),

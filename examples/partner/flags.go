@@ -50,6 +50,7 @@ type options struct {
 	net                     cli.Network
 	sharingFile             string
 	basic                   list
+	serviceAccounts         serviceAccountFlag
 	internal                fedavail.AccessLevel
 	grace                   time.Duration
 	reloadEvery             time.Duration
@@ -112,6 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o.net.Register(fs) // for fetching the trust broker's metadata
 	fs.StringVar(&o.sharingFile, "sharing", "", "sharing configuration JSON `FILE` (default: sharing.json in -dir)")
 	fs.Var(&o.basic, "basic", "an internal user `USER:PASS`, or @FILE of such lines (repeatable)")
+	fs.Var(&o.serviceAccounts, "address-space-account", "another forest's availability service account `USER:PASS@DOMAIN:LEVEL` (Add-AvailabilityAddressSpace OrgWideFB there); LEVEL AvailabilityOnly (default) or LimitedDetails (repeatable)")
 	fs.TextVar(&o.internal, "internal-access", o.internal, "what internal users see: AvailabilityOnly, LimitedDetails or Reviewer")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "on SIGINT or SIGTERM, let requests in flight finish for up to this `duration`")
 	fs.DurationVar(&o.reloadEvery, "reload-every", 30*time.Second, "look this often for changed sharing and certificate files and reload them without SIGHUP (0: only on SIGHUP)")

@@ -140,6 +140,7 @@ func runPartner(t *testing.T, w *loopback.World, dir, sharingFile string, args .
 		"-ca", writeFile(t, dir, "ca.pem", pki.CertPEM(w.CA.Cert)),
 		"-basic", "carol:s3cret", "-basic", "@" + writeFile(t, dir, "users", []byte("# internal users\nbob@fabrikam.test:hunter2\n")),
 		"-ews-url", "https://fabrikam.test/EWS/Exchange.asmx",
+		"-address-space-account", `FABRIKAM\contoso-fb:fb-pa55@contoso.test`,
 		"-metrics", "127.0.0.1:0",
 	}, args...)
 	if !slices.Contains(args, "-reload-every") {

@@ -160,6 +160,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		EWSURL:          ewsURL,
 		HTTPClient:      hc,
 		Logger:          log,
+		ServiceAccounts: o.serviceAccounts,
 	}
 	if len(accounts) > 0 {
 		cfg.Authenticate = accounts.authenticate

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Names inside the state directory.
@@ -78,6 +79,9 @@ type state struct {
 	Finishing bool `json:"finishing,omitempty"`
 	// Trust is nil until Trust succeeds.
 	Trust *TrustConfig `json:"trust,omitempty"`
+	// SwitchedAt is when the last rollover made the next certificate
+	// current, for the wait before it may finish (Org.FinishAfter).
+	SwitchedAt time.Time `json:"switched_at,omitzero"`
 	// Defederating is set by Defederate before its first step and cleared
 	// after its last.
 	Defederating bool `json:"defederating,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fedavail/fedavail/federation/admin"
 )
@@ -35,5 +36,25 @@ func TestSetEnabled(t *testing.T) {
 	}
 	if w.Registered(appURI("contoso.test")) == nil {
 		t.Error("the broker registration was touched")
+	}
+}
+
+// After a switch the previous certificate must stay RolloverWait; before a
+// switch, and after the finish, nothing is pending.
+func TestFinishAfter(t *testing.T) {
+	t.Parallel()
+	o := newWorld(t).open(t, "a.test")
+	if _, pending, err := o.FinishAfter(); err != nil || pending {
+		t.Fatalf("before any rollover: pending %v, %v", pending, err)
+	}
+	before := time.Now()
+	rollover(t, o, admin.RolloverSwitched)
+	after, pending, err := o.FinishAfter()
+	if err != nil || !pending || after.Before(before.Add(admin.RolloverWait)) || after.After(time.Now().Add(admin.RolloverWait)) {
+		t.Fatalf("after the switch: finish after %v (pending %v, %v), want the switch + %v", after, pending, err, admin.RolloverWait)
+	}
+	rollover(t, o, admin.RolloverFinished)
+	if _, pending, _ := o.FinishAfter(); pending {
+		t.Error("still pending after the finish")
 	}
 }

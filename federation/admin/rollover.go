@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/fedavail/fedavail/federation/keyring"
 )
@@ -116,7 +117,7 @@ func (o *Org) rolloverSwitch(ctx context.Context, s *state) (RolloverStage, erro
 		}
 	}
 	s.Previous, s.Current, s.Next = s.Current, s.Next, ""
-	s.Switching = s.Trust != nil
+	s.Switching, s.SwitchedAt = s.Trust != nil, o.now()
 	if err := o.saveState(s); err != nil {
 		return 0, err
 	}
@@ -185,4 +186,25 @@ func (o *Org) brokerHalf(ctx context.Context, s *state, pending *bool, done Roll
 	}
 	o.log.InfoContext(ctx, msg, "current", s.Current)
 	return done, nil
+}
+
+// RolloverWait is how long after a rollover's switch the previous
+// certificate must stay: the longest a delegation token encrypted to it
+// lives (tokens are issued for at most eight hours).
+const RolloverWait = 8 * time.Hour
+
+// FinishAfter returns when the pending rollover may finish: RolloverWait
+// after its switch. ok is false when the next call to Rollover would not
+// finish one (no rollover, or one not yet switched).
+func (o *Org) FinishAfter() (t time.Time, ok bool, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s, err := o.loadState()
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if s.Previous == "" || s.Next != "" || s.Installing || s.Switching || s.Finishing {
+		return time.Time{}, false, nil
+	}
+	return s.SwitchedAt.Add(RolloverWait), true, nil
 }

@@ -34,6 +34,9 @@ type OrgOptions struct {
 	// Calendars, when set, is the calendar source the server answers from
 	// instead of Org.Calendars (a CalDAV server, say).
 	Calendars calendar.Source
+	// ServiceAccounts are other forests' availability service accounts it
+	// answers (HandlerConfig.ServiceAccounts).
+	ServiceAccounts []federation.ServiceAccount
 }
 
 // Org is an organization of the World.
@@ -106,16 +109,17 @@ func (w *World) NewOrg(domain string, opts OrgOptions) (*Org, error) {
 	}
 	var h http.Handler
 	h, err = federation.NewHandler(federation.HandlerConfig{
-		ApplicationURI: app,
-		Keys:           keys,
-		Domains:        []string{domain},
-		Broker:         federation.TrustBroker{MetadataURL: w.MetadataURL()},
-		Policy:         o.Sharing,
-		Calendars:      cals,
-		EWSURL:         o.EWSURL(),
-		HTTPClient:     w.HTTP,
-		Now:            w.Now,
-		Observe:        opts.Observe,
+		ApplicationURI:  app,
+		Keys:            keys,
+		Domains:         []string{domain},
+		Broker:          federation.TrustBroker{MetadataURL: w.MetadataURL()},
+		Policy:          o.Sharing,
+		Calendars:       cals,
+		EWSURL:          o.EWSURL(),
+		HTTPClient:      w.HTTP,
+		Now:             w.Now,
+		Observe:         opts.Observe,
+		ServiceAccounts: opts.ServiceAccounts,
 	})
 	if err != nil {
 		return nil, err
