@@ -377,6 +377,10 @@ func (h *Handler) readCalendar(ctx context.Context, addr string, q *availability
 			*res = generationFailed
 		}
 	}()
+	if !grantedView(q.view, res.level).Detailed() {
+		// Sources that read from a remote store ask it for free/busy alone.
+		ctx = calendar.WithFreeBusyOnly(ctx)
+	}
 	events, err := h.cfg.Calendars.Events(ctx, addr, q.fetchStart, q.fetchEnd)
 	var hours *calendar.WorkingHours
 	if err == nil {

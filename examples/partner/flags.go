@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/calendar/googlecal"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 )
 
@@ -17,7 +18,12 @@ availability on Exchange's usual paths, calendars from a folder of .ics files,
 access from a sharing configuration (reloaded on SIGHUP or when it changes), delegation tokens
 from the trust broker for partners and Basic authentication for internal users.
 
-usage: partner -calendars DIR (-dir STATE | -cert FILE -key FILE -domain D -broker-metadata URL) [flags]
+usage: partner (-calendars DIR | -caldav URL | -google-key FILE) (-dir STATE | -cert FILE -key FILE -domain D -broker-metadata URL) [flags]
+
+Calendars come from a folder of .ics files (-calendars), a CalDAV server
+(-caldav, with -caldav-home or -caldav-map saying where each mailbox's
+calendars are) or Google Workspace (-google-key). With -ldap, an LDAP directory (Active Directory, OpenLDAP)
+says which mailboxes exist and who is in the groups sharing scopes name.
 
 The organization's identity comes from the state directory fedadmin keeps
 (-dir: certificates, trust, domains, sharing.json), or from files and flags.
@@ -52,6 +58,16 @@ type options struct {
 	metrics                 string
 	ewsRate                 float64
 	ewsBurst                int
+
+	googleKey               string // service account key file
+	googleEndpoint          string // the API's base URL, for tests
+	caldav, caldavCreds     string // server URL; credentials file
+	caldavHome, caldavMap   string // home template; mailbox→home file
+	ldapURL, ldapBase       string
+	ldapBind, ldapPassword  string // bind DN; password file
+	ldapFilter, ldapMember  string // user filter; memberOf attribute
+	ldapDetails             string // opt-in attribute
+	ldapStartTLS, ldapChain bool
 }
 
 // list is a flag that may be given several times.
@@ -72,6 +88,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.accepted, "accepted-domain", "an accepted `DOMAIN` that is not federated: partners may address its mailboxes, and GetFederationInformation for it answers (repeatable)")
 	fs.StringVar(&o.ewsURL, "ews-url", "", "the external EWS `URL` Autodiscover hands out (default: this server's /EWS/Exchange.asmx)")
 	fs.StringVar(&o.calendars, "calendars", "", "`DIR` of calendars, one ADDRESS.ics per mailbox (required)")
+	fs.StringVar(&o.googleKey, "google-key", "", "read calendars from Google Workspace as the service account in key `FILE` (domain-wide delegation, scope "+googlecal.Scope+") instead of -calendars")
+	fs.StringVar(&o.googleEndpoint, "google-endpoint", "", "the Calendar API's base `URL` ending in /calendar/v3/ (default: Google's; for tests)")
+	fs.StringVar(&o.caldav, "caldav", "", "read calendars from the CalDAV server at `URL` instead of -calendars")
+	fs.StringVar(&o.caldavCreds, "caldav-credentials", "", "`FILE` with one line, USER:PASSWORD (Basic) or \"Bearer TOKEN\", for the CalDAV server")
+	fs.StringVar(&o.caldavHome, "caldav-home", "/{local}/", "a mailbox's calendar home on the CalDAV server, `TEMPLATE` of {mailbox}, {local}, {domain} (Nextcloud: /remote.php/dav/calendars/{local}/)")
+	fs.StringVar(&o.caldavMap, "caldav-map", "", "`FILE` of \"ADDRESS HOME-PATH\" lines: only these mailboxes exist (instead of -caldav-home)")
+	fs.StringVar(&o.ldapURL, "ldap", "", "answer Autodiscover and group scopes from the directory at `URL` (ldap:// or ldaps://)")
+	fs.StringVar(&o.ldapBase, "ldap-base", "", "the directory's search base `DN` (required with -ldap)")
+	fs.StringVar(&o.ldapBind, "ldap-bind", "", "bind `DN` (default: anonymous)")
+	fs.StringVar(&o.ldapPassword, "ldap-password-file", "", "`FILE` holding the bind password (read at each connection, never printed)")
+	fs.StringVar(&o.ldapFilter, "ldap-filter", "", "LDAP `FILTER` selecting users (default: every entry with the address)")
+	fs.StringVar(&o.ldapMember, "ldap-memberof", "", "`ATTR` listing a user's groups (memberOf on AD or with OpenLDAP's memberof overlay)")
+	fs.StringVar(&o.ldapDetails, "ldap-details-attr", "", "`ATTR` by which owners opt in to show subject and location (TRUE or LimitedDetails); merged into the sharing file's mailboxes")
+	fs.BoolVar(&o.ldapStartTLS, "ldap-starttls", false, "upgrade an ldap:// connection with StartTLS")
+	fs.BoolVar(&o.ldapChain, "ldap-in-chain", false, "let the server follow nested groups (Active Directory's LDAP_MATCHING_RULE_IN_CHAIN)")
 	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` of calendar times without one, and of working hours")
 	fs.StringVar(&o.dir, "dir", "", "the organization's state `DIR`, as fedadmin keeps it")
 	fs.StringVar(&o.orgCert, "cert", "", "organization certificate, PEM `FILE` (instead of -dir)")
@@ -104,7 +135,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 	}
 	check(fs.NArg() == 0, fmt.Sprintf("unexpected arguments %q", fs.Args()))
-	check(o.calendars != "", "-calendars DIR is required")
+	sources := 0
+	for _, v := range []string{o.calendars, o.caldav, o.googleKey} {
+		if v != "" {
+			sources++
+		}
+	}
+	check(sources > 0, "-calendars DIR, -caldav URL or -google-key FILE is required")
+	check(sources < 2, "give one of -calendars, -caldav and -google-key")
+	check(o.ldapURL == "" || o.ldapBase != "", "-ldap-base is required with -ldap")
+	check(o.ldapBind == "" || o.ldapPassword != "", "-ldap-password-file is required with -ldap-bind")
 	check((o.tlsCert == "") == (o.tlsKey == ""), "give both -tls-cert and -tls-key, or neither")
 	check(!o.legacyTLS || o.tlsCert != "", "-accept-legacy-tls needs -tls-cert and -tls-key")
 	check(o.ewsRate >= 0 && o.ewsBurst >= 1, "-ews-rate must be 0 or more and -ews-burst 1 or more")

@@ -57,8 +57,12 @@ func TestCommandLine(t *testing.T) {
 		status int
 		stderr string
 	}{
-		{"help", []string{"-h"}, exitOK, "usage: partner -calendars DIR"},
-		{"no calendars", []string{"-dir", "x"}, exitUsage, "-calendars DIR is required"},
+		{"help", []string{"-h"}, exitOK, "usage: partner (-calendars DIR | -caldav URL | -google-key FILE)"},
+		{"no calendars", []string{"-dir", "x"}, exitUsage, "-calendars DIR, -caldav URL or -google-key FILE is required"},
+		{"two calendar sources", []string{"-dir", "x", "-calendars", "c", "-caldav", "http://dav.test/"}, exitUsage, "give one of -calendars, -caldav and -google-key"},
+		{"three calendar sources", []string{"-dir", "x", "-calendars", "c", "-caldav", "http://dav.test/", "-google-key", "k.json"}, exitUsage, "give one of -calendars, -caldav and -google-key"},
+		{"ldap without base", []string{"-dir", "x", "-calendars", "c", "-ldap", "ldap://dc.test"}, exitUsage, "-ldap-base is required with -ldap"},
+		{"bind without password", []string{"-dir", "x", "-calendars", "c", "-ldap", "ldap://dc.test", "-ldap-base", "dc=test", "-ldap-bind", "cn=x"}, exitUsage, "-ldap-password-file is required"},
 		{"no identity", []string{"-calendars", "c"}, exitUsage, "-dir STATE, or -cert FILE -key FILE"},
 		{"half TLS", []string{"-calendars", "c", "-dir", "x", "-tls-cert", "a.pem"}, exitUsage, "give both -tls-cert and -tls-key"},
 		{"legacy TLS without TLS", []string{"-calendars", "c", "-dir", "x", "-accept-legacy-tls"}, exitUsage, "-accept-legacy-tls needs -tls-cert"},

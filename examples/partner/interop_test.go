@@ -32,15 +32,29 @@ type ewsjsAttendee struct {
 // ews-javascript-api over HTTPS and Basic authentication, as an Exchange
 // client library would, and checks what that library read: the view, the
 // merged free/busy digits decoded as Microsoft's client decodes them, the
-// items and their details.
+// items and their details. The calendars are the folder of .ics files, then
+// the same items on a CalDAV server.
 func TestInteropEWSJavaScriptAPI(t *testing.T) {
 	node := realparts.Require(t, "node", "nodejs")
 	dir := filepath.Join("..", "..", "internal", "interop", "ewsjs")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ews-javascript-api")); err != nil {
 		testshared.Unavailable(t, "ews-javascript-api is not installed: (cd internal/interop/ewsjs && npm ci)")
 	}
+	t.Run("folder", func(t *testing.T) { interopEWSJS(t, node, dir) })
+	t.Run("CalDAV", func(t *testing.T) {
+		rad := radicaleWithCalendars(t)
+		cred := filepath.Join(t.TempDir(), "dav")
+		if err := os.WriteFile(cred, []byte("fedavail:x\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		interopEWSJS(t, node, dir, "-caldav", rad.URL, "-caldav-credentials", cred)
+	})
+}
+
+// interopEWSJS runs availability.js against a partner started with sources.
+func interopEWSJS(t *testing.T, node, dir string, sources ...string) {
 	w := loopback.New(t)
-	s := startPartner(t, w)
+	s := startPartner(t, w, sources...)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, pki.CertPEM(w.CA.Cert), 0o600); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,11 @@
 // (/autodiscover/autodiscover.svc, its /WSSecurity variant and
 // /autodiscover/autodiscover.xml) and EWS availability (/EWS/Exchange.asmx
 // and its /WSSecurity variant), through federation.NewHandler. Calendars are
-// a folder of iCalendar files, one per mailbox (ADDRESS.ics); what partners
+// a folder of iCalendar files, one per mailbox (ADDRESS.ics), a CalDAV
+// server (-caldav, package calendar/caldav) or Google Workspace
+// (-google-key, package calendar/googlecal); with -ldap an LDAP directory
+// (package ldapdir) says which mailboxes exist, who is in the groups
+// relationship scopes name and who opted in to show details. What partners
 // may see is the sharing configuration file (package sharing's JSON, as
 // fedadmin writes it), reloaded on SIGHUP. Partners authenticate with
 // delegation tokens from the trust broker; internal users with Basic

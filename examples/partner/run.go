@@ -11,13 +11,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
-	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/ews"
 	"github.com/fedavail/fedavail/examples/internal/cli"
 	"github.com/fedavail/fedavail/federation"
+	"github.com/fedavail/fedavail/ldapdir"
 	"github.com/fedavail/fedavail/metrics"
 	"github.com/fedavail/fedavail/sharing"
 	"github.com/fedavail/fedavail/transport"
@@ -82,22 +81,6 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	if err != nil {
 		return fmt.Errorf("-tz: %w", err)
 	}
-	if fi, err := os.Stat(o.calendars); err != nil || !fi.IsDir() {
-		return fmt.Errorf("-calendars %s: not a directory (%v)", o.calendars, err)
-	}
-	store, err := sharing.NewLivePolicy(sharing.Config{}, &sharing.Options{Logger: log})
-	if err != nil {
-		return err
-	}
-	switch err := store.ReloadFile(id.sharingFile); {
-	case errors.Is(err, fs.ErrNotExist) && o.sharingFile == "":
-		// A new organization has no relationships yet: answer internal
-		// users, and say how partners get in.
-		log.Warn("partner: no sharing configuration yet, so no organization relationships: answering internal users only; "+
-			"add one with fedadmin relationship add, then send SIGHUP", "file", id.sharingFile)
-	case err != nil:
-		return fmt.Errorf("-sharing: %w", err)
-	}
 	accounts, err := loadUsers(o.basic, id.domains[0])
 	if err != nil {
 		return err
@@ -107,6 +90,10 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		if hc, err = o.net.Client(nil); err != nil {
 			return err
 		}
+	}
+	cals, err := o.calendarSource(loc, hc, log)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -118,8 +105,33 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		ewsURL = ownURL(ln.Addr(), o.tlsCert != "") + "/EWS/Exchange.asmx"
 		log.Warn("partner: -ews-url not given; Autodiscover hands out this server's own address, which partners may not reach", "url", ewsURL)
 	}
-	if read, bad := checkCalendars(log, o.calendars, loc, time.Now()); bad > 0 {
-		log.Warn(fmt.Sprintf("partner: %d of %d calendar files have problems (named above)", bad, read))
+	if o.calendars != "" {
+		if read, bad := checkCalendars(log, o.calendars, loc, time.Now()); bad > 0 {
+			log.Warn(fmt.Sprintf("partner: %d of %d calendar files have problems (named above)", bad, read))
+		}
+	}
+	dir, err := o.directory(id.domains, ewsURL, log)
+	if err != nil {
+		return err
+	}
+	sopts := &sharing.Options{Logger: log}
+	if dir != nil {
+		defer dir.Close()
+		sopts.Membership = dir
+		cals = dir.Calendars(cals) // the directory says which mailboxes exist
+	}
+	store, err := sharing.NewLivePolicy(sharing.Config{}, sopts)
+	if err != nil {
+		return err
+	}
+	switch err := loadSharing(ctx, store, id.sharingFile, dir); {
+	case errors.Is(err, fs.ErrNotExist) && o.sharingFile == "":
+		// A new organization has no relationships yet: answer internal
+		// users, and say how partners get in.
+		log.Warn("partner: no sharing configuration yet, so no organization relationships: answering internal users only; "+
+			"add one with fedadmin relationship add, then send SIGHUP", "file", id.sharingFile)
+	case err != nil:
+		return fmt.Errorf("-sharing: %w", err)
 	}
 	var observe federation.Observer
 	if o.metrics != "" {
@@ -144,7 +156,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		AcceptedDomains: o.accepted,
 		Broker:          federation.TrustBroker{MetadataURL: id.metadataURL},
 		Policy:          &policy{sharing: store, internal: o.internal},
-		Calendars:       &calendar.Folder{Dir: o.calendars, Location: loc, Logger: log},
+		Calendars:       cals,
 		EWSURL:          ewsURL,
 		HTTPClient:      hc,
 		Logger:          log,
@@ -152,6 +164,9 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	}
 	if len(accounts) > 0 {
 		cfg.Authenticate = accounts.authenticate
+	}
+	if dir != nil {
+		cfg.Directory = dir
 	}
 	if o.ewsRate > 0 {
 		// Each organization's EWS work, charged per calendar read (issue
@@ -178,7 +193,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	fmt.Fprintf(stdout, "partner: %s (%v) answering on %s; EWS URL %s; %d internal user(s)\n",
 		id.appURI, id.domains, ownURL(ln.Addr(), srv.TLSConfig != nil), ewsURL, len(accounts))
 
-	go a.reloadLoop(ctx, store, id, log, o.reloadEvery, st)
+	go a.reloadLoop(ctx, store, id, dir, log, o.reloadEvery, st)
 	if a.ready != nil {
 		a.ready(ln.Addr())
 	}
@@ -192,7 +207,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 // `every`, if not zero): replicas sharing the files follow a change without
 // a signal. A configuration that does not validate leaves the one in force:
 // a typo must not cut partners off.
-func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, log *slog.Logger, every time.Duration, st *loaded) {
+func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *identity, dir *ldapdir.Directory, log *slog.Logger, every time.Duration, st *loaded) {
 	var tick <-chan time.Time
 	if every > 0 {
 		t := time.NewTicker(every)
@@ -213,7 +228,7 @@ func (a *app) reloadLoop(ctx context.Context, store *sharing.LivePolicy, id *ide
 		// A failed version is not retried every tick; the next change or
 		// SIGHUP tries again.
 		seen = id.version()
-		err := store.ReloadFile(id.sharingFile)
+		err := loadSharing(ctx, store, id.sharingFile, dir)
 		if err == nil && id.org != nil {
 			err = id.org.Reload()
 		}

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/fedavail/fedavail/internal/testshared"
 )
@@ -62,3 +63,42 @@ func FreePort(tb testing.TB) int {
 
 // Addr is "127.0.0.1:port".
 func Addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+// run starts cmd with its output in logFile, stops it when the test ends,
+// and returns once addr accepts TCP connections. It fails the test, with
+// the log, if the program exits first or does not listen within 30s.
+func run(tb testing.TB, name string, cmd *exec.Cmd, logFile, addr string) {
+	tb.Helper()
+	logf, err := os.Create(logFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		tb.Fatalf("realparts: starting %s: %v", name, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		logf.Close()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(logFile)
+			tb.Fatalf("realparts: %s exited at start:\n%s", name, log)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("realparts: %s did not accept connections on %s within 30s", name, addr)
+		}
+	}
+}
