@@ -148,7 +148,9 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 	}
 	n := r.Name()
 	prefix, ok := scope.prefixOf(n.Space, true)
-	if !ok || bytes.IndexByte(n.Local, ':') >= 0 {
+	// An unbound prefix resolves to itself, which may happen to be a bound
+	// namespace (<p:a xmlns="p">): the prefix found must be the one written.
+	if !ok || prefix != string(r.Prefix()) || bytes.IndexByte(n.Local, ':') >= 0 {
 		return nil, formatErr("element %s: its namespace prefix is unbound or ambiguous", n.Local)
 	}
 	el := etree.NewElement(string(n.Local))
@@ -158,7 +160,7 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 	} else {
 		el.Attr = append(el.Attr, etree.Attr{Key: "xmlns", Value: n.Space})
 	}
-	for _, a := range attrs {
+	for i, a := range attrs {
 		at := etree.Attr{Key: a.Name.Local, Value: a.Value}
 		if strings.IndexByte(at.Key, ':') >= 0 {
 			return nil, formatErr("attribute name %s is not namespace-well-formed", at.Key)
@@ -171,7 +173,7 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 			at.Space = a.Name.Space
 		case a.Name.Space != "":
 			p, ok := scope.prefixOf(a.Name.Space, false)
-			if !ok || p == "" {
+			if !ok || p == "" || p != string(r.AttrPrefix(i)) {
 				return nil, formatErr("attribute %s: its namespace prefix is unbound or ambiguous", a.Name.Local)
 			}
 			if at.Space = a.Name.Space; asWritten {

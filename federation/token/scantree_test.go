@@ -66,7 +66,9 @@ func TestParseAssertionTreeMatchesEtree(t *testing.T) {
 		`<a/><!-- after -->`,
 		`<p:a xmlns:p="urn:p" xmlns:q="urn:p"/>`, // two prefixes, one namespace
 		`<a xmlns="urn:p" xmlns:q="urn:p"><q:b/></a>`,
-		`<p:a/>`, // unbound
+		`<p:a/>`,                      // unbound
+		`<p:a xmlns="p"></p:a>`,       // unbound, though its name resolves to the default namespace (fuzz)
+		`<a xmlns:x="q" q:b="1"></a>`, // the same for an attribute
 		`<a q:b="1"/>`,
 		`<a/><b/>`,
 		`<!DOCTYPE a><a/>`,

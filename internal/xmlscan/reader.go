@@ -166,6 +166,16 @@ func (r *Reader) Next() (Kind, error) {
 // Name is the resolved name of the last start or end tag.
 func (r *Reader) Name() Name { return Name{r.space, r.s.name.local} }
 
+// Prefix is the namespace prefix the last start or end tag was written
+// with (nil for none): Name resolves it, and an unbound one stays as the
+// namespace, as encoding/xml leaves it, so callers that must tell "bound"
+// from "written that way" compare the two. Valid until the next call to Next.
+func (r *Reader) Prefix() []byte { return r.s.name.prefix }
+
+// AttrPrefix is the prefix attribute i of the last start tag (in Attrs'
+// order) was written with, nil for none.
+func (r *Reader) AttrPrefix(i int) []byte { return r.s.attrs[i].name.prefix }
+
 // XMLName is Name as encoding/xml has it, in interned strings.
 func (r *Reader) XMLName() xml.Name {
 	return xml.Name{Space: r.space, Local: r.intern(r.s.name.local)}
