@@ -29,6 +29,7 @@
 //	calendar_read_duration_seconds{method}
 //	client_requests_total{operation,outcome}        asking side
 //	client_request_duration_seconds{operation}
+//	broker_metadata_age_seconds, broker_metadata_failures  (WatchBroker)
 //	broker_requests_total{endpoint,outcome}         trust broker
 //	broker_request_duration_seconds{endpoint}
 package metrics

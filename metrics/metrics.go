@@ -3,6 +3,7 @@ package metrics
 import (
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -108,4 +109,30 @@ func outcome(status int) string {
 		return "bad_request"
 	}
 	return "error"
+}
+
+// WatchBroker exports the trust broker's metadata as the answering side
+// holds it, read from status at each scrape (federation.Handler.BrokerStatus):
+// fedavail_broker_metadata_age_seconds since the last successful fetch (not
+// exported before one), and fedavail_broker_metadata_failures, the failed
+// fetches since then.
+func (m *Metrics) WatchBroker(reg prometheus.Registerer, status func() federation.BrokerStatus) error {
+	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "fedavail", Name: "broker_metadata_age_seconds",
+		Help: "Seconds since the trust broker's metadata was last fetched successfully."}, func() float64 {
+		s := status()
+		if s.Fetched.IsZero() {
+			return -1 // never fetched (or configured explicitly)
+		}
+		return time.Since(s.Fetched).Seconds()
+	})
+	failures := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "fedavail", Name: "broker_metadata_failures",
+		Help: "Failed fetches of the trust broker's metadata since the last success."}, func() float64 {
+		return float64(status().Failures)
+	})
+	for _, c := range []prometheus.Collector{age, failures} {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

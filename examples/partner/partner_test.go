@@ -349,6 +349,8 @@ func TestFederated(t *testing.T) {
 		`fedavail_requests_total{operation="GetUserAvailability",outcome="ok",partner="contoso.test"}`,
 		`fedavail_token_validations_total{result="ok"}`,
 		`fedavail_calendar_reads_total{method="Events",result="ok"}`,
+		`fedavail_broker_metadata_failures 0`,
+		`fedavail_broker_metadata_age_seconds `,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -133,9 +133,13 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	case err != nil:
 		return fmt.Errorf("-sharing: %w", err)
 	}
-	var observe federation.Observer
+	var (
+		observe  federation.Observer
+		metricsM *metrics.Metrics
+		reg      *prometheus.Registry
+	)
 	if o.metrics != "" {
-		reg := prometheus.NewRegistry()
+		reg = prometheus.NewRegistry()
 		m, err := metrics.New(reg)
 		if err != nil {
 			return err
@@ -144,7 +148,7 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 		if err != nil {
 			return err
 		}
-		observe = m
+		observe, metricsM = m, m
 		hc = &http.Client{Transport: m.Transport(hc.Transport), Timeout: hc.Timeout, CheckRedirect: hc.CheckRedirect}
 		log.Info("partner: metrics at http://" + addr + "/metrics (and /healthz)")
 	}
@@ -176,6 +180,11 @@ func (a *app) serve(ctx context.Context, o *options, stdout io.Writer, log *slog
 	h, err := federation.NewHandler(cfg)
 	if err != nil {
 		return err
+	}
+	if metricsM != nil {
+		if err := metricsM.WatchBroker(reg, h.BrokerStatus); err != nil {
+			return err
+		}
 	}
 	st := &loaded{}
 	st.set(id.version(), time.Now(), nil)
