@@ -74,11 +74,12 @@ listening "$BROKER"
 # >>> 3. Each organization: certificate, domain proof in DNS, federation trust
 for org in contoso fabrikam; do
   step "3. $org.test: certificate, domain proof, trust"
+  fedadmin -dir "$org" -ca ca/ca.pem -dns "$DNS" settings save   # -ca and -dns for every command with -dir $org
   fedadmin -dir "$org" new-cert
   fedadmin -dir "$org" domain-proof "$org.test" | tee "$org-proof.txt"
   sed -n 's/^DnsRecord *: //p' "$org-proof.txt" >> zone.txt     # "publish" the TXT record
   sleep 0.5                                                      # test-dns re-reads its zone
-  fedadmin -dir "$org" -ca ca/ca.pem -dns "$DNS" trust -broker "https://sts.test:$BROKER" -domain "$org.test"
+  fedadmin -dir "$org" trust -broker "https://sts.test:$BROKER" -domain "$org.test"
   fedadmin -dir "$org" trust show
 done
 # <<<
@@ -109,9 +110,9 @@ grep -q "no organization relationships" contoso.log || fail "partner did not say
 
 # >>> 5. Organization relationships both ways, from each partner's federation information
 step "5. organization relationships"
-fedadmin -dir contoso -ca ca/ca.pem -dns "$DNS" relationship add Fabrikam -domain fabrikam.test \
+fedadmin -dir contoso relationship add Fabrikam -domain fabrikam.test \
   -autodiscover "https://autodiscover.fabrikam.test:$FABRIKAM/autodiscover/autodiscover.svc" -level LimitedDetails
-fedadmin -dir fabrikam -ca ca/ca.pem -dns "$DNS" relationship add Contoso -domain contoso.test \
+fedadmin -dir fabrikam relationship add Contoso -domain contoso.test \
   -autodiscover "https://autodiscover.contoso.test:$CONTOSO/autodiscover/autodiscover.svc" -level AvailabilityOnly
 kill -HUP "$CONTOSO_PID" "$FABRIKAM_PID"     # the answering services reload sharing.json
 # <<<
@@ -119,8 +120,8 @@ sleep 1
 
 # >>> 6. Free/busy both ways
 step "6. free/busy both ways"
-freebusy -dir contoso -ca ca/ca.pem -dns "$DNS" -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test | tee fb1.txt
-freebusy -dir fabrikam -ca ca/ca.pem -dns "$DNS" -from bob@fabrikam.test -start "$MONDAY" -days 1 -tz UTC alice@contoso.test | tee fb2.txt
+freebusy -dir contoso -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test | tee fb1.txt
+freebusy -dir fabrikam -from bob@fabrikam.test -start "$MONDAY" -days 1 -tz UTC alice@contoso.test | tee fb2.txt
 # <<<
 grep -q 'bob@fabrikam.test *·██' fb1.txt || fail "contoso does not see bob busy 09:00-11:00"
 grep -q 'alice@contoso.test *·····█' fb2.txt || fail "fabrikam does not see alice busy 13:00-14:00"
@@ -129,30 +130,30 @@ grep -q 'FreeBusyMerged view, times only' fb2.txt || fail "fabrikam sees more of
 # >>> 7. Federation off and on at contoso, without de-federating
 step "7. federation off and on"
 fedadmin -dir contoso org-identifier -enabled=false
-freebusy -dir contoso -ca ca/ca.pem -dns "$DNS" -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test | tee fb-off.txt || true
+freebusy -dir contoso -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test | tee fb-off.txt || true
 fedadmin -dir contoso org-identifier -enabled=true
 # <<<
 grep -q 'bob@fabrikam.test *no data: this organization.s federation is turned off' fb-off.txt || fail "freebusy asked partners with federation off"
-freebusy -dir contoso -ca ca/ca.pem -dns "$DNS" -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test > fb-on.txt \
+freebusy -dir contoso -from alice@contoso.test -start "$MONDAY" -days 1 -tz UTC bob@fabrikam.test > fb-on.txt \
   || fail "free/busy failed after federation was turned on again"
 
 # >>> 8. Certificate rollover at contoso, one stage at a time
 step "8. certificate rollover"
 for stage in 1 2 3; do
   force=(); [ "$stage" = 3 ] && force=(-force)   # finish now; for real, wait the 8 hours it announces
-  fedadmin -dir contoso -ca ca/ca.pem -dns "$DNS" rollover "${force[@]}" | tee "rollover-$stage.txt"
+  fedadmin -dir contoso rollover "${force[@]}" | tee "rollover-$stage.txt"
   grep ' IN TXT ' "rollover-$stage.txt" >> zone.txt || true   # publish what it asks to publish
   kill -HUP "$CONTOSO_PID"                   # the answering service loads the certificates
   sleep 1
-  freebusy -dir fabrikam -ca ca/ca.pem -dns "$DNS" -from bob@fabrikam.test -start "$MONDAY" -days 1 -tz UTC alice@contoso.test > "fb-rollover-$stage.txt" \
+  freebusy -dir fabrikam -from bob@fabrikam.test -start "$MONDAY" -days 1 -tz UTC alice@contoso.test > "fb-rollover-$stage.txt" \
     || fail "free/busy failed after rollover stage $stage"
 done
 # <<<
 
 # >>> 9. De-federation
 step "9. de-federation"
-fedadmin -dir contoso -ca ca/ca.pem -dns "$DNS" defederate -yes
-freebusy -dir fabrikam -ca ca/ca.pem -dns "$DNS" -from bob@fabrikam.test -start "$MONDAY" -days 1 -tz UTC alice@contoso.test | tee fb3.txt || true
+fedadmin -dir contoso defederate -yes
+freebusy -dir fabrikam -from bob@fabrikam.test -start "$MONDAY" -days 1 -tz UTC alice@contoso.test | tee fb3.txt || true
 # <<<
 grep -q "alice@contoso.test *no data: the trust broker gives no token for contoso.test" fb3.txt || fail "fabrikam does not say plainly that contoso left the federation"
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -56,6 +57,8 @@ var commands = []*command{
 	{name: "defederate", help: "defederate [-yes]", setup: func(fs *flag.FlagSet) {
 		fs.Bool("yes", false, "do not ask for confirmation")
 	}, run: defederate},
+	{name: "settings save", help: "settings save   (with the global -ca, -dns, -proxy … flags to keep)", run: settingsSave, stateless: true},
+	{name: "settings show", help: "settings show", run: settingsShow, stateless: true},
 	{name: "test-ca", help: "test-ca [-out DIR] HOST...   (a CA and a TLS certificate for trying things on one machine)",
 		setup: testCAFlags, run: testCA, stateless: true},
 	{name: "test-dns", help: "test-dns [-zone FILE]   (a DNS server on 127.0.0.1 for trying things on one machine; runs until stopped)",
@@ -494,5 +497,32 @@ func orgIdentifier(_ context.Context, e *env, fs *flag.FlagSet, args []string) e
 	fmt.Fprintln(e.stdout, "federation is off: this organization asks partners nothing (no delegation tokens); "+
 		"the trust, domains and relationships stay. Partners are still answered, as Exchange answers them: "+
 		"to stop that too, run relationship set NAME -enabled false")
+	return nil
+}
+
+func settingsSave(_ context.Context, e *env, _ *flag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return usageError("no arguments expected: give the settings as global flags, e.g. fedadmin -dir DIR -ca ca.pem -dns 10.0.0.53:53 settings save")
+	}
+	path, err := e.network.Save(e.dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "saved to %s: fedadmin, freebusy, fedcheck and partner with -dir %s use these unless their own flags say otherwise\n", path, e.dir)
+	return nil
+}
+
+func settingsShow(_ context.Context, e *env, _ *flag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return usageError("no arguments expected")
+	}
+	n := e.network
+	proxy := n.Proxy
+	if u, err := url.Parse(proxy); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username()) // never print a proxy password
+		proxy = u.String()
+	}
+	fmt.Fprintf(e.stdout, "ca           : %s\ndns          : %s\nproxy        : %s\nproxy-bypass : %s\nlegacy-tls   : %s\n",
+		n.CAFile, n.DNS, proxy, n.ProxyBypass, strings.Join(n.LegacyTLS, ", "))
 	return nil
 }

@@ -50,6 +50,8 @@ The administrator's federation workflow, in the order it is done:
 
 For trying federation on one machine (see scripts/walkthrough.sh):
 
+  settings save|show            keep -ca, -dns, -proxy, -proxy-bypass, -legacy-tls in DIR/settings.json
+                                for every command run with -dir DIR
   test-ca [-out DIR] HOST...    a test CA and a TLS certificate for HOSTs
   test-dns [-zone FILE]         a DNS server on 127.0.0.1 serving FILE, re-read as it changes
 
@@ -60,9 +62,11 @@ Global flags:
 
 // env is what the subcommands share.
 type env struct {
-	org    *admin.Org
-	stdin  io.Reader
-	stdout io.Writer
+	dir     string
+	network *cli.Network
+	org     *admin.Org
+	stdin   io.Reader
+	stdout  io.Writer
 	// http is the client of the global network flags, for the commands
 	// that reach servers themselves (rollover -server).
 	http *http.Client
@@ -99,6 +103,10 @@ func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.
 	}
 	if err := global.Parse(args); err != nil {
 		return flagStatus(err)
+	}
+	if err := network.Load(*dir, global); err != nil {
+		fmt.Fprintln(stderr, "fedadmin:", err)
+		return exitError
 	}
 	if global.NArg() == 0 {
 		global.Usage()
@@ -141,7 +149,7 @@ func runDial(args []string, stdin io.Reader, stdout, stderr io.Writer, dial cli.
 		ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 	}
-	err = cmd.run(ctx, &env{org: org, stdin: stdin, stdout: stdout, http: opts.HTTPClient}, fs, params)
+	err = cmd.run(ctx, &env{dir: *dir, network: &network, org: org, stdin: stdin, stdout: stdout, http: opts.HTTPClient}, fs, params)
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):

@@ -75,6 +75,10 @@ func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args); err != nil {
 		return flagStatus(err)
 	}
+	if err := cfg.net.Load(cfg.dir, fs); err != nil {
+		fmt.Fprintln(stderr, "fedcheck:", err)
+		return exitUsage
+	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return exitUsage

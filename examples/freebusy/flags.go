@@ -62,6 +62,9 @@ func parseFlags(args []string, stderr io.Writer, now time.Time) (*options, error
 		return nil, err
 	}
 	o.attendees = fs.Args()
+	if err := o.net.Load(o.dir, fs); err != nil {
+		return nil, err
+	}
 	var errs []error
 	if o.serve == "" {
 		if o.from == "" {

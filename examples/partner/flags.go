@@ -128,6 +128,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	if err := o.net.Load(o.dir, fs); err != nil {
+		return nil, err
+	}
 	var errs []error
 	check := func(ok bool, msg string) {
 		if !ok {

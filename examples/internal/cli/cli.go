@@ -6,13 +6,16 @@ package cli
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -151,4 +154,80 @@ func ServeMetrics(ctx context.Context, addr string, reg *prometheus.Registry, lo
 		}
 	}()
 	return ln.Addr().String(), nil
+}
+
+// SettingsFile is the name, in a state directory, of the network settings
+// the commands read when their flags do not say otherwise, so that -ca,
+// -dns, -proxy … need not be repeated on every command line.
+const SettingsFile = "settings.json"
+
+// settings is SettingsFile's content.
+type settings struct {
+	CA          string   `json:"ca,omitempty"`
+	DNS         string   `json:"dns,omitempty"`
+	Proxy       string   `json:"proxy,omitempty"`
+	ProxyBypass string   `json:"proxy_bypass,omitempty"`
+	LegacyTLS   []string `json:"legacy_tls,omitempty"`
+}
+
+// Load fills the settings fs was not given from dir's SettingsFile, if the
+// directory has one; a relative CA path there is relative to dir.
+func (n *Network) Load(dir string, fs *flag.FlagSet) error {
+	if dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, SettingsFile))
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var s settings
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, SettingsFile), err)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["ca"] && s.CA != "" {
+		n.CAFile = s.CA
+		if !filepath.IsAbs(n.CAFile) {
+			n.CAFile = filepath.Join(dir, n.CAFile)
+		}
+	}
+	if !given["dns"] && s.DNS != "" {
+		n.DNS = s.DNS
+	}
+	if !given["proxy"] && s.Proxy != "" {
+		n.Proxy = s.Proxy
+	}
+	if !given["proxy-bypass"] && s.ProxyBypass != "" {
+		n.ProxyBypass = s.ProxyBypass
+	}
+	if !given["legacy-tls"] && len(s.LegacyTLS) > 0 {
+		n.LegacyTLS = s.LegacyTLS
+	}
+	return nil
+}
+
+// Save writes the settings to dir's SettingsFile (mode 0600: a proxy URL
+// may carry credentials), a CA path made absolute.
+func (n *Network) Save(dir string) (string, error) {
+	s := settings{CA: n.CAFile, DNS: n.DNS, Proxy: n.Proxy, ProxyBypass: n.ProxyBypass, LegacyTLS: n.LegacyTLS}
+	if s.CA != "" {
+		abs, err := filepath.Abs(s.CA)
+		if err != nil {
+			return "", err
+		}
+		s.CA = abs
+	}
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, SettingsFile)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, append(data, '\n'), 0o600)
 }

@@ -110,3 +110,35 @@ func TestNetworkProxy(t *testing.T) {
 		t.Errorf("-proxy-bypass without -proxy: %v", err)
 	}
 }
+
+// Settings saved in a state directory fill the flags a command line leaves
+// out, and never override the ones it gives.
+func TestSettingsFile(t *testing.T) {
+	dir := t.TempDir()
+	saved := Network{CAFile: "ca.pem", DNS: "127.0.0.1:5353", Proxy: "http://u:secret@proxy.test:3128", ProxyBypass: "<local>", LegacyTLS: []string{"old.test"}}
+	path, err := saved.Save(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("settings file mode: %v, %v; want 0600 (a proxy URL may hold a password)", st.Mode().Perm(), err)
+	}
+	var n Network
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	n.Register(fs)
+	if err := fs.Parse([]string{"-dns", "127.0.0.1:53"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Load(dir, fs); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs("ca.pem")
+	want := Network{CAFile: abs, DNS: "127.0.0.1:53", Proxy: saved.Proxy, ProxyBypass: "<local>", LegacyTLS: []string{"old.test"}}
+	if n.CAFile != want.CAFile || n.DNS != want.DNS || n.Proxy != want.Proxy || n.ProxyBypass != want.ProxyBypass || !slices.Equal(n.LegacyTLS, want.LegacyTLS) {
+		t.Errorf("loaded %+v, want %+v (the command line's -dns kept)", n, want)
+	}
+	var none Network
+	if err := none.Load(t.TempDir(), flag.NewFlagSet("y", flag.ContinueOnError)); err != nil || none.DNS != "" {
+		t.Errorf("a directory without settings: %+v, %v", none, err)
+	}
+}
