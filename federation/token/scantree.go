@@ -147,6 +147,9 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 		}
 	}
 	n := r.Name()
+	if !ncName(n.Local) {
+		return nil, formatErr("element name %q is not an XML name", n.Local)
+	}
 	prefix, ok := scope.prefixOf(n.Space, true)
 	// An unbound prefix resolves to itself, which may happen to be a bound
 	// namespace (<p:a xmlns="p">): the prefix found must be the one written.
@@ -162,6 +165,11 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 	}
 	for i, a := range attrs {
 		at := etree.Attr{Key: a.Name.Local, Value: a.Value}
+		if !ncName([]byte(at.Key)) {
+			// Canonicalizers order such names differently (goxmldsig puts
+			// q:0 before p:x); no genuine token has them.
+			return nil, formatErr("attribute name %q is not an XML name", at.Key)
+		}
 		if strings.IndexByte(at.Key, ':') >= 0 {
 			return nil, formatErr("attribute name %s is not namespace-well-formed", at.Key)
 		}
@@ -262,3 +270,22 @@ func (s *nsScope) shadowed(i int) bool {
 }
 
 const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
+// ncName reports whether b is a plausible XML name without a colon: a
+// letter, '_' or a non-ASCII byte first, then those, digits, '-' and '.'.
+// It is stricter than a scanner need be about what names start with, which
+// is what lets the canonical order agree with goxmldsig's.
+func ncName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c >= 0x80:
+		case i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
