@@ -2,8 +2,11 @@ package token
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/xml"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -196,6 +199,9 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 		}
 		el.Attr = append(el.Attr, at)
 	}
+	if !canonicalOrderAgrees(attrs) {
+		return nil, formatErr("element %s: its namespaced attributes sort differently by namespace and by name", n.Local)
+	}
 	return el, nil
 }
 
@@ -288,4 +294,30 @@ func ncName(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// canonicalOrderAgrees reports whether an element's namespace-qualified
+// attributes come out in the same order sorted by namespace URI then local
+// name, as Exclusive XML Canonicalization orders them, and by local name
+// then namespace URI, as goxmldsig orders them (found by
+// FuzzParseAssertionTree: p:x with p="0" and q:A with q="1"). A signer and a
+// verifier that disagree there would see different bytes; no genuine token
+// has such an element, so it is refused rather than guessed.
+func canonicalOrderAgrees(attrs []xml.Attr) bool {
+	type qa struct{ uri, local string }
+	var q []qa
+	for _, a := range attrs {
+		if a.Name.Space == "" || a.Name.Space == "xmlns" {
+			continue
+		}
+		q = append(q, qa{a.Name.Space, a.Name.Local})
+	}
+	if len(q) < 2 {
+		return true
+	}
+	byURI := slices.Clone(q)
+	slices.SortFunc(byURI, func(a, b qa) int { return cmp.Or(strings.Compare(a.uri, b.uri), strings.Compare(a.local, b.local)) })
+	byName := slices.Clone(q)
+	slices.SortFunc(byName, func(a, b qa) int { return cmp.Or(strings.Compare(a.local, b.local), strings.Compare(a.uri, b.uri)) })
+	return slices.Equal(byURI, byName)
 }

@@ -70,6 +70,7 @@ func TestParseAssertionTreeMatchesEtree(t *testing.T) {
 		`<p:a xmlns="p"></p:a>`,       // unbound, though its name resolves to the default namespace (fuzz)
 		`<a xmlns:x="q" q:b="1"></a>`, // the same for an attribute
 		`<a xmlns:p="0" xmlns:q="1"><A p:x="" q:0=""/></a>`, // not an XML name: canonical orders differ (fuzz)
+		`<a xmlns:p="0" xmlns:q="1"><A p:x="" q:A=""/></a>`, // URI order and name order disagree (fuzz)
 		`<0a/>`,
 		`<a q:b="1"/>`,
 		`<a/><b/>`,
