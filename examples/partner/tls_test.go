@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/fedavail/fedavail/autodiscover"
-	"github.com/fedavail/fedavail/internal/loopback"
+	"github.com/fedavail/fedavail/fedtest/loopback"
 )
 
 // handshake makes a TLS handshake with version only, as an old Exchange
