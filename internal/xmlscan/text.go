@@ -1,6 +1,8 @@
 package xmlscan
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -8,8 +10,7 @@ import (
 // plainByte tells the bytes that text may hold as they stand and that end
 // or qualify nothing: not '<', '>' (which may close "]]>"), '&', '\r',
 // other control characters than tab and newline, or the bytes of
-// multi-byte UTF-8. One table look-up per byte is what keeps charData's
-// loop short.
+// multi-byte UTF-8.
 var plainByte = func() (t [256]bool) {
 	for c := ' '; c < utf8.RuneSelf; c++ {
 		t[c] = c != '<' && c != '>' && c != '&'
@@ -18,15 +19,63 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+// Constants of the word-at-a-time scan: each byte of a word, its low and
+// its high bit.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// plainRun is how many bytes b begins with that are printable ASCII other
+// than a, c and d: the run of text or of a value that needs no second look.
+// It reads sixteen bytes at a time, the run being most of a token (its
+// base64 above all), and finds the first other byte exactly (see
+// specialBytes).
+func plainRun(b []byte, a, c, d byte) int {
+	wa, wc, wd := lowBits*uint64(a), lowBits*uint64(c), lowBits*uint64(d)
+	i := 0
+	for ; i+16 <= len(b); i += 16 {
+		x := specialBytes(binary.LittleEndian.Uint64(b[i:]), wa, wc, wd)
+		y := specialBytes(binary.LittleEndian.Uint64(b[i+8:]), wa, wc, wd)
+		if x|y != 0 {
+			if x != 0 {
+				return i + bits.TrailingZeros64(x)/8
+			}
+			return i + 8 + bits.TrailingZeros64(y)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if x := b[i]; x < ' ' || x >= utf8.RuneSelf || x == a || x == c || x == d {
+			break
+		}
+	}
+	return i
+}
+
+// specialBytes has the high bit set of the first byte of x (little-endian)
+// that is not ASCII (its high bit), is below ' ' (it borrows from its own
+// high bit) or equals a byte of wa, wc or wd (x^w has a zero byte, which
+// borrows likewise), and perhaps of later bytes, for a borrow carries on:
+// no byte before the first such is marked. It is zero if x has none.
+func specialBytes(x, wa, wc, wd uint64) uint64 {
+	ya, yc, yd := x^wa, x^wc, x^wd
+	return (x | (x - lowBits*' ') | (ya-lowBits)&^ya | (yc-lowBits)&^yc | (yd-lowBits)&^yd) & highBits
+}
+
 // charData scans text up to the next '<' or the end of the input.
 func (s *scanner) charData() error {
 	data := s.data // local, for the loop to keep in registers
 	i := s.pos
 	plain := true
-	for ; i < len(data); i++ {
+	for i < len(data) {
+		i += plainRun(data[i:], '<', '>', '&') // most text, a token's base64 above all
+		if i >= len(data) {
+			break
+		}
 		c := data[i]
-		if plainByte[c] {
-			continue // most text, a token's base64 above all
+		if plainByte[c] { // tab or newline
+			i++
+			continue
 		}
 		if c == '<' {
 			break
@@ -37,6 +86,7 @@ func (s *scanner) charData() error {
 			s.pos = i
 			return s.fail("unescaped ]]> not in CDATA section")
 		}
+		i++
 	}
 	s.kind, s.attrs = CharData, s.attrs[:0]
 	if plain {
