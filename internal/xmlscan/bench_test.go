@@ -123,21 +123,29 @@ func BenchmarkReader(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
 				for b.Loop() {
-					r.Reset(data)
-					for {
-						k, err := r.Next()
-						if err == io.EOF {
-							break
-						}
-						if err != nil {
-							b.Fatal(err)
-						}
-						if attrs && k == StartElement {
-							_ = r.Attrs()
-						}
+					if err := readThrough(&r, data, attrs); err != nil {
+						b.Fatal(err)
 					}
 				}
 			})
+		}
+	}
+}
+
+// readThrough reads data to its end with r, resolving every start tag's
+// attributes if attrs.
+func readThrough(r *Reader, data []byte, attrs bool) error {
+	r.Reset(data)
+	for {
+		k, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if attrs && k == StartElement {
+			_ = r.Attrs()
 		}
 	}
 }

@@ -37,10 +37,6 @@ const (
 // prefix is nil when there is none. All alias the scanned document.
 type rawName struct{ qname, prefix, local []byte }
 
-// equal compares names as written. The split is a function of the whole
-// name, so comparing the whole is enough.
-func (n rawName) equal(o rawName) bool { return bytes.Equal(n.qname, o.qname) }
-
 // rawAttr is an attribute, its value decoded.
 type rawAttr struct {
 	name  rawName

@@ -2,9 +2,14 @@ package xmlscan
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // plainRunByByte is plainRun one byte at a time, as its doc states it.
@@ -99,6 +104,96 @@ func TestScannerRefusesBadUTF8(t *testing.T) {
 					t.Errorf("%q: encoding/xml accepts it", doc)
 				}
 			}
+		}
+	}
+}
+
+// TestReaderDeclarationsAcrossLinearBinds reads declarations that fill the
+// linear scan, spill into the map, shadow one another at every depth and
+// unwind, again and again as siblings open and close, and holds every
+// resolved name to encoding/xml's.
+func TestReaderDeclarationsAcrossLinearBinds(t *testing.T) {
+	var b strings.Builder
+	uses := func(level int) {
+		for p := range 5 {
+			fmt.Fprintf(&b, `<p%d:u a="1" p%d:v="2"/><w/>`, p, (p+level)%5)
+		}
+	}
+	var open func(level int)
+	open = func(level int) {
+		for sibling := range 2 {
+			fmt.Fprintf(&b, `<p%d:e%d xmlns="urn:d%d.%d"`, level%5, level, level, sibling)
+			for k := range 3 {
+				p := (level*3 + k + sibling) % 5
+				fmt.Fprintf(&b, ` xmlns:p%d="urn:p%d.%d.%d"`, p, p, level, sibling)
+			}
+			b.WriteString(`>`)
+			uses(level)
+			if level < 5 {
+				open(level + 1)
+			}
+			uses(level)
+			fmt.Fprintf(&b, `</p%d:e%d>`, level%5, level)
+		}
+	}
+	b.WriteString(`<root xmlns:p0="urn:p0" xmlns:p1="urn:p1" xmlns:p2="urn:p2" xmlns:p3="urn:p3" xmlns:p4="urn:p4">`)
+	open(0)
+	b.WriteString(`</root>`)
+	doc := []byte(b.String())
+	got, err := readAll(doc)
+	if err != nil {
+		t.Fatalf("Reader: %v", err)
+	}
+	want, err := decodeAll(doc)
+	if err != nil {
+		t.Fatalf("encoding/xml: %v", err)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("tokens (-encoding/xml +Reader):\n%s", diff)
+	}
+}
+
+// TestInternCollisions interns values that share the bytes intern's cache
+// hashes (length, first, middle and last byte), so that they contend for
+// one slot, and requires each back unchanged, and the same string for the
+// same bytes while the table keeps it.
+func TestInternCollisions(t *testing.T) {
+	var r Reader
+	var vals []string
+	for i := range 300 {
+		vals = append(vals, fmt.Sprintf("a%03dxx%03db", i, 299-i)) // same length, first, middle and last
+	}
+	for round := range 3 {
+		for _, v := range vals {
+			got := r.intern([]byte(v))
+			if got != v {
+				t.Fatalf("round %d: intern(%q) = %q", round, v, got)
+			}
+			if again := r.intern([]byte(v)); unsafe.StringData(again) != unsafe.StringData(got) {
+				t.Fatalf("round %d: intern(%q) twice made two strings", round, v)
+			}
+		}
+	}
+	if got := r.intern(nil); got != "" {
+		t.Fatalf("intern(nil) = %q", got)
+	}
+}
+
+// TestReaderReuseAllocatesNothing reads the benchmark's request and answer
+// with one Reader, attributes resolved: once it has seen them, reading them
+// again allocates nothing (the declaration included).
+func TestReaderReuseAllocatesNothing(t *testing.T) {
+	for _, doc := range []string{benchRequest(benchToken()), benchAnswer()} {
+		data := []byte(doc)
+		var r Reader
+		read := func() {
+			if err := readThrough(&r, data, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		read()
+		if n := testing.AllocsPerRun(20, read); n != 0 {
+			t.Errorf("%d allocations per document read again, want 0", int(n))
 		}
 	}
 }
