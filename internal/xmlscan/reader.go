@@ -165,7 +165,7 @@ func (r *Reader) Next() (Kind, error) {
 				r.bind("", r.intern(a.value))
 			}
 		}
-		r.space = r.resolve(r.s.name, true)
+		r.space = r.resolve(&r.s.name, true)
 		r.open = append(r.open, openElement{qname: r.s.name.qname, space: r.space, binds: mark})
 	case EndElement:
 		if len(r.open) == 0 {
@@ -205,9 +205,10 @@ func (r *Reader) XMLName() xml.Name {
 // slice is only valid until the next call to Next.
 func (r *Reader) Attrs() []xml.Attr {
 	r.attrs = r.attrs[:0]
-	for _, a := range r.s.attrs {
+	for i := range r.s.attrs {
+		a := &r.s.attrs[i]
 		r.attrs = append(r.attrs, xml.Attr{
-			Name:  xml.Name{Space: r.resolve(a.name, false), Local: r.intern(a.name.local)},
+			Name:  xml.Name{Space: r.resolve(&a.name, false), Local: r.intern(a.name.local)},
 			Value: r.intern(a.value),
 		})
 	}
@@ -240,7 +241,7 @@ func (r *Reader) TokenOffset() int { return r.s.start }
 func (r *Reader) Offset() int { return r.s.pos }
 
 // resolve mirrors encoding/xml's translation of a raw name.
-func (r *Reader) resolve(n rawName, element bool) string {
+func (r *Reader) resolve(n *rawName, element bool) string {
 	switch {
 	case string(n.prefix) == "xmlns":
 		return "xmlns"

@@ -27,21 +27,24 @@ const (
 )
 
 // plainRun is how many bytes b begins with that are printable ASCII other
-// than a, c and d: the run of text or of a value that needs no second look.
-// It reads sixteen bytes at a time, the run being most of a token (its
-// base64 above all), and finds the first other byte exactly (see
-// specialBytes).
+// than a, c and d, each a quote, '&', '<' or '>': the run of text
+// or of a value that needs no second look. It reads sixteen bytes at a
+// time, the run being most of a token (its base64 above all): a cheap test
+// (maybeSpecial) passes most words, and specialBytes finds the first other
+// byte exactly in a word that fails it.
 func plainRun(b []byte, a, c, d byte) int {
 	wa, wc, wd := lowBits*uint64(a), lowBits*uint64(c), lowBits*uint64(d)
 	i := 0
 	for ; i+16 <= len(b); i += 16 {
-		x := specialBytes(binary.LittleEndian.Uint64(b[i:]), wa, wc, wd)
-		y := specialBytes(binary.LittleEndian.Uint64(b[i+8:]), wa, wc, wd)
-		if x|y != 0 {
-			if x != 0 {
-				return i + bits.TrailingZeros64(x)/8
-			}
-			return i + 8 + bits.TrailingZeros64(y)/8
+		x, y := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+		if maybeSpecial(x)|maybeSpecial(y) == 0 {
+			continue
+		}
+		if m := specialBytes(x, wa, wc, wd); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		if m := specialBytes(y, wa, wc, wd); m != 0 {
+			return i + 8 + bits.TrailingZeros64(m)/8
 		}
 	}
 	for ; i < len(b); i++ {
@@ -50,6 +53,16 @@ func plainRun(b []byte, a, c, d byte) int {
 		}
 	}
 	return i
+}
+
+// maybeSpecial is zero if no byte of x is one plainRun stops at, whichever
+// a, c and d: none is below '(' (which takes in the control characters,
+// both quotes and '&'), none has its high bit set (not ASCII), and none is '<' or
+// '>' (or'ed with 2, they alone become '>'). Base64 passes it throughout;
+// text with spaces does not, and is tested again exactly.
+func maybeSpecial(x uint64) uint64 {
+	z := (x | lowBits*2) ^ lowBits*'>'
+	return (x | (x - lowBits*'(') | (z-lowBits)&^z) & highBits
 }
 
 // specialBytes has the high bit set of the first byte of x (little-endian)
