@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -38,14 +39,35 @@ var nameClass = func() (t [256]uint8) {
 // readName reads a name (a run of name bytes and multi-byte characters)
 // and checks it; ok is false when there is none or it is not a Name. colon
 // is the offset of its first colon, -1 for none, and colons how many it has.
+//
+// It classifies eight bytes at a time into a word of classes, whose first
+// zero byte ends the name: a byte-by-byte loop's exit, at a length no
+// branch predictor knows, cost more than the look-ups.
 func (s *scanner) readName() (name []byte, colon, colons int, ok bool) {
-	// One pass over a local slice, which the loop keeps in registers (it
-	// reloads s.data on every byte otherwise): names are most of what the
-	// scanner reads.
 	rest := s.data[s.pos:]
 	n, colon := 0, -1
-	var seen uint8
-	for ; n < len(rest); n++ {
+	var multi uint64
+	for n+8 <= len(rest) {
+		b := rest[n : n+8 : n+8]
+		w := uint64(nameClass[b[0]]) | uint64(nameClass[b[1]])<<8 | uint64(nameClass[b[2]])<<16 | uint64(nameClass[b[3]])<<24 |
+			uint64(nameClass[b[4]])<<32 | uint64(nameClass[b[5]])<<40 | uint64(nameClass[b[6]])<<48 | uint64(nameClass[b[7]])<<56
+		k := 8
+		if stop := (w - lowBits) &^ w & highBits; stop != 0 { // a byte of class 0
+			k = bits.TrailingZeros64(stop) / 8
+			w &= 1<<(8*k) - 1
+		}
+		if c := w & (lowBits * classColon); c != 0 {
+			if colon < 0 {
+				colon = n + bits.TrailingZeros64(c)/8
+			}
+			colons += bits.OnesCount64(c)
+		}
+		multi |= w & (lowBits * classMulti)
+		if n += k; k < 8 {
+			return s.checkName(rest[:n], colon, colons, multi != 0)
+		}
+	}
+	for ; n < len(rest); n++ { // the last few bytes of the input
 		c := nameClass[rest[n]]
 		if c == 0 {
 			break
@@ -55,18 +77,23 @@ func (s *scanner) readName() (name []byte, colon, colons int, ok bool) {
 				colon = n
 			}
 		}
-		seen |= c
+		multi |= uint64(c & classMulti)
 	}
-	if n == 0 || nameClass[rest[0]]&(classStart|classMulti) == 0 {
+	return s.checkName(rest[:n], colon, colons, multi != 0)
+}
+
+// checkName finishes readName: name must begin as a Name does, and one
+// with multi-byte characters must be a Name by encoding/xml's tables.
+func (s *scanner) checkName(name []byte, colon, colons int, multi bool) ([]byte, int, int, bool) {
+	if len(name) == 0 || nameClass[name[0]]&(classStart|classMulti) == 0 {
 		return nil, 0, 0, false
 	}
-	name = rest[:n]
 	// Any name byte may follow the first: only multi-byte characters are
 	// left to check.
-	if seen&classMulti != 0 && !isXMLNameSlow(name) {
+	if multi && !isXMLNameSlow(name) {
 		return nil, 0, 0, false
 	}
-	s.pos += n
+	s.pos += len(name)
 	return name, colon, colons, true
 }
 

@@ -197,3 +197,36 @@ func TestReaderReuseAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesAcrossWords reads names of every length around the eight-byte
+// words readName classifies, with colons and multi-byte characters at
+// every offset, as element and attribute names and up to the end of the
+// input, against encoding/xml.
+func TestNamesAcrossWords(t *testing.T) {
+	const letters = "abcdefghijklmnopqrst"
+	for n := 1; n <= len(letters); n++ {
+		base := letters[:n]
+		names := []string{base}
+		for p := range n {
+			names = append(names,
+				base[:p]+":"+base[p:],      // one colon anywhere, ends too
+				base[:p]+":"+base[p:]+":",  // two
+				base[:p]+"é"+base[p:],      // a letter
+				base[:p]+"\u00b7"+base[p:], // a name character that may not begin one
+				base[:p]+"-."+base[p:],     // punctuation of names
+				base[:p]+"\u2028"+base[p:], // not a name character
+			)
+		}
+		for _, name := range names {
+			for _, doc := range []string{
+				"<" + name + "/>",
+				"<" + name + " " + name + `="v"></` + name + ">",
+				"<a " + name + `='v'/>`,
+				"<a></" + name,
+				"<" + name,
+			} {
+				checkSameTokens(t, []byte(doc))
+			}
+		}
+	}
+}
