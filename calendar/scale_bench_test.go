@@ -203,3 +203,18 @@ func residentKB() int64 {
 	}
 	return 0
 }
+
+// BenchmarkOutlookFirstParseOverIANA is BenchmarkOutlookOverIANA for a
+// definition nobody has used yet: the shared zones are forgotten before
+// each parse, so every iteration turns the VTIMEZONE into rules again, as
+// the first file of a process (or the first with a new definition) does.
+func BenchmarkOutlookFirstParseOverIANA(b *testing.B) {
+	outlook := outlookFile(false, 2023, 50, 50, benchWindow)
+	twin := outlookFile(true, 2023, 50, 50, benchWindow)
+	paired(b, "outlook-first/iana", func() {
+		ruleZones.Lock()
+		clear(ruleZones.m)
+		ruleZones.Unlock()
+		mustParse(b, outlook)
+	}, func() { mustParse(b, twin) })
+}
