@@ -24,7 +24,7 @@
 //
 // The common case is scanned a word at a time: runs of printable ASCII text
 // and attribute values sixteen bytes per step, names eight (BenchmarkReader
-// reads a real 9.5 KB request at about 1.9 GB/s). Whatever else a run holds
+// measures it on a real request and answer). Whatever else a run holds
 // (references, carriage returns, other characters) sends it down the general
 // path, which follows encoding/xml rule by rule.
 //
