@@ -27,9 +27,9 @@ const (
 )
 
 // plainRun is how many bytes b begins with that are printable ASCII other
-// than a, c and d, each a quote, '&', '<' or '>': the run of text
-// or of a value that needs no second look. It reads sixteen bytes at a
-// time, the run being most of a token (its base64 above all): a cheap test
+// than a, c and d (each a quote, '&', '<' or '>'): the run of text or of a
+// value that needs no second look. It reads sixteen bytes at a time, the
+// run being most of a token (its base64 above all): a cheap test
 // (maybeSpecial) passes most words, and specialBytes finds the first other
 // byte exactly in a word that fails it.
 func plainRun(b []byte, a, c, d byte) int {
@@ -57,9 +57,9 @@ func plainRun(b []byte, a, c, d byte) int {
 
 // maybeSpecial is zero if no byte of x is one plainRun stops at, whichever
 // a, c and d: none is below '(' (which takes in the control characters,
-// both quotes and '&'), none has its high bit set (not ASCII), and none is '<' or
-// '>' (or'ed with 2, they alone become '>'). Base64 passes it throughout;
-// text with spaces does not, and is tested again exactly.
+// both quotes and '&'), none has its high bit set (not ASCII), and none is
+// '<' or '>' (or'ed with 2, they alone become '>'). Base64 passes it
+// throughout; text with spaces does not, and is tested again exactly.
 func maybeSpecial(x uint64) uint64 {
 	z := (x | lowBits*2) ^ lowBits*'>'
 	return (x | (x - lowBits*'(') | (z-lowBits)&^z) & highBits
