@@ -1,18 +1,15 @@
 package xmlscan
 
 import (
-	"bytes"
-	"encoding/xml"
-	"io"
 	"math/bits"
-	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Classes of a name's bytes, one table look-up per byte (nameClass): the
 // bytes encoding/xml reads as part of a name, which of them may begin one,
 // the colon nsName splits at, and the bytes of multi-byte characters, left
-// to isXMLNameSlow.
+// to isXMLName.
 const (
 	className  = 1 << iota // may be part of a name
 	classStart             // may also begin one (ASCII)
@@ -90,7 +87,7 @@ func (s *scanner) checkName(name []byte, colon, colons int, multi bool) ([]byte,
 	}
 	// Any name byte may follow the first: only multi-byte characters are
 	// left to check.
-	if multi && !isXMLNameSlow(name) {
+	if multi && !isXMLName(name) {
 		return nil, 0, 0, false
 	}
 	s.pos += len(name)
@@ -116,14 +113,19 @@ func (s *scanner) nsName(n *rawName) bool {
 
 func isNameByteOrMultibyte(c byte) bool { return nameClass[c] != 0 }
 
-// isXMLNameSlow is encoding/xml's isName for a run of name bytes and
-// multi-byte characters: ASCII names, all that real documents use, are
-// checked by readName, and for the others encoding/xml itself is asked, so
-// that its Unicode tables need not be copied. It checks b as the target of
-// a processing instruction, which encoding/xml reads as a plain Name.
-func isXMLNameSlow(b []byte) bool {
-	d := xml.NewDecoder(io.MultiReader(strings.NewReader("<?"), bytes.NewReader(b), strings.NewReader(" ?>")))
-	tok, err := d.RawToken()
-	pi, ok := tok.(xml.ProcInst)
-	return err == nil && ok && pi.Target == string(b)
+// isXMLName is encoding/xml's isName, for a name with multi-byte
+// characters (readName checks ASCII names itself): UTF-8 whose first rune
+// is in nameFirst and whose others are in nameFirst or nameSecond.
+func isXMLName(b []byte) bool {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		if !unicode.Is(nameFirst, r) && (i == 0 || !unicode.Is(nameSecond, r)) {
+			return false
+		}
+		i += size
+	}
+	return len(b) > 0
 }

@@ -2,7 +2,9 @@ package xmlscan
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -228,5 +230,39 @@ func TestNamesAcrossWords(t *testing.T) {
 				checkSameTokens(t, []byte(doc))
 			}
 		}
+	}
+}
+
+// nameByEncodingXML asks encoding/xml whether b is a Name, as the target of
+// a processing instruction, which it reads as a plain Name: the scanner did
+// so itself before it had the tables.
+func nameByEncodingXML(b []byte) bool {
+	d := xml.NewDecoder(io.MultiReader(strings.NewReader("<?"), bytes.NewReader(b), strings.NewReader(" ?>")))
+	tok, err := d.RawToken()
+	pi, ok := tok.(xml.ProcInst)
+	return err == nil && ok && pi.Target == string(b)
+}
+
+// TestNameTables holds isXMLName to encoding/xml for every rune of the
+// Basic Multilingual Plane (where the tables' ranges all lie) and a sample
+// beyond, alone, after a letter and before one, and for broken UTF-8.
+func TestNameTables(t *testing.T) {
+	check := func(b []byte) {
+		t.Helper()
+		if got, want := isXMLName(b), nameByEncodingXML(b); got != want {
+			t.Fatalf("isXMLName(%q) = %v, encoding/xml says %v", b, got, want)
+		}
+	}
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if r > 0xFFFF && r%251 != 0 || !utf8.ValidRune(r) {
+			continue
+		}
+		s := string(r)
+		check([]byte(s))
+		check([]byte("é" + s)) // after a multi-byte letter: ASCII too
+		check([]byte(s + "é"))
+	}
+	for _, b := range []string{"a\xff", "\xc3", "é\xc3", "\xed\xa0\x80", "a\xef\xbf\xbd"} {
+		check([]byte(b))
 	}
 }
