@@ -117,17 +117,7 @@ func BenchmarkReader(b *testing.B) {
 			if attrs {
 				name += "/attrs"
 			}
-			b.Run(name, func(b *testing.B) {
-				data := []byte(strings.Clone(d.doc))
-				var r Reader
-				b.SetBytes(int64(len(data)))
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := readThrough(&r, data, attrs); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
+			b.Run(name, func(b *testing.B) { benchRead(b, []byte(d.doc), attrs) })
 		}
 	}
 }
@@ -146,6 +136,36 @@ func readThrough(r *Reader, data []byte, attrs bool) error {
 		}
 		if attrs && k == StartElement {
 			_ = r.Attrs()
+		}
+	}
+}
+
+// BenchmarkReaderText reads 10 KB of text of one kind in one element:
+// ASCII (a token's base64 is such), Latin text with accents, Japanese,
+// with references, with CRLF line ends, and a thousand non-ASCII element
+// names: the general paths, which calendars in other languages take.
+func BenchmarkReaderText(b *testing.B) {
+	for _, c := range []struct{ name, doc string }{
+		{"ascii", "<r>" + strings.Repeat("abcdefghij", 1000) + "</r>"},
+		{"accents", "<r>" + strings.Repeat("abcdéfghi", 1000) + "</r>"},
+		{"japanese", "<r>" + strings.Repeat("会議室の予約", 500) + "</r>"},
+		{"references", "<r>" + strings.Repeat("abcd&#233;", 1000) + "</r>"},
+		{"crlf", "<r>" + strings.Repeat("abcdefgh\r\n", 1000) + "</r>"},
+		{"names", "<r>" + strings.Repeat("<Größe/>", 1000) + "</r>"},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchRead(b, []byte(c.doc), false) })
+	}
+}
+
+// benchRead reads data through once an iteration with one Reader, reused as
+// a server reuses its pooled Readers (see readThrough).
+func benchRead(b *testing.B, data []byte, attrs bool) {
+	var r Reader
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := readThrough(&r, data, attrs); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -75,35 +75,48 @@ func specialBytes(x, wa, wc, wd uint64) uint64 {
 	return (x | (x - lowBits*' ') | (ya-lowBits)&^ya | (yc-lowBits)&^yc | (yd-lowBits)&^yd) & highBits
 }
 
-// charData scans text up to the next '<' or the end of the input.
+// charData scans text up to the next '<' or the end of the input. Text
+// without references or carriage returns is the input as it stands, even
+// when it holds other characters than ASCII: those only need checking.
 func (s *scanner) charData() error {
 	data := s.data // local, for the loop to keep in registers
 	i := s.pos
-	plain := true
+	plain, ascii := true, true
 	for i < len(data) {
 		i += plainRun(data[i:], '<', '>', '&') // most text, a token's base64 above all
 		if i >= len(data) {
 			break
 		}
 		c := data[i]
-		if plainByte[c] { // tab or newline
-			i++
-			continue
-		}
-		if c == '<' {
-			break
-		}
-		if c != '>' {
+		switch {
+		case plainByte[c]: // tab or newline
+		case c == '<':
+			goto end
+		case c == '>':
+			if i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']' {
+				s.pos = i
+				return s.fail("unescaped ]]> not in CDATA section")
+			}
+		case c == '&' || c == '\r':
 			plain = false
-		} else if i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']' {
-			s.pos = i
-			return s.fail("unescaped ]]> not in CDATA section")
+		default: // not ASCII, or a control character
+			ascii = false
+			for i+1 < len(data) && data[i+1] >= utf8.RuneSelf { // the rest of a run of them
+				i++
+			}
 		}
 		i++
 	}
+end:
 	s.kind, s.attrs = CharData, s.attrs[:0]
 	if plain {
-		s.text, s.pos = s.data[s.pos:i], i
+		text := data[s.pos:i]
+		if !ascii {
+			if err := s.checkChars(text); err != nil {
+				return err
+			}
+		}
+		s.text, s.pos = text, i
 		return nil
 	}
 	var err error
