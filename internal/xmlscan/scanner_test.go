@@ -60,7 +60,9 @@ func TestScannerMatchesEncodingXML(t *testing.T) {
 	for _, special := range []string{"&amp;", "&#233;", "\r\n", "\r", "\t", "\n", "é", "\x01", "\xff", "]]>", "]]", ">", "'", `"`, "<", "&bogus;", "\u00a0", "\ufffe",
 		// Runs of multi-byte characters, which text skips whole and
 		// checks after, with what follows them.
-		"会議室", "会議室&amp;", "会議室\r\n", "会議室]]>", "会議\ufffe室", "会議\x01室", "é\t會"} {
+		"会議室", "会議室&amp;", "会議室\r\n", "会議室]]>", "会議\ufffe室", "会議\x01室", "é\t會",
+		// The edges of XML's Char production beyond ASCII.
+		"\ufffd", "\uffff", "會\uffff", "\ud7ff", "\ue000", "\U00010000", "\U0010ffff"} {
 		for _, pad := range []string{"", "x", long[:7], long[:8], long[:9], long[:15], long[:16], long[:17]} {
 			docs = append(docs,
 				"<a>"+pad+special+pad+"</a>",
@@ -99,7 +101,7 @@ func TestScannerMatchesEncodingXML(t *testing.T) {
 // UTF-8 wherever the fast paths read them, as encoding/xml does.
 func TestScannerRefusesBadUTF8(t *testing.T) {
 	long := strings.Repeat("abcdefgh", 3)
-	for _, bad := range []string{"\x80", "\x9f", "\xa0", "\xc3", "\xff", "\xed\xa0\x80", "会議\xff室", "会議\xe4\xbc室", "会議\xed\xa0\x80", "会\xc3"} {
+	for _, bad := range []string{"\x80", "\x9f", "\xa0", "\xc3", "\xff", "\xed\xa0\x80", "会議\xff室", "会議\xe4\xbc室", "会議\xed\xa0\x80", "会\xc3", "\xf4\x90\x80\x80", "\xc0\xaf"} {
 		for _, pad := range []string{"", long[:7], long[:8], long[:16], long[:17]} {
 			for _, doc := range []string{"<a>" + pad + bad + pad + "</a>", `<a v="` + pad + bad + pad + `"/>`, `<a v='` + bad + pad + `'/>`} {
 				if _, err := readAll([]byte(doc)); err == nil {

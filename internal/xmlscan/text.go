@@ -1,6 +1,7 @@
 package xmlscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"strconv"
@@ -223,8 +224,15 @@ func isDigit(b byte, base int) bool {
 	return '0' <= b && b <= '9' || base == 16 && ('a' <= b && b <= 'f' || 'A' <= b && b <= 'F')
 }
 
-// checkChars refuses what is not UTF-8 or not an XML character.
+// checkChars refuses what is not UTF-8 or not an XML character. Most text
+// passes the quick test: utf8.Valid refuses what DecodeRune would (bad
+// sequences, surrogates, beyond U+10FFFF), which leaves of what
+// isInCharacterRange refuses only U+FFFE, U+FFFF and the control
+// characters; any of those, or tab, newline or CR, takes the loop.
 func (s *scanner) checkChars(b []byte) error {
+	if utf8.Valid(b) && !belowSpace(b) && !bytes.Contains(b, []byte("\uFFFE")) && !bytes.Contains(b, []byte("\uFFFF")) {
+		return nil
+	}
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
@@ -244,6 +252,22 @@ func (s *scanner) checkChars(b []byte) error {
 		i += size
 	}
 	return nil
+}
+
+// belowSpace reports whether b holds a byte below ' ' (see specialBytes).
+func belowSpace(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if x := binary.LittleEndian.Uint64(b[i:]); (x-lowBits*' ')&^x&highBits != 0 {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < ' ' {
+			return true
+		}
+	}
+	return false
 }
 
 // isInCharacterRange is XML's Char production.
