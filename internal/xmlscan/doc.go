@@ -24,12 +24,13 @@
 //
 // The common case is scanned a word at a time: runs of printable ASCII text
 // and attribute values sixteen bytes per step, names eight (BenchmarkReader
-// measures it on a real request and answer). Whatever else a run holds
-// (references, carriage returns, other characters) sends it down the general
-// path, which follows encoding/xml rule by rule.
+// measures it on a real request and answer). Characters beyond ASCII are
+// checked in a pass of their own, and references and carriage returns send
+// a run down the general path, which follows encoding/xml rule by rule.
 //
 // Files: scanner.go tokenizes tags, text.go character data and references,
-// names.go names, markup.go comments, processing instructions and CDATA;
+// names.go names (nametables.go holds encoding/xml's tables of name
+// characters), markup.go comments, processing instructions and CDATA;
 // reader.go resolves namespaces and interns strings, walk.go walks
 // elements.
 package xmlscan
