@@ -61,6 +61,9 @@ func TestScannerMatchesEncodingXML(t *testing.T) {
 		// Runs of multi-byte characters, which text skips whole and
 		// checks after, with what follows them.
 		"会議室", "会議室&amp;", "会議室\r\n", "会議室]]>", "会議\ufffe室", "会議\x01室", "é\t會",
+		// "]]>" after what sends text down the general path, which must
+		// find it alone.
+		"&amp;x]]>", "\r]]>", "]]&amp;>", "]]\r>", "&amp;]]", "会議室&amp;]]>",
 		// The edges of XML's Char production beyond ASCII.
 		"\ufffd", "\uffff", "會\uffff", "\ud7ff", "\ue000", "\U00010000", "\U0010ffff"} {
 		for _, pad := range []string{"", "x", long[:7], long[:8], long[:9], long[:15], long[:16], long[:17]} {

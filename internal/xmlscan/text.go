@@ -99,7 +99,10 @@ func (s *scanner) charData() error {
 				return s.fail("unescaped ]]> not in CDATA section")
 			}
 		case c == '&' || c == '\r':
+			// decodeText reads the text again from its start, finding
+			// its end and a "]]>" itself.
 			plain = false
+			goto end
 		default: // not ASCII, or a control character
 			ascii = false
 			for i+1 < len(data) && data[i+1] >= utf8.RuneSelf { // the rest of a run of them
