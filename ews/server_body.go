@@ -140,7 +140,32 @@ type envelopeReader struct {
 	onToken   func(*soap.Element) error
 	tokenDone bool
 	refused   bool
+	// attrs is startElement's current chunk.
+	attrs []xml.Attr
 }
+
+// startElement is the Reader's StartElement with the attributes copied
+// into chunks shared by the message's start tags: one allocation for a
+// request's dozen, not one each. Each tag's slice is capped, so that an
+// append to it cannot reach its neighbour's.
+func (e *envelopeReader) startElement() xml.StartElement {
+	t := xml.StartElement{Name: e.r.XMLName()}
+	attrs := e.r.Attrs()
+	if len(attrs) == 0 {
+		return t
+	}
+	if cap(e.attrs)-len(e.attrs) < len(attrs) {
+		// A new chunk, twice the last; the tags already made keep the old.
+		e.attrs = make([]xml.Attr, 0, max(attrChunk, 2*cap(e.attrs), len(attrs)))
+	}
+	n := len(e.attrs)
+	e.attrs = append(e.attrs, attrs...)
+	t.Attr = e.attrs[n:len(e.attrs):len(e.attrs)]
+	return t
+}
+
+// attrChunk is how many attributes startElement's first chunk holds.
+const attrChunk = 8
 
 // token hands tok (nil for none) to onToken, the first time only.
 func (e *envelopeReader) token(tok *soap.Element) error {
@@ -174,7 +199,7 @@ func (e *envelopeReader) read() error {
 			break
 		}
 	}
-	root := e.r.StartElement()
+	root := e.startElement()
 	if root.Name.Local != "Envelope" {
 		return envelopeError("root element is <%s>, want <Envelope>", root.Name.Local)
 	}
@@ -243,7 +268,7 @@ func (e *envelopeReader) sections() error {
 				if gotBody {
 					return envelopeError("Header after Body")
 				}
-				if err = e.headers(e.r.StartElement()); err == nil {
+				if err = e.headers(e.startElement()); err == nil {
 					err = e.token(nil) // the Header ended without one
 				}
 			case "Body":
@@ -251,7 +276,7 @@ func (e *envelopeReader) sections() error {
 					return envelopeError("two Body elements")
 				}
 				gotBody = true
-				err = e.bodyElements(e.r.StartElement())
+				err = e.bodyElements(e.startElement())
 			default:
 				return envelopeError("unexpected <%s> inside Envelope", t.Local)
 			}
@@ -267,13 +292,18 @@ func (e *envelopeReader) sections() error {
 func (e *envelopeReader) headers(section xml.StartElement) error {
 	scope := soap.NewScope(e.envScope, section.Attr)
 	return e.each(false, func(off int) error {
-		t := e.r.StartElement()
+		t := e.startElement()
 		if e.onToken != nil && !e.tokenDone && t.Name.Space == ns.WSSE && t.Name.Local == "Security" {
 			if err := e.security(scope, t.Attr); err != nil {
 				return err
 			}
 		} else if err := e.r.Skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
+		}
+		if e.msg.Headers == nil {
+			// Room for what real requests carry (Exchange's have six to
+			// eight blocks), instead of growing by doubling.
+			e.msg.Headers = make([]soap.Element, 0, 8)
 		}
 		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: scope})
 		return nil
@@ -296,7 +326,7 @@ func (e *envelopeReader) security(scope *soap.Scope, attrs []xml.Attr) error {
 			return e.token(nil)
 		}
 	}
-	tok, start := e.r.StartElement(), e.r.TokenOffset()
+	tok, start := e.startElement(), e.r.TokenOffset()
 	if err := e.r.Skip(); err != nil {
 		return &fedavail.XMLError{Context: "Security", Err: err}
 	}

@@ -3,9 +3,11 @@ package ews
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -147,4 +149,25 @@ type wrongOffer struct{}
 
 func (wrongOffer) ValidateToken(context.Context, []byte, fedavail.Offer) (*fedavail.Requester, error) {
 	return nil, fedavail.ErrWrongOffer
+}
+
+// TestHeaderAttrsDoNotShare: the header blocks' attributes share chunks
+// (startElement), and an append to one block's cannot reach the next's.
+func TestHeaderAttrsDoNotShare(t *testing.T) {
+	data, err := os.ReadFile("testdata/request-federated-realsize.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _, err := decodeRequest(new(requestReader), data, xmlguard.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msg.Headers) < 2 || len(msg.Headers[0].Attr) == 0 || len(msg.Headers[1].Attr) == 0 {
+		t.Fatalf("want two header blocks with attributes, got %+v", msg.Headers)
+	}
+	next := msg.Headers[1].Attr[0]
+	msg.Headers[0].Attr = append(msg.Headers[0].Attr, xml.Attr{Name: xml.Name{Local: "added"}, Value: "x"})
+	if msg.Headers[1].Attr[0] != next {
+		t.Fatalf("appending to the first block's attributes changed the second's: %+v", msg.Headers[1].Attr[0])
+	}
 }

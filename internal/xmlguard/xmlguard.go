@@ -70,6 +70,9 @@ func (l Limits) maxBytes() int64 {
 	return DefaultMaxBytes
 }
 
+// Depth is the nesting depth limit in effect: MaxDepth, or the default.
+func (l Limits) Depth() int { return l.maxDepth() }
+
 func (l Limits) maxDepth() int {
 	if l.MaxDepth > 0 {
 		return l.MaxDepth

@@ -28,6 +28,9 @@ type Reader struct {
 	// xmlguard.Check would (see guard).
 	guarded bool
 	limits  xmlguard.Limits
+	// maxDepth and maxAttr are the limits' depth and attribute size,
+	// resolved once per document: guard runs on every start tag.
+	maxDepth, maxAttr int
 	// decls counts the document's namespace declarations read so far.
 	decls int
 	// space is the resolved namespace of the last start or end tag.
@@ -59,9 +62,12 @@ type binding struct {
 }
 
 type openElement struct {
-	raw   rawName // the name as written
-	space string  // the name's namespace, resolved at the start tag
-	binds int     // len(binds) before the element's own declarations
+	// name and nameLen locate the name as written in the document: as
+	// offsets, not a slice, so that pushing an element copies one pointer
+	// (space), which matters while the GC's write barrier is on.
+	name, nameLen int
+	space         string // the name's namespace, resolved at the start tag
+	binds         int    // len(binds) before the element's own declarations
 	// scope counts the declarations in scope inside the element, as
 	// xmlguard counts them; kept only under ResetLimits.
 	scope int
@@ -103,6 +109,7 @@ func (r *Reader) Reset(data []byte) {
 func (r *Reader) ResetLimits(data []byte, l xmlguard.Limits) error {
 	r.Reset(data)
 	r.guarded, r.limits = true, l
+	r.maxDepth, r.maxAttr = l.Depth(), l.AttrSize()
 	return l.SizeError(len(data))
 }
 
@@ -175,13 +182,14 @@ func (r *Reader) Next() (Kind, error) {
 			}
 		}
 		r.space = r.resolve(r.s.name, true)
-		r.open = append(r.open, openElement{raw: r.s.name, space: r.space, binds: mark, scope: scope})
+		// The scanner reads a start tag's name right after its '<'.
+		r.open = append(r.open, openElement{name: r.s.start + 1, nameLen: len(r.s.name.qname), space: r.space, binds: mark, scope: scope})
 	case EndElement:
 		if len(r.open) == 0 {
 			return 0, errEndTag
 		}
 		top := r.open[len(r.open)-1]
-		if !top.raw.equal(r.s.name) {
+		if string(r.s.data[top.name:top.name+top.nameLen]) != string(r.s.name.qname) {
 			return 0, errEndTag
 		}
 		r.space = top.space // the declarations in scope are the start tag's
@@ -196,13 +204,13 @@ func (r *Reader) Next() (Kind, error) {
 // returns the declarations in scope inside it.
 func (r *Reader) guard() (scope int, err error) {
 	// Only a tag longer than the limit can hold a value over it.
-	if r.s.pos-r.s.start > r.limits.AttrSize() {
+	if r.s.pos-r.s.start > r.maxAttr {
 		if err := r.limits.AttrsError(r.s.data[r.s.start:r.s.pos]); err != nil {
 			return 0, err
 		}
 	}
 	decls := 0
-	for _, a := range r.s.attrs {
+	for _, a := range r.s.attrs { // most tags have none or few
 		// xmlguard counts every attribute named xmlns or xmlns:…,
 		// "xmlns:" included, which declares nothing.
 		if q := a.name.qname; len(q) >= 5 && string(q[:5]) == "xmlns" && (len(q) == 5 || q[5] == ':') {
@@ -219,7 +227,7 @@ func (r *Reader) guard() (scope int, err error) {
 			return 0, err
 		}
 	}
-	if r.s.closing {
+	if r.s.closing || len(r.open) < r.maxDepth {
 		return scope, nil // a self-closing element opens nothing, as Check counts it
 	}
 	return scope, r.limits.DepthError(len(r.open) + 1)
