@@ -153,7 +153,13 @@ func (r *Reader) Bind(decl xml.Attr) {
 // the input it returns io.EOF, or io.ErrUnexpectedEOF if an element is
 // still open. Any other error means the document is not well-formed XML
 // that encoding/xml would read.
-func (r *Reader) Next() (Kind, error) {
+func (r *Reader) Next() (Kind, error) { return r.next(true) }
+
+// next is Next; without resolve, a start tag's declarations are not bound
+// and its name not resolved (Name's Space is empty), which nothing can
+// tell while skipping an element: the checks — well-formedness, end tags,
+// limits — are the same.
+func (r *Reader) next(resolve bool) (Kind, error) {
 	if err := r.s.next(); err != nil {
 		switch {
 		case err == io.EOF && len(r.open) > 0:
@@ -173,15 +179,18 @@ func (r *Reader) Next() (Kind, error) {
 			}
 		}
 		mark := len(r.binds)
-		for _, a := range r.s.attrs {
-			switch {
-			case string(a.name.prefix) == "xmlns":
-				r.bind(r.intern(a.name.local), r.intern(a.value))
-			case a.name.prefix == nil && string(a.name.local) == "xmlns":
-				r.bind("", r.intern(a.value))
+		r.space = ""
+		if resolve {
+			for _, a := range r.s.attrs {
+				switch {
+				case string(a.name.prefix) == "xmlns":
+					r.bind(r.intern(a.name.local), r.intern(a.value))
+				case a.name.prefix == nil && string(a.name.local) == "xmlns":
+					r.bind("", r.intern(a.value))
+				}
 			}
+			r.space = r.resolve(r.s.name, true)
 		}
-		r.space = r.resolve(r.s.name, true)
 		// The scanner reads a start tag's name right after its '<'.
 		r.open = append(r.open, openElement{name: r.s.start + 1, nameLen: len(r.s.name.qname), space: r.space, binds: mark, scope: scope})
 	case EndElement:

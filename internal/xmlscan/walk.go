@@ -3,11 +3,13 @@ package xmlscan
 // The helpers below walk the element whose start tag was just read, the way
 // encoding/xml's Unmarshal walks it for a struct or a simple-typed field.
 
-// Skip reads to the end of the element whose start tag was just read.
+// Skip reads to the end of the element whose start tag was just read,
+// checking what Next checks but resolving no names inside it: nothing
+// looks at them.
 func (r *Reader) Skip() error {
 	depth := len(r.open)
 	for len(r.open) >= depth {
-		if _, err := r.Next(); err != nil {
+		if _, err := r.next(false); err != nil {
 			return err
 		}
 	}
