@@ -349,7 +349,9 @@ func startTag(rest []byte, maxAttr int) (end int, selfClosing bool, decls int, e
 		if c == '>' {
 			return j, rest[j-1] == '/', decls, nil
 		}
-		if c == 'x' && isSpace(rest[j-1]) && isDeclaration(rest[j:]) {
+		// An attribute name follows white space or, as encoding/xml
+		// reads it, directly the closing quote of the value before.
+		if c == 'x' && (isSpace(rest[j-1]) || rest[j-1] == '"' || rest[j-1] == '\'') && isDeclaration(rest[j:]) {
 			decls++
 		}
 	}

@@ -257,6 +257,7 @@ var limitCases = []struct {
 	{`<a w="1" v='` + strings.Repeat("x", 60) + `' u="` + strings.Repeat("x", 60) + `"/>`, xmlguard.Limits{MaxAttrBytes: 99}, nil},
 	{`<a xmlns="urn:a" xmlns:b='urn:b'/>`, xmlguard.Limits{MaxDeclsPerElement: 2}, nil},
 	{`<a xmlns="urn:a" xmlns:b='urn:b'` + "\n\txmlns:c=\"urn:c\"/>", xmlguard.Limits{MaxDeclsPerElement: 2}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 2}},
+	{`<a xmlns:a="1"xmlns:b='2'xmlns="3"/>`, xmlguard.Limits{MaxDeclsPerElement: 2}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 2}},
 	{`<a xmlnsx="1" axmlns:b="2" v="xmlns:c='3'"/>`, xmlguard.Limits{MaxDeclsPerElement: 1, MaxDecls: 1}, nil},
 	{`<a xmlns:="1" xmlns:b="2"/>`, xmlguard.Limits{MaxDeclsPerElement: 1}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 1}},
 	{`<a xmlns:a="1"><b xmlns:b="2"><c xmlns:c="3"/></b></a>`, xmlguard.Limits{MaxDeclsInScope: 2}, &fedavail.LimitError{What: "namespace declarations in scope", Limit: 2}},
