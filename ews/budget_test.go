@@ -66,18 +66,22 @@ func amplifiedResponse(decls string, count int) string {
 }
 
 // TestRequestDecoderAllocationBudget holds the handler's request decoder,
-// and the way it finds the token, to allocbudget.Multiple bytes per
-// input byte on every shape of the namespace amplification.
+// as it reads internal and federated requests, to allocbudget.Multiple
+// bytes per input byte on every shape of the namespace amplification.
 func TestRequestDecoderAllocationBudget(t *testing.T) {
 	r := new(requestReader)
 	forEachAmplified(t, amplifiedRequest, func(t *testing.T, data []byte, l xmlguard.Limits) error {
 		if _, _, err := decodeRequest(r, data, l); err != nil {
 			return err
 		}
-		_, err := soap.HeaderToken(&r.Reader, data, l)
+		_, _, err := decodeFederatedRequest(r, data, l, acceptToken)
 		return err
 	})
 }
+
+// acceptToken is a token callback that accepts anything, as a cached
+// token's validation does.
+func acceptToken(*soap.Element) error { return nil }
 
 // TestResponseDecoderAllocationBudget is the asking side: a partner's
 // answer, read as the client reads it (xmlscan first, encoding/xml when it
@@ -145,9 +149,9 @@ func (refuseAll) ValidateToken(context.Context, []byte, fedavail.Offer) (*fedava
 	return nil, errors.New("forged")
 }
 
-// FuzzRequestBudget fails when the handler's request reading (the token
-// found from the header, then the envelope and body decoded)
-// allocates more than allocbudget's multiple of the request's size.
+// FuzzRequestBudget fails when the handler's request reading (internal,
+// and federated: the token handed over mid-decode) allocates more than
+// allocbudget's multiple of the request's size.
 func FuzzRequestBudget(f *testing.F) {
 	for _, shape := range allocbudget.Shapes {
 		f.Add(allocbudget.Envelope(ns.SOAP11, shape, 40, 40, amplifiedRequest("", 2)))
@@ -156,8 +160,8 @@ func FuzzRequestBudget(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, l := range []xmlguard.Limits{{}, allocbudget.LiftedLimits} {
 			allocbudget.Check(t, "request", len(data), allocbudget.Multiple, func() {
-				_, _ = soap.HeaderToken(&r.Reader, data, l)
 				_, _, _ = decodeRequest(r, data, l)
+				_, _, _ = decodeFederatedRequest(r, data, l, acceptToken)
 			})
 		}
 	})

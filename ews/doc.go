@@ -56,10 +56,11 @@
 //  1. Authentication. Paths containing "/WSSecurity" ([IsFederatedPath])
 //     take a delegation token: the xenc:EncryptedData in wsse:Security goes
 //     to [HandlerConfig.Tokens] for the free/busy offer, and the requester
-//     it returns is marked federated. The token is found by reading the
-//     header blocks only, before the rest of the body is checked or
-//     parsed, so that a stranger's request costs the read of its body and
-//     the scan of its header. Other paths call
+//     it returns is marked federated. The request is read in one pass,
+//     limits checked as it goes, and the token is validated the moment
+//     that pass reaches it, before anything after it is read, so that a
+//     stranger's request costs the read of its body and the scan of its
+//     header. Other paths call
 //     [HandlerConfig.Authenticate] before the body is read. Every failure is
 //     a bare HTTP 401; the reason goes to the log only. A federated request
 //     carrying t:ExchangeImpersonation is refused with

@@ -241,31 +241,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var (
-		fault *fedavail.Fault
-		tok   *soap.Element // decode does not scan it again
+		fault   *fedavail.Fault
+		onToken func(*soap.Element) error
 	)
 	if federated {
-		// The token is found and validated before the body is checked
-		// and parsed: a request without a valid one costs the scan of
-		// its header only.
-		xr := h.reader()
-		tok, err = soap.HeaderToken(&xr.Reader, data, h.limits)
-		h.readers.Put(xr)
-		if err != nil {
-			h.unreadable(w, r, http.StatusBadRequest, err)
-			return
-		}
-		if requester, err = h.validateToken(r.Context(), tok); errors.Is(err, fedavail.ErrWrongOffer) {
-			// Exchange authenticates a genuine token of another offer and
-			// refuses the operation (ServiceCommandBase.PreExecute).
-			h.log.InfoContext(r.Context(), "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
-			requester, fault = &fedavail.Requester{Federated: true}, accessDenied()
-		} else if err != nil {
-			h.unauthorized(w, r, "delegation token refused", err)
-			return
+		// The token is validated as soon as the decode has read it, before
+		// anything after it: a request without a valid one costs the
+		// reading of its header only.
+		onToken = func(tok *soap.Element) error {
+			var err error
+			if requester, err = h.validateToken(r.Context(), tok); errors.Is(err, fedavail.ErrWrongOffer) {
+				// Exchange authenticates a genuine token of another offer and
+				// refuses the operation (ServiceCommandBase.PreExecute).
+				h.log.InfoContext(r.Context(), "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
+				requester, fault = &fedavail.Requester{Federated: true}, accessDenied()
+			} else if err != nil {
+				return &tokenRefused{err}
+			}
+			return nil
 		}
 	}
-	msg, body, err := h.decode(data, tok)
+	msg, body, err := h.decode(data, onToken)
+	if refused := (*tokenRefused)(nil); errors.As(err, &refused) {
+		h.unauthorized(w, r, "delegation token refused", refused.err)
+		return
+	}
 	if err != nil {
 		h.unreadable(w, r, statusFor(err), err)
 		return
@@ -302,6 +302,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.write(w, msg.Version, answer)
 	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
 }
+
+// tokenRefused is why ServeHTTP's token callback stopped the decode.
+type tokenRefused struct{ err error }
+
+func (e *tokenRefused) Error() string { return e.err.Error() }
 
 // unreadable answers a request that cannot be read: 413 over the size
 // limit, else an ErrorSchemaValidation fault.

@@ -33,32 +33,15 @@ func (h *Handler) read(r *http.Request) ([]byte, int, error) {
 	return data, http.StatusOK, nil
 }
 
-// decode checks a request's body against the limits and decodes the
-// envelope and the body.
-//
-// tok, if not nil, is the delegation token soap.HeaderToken found in data:
-// its element was scanned there and is not scanned again.
-func (h *Handler) decode(data []byte, tok *soap.Element) (*soap.Message, *requestBody, error) {
+// decode decodes a request's envelope and body in one pass of the
+// bytes, enforcing the limits as it reads. onToken, if not nil, is
+// called with the delegation token as soon as the pass reaches it (see
+// decodeFederatedRequest); an error it returns stops the pass and comes
+// back as it is.
+func (h *Handler) decode(data []byte, onToken func(*soap.Element) error) (*soap.Message, *requestBody, error) {
 	xr := h.reader()
 	defer h.readers.Put(xr)
-	return decodeRequestKnown(xr, data, h.limits, spanOf(data, tok))
-}
-
-// span is the extent of an element in a request's bytes; the zero span is
-// none.
-type span struct{ start, end int }
-
-// spanOf returns where el, a slice of data, lies in it.
-func spanOf(data []byte, el *soap.Element) span {
-	if el == nil || len(el.Raw) == 0 {
-		return span{}
-	}
-	// Raw is data[start:end], so its capacity tells start.
-	start := cap(data) - cap(el.Raw)
-	if start < 0 || start+len(el.Raw) > len(data) || &data[start] != &el.Raw[0] {
-		return span{}
-	}
-	return span{start, start + len(el.Raw)}
+	return decodeFederatedRequest(xr, data, h.limits, onToken)
 }
 
 func statusFor(err error) int {
@@ -71,28 +54,60 @@ func statusFor(err error) int {
 
 // decodeRequest is soap.Decode for the handler's requests, in one pass of
 // r that also decodes a GetUserAvailabilityRequest body by hand:
-// the envelope is read under the same rules (xmlguard's limits first, then
-// SOAP 1.1 or 1.2, Header before Body, one Body, no stray text, header
-// blocks kept raw with the declarations they inherit), and the message it
-// returns is the one soap.Decode would. A fault, or a body of a known
-// operation that does not decode, is an error as it was there.
+// the envelope is read under the same rules (xmlguard's limits, enforced
+// by the reader as it goes, with Check's errors; SOAP 1.1 or 1.2, Header
+// before Body, one Body, no stray text, header blocks kept raw with the
+// declarations they inherit), and the message it returns is the one
+// soap.Decode would. A fault, or a body of a known operation that does not
+// decode, is an error as it was there.
 func decodeRequest(r *requestReader, data []byte, l xmlguard.Limits) (*soap.Message, *requestBody, error) {
-	return decodeRequestKnown(r, data, l, span{})
+	return decodeFederatedRequest(r, data, l, nil)
 }
 
-// decodeRequestKnown is decodeRequest when a header block holds an element
-// an earlier Reader pass over data read without error (the delegation
-// token): it is jumped over.
-func decodeRequestKnown(r *requestReader, data []byte, l xmlguard.Limits, known span) (*soap.Message, *requestBody, error) {
-	if err := xmlguard.Check(data, l); err != nil {
+// decodeFederatedRequest is decodeRequest that hands the delegation
+// token to onToken (if not nil) the moment it has been read, before
+// anything after it is: the first child element of the first
+// wsse:Security block of the Header that is the Envelope's first child,
+// in the scope soap.Message.SecurityToken gives it — the element
+// soap.HeaderToken returns. onToken gets nil as soon as there can be no
+// token: when that Security block ends empty, when the Header ends without
+// one, when the Envelope's first child is not a Header. It is called
+// exactly once when the decode succeeds, at most once otherwise; an error
+// it returns ends the decode and comes back unwrapped.
+//
+// So a federated request whose token is refused costs the reading of its
+// header up to the token (issue 12.4), as it did when soap.HeaderToken ran
+// first; the header blocks before the token are decoded (kept raw, with
+// their start tags copied), a cost bounded by the header's size.
+func decodeFederatedRequest(r *requestReader, data []byte, l xmlguard.Limits, onToken func(*soap.Element) error) (*soap.Message, *requestBody, error) {
+	if err := r.ResetLimits(data, l); err != nil {
 		return nil, nil, err
 	}
-	r.Reset(data)
-	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}, known: known}
+	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}, onToken: onToken}
 	if err := e.read(); err != nil {
+		if e.refused {
+			return nil, nil, err
+		}
+		return nil, nil, limitError(err)
+	}
+	if err := e.token(nil); err != nil {
 		return nil, nil, err
 	}
 	return e.msg, e.body, nil
+}
+
+// limitError returns the limit err refers to (the reader's refusal,
+// which the decoders may have wrapped as malformed XML), as xmlguard.Check
+// would have returned it, or err itself.
+func limitError(err error) error {
+	if errors.Is(err, fedavail.ErrDTD) {
+		return fedavail.ErrDTD
+	}
+	var le *fedavail.LimitError
+	if errors.As(err, &le) {
+		return le
+	}
+	return err
 }
 
 // requestReader is the handler's XML reader: the token reader shared with
@@ -119,8 +134,51 @@ type envelopeReader struct {
 	envNS string
 	// envScope holds the Envelope's namespace declarations.
 	envScope *soap.Scope
-	// known is an element inside the header blocks already read.
-	known span
+	// onToken receives the delegation token (decodeFederatedRequest);
+	// tokenDone is set once it has been called or cannot be, refused when
+	// it returned an error.
+	onToken   func(*soap.Element) error
+	tokenDone bool
+	refused   bool
+	// attrs is startElement's current chunk.
+	attrs []xml.Attr
+}
+
+// startElement is the Reader's StartElement with the attributes copied
+// into chunks shared by the message's start tags: one allocation for a
+// request's dozen, not one each. Each tag's slice is capped, so that an
+// append to it cannot reach its neighbour's.
+func (e *envelopeReader) startElement() xml.StartElement {
+	t := xml.StartElement{Name: e.r.XMLName()}
+	attrs := e.r.Attrs()
+	if len(attrs) == 0 {
+		return t
+	}
+	if cap(e.attrs)-len(e.attrs) < len(attrs) {
+		// A new chunk, twice the last; the tags already made keep the old.
+		e.attrs = make([]xml.Attr, 0, max(attrChunk, 2*cap(e.attrs), len(attrs)))
+	}
+	n := len(e.attrs)
+	e.attrs = append(e.attrs, attrs...)
+	t.Attr = e.attrs[n:len(e.attrs):len(e.attrs)]
+	return t
+}
+
+// attrChunk is how many attributes startElement's first chunk holds.
+const attrChunk = 8
+
+// token hands tok (nil for none) to onToken, the first time only.
+func (e *envelopeReader) token(tok *soap.Element) error {
+	if e.tokenDone {
+		return nil
+	}
+	e.tokenDone = true
+	if e.onToken == nil {
+		return nil
+	}
+	err := e.onToken(tok)
+	e.refused = err != nil
+	return err
 }
 
 func envelopeError(format string, args ...any) error {
@@ -141,7 +199,7 @@ func (e *envelopeReader) read() error {
 			break
 		}
 	}
-	root := e.r.StartElement()
+	root := e.startElement()
 	if root.Name.Local != "Envelope" {
 		return envelopeError("root element is <%s>, want <Envelope>", root.Name.Local)
 	}
@@ -183,6 +241,9 @@ func (e *envelopeReader) sections() error {
 		}
 		switch kind {
 		case xmlscan.EndElement:
+			if err := e.token(nil); err != nil {
+				return err
+			}
 			if !gotBody {
 				return envelopeError("no Body")
 			}
@@ -193,6 +254,12 @@ func (e *envelopeReader) sections() error {
 			}
 		case xmlscan.StartElement:
 			t := e.r.Name()
+			if !t.Is(e.envNS, "Header") {
+				// Only a first child that is a Header can hold the token.
+				if err := e.token(nil); err != nil {
+					return err
+				}
+			}
 			if t.Space != e.envNS {
 				return envelopeError("unexpected <%s> in %q inside Envelope", t.Local, t.Space)
 			}
@@ -201,13 +268,15 @@ func (e *envelopeReader) sections() error {
 				if gotBody {
 					return envelopeError("Header after Body")
 				}
-				err = e.headers(e.r.StartElement())
+				if err = e.headers(e.startElement()); err == nil {
+					err = e.token(nil) // the Header ended without one
+				}
 			case "Body":
 				if gotBody {
 					return envelopeError("two Body elements")
 				}
 				gotBody = true
-				err = e.bodyElements(e.r.StartElement())
+				err = e.bodyElements(e.startElement())
 			default:
 				return envelopeError("unexpected <%s> inside Envelope", t.Local)
 			}
@@ -218,21 +287,58 @@ func (e *envelopeReader) sections() error {
 	}
 }
 
-// headers keeps each header block raw.
+// headers keeps each header block raw. In the first Header, the first
+// wsse:Security block is where the token is (decodeFederatedRequest).
 func (e *envelopeReader) headers(section xml.StartElement) error {
 	scope := soap.NewScope(e.envScope, section.Attr)
 	return e.each(false, func(off int) error {
-		t := e.r.StartElement()
-		skip := e.r.Skip
-		if e.known.end > off {
-			skip = func() error { return e.r.SkipKnown(e.known.start, e.known.end) }
-		}
-		if err := skip(); err != nil {
+		t := e.startElement()
+		if e.onToken != nil && !e.tokenDone && t.Name.Space == ns.WSSE && t.Name.Local == "Security" {
+			if err := e.security(scope, t.Attr); err != nil {
+				return err
+			}
+		} else if err := e.r.Skip(); err != nil {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
+		}
+		if e.msg.Headers == nil {
+			// Room for what real requests carry (Exchange's have six to
+			// eight blocks), instead of growing by doubling.
+			e.msg.Headers = make([]soap.Element, 0, 8)
 		}
 		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: scope})
 		return nil
 	})
+}
+
+// security reads the wsse:Security block whose start tag was just read,
+// handing its first child element to onToken before reading on.
+func (e *envelopeReader) security(scope *soap.Scope, attrs []xml.Attr) error {
+	depth := e.r.Depth()
+	for {
+		kind, err := e.r.Next()
+		if err != nil {
+			return &fedavail.XMLError{Context: "SOAP header", Err: err}
+		}
+		if kind == xmlscan.StartElement {
+			break
+		}
+		if e.r.Depth() < depth { // an empty block
+			return e.token(nil)
+		}
+	}
+	tok, start := e.startElement(), e.r.TokenOffset()
+	if err := e.r.Skip(); err != nil {
+		return &fedavail.XMLError{Context: "Security", Err: err}
+	}
+	el := &soap.Element{Name: tok.Name, Attr: tok.Attr, Raw: e.data[start:e.r.Offset()], Scope: soap.NewScope(scope, attrs)}
+	if err := e.token(el); err != nil {
+		return err
+	}
+	// The rest of the block: Skip from inside it reads to its end.
+	if err := e.r.Skip(); err != nil {
+		return &fedavail.XMLError{Context: "SOAP header", Err: err}
+	}
+	return nil
 }
 
 // bodyElements decodes the Body's first element and skips the others.

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -78,41 +79,45 @@ func checkSameDecode(t *testing.T, r *requestReader, data []byte) {
 	if diff := cmp.Diff(wantBody, gotBody, decodeCmpOpts); diff != "" {
 		t.Fatalf("body (-encoding/xml +decodeRequest):\n%s\nfor %q", diff, data)
 	}
-	// As the handler reads a federated request: the token HeaderToken
-	// found is jumped over, and the result is the same.
-	tok, err := soap.HeaderToken(&r.Reader, data, xmlguard.Limits{})
-	if err != nil || tok == nil {
-		return
+	// As the handler reads a federated request: the token is handed over
+	// once, mid-decode, and the result is the same.
+	var (
+		calls  int
+		fedTok *soap.Element
+	)
+	fedMsg, fedBody, err := decodeFederatedRequest(r, data, xmlguard.Limits{}, func(tok *soap.Element) error {
+		calls++
+		fedTok = tok
+		return nil
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("decodeFederatedRequest: %v, token handed over %d times, for %q", err, calls, data)
 	}
-	known := spanOf(data, tok)
-	if known == (span{}) {
-		t.Fatalf("no span for the token %q", tok.Raw)
+	if diff := cmp.Diff(wantMsg, fedMsg, decodeCmpOpts); diff != "" {
+		t.Fatalf("message (-encoding/xml +decodeFederatedRequest):\n%s\nfor %q", diff, data)
 	}
-	knownMsg, knownBody, err := decodeRequestKnown(r, data, xmlguard.Limits{}, known)
-	if err != nil {
-		t.Fatalf("decodeRequestKnown: %v, for %q", err, data)
+	if diff := cmp.Diff(wantBody, fedBody, decodeCmpOpts); diff != "" {
+		t.Fatalf("body (-encoding/xml +decodeFederatedRequest):\n%s\nfor %q", diff, data)
 	}
-	if diff := cmp.Diff(wantMsg, knownMsg, decodeCmpOpts); diff != "" {
-		t.Fatalf("message (-encoding/xml +decodeRequestKnown):\n%s\nfor %q", diff, data)
-	}
-	if diff := cmp.Diff(wantBody, knownBody, decodeCmpOpts); diff != "" {
-		t.Fatalf("body (-encoding/xml +decodeRequestKnown):\n%s\nfor %q", diff, data)
-	}
-	wantTok, wantErr := wantMsg.SecurityToken()
-	if wantErr != nil {
-		return // the header holds no element soap can read as a token
-	}
-	// The handler finds the token before it decodes anything: it must be
-	// the same one.
+	// It is the token soap.HeaderToken finds (which Autodiscover uses)…
 	headTok, err := soap.HeaderToken(&r.Reader, data, xmlguard.Limits{})
 	if err != nil {
 		t.Fatalf("HeaderToken error %v on an envelope soap decodes, for %q", err, data)
 	}
-	if diff := cmp.Diff(wantTok, headTok); diff != "" {
-		t.Fatalf("security token (-soap +HeaderToken):\n%s\nfor %q", diff, data)
+	if diff := cmp.Diff(headTok, fedTok); diff != "" {
+		t.Fatalf("token (-HeaderToken +decodeFederatedRequest):\n%s\nfor %q", diff, data)
 	}
-	if wantTok != nil && !bytes.Equal(wantTok.Standalone(), headTok.Standalone()) {
-		t.Fatalf("standalone token %q from the header, soap's %q", headTok.Standalone(), wantTok.Standalone())
+	// …and, where the header's first Security block is soap's, the one
+	// soap.Message.SecurityToken gives.
+	wantTok, wantErr := wantMsg.SecurityToken()
+	if wantErr != nil || fedTok == nil {
+		return
+	}
+	if diff := cmp.Diff(wantTok, fedTok); diff != "" {
+		t.Fatalf("security token (-soap +decodeFederatedRequest):\n%s\nfor %q", diff, data)
+	}
+	if !bytes.Equal(wantTok.Standalone(), fedTok.Standalone()) {
+		t.Fatalf("standalone token %q from the header, soap's %q", fedTok.Standalone(), wantTok.Standalone())
 	}
 }
 
@@ -230,16 +235,47 @@ func TestDecodeRequestMatchesEncodingXML(t *testing.T) {
 	}
 }
 
+// TestDecodeRequestLimits: the reader enforces xmlguard's limits in place
+// of Check, with Check's very errors, wherever in the envelope they are
+// broken — before the token, in it, after it, in the Body.
 func TestDecodeRequestLimits(t *testing.T) {
-	deep := "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>" + strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100) + "</s:Body></s:Envelope>"
-	big := "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><a b=\"" + strings.Repeat("x", 70<<10) + "\"/></s:Body></s:Envelope>"
-	for name, data := range map[string]string{"deep": deep, "huge attribute": big} {
-		t.Run(name, func(t *testing.T) {
-			_, _, err := decodeRequest(new(requestReader), []byte(data), xmlguard.Limits{})
-			if err == nil || !strings.Contains(err.Error(), "limit") && !strings.Contains(err.Error(), "exceed") {
-				t.Fatalf("err = %v, want a limit error", err)
+	const (
+		env  = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">`
+		sec  = `<o:Security xmlns:o="` + ns.WSSE + `"><e:EncryptedData xmlns:e="` + ns.XMLEnc + `">AAAA</e:EncryptedData></o:Security>`
+		body = `<s:Body><x/></s:Body></s:Envelope>`
+	)
+	deep := strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100)
+	huge := `<a b="` + strings.Repeat("x", 70<<10) + `"/>`
+	decls := `<a` + strings.Repeat(` xmlns:p="u"`, 65) + `/>`
+	for _, tc := range []struct {
+		name string
+		data string
+		l    xmlguard.Limits
+	}{
+		{"deep body", env + `<s:Body>` + deep + `</s:Body></s:Envelope>`, xmlguard.Limits{}},
+		{"huge attribute in the body", env + `<s:Body>` + huge + `</s:Body></s:Envelope>`, xmlguard.Limits{}},
+		{"declarations in the body", env + `<s:Body>` + decls + `</s:Body></s:Envelope>`, xmlguard.Limits{}},
+		{"DTD in the body", env + `<s:Body><!DOCTYPE x></s:Body></s:Envelope>`, xmlguard.Limits{}},
+		{"DTD first", `<!DOCTYPE x [<!ENTITY a "b">]>` + env + body, xmlguard.Limits{}},
+		{"deep header before the token", env + `<s:Header><h>` + deep + `</h>` + sec + `</s:Header>` + body, xmlguard.Limits{}},
+		{"declarations before the token", env + `<s:Header>` + decls + sec + `</s:Header>` + body, xmlguard.Limits{}},
+		{"declarations in scope in the token", env + `<s:Header xmlns:a="1"><o:Security xmlns:o="` + ns.WSSE + `" xmlns:b="2"><e:EncryptedData xmlns:e="` + ns.XMLEnc + `">AAAA</e:EncryptedData></o:Security></s:Header>` + body, xmlguard.Limits{MaxDeclsInScope: 4}},
+		{"declarations in the document", env + `<s:Header>` + sec + sec + `</s:Header>` + body, xmlguard.Limits{MaxDecls: 4}},
+		{"huge attribute after the token", env + `<s:Header>` + sec + huge + `</s:Header>` + body, xmlguard.Limits{}},
+		{"size", env + body, xmlguard.Limits{MaxBytes: 64}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := xmlguard.Check([]byte(tc.data), tc.l)
+			if !xmlguard.Refused(want) {
+				t.Fatalf("Check = %v, want a limit refusal (the case is wrong)", want)
 			}
-			checkSameDecode(t, new(requestReader), []byte(data))
+			_, _, err := decodeRequest(new(requestReader), []byte(tc.data), tc.l)
+			if !reflect.DeepEqual(err, want) {
+				t.Fatalf("decodeRequest = %#v, Check = %#v", err, want)
+			}
+			if tc.l == (xmlguard.Limits{}) {
+				checkSameDecode(t, new(requestReader), []byte(tc.data))
+			}
 		})
 	}
 }

@@ -18,14 +18,16 @@ import (
 // (with r) only the Envelope's start tag and the header blocks up to that
 // one — never the Body, whatever its size — so that a request without a
 // valid token costs little more than its header (issue 12.4). It may run
-// before xmlguard.Check, which scans the whole body: the Reader refuses
-// directives (DTDs) itself, resolves prefixes in constant time and costs
-// what it reads. It returns nil when there is no token, and an
-// *fedavail.XMLError when the envelope is malformed before it.
+// before xmlguard.Check, which scans the whole body: the Reader enforces
+// l on what it reads (xmlscan.Reader.ResetLimits), resolves prefixes in
+// constant time and costs what it reads. It returns nil when there is no
+// token, the limit's error (a *fedavail.LimitError or fedavail.ErrDTD)
+// when what it reads breaks one, and an *fedavail.XMLError when the
+// envelope is malformed before the token.
 func HeaderToken(r *xmlscan.Reader, data []byte, l xmlguard.Limits) (*Element, error) {
-	r.Reset(data)
-	r.MaxDepth = l.Depth()
-	defer func() { r.MaxDepth = 0 }()
+	if err := r.ResetLimits(data, l); err != nil {
+		return nil, err
+	}
 	if ok, err := nextElement(r, 0); !ok {
 		return nil, err
 	}
@@ -45,7 +47,7 @@ func HeaderToken(r *xmlscan.Reader, data []byte, l xmlguard.Limits) (*Element, e
 		// thousands of others.
 		if !r.Name().Is(ns.WSSE, "Security") {
 			if err := r.Skip(); err != nil {
-				return nil, skipError(r, "SOAP header", err)
+				return nil, skipError("SOAP header", err)
 			}
 			continue
 		}
@@ -55,7 +57,7 @@ func HeaderToken(r *xmlscan.Reader, data []byte, l xmlguard.Limits) (*Element, e
 		}
 		tok, start := r.StartElement(), r.TokenOffset()
 		if err := r.Skip(); err != nil {
-			return nil, skipError(r, "Security", err)
+			return nil, skipError("Security", err)
 		}
 		return &Element{Name: tok.Name, Attr: tok.Attr, Raw: data[start:r.Offset()], Scope: scope}, nil
 	}
@@ -71,8 +73,8 @@ func nextElement(r *xmlscan.Reader, depth int) (bool, error) {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		if errors.Is(err, xmlscan.ErrTooDeep) {
-			return false, &fedavail.LimitError{What: "nesting depth", Limit: int64(r.MaxDepth)}
+		if xmlguard.Refused(err) {
+			return false, err
 		}
 		if err != nil {
 			return false, &fedavail.XMLError{Context: "SOAP envelope", Err: err}
@@ -92,9 +94,9 @@ func nextElement(r *xmlscan.Reader, depth int) (bool, error) {
 	}
 }
 
-func skipError(r *xmlscan.Reader, context string, err error) error {
-	if errors.Is(err, xmlscan.ErrTooDeep) {
-		return &fedavail.LimitError{What: "nesting depth", Limit: int64(r.MaxDepth)}
+func skipError(context string, err error) error {
+	if xmlguard.Refused(err) {
+		return err
 	}
 	return &fedavail.XMLError{Context: context, Err: err}
 }

@@ -151,11 +151,11 @@ var errUnterminated = errors.New("unexpected end of input")
 // broken that the depth cannot be counted. Well-formedness in general is left
 // to the parser that runs next.
 func Check(data []byte, l Limits) error {
-	if int64(len(data)) > l.maxBytes() {
-		return &fedavail.LimitError{What: "body size", Limit: l.maxBytes()}
+	if err := l.SizeError(len(data)); err != nil {
+		return err
 	}
 	maxAttr := l.maxAttr()
-	t := tags{l: l, maxDepth: l.maxDepth()}
+	t := tags{l: l}
 	n := len(data)
 	for i := 0; i < n; {
 		lt := bytes.IndexByte(data[i:], '<')
@@ -216,9 +216,8 @@ func Check(data []byte, l Limits) error {
 // tags counts what Check limits as start and end tags go by: the depth
 // and the namespace declarations.
 type tags struct {
-	l        Limits
-	maxDepth int
-	depth    int
+	l     Limits
+	depth int
 	// inScope[d] is the declarations in scope inside the open element at
 	// depth d+1 (its own and its ancestors'); total counts the document's.
 	inScope []int
@@ -232,7 +231,7 @@ func (t *tags) start(decls int, selfClosing bool) error {
 	}
 	if decls > 0 {
 		t.total += decls
-		if err := t.checkDecls(decls, scope); err != nil {
+		if err := t.l.DeclsError(decls, scope, t.total); err != nil {
 			return err
 		}
 	}
@@ -240,8 +239,8 @@ func (t *tags) start(decls int, selfClosing bool) error {
 		return nil
 	}
 	t.depth++
-	if t.depth > t.maxDepth {
-		return &fedavail.LimitError{What: "nesting depth", Limit: int64(t.maxDepth)}
+	if err := t.l.DepthError(t.depth); err != nil {
+		return err
 	}
 	if t.depth == len(t.inScope)+1 {
 		t.inScope = append(t.inScope, scope)
@@ -249,19 +248,68 @@ func (t *tags) start(decls int, selfClosing bool) error {
 	return nil
 }
 
-func (t *tags) checkDecls(decls, scope int) error {
-	perElement := orDefault(t.l.MaxDeclsPerElement, DefaultMaxDeclsPerElement)
-	maxInScope := orDefault(t.l.MaxDeclsInScope, DefaultMaxDeclsInScope)
-	maxTotal := orDefault(t.l.MaxDecls, DefaultMaxDecls)
+// DeclsError is Check's verdict on the namespace declarations of one start
+// tag: decls of its own, inScope in scope inside it (its own and its
+// ancestors'), total in the document up to and including it. It is nil
+// within the limits. A reader that enforces the limits itself (xmlscan's)
+// asks it, so that both refuse alike.
+func (l Limits) DeclsError(decls, inScope, total int) error {
+	perElement := orDefault(l.MaxDeclsPerElement, DefaultMaxDeclsPerElement)
+	maxInScope := orDefault(l.MaxDeclsInScope, DefaultMaxDeclsInScope)
+	maxTotal := orDefault(l.MaxDecls, DefaultMaxDecls)
 	switch {
 	case decls > perElement:
 		return &fedavail.LimitError{What: "namespace declarations per element", Limit: int64(perElement)}
-	case scope > maxInScope:
+	case inScope > maxInScope:
 		return &fedavail.LimitError{What: "namespace declarations in scope", Limit: int64(maxInScope)}
-	case t.total > maxTotal:
+	case total > maxTotal:
 		return &fedavail.LimitError{What: "namespace declarations", Limit: int64(maxTotal)}
 	}
 	return nil
+}
+
+// DepthError is Check's verdict on an element that opens at depth (1 for
+// the root): nil within the limit.
+func (l Limits) DepthError(depth int) error {
+	if max := l.maxDepth(); depth > max {
+		return &fedavail.LimitError{What: "nesting depth", Limit: int64(max)}
+	}
+	return nil
+}
+
+// SizeError is Check's verdict on a document of n bytes: nil within the
+// limit.
+func (l Limits) SizeError(n int) error {
+	if int64(n) > l.maxBytes() {
+		return &fedavail.LimitError{What: "body size", Limit: l.maxBytes()}
+	}
+	return nil
+}
+
+// AttrSize is the attribute size limit in effect: MaxAttrBytes, or the
+// default.
+func (l Limits) AttrSize() int { return l.maxAttr() }
+
+// AttrsError is Check's verdict on the attribute values of the start tag
+// at the beginning of tag (from its '<'): nil when none is over the limit.
+// It costs a pass over the tag, so a reader asks only about tags longer
+// than the limit, the only ones that can hold such a value.
+func (l Limits) AttrsError(tag []byte) error {
+	_, _, _, err := startTag(tag, l.maxAttr())
+	var le *fedavail.LimitError
+	if errors.As(err, &le) {
+		return err
+	}
+	return nil
+}
+
+// Refused reports whether err is one of the refusals Check makes for a
+// limit — a *fedavail.LimitError or fedavail.ErrDTD — which a reader that
+// enforces the limits itself returns as they are, and its callers pass on
+// unwrapped, as they pass on Check's.
+func Refused(err error) bool {
+	var le *fedavail.LimitError
+	return err == fedavail.ErrDTD || errors.As(err, &le)
 }
 
 func (t *tags) end() {
@@ -301,7 +349,9 @@ func startTag(rest []byte, maxAttr int) (end int, selfClosing bool, decls int, e
 		if c == '>' {
 			return j, rest[j-1] == '/', decls, nil
 		}
-		if c == 'x' && isSpace(rest[j-1]) && isDeclaration(rest[j:]) {
+		// An attribute name follows white space or, as encoding/xml
+		// reads it, directly the closing quote of the value before.
+		if c == 'x' && (isSpace(rest[j-1]) || rest[j-1] == '"' || rest[j-1] == '\'') && isDeclaration(rest[j:]) {
 			decls++
 		}
 	}

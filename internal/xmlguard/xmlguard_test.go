@@ -32,6 +32,7 @@ func TestCheck(t *testing.T) {
 		{"unterminated tag", `<a`, Limits{}, &fedavail.XMLError{}},
 		{"declarations per element at limit", `<a xmlns="urn:a" xmlns:b='urn:b'/>`, Limits{MaxDeclsPerElement: 2}, nil},
 		{"declarations per element over", `<a xmlns="urn:a" xmlns:b='urn:b'` + "\n\txmlns:c=\"urn:c\"/>", Limits{MaxDeclsPerElement: 2}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 2}},
+		{"declarations with no space between them", `<a xmlns:a="1"xmlns:b='2'xmlns="3"/>`, Limits{MaxDeclsPerElement: 2}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 2}},
 		{"attributes that only look like declarations", `<a xmlnsx="1" axmlns:b="2" v="xmlns:c='3'"/>`, Limits{MaxDeclsPerElement: 1, MaxDecls: 1}, nil},
 		{"declarations in scope over", `<a xmlns:a="1"><b xmlns:b="2"><c xmlns:c="3"/></b></a>`, Limits{MaxDeclsInScope: 2}, &fedavail.LimitError{What: "namespace declarations in scope", Limit: 2}},
 		{"declarations in scope end with their element", `<a xmlns:a="1"><b xmlns:b="2"/><c xmlns:c="3"/><d><e xmlns:e="5"/></d></a>`, Limits{MaxDeclsInScope: 2}, nil},

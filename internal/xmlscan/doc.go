@@ -8,7 +8,7 @@
 // exactly what encoding/xml's Decoder.Token does in its default strict
 // mode, returning the same resolved names, attribute values and character
 // data. The one exception is directives (<!DOCTYPE and the like), which it
-// refuses and xmlguard.Check refuses before it. Names and text are slices of the document (or of the Reader's
+// refuses, as xmlguard.Check does. Names and text are slices of the document (or of the Reader's
 // buffers) until the caller asks for strings, and the strings it makes for
 // names, namespaces and short attribute values are interned, so that a
 // Reader reused from document to document stops allocating for them.
@@ -16,7 +16,10 @@
 // Because it refuses what encoding/xml refuses, a caller needs no second
 // parser for correctness; one may still hand malformed input to encoding/xml
 // for its error message, as the client does. Safety limits (size, depth,
-// DTDs) are not the Reader's business: run xmlguard.Check first.
+// attribute size, namespace declarations, DTDs) are enforced by a Reader
+// started with [Reader.ResetLimits] as it reads, with xmlguard.Check's
+// errors, so that a single pass does both; one started with Reset leaves
+// them to a Check run first.
 //
 // The package's differential test and FuzzScanner hold the token stream to
 // encoding/xml's; the ews package's differential tests and fuzz targets

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 	"slices"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
 // xmlNamespace is what the reserved prefix "xml" stands for.
@@ -20,12 +23,16 @@ const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
 // one document after another, keeping its stacks, buffers and interned
 // strings; it is not safe for concurrent use.
 type Reader struct {
-	// MaxDepth, if positive, is how many elements may be open at once;
-	// a start tag beyond it is ErrTooDeep. It is for callers that read
-	// before xmlguard.Check has run (which bounds the depth itself).
-	MaxDepth int
-
 	s scanner
+	// guarded is set by ResetLimits: Next then enforces limits as
+	// xmlguard.Check would (see guard).
+	guarded bool
+	limits  xmlguard.Limits
+	// maxDepth and maxAttr are the limits' depth and attribute size,
+	// resolved once per document: guard runs on every start tag.
+	maxDepth, maxAttr int
+	// decls counts the document's namespace declarations read so far.
+	decls int
 	// space is the resolved namespace of the last start or end tag.
 	space string
 	// binds are the namespace declarations in scope, innermost last.
@@ -60,9 +67,15 @@ type binding struct {
 }
 
 type openElement struct {
-	qname []byte // the name as written (all an end tag is compared by)
-	space string // the name's namespace, resolved at the start tag
-	binds int    // len(binds) before the element's own declarations
+	// name and nameLen locate the name as written in the document: as
+	// offsets, not a slice, so that pushing an element copies one pointer
+	// (space), which matters while the GC's write barrier is on.
+	name, nameLen int
+	space         string // the name's namespace, resolved at the start tag
+	binds         int    // len(binds) before the element's own declarations
+	// scope counts the declarations in scope inside the element, as
+	// xmlguard counts them; kept only under ResetLimits.
+	scope int
 }
 
 // Name is a resolved element name. Local is only valid until the next call
@@ -77,17 +90,32 @@ func (n Name) Is(space, local string) bool {
 	return n.Space == space && string(n.Local) == local
 }
 
-// ErrTooDeep is returned by Next for a start tag deeper than MaxDepth.
-var ErrTooDeep = errors.New("xmlscan: elements nested deeper than MaxDepth")
-
 // errEndTag is the error of an end tag that does not close the open element.
 var errEndTag = errors.New("xmlscan: end tag does not match the open element")
 
-// Reset starts reading data, which must not change while it is read.
+// Reset starts reading data, which must not change while it is read,
+// with no limits: a caller runs xmlguard.Check first, or uses ResetLimits.
 func (r *Reader) Reset(data []byte) {
 	r.s.reset(data)
 	r.binds, r.open = r.binds[:0], r.open[:0]
 	clear(r.top)
+	r.guarded, r.decls = false, 0
+}
+
+// ResetLimits is Reset for a document xmlguard.Check has not seen: Next
+// then refuses what Check refuses, with the same errors (passed on as they
+// are, not as syntax errors), as the tokens that break a limit come —
+// the size at once (ResetLimits returns it), then a directive
+// (fedavail.ErrDTD), and on each start tag an attribute value, the
+// namespace declarations (per element, in scope, in the document) and the
+// nesting depth (a *fedavail.LimitError). A document read to its end
+// under these limits has passed Check; one refused partway has cost only
+// what was read. The limits hold until the next Reset.
+func (r *Reader) ResetLimits(data []byte, l xmlguard.Limits) error {
+	r.Reset(data)
+	r.guarded, r.limits = true, l
+	r.maxDepth, r.maxAttr = l.Depth(), l.AttrSize()
+	return l.SizeError(len(data))
 }
 
 // bind declares prefix ("" for the default namespace) as uri. While
@@ -144,35 +172,52 @@ func (r *Reader) Bind(decl xml.Attr) {
 // the input it returns io.EOF, or io.ErrUnexpectedEOF if an element is
 // still open. Any other error means the document is not well-formed XML
 // that encoding/xml would read.
-func (r *Reader) Next() (Kind, error) {
+func (r *Reader) Next() (Kind, error) { return r.next(true) }
+
+// next is Next; without resolve, a start tag's declarations are not bound
+// and its name not resolved (Name's Space is empty), which nothing can
+// tell while skipping an element: the checks — well-formedness, end tags,
+// limits — are the same.
+func (r *Reader) next(resolve bool) (Kind, error) {
 	if err := r.s.next(); err != nil {
-		if err == io.EOF && len(r.open) > 0 {
+		switch {
+		case err == io.EOF && len(r.open) > 0:
 			err = io.ErrUnexpectedEOF
+		case err == errDirective && r.guarded:
+			err = fedavail.ErrDTD
 		}
 		return 0, err
 	}
 	switch r.s.kind {
 	case StartElement:
-		if r.MaxDepth > 0 && len(r.open) >= r.MaxDepth {
-			return 0, ErrTooDeep
-		}
-		mark := len(r.binds)
-		for _, a := range r.s.attrs {
-			switch {
-			case string(a.name.prefix) == "xmlns":
-				r.bind(r.intern(a.name.local), r.intern(a.value))
-			case a.name.prefix == nil && string(a.name.local) == "xmlns":
-				r.bind("", r.intern(a.value))
+		scope := 0
+		if r.guarded {
+			var err error
+			if scope, err = r.guard(); err != nil {
+				return 0, err
 			}
 		}
-		r.space = r.resolve(&r.s.name, true)
-		r.open = append(r.open, openElement{qname: r.s.name.qname, space: r.space, binds: mark})
+		mark := len(r.binds)
+		r.space = ""
+		if resolve {
+			for _, a := range r.s.attrs {
+				switch {
+				case string(a.name.prefix) == "xmlns":
+					r.bind(r.intern(a.name.local), r.intern(a.value))
+				case a.name.prefix == nil && string(a.name.local) == "xmlns":
+					r.bind("", r.intern(a.value))
+				}
+			}
+			r.space = r.resolve(&r.s.name, true)
+		}
+		// The scanner reads a start tag's name right after its '<'.
+		r.open = append(r.open, openElement{name: r.s.start + 1, nameLen: len(r.s.name.qname), space: r.space, binds: mark, scope: scope})
 	case EndElement:
 		if len(r.open) == 0 {
 			return 0, errEndTag
 		}
-		top := &r.open[len(r.open)-1]
-		if string(top.qname) != string(r.s.name.qname) {
+		top := r.open[len(r.open)-1]
+		if string(r.s.data[top.name:top.name+top.nameLen]) != string(r.s.name.qname) {
 			return 0, errEndTag
 		}
 		r.space = top.space // the declarations in scope are the start tag's
@@ -180,6 +225,40 @@ func (r *Reader) Next() (Kind, error) {
 		r.open = r.open[:len(r.open)-1]
 	}
 	return r.s.kind, nil
+}
+
+// guard checks the start tag just scanned against the limits, in the order
+// xmlguard.Check checks a tag, before its declarations are bound, and
+// returns the declarations in scope inside it.
+func (r *Reader) guard() (scope int, err error) {
+	// Only a tag longer than the limit can hold a value over it.
+	if r.s.pos-r.s.start > r.maxAttr {
+		if err := r.limits.AttrsError(r.s.data[r.s.start:r.s.pos]); err != nil {
+			return 0, err
+		}
+	}
+	decls := 0
+	for _, a := range r.s.attrs { // most tags have none or few
+		// xmlguard counts every attribute named xmlns or xmlns:…,
+		// "xmlns:" included, which declares nothing.
+		if q := a.name.qname; len(q) >= 5 && string(q[:5]) == "xmlns" && (len(q) == 5 || q[5] == ':') {
+			decls++
+		}
+	}
+	scope = decls
+	if len(r.open) > 0 {
+		scope += r.open[len(r.open)-1].scope
+	}
+	if decls > 0 {
+		r.decls += decls
+		if err := r.limits.DeclsError(decls, scope, r.decls); err != nil {
+			return 0, err
+		}
+	}
+	if r.s.closing || len(r.open) < r.maxDepth {
+		return scope, nil // a self-closing element opens nothing, as Check counts it
+	}
+	return scope, r.limits.DepthError(len(r.open) + 1)
 }
 
 // Name is the resolved name of the last start or end tag.

@@ -5,11 +5,14 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
@@ -184,23 +187,114 @@ func FuzzScanner(f *testing.F) {
 	})
 }
 
-func TestReaderMaxDepth(t *testing.T) {
+// readLimited reads data to its end under ResetLimits, with r as a
+// reused Reader would be.
+func readLimited(r *Reader, data []byte, l xmlguard.Limits) error {
+	if err := r.ResetLimits(data, l); err != nil {
+		return err
+	}
+	for {
+		if _, err := r.Next(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// checkSameLimits holds ResetLimits to xmlguard.Check: a document the
+// Reader reads to its end under the limits passes Check, and on any
+// document the Reader reads without limits (or up to a directive) both
+// refuse with the same error or both accept.
+func checkSameLimits(t *testing.T, r *Reader, data []byte, l xmlguard.Limits) {
+	t.Helper()
+	want := xmlguard.Check(data, l)
+	got := readLimited(r, data, l)
+	if got == nil && want != nil {
+		t.Fatalf("read under limits %+v, Check refuses: %v, for %q", l, want, data)
+	}
+	_, plain := readAll(data)
+	if plain != nil && !errors.Is(plain, errDirective) {
+		return // malformed: Check may find a limit past where the Reader stops
+	}
+	if !xmlguard.Refused(want) && want != nil {
+		t.Fatalf("Check = %v on a document the Reader reads, for %q", want, data)
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Fatalf("under limits %+v: Reader %v, Check %v, for %q", l, got, want, data)
+	}
+	if xmlguard.Refused(got) {
+		// The Reader stays usable, and ResetLimits forgets what was counted.
+		l.MaxBytes = 0
+		if err := readLimited(r, []byte(`<a xmlns:a="1"/>`), l); err != nil {
+			t.Fatalf("next document after %v: %v", got, err)
+		}
+	}
+}
+
+// limitCases are documents at and over each limit.
+var limitCases = []struct {
+	doc string
+	l   xmlguard.Limits
+	// want is the error both Check and the Reader return.
+	want error
+}{
+	{`<a><b c="1"/><d>text</d></a>`, xmlguard.Limits{}, nil},
+	{`<?xml version="1.0"?><!-- <a><a><a> --><a/>`, xmlguard.Limits{MaxDepth: 1}, nil},
+	{`<a x="1 > 0 /"><b></b></a>`, xmlguard.Limits{MaxDepth: 1}, &fedavail.LimitError{What: "nesting depth", Limit: 1}},
+	{`<a><![CDATA[<b><c><d>]]></a>`, xmlguard.Limits{MaxDepth: 1}, nil},
+	{`<a><b><c/></b></a>`, xmlguard.Limits{MaxDepth: 2}, nil},
+	{`<a><b><c></c></b></a>`, xmlguard.Limits{MaxDepth: 2}, &fedavail.LimitError{What: "nesting depth", Limit: 2}},
+	{strings.Repeat(`<a>`, 65) + strings.Repeat(`</a>`, 65), xmlguard.Limits{}, &fedavail.LimitError{What: "nesting depth", Limit: 64}},
+	{`<!DOCTYPE a><a/>`, xmlguard.Limits{}, fedavail.ErrDTD},
+	{`<a><!ENTITY x "y"></a>`, xmlguard.Limits{}, fedavail.ErrDTD},
+	{`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><lolz>&lol2;</lolz>`, xmlguard.Limits{}, fedavail.ErrDTD},
+	{`<a>` + strings.Repeat("a", 10) + `</a>`, xmlguard.Limits{MaxBytes: 10}, &fedavail.LimitError{What: "body size", Limit: 10}},
+	{`<a v='` + strings.Repeat("x", 99) + `'/>`, xmlguard.Limits{MaxAttrBytes: 99}, nil},
+	{`<a v='` + strings.Repeat("x", 100) + `'/>`, xmlguard.Limits{MaxAttrBytes: 99}, &fedavail.LimitError{What: "attribute size", Limit: 99}},
+	{`<a w="1" v='` + strings.Repeat("&amp;", 20) + `'/>`, xmlguard.Limits{MaxAttrBytes: 99}, &fedavail.LimitError{What: "attribute size", Limit: 99}},
+	{`<a w="1" v='` + strings.Repeat("x", 60) + `' u="` + strings.Repeat("x", 60) + `"/>`, xmlguard.Limits{MaxAttrBytes: 99}, nil},
+	{`<a xmlns="urn:a" xmlns:b='urn:b'/>`, xmlguard.Limits{MaxDeclsPerElement: 2}, nil},
+	{`<a xmlns="urn:a" xmlns:b='urn:b'` + "\n\txmlns:c=\"urn:c\"/>", xmlguard.Limits{MaxDeclsPerElement: 2}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 2}},
+	{`<a xmlns:a="1"xmlns:b='2'xmlns="3"/>`, xmlguard.Limits{MaxDeclsPerElement: 2}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 2}},
+	{`<a xmlnsx="1" axmlns:b="2" v="xmlns:c='3'"/>`, xmlguard.Limits{MaxDeclsPerElement: 1, MaxDecls: 1}, nil},
+	{`<a xmlns:="1" xmlns:b="2"/>`, xmlguard.Limits{MaxDeclsPerElement: 1}, &fedavail.LimitError{What: "namespace declarations per element", Limit: 1}},
+	{`<a xmlns:a="1"><b xmlns:b="2"><c xmlns:c="3"/></b></a>`, xmlguard.Limits{MaxDeclsInScope: 2}, &fedavail.LimitError{What: "namespace declarations in scope", Limit: 2}},
+	{`<a xmlns:="1"><b xmlns:b="2"><c xmlns:c="3"/></b></a>`, xmlguard.Limits{MaxDeclsInScope: 2}, &fedavail.LimitError{What: "namespace declarations in scope", Limit: 2}},
+	{`<a xmlns:a="1"><b xmlns:b="2"/><c xmlns:c="3"/><d><e xmlns:e="5"/></d></a>`, xmlguard.Limits{MaxDeclsInScope: 2}, nil},
+	{`<a xmlns:a="1"><b xmlns:b="2"/><c xmlns:c="3"/></a>`, xmlguard.Limits{MaxDecls: 2}, &fedavail.LimitError{What: "namespace declarations", Limit: 2}},
+	{`<a` + strings.Repeat(` xmlns:p="u"`, xmlguard.DefaultMaxDeclsPerElement+1) + `/>`, xmlguard.Limits{}, &fedavail.LimitError{What: "namespace declarations per element", Limit: xmlguard.DefaultMaxDeclsPerElement}},
+}
+
+// TestResetLimits checks each limit at and over its value, and holds the
+// Reader's verdicts to Check's.
+func TestResetLimits(t *testing.T) {
 	var r Reader
-	r.MaxDepth = 2
-	r.Reset([]byte(`<a><b/><b><c/></b></a>`))
-	var err error
-	for err == nil {
-		_, err = r.Next()
+	for _, tc := range limitCases {
+		err := readLimited(&r, []byte(tc.doc), tc.l)
+		if !reflect.DeepEqual(err, tc.want) {
+			t.Errorf("%.60q under %+v: %v, want %v", tc.doc, tc.l, err, tc.want)
+		}
+		checkSameLimits(t, &r, []byte(tc.doc), tc.l)
 	}
-	if !errors.Is(err, ErrTooDeep) {
-		t.Fatalf("err = %v, want ErrTooDeep", err)
+	// Reset lifts the limits again.
+	r.Reset([]byte(`<!DOCTYPE a><a/>`))
+	if _, err := r.Next(); !errors.Is(err, errDirective) {
+		t.Errorf("after Reset, a directive: %v, want the syntax error", err)
 	}
-	r.MaxDepth = 0
-	r.Reset([]byte(`<a><b/><b><c/></b></a>`))
-	for err = nil; err == nil; {
-		_, err = r.Next()
+}
+
+// FuzzLimits holds ResetLimits to xmlguard.Check on any input, under tight
+// limits that fuzzed documents reach.
+func FuzzLimits(f *testing.F) {
+	for _, tc := range limitCases {
+		f.Add([]byte(tc.doc))
 	}
-	if err != io.EOF {
-		t.Fatalf("without a limit: err = %v, want io.EOF", err)
-	}
+	var r Reader
+	tight := xmlguard.Limits{MaxBytes: 4096, MaxDepth: 3, MaxAttrBytes: 8, MaxDeclsPerElement: 2, MaxDeclsInScope: 3, MaxDecls: 4}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkSameLimits(t, &r, data, tight)
+		checkSameLimits(t, &r, data, xmlguard.Limits{})
+	})
 }

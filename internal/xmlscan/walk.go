@@ -3,37 +3,14 @@ package xmlscan
 // The helpers below walk the element whose start tag was just read, the way
 // encoding/xml's Unmarshal walks it for a struct or a simple-typed field.
 
-// Skip reads to the end of the element whose start tag was just read.
+// Skip reads to the end of the element whose start tag was just read,
+// checking what Next checks but resolving no names inside it: nothing
+// looks at them.
 func (r *Reader) Skip() error {
 	depth := len(r.open)
 	for len(r.open) >= depth {
-		if _, err := r.Next(); err != nil {
+		if _, err := r.next(false); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// SkipKnown is Skip for an element that may hold one whose extent an
-// earlier pass over the same data found: the element whose start tag
-// begins at start and that ends at end (Offset after its Skip there) is
-// jumped over, not scanned again. The earlier pass must have been a
-// Reader's from the start of the same data, which read that element
-// without error under the same declarations; this pass would read it the
-// same way.
-func (r *Reader) SkipKnown(start, end int) error {
-	depth := len(r.open)
-	for len(r.open) >= depth {
-		kind, err := r.Next()
-		if err != nil {
-			return err
-		}
-		if kind == StartElement && r.s.start == start && !r.s.closing && r.s.pos < end && end <= len(r.s.data) {
-			top := r.open[len(r.open)-1]
-			r.space = top.space
-			r.unbind(top.binds)
-			r.open = r.open[:len(r.open)-1]
-			r.s.kind, r.s.attrs, r.s.pos = EndElement, r.s.attrs[:0], end
 		}
 	}
 	return nil

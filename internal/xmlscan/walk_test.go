@@ -1,79 +1,97 @@
 package xmlscan
 
 import (
-	"io"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/fedavail/fedavail/internal/xmlguard"
 )
 
-// tokenTrace reads data to its end and records every token's kind, resolved
-// name and offset, calling skip instead of reading on at the start tag of
-// the element named at.
-func tokenTrace(t *testing.T, data []byte, at string, skip func(r *Reader) error) []string {
+// checkSkip holds Skip, which resolves no names inside what it skips, to
+// reading the same element with Next: at every start tag of data, both
+// stop at the same offset with the same name, or both fail, and the
+// Reader reads on alike; under limits too.
+func checkSkip(t *testing.T, data []byte) {
 	t.Helper()
-	var r Reader
-	r.Reset(data)
-	var trace []string
-	for {
-		kind, err := r.Next()
-		if err == io.EOF {
-			return trace
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		if kind == CharData {
-			continue
-		}
-		trace = append(trace, string(rune('0'+kind))+" {"+r.Name().Space+"}"+string(r.Name().Local))
-		if kind == StartElement && string(r.Name().Local) == at {
-			if err := skip(&r); err != nil {
-				t.Fatalf("skip: %v", err)
+	for _, l := range []*xmlguard.Limits{nil, {MaxDepth: 4, MaxDeclsInScope: 3}} {
+		for at := 0; ; at++ {
+			var skipped, read Reader
+			found := false
+			for _, r := range []*Reader{&skipped, &read} {
+				if l != nil {
+					_ = r.ResetLimits(data, *l)
+				} else {
+					r.Reset(data)
+				}
+				n := 0
+				for {
+					kind, err := r.Next()
+					if err != nil {
+						break
+					}
+					if kind == StartElement {
+						if n == at {
+							found = true
+							break
+						}
+						n++
+					}
+				}
 			}
-			trace = append(trace, "skipped to "+string(rune('0'+len(r.open))), string(data[r.Offset():][:1]))
+			if !found {
+				break
+			}
+			errSkip := skipped.Skip()
+			depth := read.Depth()
+			var errRead error
+			for errRead == nil && read.Depth() >= depth {
+				_, errRead = read.Next()
+			}
+			if (errSkip == nil) != (errRead == nil) {
+				t.Fatalf("start tag %d: Skip %v, Next %v, for %q", at, errSkip, errRead, data)
+			}
+			if errSkip != nil {
+				continue
+			}
+			if skipped.Offset() != read.Offset() || skipped.Name().Space != read.Name().Space || string(skipped.Name().Local) != string(read.Name().Local) || skipped.Depth() != read.Depth() {
+				t.Fatalf("start tag %d: Skip ends at %d %v depth %d, Next at %d %v depth %d, for %q", at,
+					skipped.Offset(), skipped.Name(), skipped.Depth(), read.Offset(), read.Name(), read.Depth(), data)
+			}
+			for {
+				k1, err1 := skipped.Next()
+				k2, err2 := read.Next()
+				if k1 != k2 || (err1 == nil) != (err2 == nil) || k1 == StartElement && skipped.XMLName() != read.XMLName() {
+					t.Fatalf("start tag %d: after Skip %v %v, after Next %v %v, for %q", at, k1, err1, k2, err2, data)
+				}
+				if err1 != nil {
+					break
+				}
+			}
 		}
 	}
 }
 
-// TestSkipKnown holds SkipKnown to Skip: jumping over a known element
-// inside the skipped one leaves the Reader where Skip does, declarations
-// unwound, and a span that matches no start tag changes nothing.
-func TestSkipKnown(t *testing.T) {
-	const known = `<e:Tok xmlns:e="urn:e" xmlns="urn:inner"><e:a x="1"/>base64base64<b/></e:Tok>`
-	data := []byte(`<r xmlns:p="urn:p"><p:H><p:S xmlns:p="urn:redeclared">` + known + `<p:after/></p:S></p:H><p:Body><x/></p:Body></r>`)
-	start := len(`<r xmlns:p="urn:p"><p:H><p:S xmlns:p="urn:redeclared">`)
-	end := start + len(known)
-	want := tokenTrace(t, data, "S", (*Reader).Skip)
-	for _, tt := range []struct {
-		name       string
-		start, end int
-	}{
-		{"known", start, end},
-		{"no such start", start + 1, end},
-		{"empty", 0, 0},
+func TestSkip(t *testing.T) {
+	for _, doc := range []string{
+		`<r xmlns:p="urn:p"><p:H><p:S xmlns:p="urn:re"><e:Tok xmlns:e="urn:e" xmlns="urn:in"><e:a x="1"/>base64<b/></e:Tok><p:after/></p:S></p:H><p:B><x/></p:B></r>`,
+		`<a><b><c xmlns:x="1"><d xmlns:y="2"><e xmlns:z="3"/></d></c></b></a>`,
+		`<a><b><c><d><e><f/></e></d></c></b></a>`,
+		`<a><b></c></a>`,
+		`<a><b><!DOCTYPE x></b></a>`,
+		`<a><b>&bad;</b></a>`,
+		`<a><b>`,
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			got := tokenTrace(t, data, "S", func(r *Reader) error { return r.SkipKnown(tt.start, tt.end) })
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("trace (-Skip +SkipKnown):\n%s", diff)
-			}
-		})
+		checkSkip(t, []byte(doc))
 	}
-	// The jump really happens: a known span over malformed bytes is not
-	// read (the caller vouches for it).
-	bad := []byte(string(data[:start]) + "<e:Tok>" + "<<<" + "</e:Tok>" + string(data[end:]))
-	var r Reader
-	r.Reset(bad)
-	for {
-		if _, err := r.Next(); err != nil {
-			t.Fatal(err)
+}
+
+// FuzzSkip holds Skip to Next on any input.
+func FuzzSkip(f *testing.F) {
+	f.Add([]byte(`<r xmlns:p="urn:p"><p:H><p:S xmlns:p="urn:re"><e:Tok xmlns:e="urn:e"><e:a x="1"/>t<b/></e:Tok><p:after/></p:S></p:H></r>`))
+	f.Add([]byte(`<a><b><c xmlns:x="1"><d xmlns:y="2"><e xmlns:z="3"/></d></c></b></a>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4096 {
+			return
 		}
-		if string(r.Name().Local) == "S" {
-			break
-		}
-	}
-	if err := r.SkipKnown(start, start+len("<e:Tok><<<</e:Tok>")); err != nil {
-		t.Fatalf("SkipKnown over a vouched-for span: %v", err)
-	}
+		checkSkip(t, data)
+	})
 }
