@@ -237,7 +237,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data, status, err := h.read(r)
+	// The body is read into a pooled buffer, returned when the answer has
+	// been written: nothing kept after that refers to it (strings are
+	// copies, caches are keyed by copies, validators keep nothing).
+	bp := h.buffers.Get().(*[]byte)
+	data, status, err := h.read(r, (*bp)[:0])
+	defer h.putBuffer(bp, data)
 	if err != nil {
 		h.unreadable(w, r, status, err)
 		return
@@ -371,7 +376,7 @@ func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedava
 	bp := h.buffers.Get().(*[]byte)
 	data := tok.AppendStandalone((*bp)[:0])
 	req, err := h.cfg.Tokens.ValidateToken(ctx, data, fedavail.OfferFreeBusy)
-	h.putBuffer(bp, data)
+	defer h.putBuffer(bp, data)
 	if err == nil && req == nil {
 		err = errors.New("ews: token validator returned no requester")
 	}
@@ -457,10 +462,10 @@ func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
 	_, _ = w.Write(data)
 }
 
-// putBuffer returns a buffer to the pool, grown to data if that is not
-// too large to keep.
+// putBuffer returns a buffer to the pool, as data (its storage, perhaps
+// grown) unless that is nil or too large to keep.
 func (h *Handler) putBuffer(bp *[]byte, data []byte) {
-	if cap(data) <= maxPooledBuffer {
+	if data != nil && cap(data) <= maxPooledBuffer {
 		*bp = data[:0]
 	}
 	h.buffers.Put(bp)
