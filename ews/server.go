@@ -444,11 +444,18 @@ func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
 	defer h.buffers.Put(bp)
 	var data []byte
 	err := errUnwritable
-	if r, ok := body.(*GetUserAvailabilityResponse); ok {
-		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r)
-		if err == nil && cap(data) <= maxPooledBuffer {
-			*bp = data
+	switch r := body.(type) {
+	case *availabilityAnswer:
+		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r.GetUserAvailabilityResponse, r.freeBusy)
+		if r.pooled != nil {
+			h.putBuffer(r.pooled, r.freeBusy)
 		}
+		body = r.GetUserAvailabilityResponse // for encoding/xml
+	case *GetUserAvailabilityResponse:
+		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r, nil)
+	}
+	if err == nil && cap(data) <= maxPooledBuffer {
+		*bp = data
 	}
 	if errors.Is(err, errUnwritable) {
 		data, err = h.envelope(v, body).Marshal()

@@ -67,27 +67,53 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	// entry of the request still gets its own in the answer, as Exchange
 	// gives it; the size cap keeps the copies from amplifying the request.
 	budget := answerBudget{left: h.cfg.MaxAnswerBytes}
-	out := &GetUserAvailabilityResponse{}
+	out := &availabilityAnswer{GetUserAvailabilityResponse: &GetUserAvailabilityResponse{}}
 	if q.view != "" {
-		views := make([]*FreeBusyResponse, len(results))
-		sizes := make([]int, len(results))
+		// Each distinct answer is written once, to be measured, into the
+		// bytes the answer is sent with (out.freeBusy, in request order):
+		// writing it again at the end was a third of this method.
+		first := make([]int, len(results))    // entry of each answer written, +1
+		spans := make([][2]int, len(results)) // and where its bytes are
 		out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		out.pooled = h.buffers.Get().(*[]byte)
+		b := (*out.pooled)[:0]
 		for i, k := range set.index {
-			if views[k] == nil {
+			start := len(b)
+			switch {
+			case first[k] == 0:
 				fb := h.freeBusyResponse(&results[k], q)
-				views[k], sizes[k] = &fb, len(appendFreeBusyResponse(nil, &fb))
-			}
-			if !budget.take(sizes[k]) {
-				out.FreeBusyResponses[i] = tooBig(q.server)
+				b = appendFreeBusyResponse(b, &fb)
+				if budget.take(len(b) - start) {
+					out.FreeBusyResponses[i] = fb
+					first[k], spans[k] = i+1, [2]int{start, len(b)}
+					continue
+				}
+				b = b[:start]
+			case budget.take(spans[k][1] - spans[k][0]):
+				out.FreeBusyResponses[i] = out.FreeBusyResponses[first[k]-1]
+				b = append(b, b[spans[k][0]:spans[k][1]]...)
 				continue
 			}
-			out.FreeBusyResponses[i] = *views[k]
+			out.FreeBusyResponses[i] = tooBig(q.server)
+			b = appendFreeBusyResponse(b, &out.FreeBusyResponses[i])
 		}
+		out.freeBusy = b
 	}
 	if q.suggest != nil {
 		out.SuggestionsResponse = h.suggestions(req, set, results, q, &budget)
 	}
 	return out, nil
+}
+
+// availabilityAnswer is a GetUserAvailability answer with its free/busy
+// responses already written.
+type availabilityAnswer struct {
+	*GetUserAvailabilityResponse
+	// freeBusy is the FreeBusyResponse elements, in order, as
+	// appendFreeBusyResponse writes them; pooled is its buffer, which
+	// the handler's write returns to the pool.
+	freeBusy []byte
+	pooled   *[]byte
 }
 
 // answerBudget is what is left of the answer's size cap.

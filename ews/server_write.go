@@ -29,8 +29,9 @@ const (
 )
 
 // appendAvailabilityEnvelope appends the whole answer envelope: the
-// ServerVersionInfo header and r as the body.
-func appendAvailabilityEnvelope(b []byte, v soap.Version, sv ServerVersion, r *GetUserAvailabilityResponse) ([]byte, error) {
+// ServerVersionInfo header and r as the body. freeBusy, if not nil, is
+// r's FreeBusyResponse elements already written.
+func appendAvailabilityEnvelope(b []byte, v soap.Version, sv ServerVersion, r *GetUserAvailabilityResponse, freeBusy []byte) ([]byte, error) {
 	b = append(b, xmlDecl...)
 	b = append(b, `<s:Envelope xmlns:s="`...)
 	b = append(b, v.Namespace()...)
@@ -44,17 +45,21 @@ func appendAvailabilityEnvelope(b []byte, v soap.Version, sv ServerVersion, r *G
 		b = appendAttr(b, "Version", sv.Version)
 	}
 	b = append(b, `></ServerVersionInfo></s:Header><s:Body>`...)
-	b, err := appendAvailabilityResponse(b, r)
+	b, err := appendAvailabilityResponse(b, r, freeBusy)
 	if err != nil {
 		return nil, err
 	}
 	return append(b, envelopeEnd...), nil
 }
 
-func appendAvailabilityResponse(b []byte, r *GetUserAvailabilityResponse) ([]byte, error) {
+func appendAvailabilityResponse(b []byte, r *GetUserAvailabilityResponse, freeBusy []byte) ([]byte, error) {
 	b = append(b, `<GetUserAvailabilityResponse`+xmlnsMsgs+`><FreeBusyResponseArray>`...)
-	for i := range r.FreeBusyResponses {
-		b = appendFreeBusyResponse(b, &r.FreeBusyResponses[i])
+	if freeBusy != nil {
+		b = append(b, freeBusy...)
+	} else {
+		for i := range r.FreeBusyResponses {
+			b = appendFreeBusyResponse(b, &r.FreeBusyResponses[i])
+		}
 	}
 	b = append(b, `</FreeBusyResponseArray>`...)
 	if s := r.SuggestionsResponse; s != nil {

@@ -3,9 +3,12 @@ package ews
 import (
 	"bytes"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/testshared"
 )
@@ -134,7 +137,7 @@ func TestFastEncoderMatchesEncodingXML(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := appendAvailabilityEnvelope(nil, v, h.cfg.ServerVersion, a)
+		got, err := appendAvailabilityEnvelope(nil, v, h.cfg.ServerVersion, a, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +161,56 @@ func TestFastEncoderRefusesUnknownConflictKind(t *testing.T) {
 	a := &GetUserAvailabilityResponse{SuggestionsResponse: &SuggestionsResponse{Days: []SuggestionDayResult{{
 		Suggestions: []Suggestion{{Conflicts: &AttendeeConflicts{Items: []AttendeeConflictData{{Kind: "Future"}}}}},
 	}}}}
-	if _, err := appendAvailabilityEnvelope(nil, soap.V11, defaultServerVersion, a); err != errUnwritable {
+	if _, err := appendAvailabilityEnvelope(nil, soap.V11, defaultServerVersion, a, nil); err != errUnwritable {
 		t.Fatalf("err = %v, want errUnwritable (the handler then falls back to encoding/xml)", err)
+	}
+}
+
+// TestFreeBusyWrittenOnce: the FreeBusyResponse bytes getUserAvailability
+// writes while it measures them (each distinct mailbox once, repeats
+// copied, refusals past the size cap) make the same answer, byte for byte,
+// as encoding/xml writes from the response it returns, whatever the cap.
+func TestFreeBusyWrittenOnce(t *testing.T) {
+	body := mustMarshal(t, availability(ViewDetailedMerged, "alice@example.com", "avail@example.com", "ALICE@example.com",
+		"none@example.com", "alice@example.com", "empty@example.com", "avail@example.com"))
+	tooBigs := map[int]bool{}
+	for limit := 1; limit < 40000; limit += 200 {
+		h, err := NewHandler(HandlerConfig{Calendars: testCalendars(), Policy: stubPolicy{"avail@example.com": fedavail.AccessAvailabilityOnly, "none@example.com": fedavail.AccessNone},
+			Now: func() time.Time { return testNow }, MaxAnswerBytes: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, rb, err := h.decode(body, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := &request{http: httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx", nil), msg: msg, body: rb,
+			requester: &fedavail.Requester{Address: "carol@example.com", Domain: "example.com"}, version: Exchange2013}
+		ans, fault := h.getUserAvailability(req)
+		if fault != nil {
+			t.Fatal(fault)
+		}
+		a := ans.(*availabilityAnswer)
+		got, err := appendAvailabilityEnvelope(nil, soap.V11, h.cfg.ServerVersion, a.GetUserAvailabilityResponse, a.freeBusy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := h.envelope(soap.V11, a.GetUserAvailabilityResponse).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("cap %d: written once\n%s\nencoding/xml\n%s", limit, got, want)
+		}
+		n := 0
+		for _, r := range a.FreeBusyResponses {
+			if r.ResponseMessage.ResponseCode == ErrorResultSetTooBig {
+				n++
+			}
+		}
+		tooBigs[n] = true
+	}
+	if len(tooBigs) < 4 || !tooBigs[0] || !tooBigs[7] {
+		t.Errorf("the caps tried refuse %v mailboxes: not every case was covered", tooBigs)
 	}
 }
