@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fedavail/fedavail"
@@ -123,12 +122,12 @@ type Handler struct {
 	// repeat the same few zones, and deriving rules probes a whole year.
 	legacyZones sync.Map // legacyZoneKey → SerializableTimeZone
 	// requestZones caches the Locations of requests' TimeZone elements,
-	// at most maxRequestZones of them (requestZoneCount counts attempts).
-	requestZones     sync.Map // SerializableTimeZone → *time.Location
-	requestZoneCount atomic.Int64
-	// contextZones caches TimeZoneContext headers the same way.
-	contextZones     sync.Map // standalone header → contextZone
-	contextZoneCount atomic.Int64
+	// and contextZones the TimeZoneContext headers (by their standalone
+	// bytes), at most maxRequestZones of each. Plain maps: a sync.Map
+	// boxes the key of every look-up, a copy of the zone or the header.
+	zoneMu       sync.RWMutex
+	requestZones map[SerializableTimeZone]*time.Location
+	contextZones map[string]contextZone
 	// buffers recycles answer buffers (*[]byte) between requests.
 	buffers sync.Pool
 	// readers recycles request readers (*requestReader) between requests.

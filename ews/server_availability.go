@@ -476,12 +476,7 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 	}
 	view := grantedView(q.view, res.level)
 	fb := &FreeBusyView{FreeBusyViewType: view}
-	var inWindow []calendar.Event
-	for _, e := range res.events {
-		if e.Overlaps(q.fbStart, q.fbEnd) {
-			inWindow = append(inWindow, e)
-		}
-	}
+	inWindow := eventsIn(res.events, q.fbStart, q.fbEnd)
 	if view.Merged() {
 		merged, err := calendar.MergedFreeBusy(inWindow, q.fbStart, q.fbEnd, q.interval)
 		if err != nil { // the window was validated: cannot happen
@@ -505,6 +500,25 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 		ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
 		FreeBusyView:    fb,
 	}
+}
+
+// eventsIn returns the events that overlap [start, end): events itself
+// when they all do, as they do unless suggestions widened the window read,
+// else a copy of those that do (events is read again for suggestions).
+func eventsIn(events []calendar.Event, start, end time.Time) []calendar.Event {
+	for i := range events {
+		if events[i].Overlaps(start, end) {
+			continue
+		}
+		in := append(make([]calendar.Event, 0, len(events)-1), events[:i]...)
+		for _, e := range events[i+1:] {
+			if e.Overlaps(start, end) {
+				in = append(in, e)
+			}
+		}
+		return in
+	}
+	return events
 }
 
 // wireEvent converts an item as Exchange's CalendarEvent.CreateFromQueryData

@@ -1,0 +1,31 @@
+package ews
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fedavail/fedavail/calendar"
+)
+
+// TestEventsIn: the events overlapping the window, in order; the input
+// itself (not a copy) when all do, and never modified.
+func TestEventsIn(t *testing.T) {
+	ev := func(h0, h1 int) calendar.Event { return calendar.Event{Start: at(h0, 0), End: at(h1, 0)} }
+	all := []calendar.Event{ev(8, 9), ev(10, 12), ev(11, 13)}
+	if got := eventsIn(all, at(0, 0), at(24, 0)); len(got) != 3 || &got[0] != &all[0] {
+		t.Errorf("all in the window: got %d events, a copy %v; want the input itself", len(got), len(got) > 0 && &got[0] != &all[0])
+	}
+	mixed := []calendar.Event{ev(1, 2), ev(8, 9), ev(20, 21), ev(10, 12), ev(23, 24)}
+	before := append([]calendar.Event(nil), mixed...)
+	got := eventsIn(mixed, at(8, 30), at(20, 0))
+	if diff := cmp.Diff([]calendar.Event{ev(8, 9), ev(10, 12)}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, mixed); diff != "" {
+		t.Errorf("the input changed:\n%s", diff)
+	}
+	if got := eventsIn(mixed, at(2, 0), at(3, 0)); len(got) != 0 {
+		t.Errorf("none in the window: got %v", got)
+	}
+}
