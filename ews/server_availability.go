@@ -55,8 +55,11 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 		return nil, fault
 	}
 	q.server = req.http.Host
-	if host, _, err := net.SplitHostPort(q.server); err == nil {
-		q.server = host
+	if strings.LastIndexByte(q.server, ':') > strings.LastIndexByte(q.server, ']') {
+		// A port to drop (an error, allocated, for a Host without one).
+		if host, _, err := net.SplitHostPort(q.server); err == nil {
+			q.server = host
+		}
 	}
 	set := distinctMailboxes(in.MailboxData)
 	results, fault := h.readMailboxes(req, set, q)
@@ -552,19 +555,52 @@ func (h *Handler) wireWorkingHours(wh *calendar.WorkingHours, year int) *Working
 	if wh == nil {
 		return nil
 	}
-	out := &WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year)}
+	out := &WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year), WorkingPeriods: make([]WorkingPeriod, 0, len(wh.Periods))}
 	for _, p := range wh.Periods {
-		names := make([]string, len(p.Days))
-		for i, d := range p.Days {
-			names[i] = d.String()
-		}
 		out.WorkingPeriods = append(out.WorkingPeriods, WorkingPeriod{
-			DayOfWeek:          strings.Join(names, " "),
+			DayOfWeek:          dayNames(p.Days),
 			StartTimeInMinutes: p.StartMinute,
 			EndTimeInMinutes:   p.EndMinute,
 		})
 	}
 	return out
+}
+
+// dayNames writes weekdays as a DayOfWeek list, "Monday Tuesday …". The
+// usual list, distinct days in order, comes from a table; any other is
+// written as given.
+func dayNames(days []time.Weekday) string {
+	set := 0
+	for i, d := range days {
+		if d < time.Sunday || d > time.Saturday || i > 0 && d <= days[i-1] {
+			return joinDays(days)
+		}
+		set |= 1 << d
+	}
+	return dayLists[set]
+}
+
+// dayLists holds dayNames of every set of distinct weekdays in order,
+// indexed by the set's bits.
+var dayLists = func() (lists [1 << 7]string) {
+	for set := range lists {
+		var days []time.Weekday
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			if set&(1<<d) != 0 {
+				days = append(days, d)
+			}
+		}
+		lists[set] = joinDays(days)
+	}
+	return lists
+}()
+
+func joinDays(days []time.Weekday) string {
+	names := make([]string, len(days))
+	for i, d := range days {
+		names[i] = d.String()
+	}
+	return strings.Join(names, " ")
 }
 
 // suggestions rates meeting times across the request's mailboxes, each

@@ -1,7 +1,12 @@
 package ews
 
 import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -27,5 +32,39 @@ func TestEventsIn(t *testing.T) {
 	}
 	if got := eventsIn(mixed, at(2, 0), at(3, 0)); len(got) != 0 {
 		t.Errorf("none in the window: got %v", got)
+	}
+}
+
+// TestDayNames: a list of distinct weekdays in order comes from the table,
+// any other list is written as given; both as strings.Join of the names.
+func TestDayNames(t *testing.T) {
+	for _, days := range [][]time.Weekday{
+		nil, {time.Monday}, {time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+		{time.Sunday, time.Saturday}, {time.Friday, time.Monday}, {time.Monday, time.Monday}, {time.Weekday(9)},
+	} {
+		names := make([]string, len(days))
+		for i, d := range days {
+			names[i] = d.String()
+		}
+		if got, want := dayNames(days), strings.Join(names, " "); got != want {
+			t.Errorf("dayNames(%v) = %q, want %q", days, got, want)
+		}
+	}
+}
+
+// TestServerName: the server named in per-mailbox errors is the request's
+// Host without a port.
+func TestServerName(t *testing.T) {
+	ts := newTestServer(t, nil)
+	for host, want := range map[string]string{"mail.example.com": "mail.example.com", "mail.example.com:8443": "mail.example.com",
+		"[::1]:443": "::1", "[::1]": "[::1]"} {
+		r := httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx", bytes.NewReader(mustMarshal(t, availability(ViewFreeBusy, "nobody@example.com"))))
+		r.Host = host
+		r.SetBasicAuth("carol@example.com", "secret")
+		w := httptest.NewRecorder()
+		ts.Config.Handler.ServeHTTP(w, r)
+		if got := w.Body.String(); !strings.Contains(got, "<ExceptionServerName xmlns=\""+ErrorsNS+"\">"+want+"</ExceptionServerName>") {
+			t.Errorf("Host %q: server name not %q in %s", host, want, got)
+		}
 	}
 }

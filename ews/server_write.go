@@ -293,12 +293,29 @@ func appendBool(b []byte, name string, v bool) []byte {
 
 func appendDateTime(b []byte, name string, d DateTime) []byte {
 	b = appendOpen(b, name)
-	if d.Floating {
-		b = d.Time.AppendFormat(b, floatingLayout)
-	} else {
-		b = d.Time.AppendFormat(b, offsetLayout)
-	}
+	b = appendDateTimeValue(b, d)
 	return appendClose(b, name)
+}
+
+// appendDateTimeValue writes d as DateTime.MarshalText does. The times of
+// answers (wall-clock readings of whole seconds) are written by hand:
+// time.AppendFormat was most of the cost of writing an event.
+func appendDateTimeValue(b []byte, d DateTime) []byte {
+	if !d.Floating || d.Time.Nanosecond() != 0 {
+		if d.Floating {
+			return d.Time.AppendFormat(b, floatingLayout)
+		}
+		return d.Time.AppendFormat(b, offsetLayout)
+	}
+	year, month, day := d.Time.Date()
+	if year < 0 || year > 9999 {
+		return d.Time.AppendFormat(b, floatingLayout)
+	}
+	hour, min, sec := d.Time.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	b = append(b, byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
+	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':')
+	return append(b, byte('0'+sec/10), byte('0'+sec%10))
 }
 
 // appendIntAttr writes an omitempty integer attribute.

@@ -214,3 +214,51 @@ func TestFreeBusyWrittenOnce(t *testing.T) {
 		t.Errorf("the caps tried refuse %v mailboxes: not every case was covered", tooBigs)
 	}
 }
+
+// TestAppendDateTimeValue holds the hand-written times to time.Format with
+// the layouts DateTime.MarshalText uses, for floating and offset times,
+// whole seconds or not, and years outside 0…9999.
+func TestAppendDateTimeValue(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	zones := []*time.Location{time.UTC, time.FixedZone("", 5*3600+1800), time.FixedZone("", -8*3600)}
+	for i := range 20000 {
+		sec := r.Int64N(400*365*86400) - 200*365*86400 // 1770 to 2170
+		switch i % 10 {
+		case 0:
+			sec = r.Int64N(1<<40) - 1<<39 // years far outside 0…9999
+		case 1:
+			sec -= 2000 * 365 * 86400 // around year 0
+		}
+		tm := time.Unix(sec, 0).In(zones[i%len(zones)])
+		if i%3 == 0 {
+			tm = tm.Add(time.Duration(r.Int64N(1e9)))
+		}
+		for _, d := range []DateTime{{Time: tm}, Wall(tm, tm.Location())} {
+			want := d.Time.Format(floatingLayout)
+			if !d.Floating {
+				want = d.Time.Format(offsetLayout)
+			}
+			if got := string(appendDateTimeValue([]byte("x"), d)); got != "x"+want {
+				t.Fatalf("%v (floating %v): %q, want %q", d.Time, d.Floating, got, "x"+want)
+			}
+		}
+	}
+}
+
+// BenchmarkAppendDateTimeValue writes an answer's time (a floating
+// wall-clock reading of whole seconds) by hand and, for comparison, with
+// time.AppendFormat.
+func BenchmarkAppendDateTimeValue(b *testing.B) {
+	d := Wall(time.Date(2024, 3, 11, 9, 30, 0, 0, time.UTC), time.UTC)
+	buf := make([]byte, 0, 64)
+	b.Run("hand", func(b *testing.B) {
+		for b.Loop() {
+			buf = appendDateTimeValue(buf[:0], d)
+		}
+	})
+	b.Run("AppendFormat", func(b *testing.B) {
+		for b.Loop() {
+			buf = d.Time.AppendFormat(buf[:0], floatingLayout)
+		}
+	})
+}
