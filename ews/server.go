@@ -306,7 +306,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.write(w, msg.Version, answer)
-	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+	if h.log.Enabled(r.Context(), slog.LevelDebug) { // not to box the attributes for nothing
+		h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+	}
 }
 
 // unreadable answers a request that cannot be read: 413 over the size
@@ -383,7 +385,11 @@ func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedava
 		return nil, err
 	}
 	// A token's requester is federated whatever the validator says: the
-	// policy must treat it as external.
+	// policy must treat it as external. (The validator's is copied only
+	// when it must change.)
+	if req.Federated && req.Domain != "" {
+		return req, nil
+	}
 	r := *req
 	r.Federated = true
 	if r.Domain == "" {
@@ -445,11 +451,11 @@ func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
 	err := errUnwritable
 	switch r := body.(type) {
 	case *availabilityAnswer:
-		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r.GetUserAvailabilityResponse, r.freeBusy)
+		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, &r.GetUserAvailabilityResponse, r.freeBusy)
 		if r.pooled != nil {
 			h.putBuffer(r.pooled, r.freeBusy)
 		}
-		body = r.GetUserAvailabilityResponse // for encoding/xml
+		body = &r.GetUserAvailabilityResponse // for encoding/xml
 	case *GetUserAvailabilityResponse:
 		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r, nil)
 	}

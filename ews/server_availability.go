@@ -70,7 +70,7 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	// entry of the request still gets its own in the answer, as Exchange
 	// gives it; the size cap keeps the copies from amplifying the request.
 	budget := answerBudget{left: h.cfg.MaxAnswerBytes}
-	out := &availabilityAnswer{GetUserAvailabilityResponse: &GetUserAvailabilityResponse{}}
+	out := &availabilityAnswer{}
 	if q.view != "" {
 		// Each distinct answer is written once, to be measured, into the
 		// bytes the answer is sent with (out.freeBusy, in request order):
@@ -111,7 +111,7 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 // availabilityAnswer is a GetUserAvailability answer with its free/busy
 // responses already written.
 type availabilityAnswer struct {
-	*GetUserAvailabilityResponse
+	GetUserAvailabilityResponse
 	// freeBusy is the FreeBusyResponse elements, in order, as
 	// appendFreeBusyResponse writes them; pooled is its buffer, which
 	// the handler's write returns to the pool.
@@ -415,27 +415,8 @@ func (h *Handler) readCalendar(ctx context.Context, addr string, q *availability
 	if err == nil {
 		hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
 	}
-	var tooMany *calendar.TooManyEventsError
-	var unavailable *fedavail.UnavailableError
-	switch {
-	case errors.Is(err, calendar.ErrMailboxNotFound):
-		*res = mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
-		return
-	case errors.As(err, &unavailable):
-		// Exchange's answer for a mailbox database it cannot reach
-		// (CalendarQuery.HandleConnectionException → ErrorMailboxLogonFailed),
-		// with the source's wait when it said one.
-		h.log.WarnContext(ctx, "ews: calendar source unavailable", "mailbox", addr, "retry_after", unavailable.RetryAfter, "err", err)
-		*res = mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
-		return
-	case errors.As(err, &tooMany):
-		// Exchange's ResultSetTooBigException: the mailbox has more items
-		// in the window than one query returns.
-		*res = mailboxResult{code: ErrorResultSetTooBig, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
-		return
-	case err != nil:
-		h.log.ErrorContext(ctx, "ews: calendar source failed", "mailbox", addr, "err", err)
-		*res = generationFailed
+	if err != nil {
+		*res = h.calendarFailed(ctx, addr, err)
 		return
 	}
 	if !q.workingElsewhereOK {
@@ -448,6 +429,30 @@ func (h *Handler) readCalendar(ctx context.Context, addr string, q *availability
 		}
 	}
 	res.events, res.hours = events, hours
+}
+
+// calendarFailed is the result for a mailbox whose source failed with
+// err. (A function of its own: the targets of errors.As escape, and would
+// cost every successful read two allocations.)
+func (h *Handler) calendarFailed(ctx context.Context, addr string, err error) mailboxResult {
+	var tooMany *calendar.TooManyEventsError
+	var unavailable *fedavail.UnavailableError
+	switch {
+	case errors.Is(err, calendar.ErrMailboxNotFound):
+		return mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+	case errors.As(err, &unavailable):
+		// Exchange's answer for a mailbox database it cannot reach
+		// (CalendarQuery.HandleConnectionException → ErrorMailboxLogonFailed),
+		// with the source's wait when it said one.
+		h.log.WarnContext(ctx, "ews: calendar source unavailable", "mailbox", addr, "retry_after", unavailable.RetryAfter, "err", err)
+		return mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
+	case errors.As(err, &tooMany):
+		// Exchange's ResultSetTooBigException: the mailbox has more items
+		// in the window than one query returns.
+		return mailboxResult{code: ErrorResultSetTooBig, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
+	}
+	h.log.ErrorContext(ctx, "ews: calendar source failed", "mailbox", addr, "err", err)
+	return generationFailed
 }
 
 // grantedView downgrades a requested view to what the access level allows.

@@ -2,6 +2,7 @@ package ews
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/internal/soap"
 )
 
 // TestEventsIn: the events overlapping the window, in order; the input
@@ -65,6 +68,63 @@ func TestServerName(t *testing.T) {
 		ts.Config.Handler.ServeHTTP(w, r)
 		if got := w.Body.String(); !strings.Contains(got, "<ExceptionServerName xmlns=\""+ErrorsNS+"\">"+want+"</ExceptionServerName>") {
 			t.Errorf("Host %q: server name not %q in %s", host, want, got)
+		}
+	}
+}
+
+// sharedRequester is a validator that returns one Requester, its own, for
+// every token.
+type sharedRequester struct{ r *fedavail.Requester }
+
+func (v sharedRequester) ValidateToken(context.Context, []byte, fedavail.Offer) (*fedavail.Requester, error) {
+	return v.r, nil
+}
+
+// recordingPolicy grants LimitedDetails and remembers who asked.
+type recordingPolicy struct{ seen chan fedavail.Requester }
+
+func (p recordingPolicy) Access(_ context.Context, who fedavail.Requester, _ string) (fedavail.AccessLevel, error) {
+	p.seen <- who
+	return fedavail.AccessLimitedDetails, nil
+}
+
+// TestTokenRequesterIsFederated: whatever the validator says, a token's
+// requester reaches the policy federated and with its address's domain,
+// and the validator's own Requester is not changed to make it so.
+func TestTokenRequesterIsFederated(t *testing.T) {
+	for _, given := range []fedavail.Requester{
+		{Address: "olga@other.example"},
+		{Address: "olga@other.example", Federated: true},
+		{Address: "olga@other.example", Domain: "Other.Example"},
+		{Address: "olga@other.example", Domain: "Other.Example", Federated: true},
+	} {
+		mine := given
+		p := recordingPolicy{seen: make(chan fedavail.Requester, 1)}
+		h, err := NewHandler(HandlerConfig{Calendars: testCalendars(), Policy: p, Tokens: sharedRequester{&mine}, Now: func() time.Time { return testNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := soap.Envelope{Version: soap.V11, Headers: []any{requestServerVersion{Version: string(Exchange2013)}, soap.Security(soap.V11, []byte(goodToken))},
+			Body: availability(ViewFreeBusy, "alice@example.com")}
+		data, err := env.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx/WSSecurity", bytes.NewReader(data)))
+		if w.Code != http.StatusOK {
+			t.Fatalf("%+v: status %d", given, w.Code)
+		}
+		who := <-p.seen
+		wantDomain := given.Domain
+		if wantDomain == "" {
+			wantDomain = "other.example"
+		}
+		if !who.Federated || who.Domain != wantDomain || who.Address != given.Address {
+			t.Errorf("validator said %+v; the policy saw %+v", given, who)
+		}
+		if mine != given {
+			t.Errorf("the validator's Requester was changed: %+v, was %+v", mine, given)
 		}
 	}
 }

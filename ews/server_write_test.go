@@ -191,11 +191,11 @@ func TestFreeBusyWrittenOnce(t *testing.T) {
 			t.Fatal(fault)
 		}
 		a := ans.(*availabilityAnswer)
-		got, err := appendAvailabilityEnvelope(nil, soap.V11, h.cfg.ServerVersion, a.GetUserAvailabilityResponse, a.freeBusy)
+		got, err := appendAvailabilityEnvelope(nil, soap.V11, h.cfg.ServerVersion, &a.GetUserAvailabilityResponse, a.freeBusy)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := h.envelope(soap.V11, a.GetUserAvailabilityResponse).Marshal()
+		want, err := h.envelope(soap.V11, &a.GetUserAvailabilityResponse).Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
