@@ -69,7 +69,7 @@ type Folder struct {
 // DefaultCacheBytes is the default memory budget of a [Folder]'s parsed
 // calendars: about 3,300 Outlook-style calendars of 50 items and a series
 // (19 KB each, measured by BenchmarkFolderRetained); touching 10,000 such
-// mailboxes keeps the heap near 60 MB (BenchmarkFolder10kMailboxes).
+// mailboxes keeps the heap near 60 MB (BenchmarkFolderScale).
 const DefaultCacheBytes = 64 << 20
 
 // DefaultMaxFileSize is the default size limit of one calendar file.

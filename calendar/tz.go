@@ -1,10 +1,12 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ical "github.com/emersion/go-ical"
@@ -40,12 +42,34 @@ func (z locZone) toWall(t time.Time) time.Time {
 // ruleZone is a zone defined only by a VTIMEZONE's STANDARD and DAYLIGHT
 // observances, for TZIDs that are not IANA names (Outlook writes Windows
 // names such as "W. Europe Standard Time").
+//
+// Outlook's observances recur yearly from 1601. The transitions a request
+// needs are those of the years its items fall in, so the rules are expanded
+// lazily, zoneChunkYears at a time, when a time in those years is first
+// converted; a zone shared by thousands of files (see sharedRuleZone) holds
+// only the decades anyone asked about.
 type ruleZone struct {
-	// onsets are the zone's transitions, sorted, from the first observance
-	// up to vtzHorizon.
-	onsets []onset
 	// initial is the offset before the first onset.
 	initial time.Duration
+	// fixed are the onsets that need no expansion — observances without an
+	// RRULE and RDATEs — sorted.
+	fixed []onset
+	// rules are the yearly observances, expanded per chunk.
+	rules []zoneRule
+	// chunks[k] holds the rules' onsets whose wall clock before the
+	// transition falls in [zoneEpoch + k·zoneChunkYears, +zoneChunkYears),
+	// sorted; nil until first needed. mu serializes their expansion
+	// (rrule-go's RRule is not safe for concurrent iteration); reading a
+	// chunk already made takes no lock.
+	mu     sync.Mutex
+	chunks [zoneChunks]atomic.Pointer[[]onset]
+}
+
+// zoneRule is one observance's RRULE, ready to be entered near any chunk
+// (see recurrence), and the offsets it moves between.
+type zoneRule struct {
+	rec      *recurrence
+	from, to time.Duration
 }
 
 type onset struct {
@@ -53,6 +77,15 @@ type onset struct {
 	wallAt time.Time     // wall clock (new offset) at the transition
 	offset time.Duration // offset from UTC after it
 }
+
+// Rule-based transitions are expanded from zoneEpoch (Outlook starts its
+// rules in 1601; nobody queries those centuries, and rrule-go gives up on
+// such spans) up to vtzHorizon, zoneChunkYears at a time.
+const (
+	zoneEpoch      = 1970
+	zoneChunkYears = 16
+	zoneChunks     = (2200 - zoneEpoch + zoneChunkYears - 1) / zoneChunkYears
+)
 
 // vtzHorizon bounds how far VTIMEZONE rules are expanded.
 var vtzHorizon = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -69,14 +102,94 @@ func (z *ruleZone) toWall(t time.Time) time.Time {
 
 // offsetAt returns the offset after the last onset whose key is not after t.
 func (z *ruleZone) offsetAt(t time.Time, key func(onset) time.Time) time.Duration {
-	i, _ := slices.BinarySearchFunc(z.onsets, t, func(o onset, t time.Time) int { return key(o).Compare(t) })
-	for i < len(z.onsets) && key(z.onsets[i]).Equal(t) {
+	best, ok := lastOnset(z.fixed, t, key)
+	if len(z.rules) > 0 {
+		// A key differs from the wall clock a chunk is cut by by a day at
+		// most, so a t just before a chunk's start may need its first onset.
+		for k := min(chunkOf(t.Add(48*time.Hour)), zoneChunks-1); k >= 0; k-- {
+			if o, found := lastOnset(z.chunk(k), t, key); found {
+				if !ok || !key(o).Before(key(best)) {
+					best, ok = o, true
+				}
+				break
+			}
+		}
+	}
+	if !ok {
+		return z.initial
+	}
+	return best.offset
+}
+
+// lastOnset returns the last of the sorted onsets whose key is not after t.
+func lastOnset(onsets []onset, t time.Time, key func(onset) time.Time) (onset, bool) {
+	i, _ := slices.BinarySearchFunc(onsets, t, func(o onset, t time.Time) int { return key(o).Compare(t) })
+	for i < len(onsets) && key(onsets[i]).Equal(t) {
 		i++
 	}
 	if i == 0 {
-		return z.initial
+		return onset{}, false
 	}
-	return z.onsets[i-1].offset
+	return onsets[i-1], true
+}
+
+// chunkOf is the chunk whose years hold t (negative before zoneEpoch).
+func chunkOf(t time.Time) int {
+	d := t.Year() - zoneEpoch
+	if d < 0 {
+		return -1
+	}
+	return d / zoneChunkYears
+}
+
+// chunk returns the rules' onsets of chunk k, expanding them the first time.
+func (z *ruleZone) chunk(k int) []onset {
+	if p := z.chunks[k].Load(); p != nil {
+		return *p
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if p := z.chunks[k].Load(); p != nil {
+		return *p
+	}
+	lo := time.Date(zoneEpoch+k*zoneChunkYears, 1, 1, 0, 0, 0, 0, time.UTC)
+	hi := lo.AddDate(zoneChunkYears, 0, 0)
+	if hi.After(vtzHorizon) {
+		hi = vtzHorizon
+	}
+	var out []onset
+	for _, r := range z.rules {
+		out = append(out, r.onsets(lo, hi)...)
+	}
+	slices.SortFunc(out, func(a, b onset) int { return a.at.Compare(b.at) })
+	z.chunks[k].Store(&out)
+	return out
+}
+
+// onsets returns the rule's transitions whose wall clock before them is in
+// [lo, hi), and at vtzHorizon itself. The rule is entered in the year
+// before lo, not walked from its start.
+func (r zoneRule) onsets(lo, hi time.Time) (out []onset) {
+	// newRecurrence refused the rules rrule-go is known to choke on; one
+	// that still makes it panic contributes no transitions rather than
+	// taking the request down with it.
+	defer func() {
+		if recover() != nil {
+			out = nil
+		}
+	}()
+	next := r.rec.iterator(lo)
+	for {
+		s, ok := next()
+		if !ok || s.After(hi) || s.Equal(hi) && !hi.Equal(vtzHorizon) {
+			return out
+		}
+		if s.Before(lo) {
+			continue
+		}
+		at := s.Add(-r.from)
+		out = append(out, onset{at: at, wallAt: at.Add(r.to), offset: r.to})
+	}
 }
 
 // newRuleZone builds a zone from a VTIMEZONE component.
@@ -107,41 +220,41 @@ func newRuleZone(c *ical.Component) (*ruleZone, error) {
 		if first.IsZero() || start.Before(first) {
 			first, z.initial = start, from
 		}
-		starts := []time.Time{start}
 		if rp := obs.Props.Get(ical.PropRecurrenceRule); rp != nil {
-			// Outlook starts its rules in 1601; expanding centuries nobody
-			// queries costs time (and rrule-go gives up on such spans), so a
-			// rule starts in 1970 at the earliest.
-			if start.Year() < 1970 {
-				start = start.AddDate(1970-start.Year(), 0, 0)
+			if start.Year() < zoneEpoch {
+				start = start.AddDate(zoneEpoch-start.Year(), 0, 0)
 			}
-			r, err := wallRule(rp.Value, start, locZone{time.FixedZone("", int(from/time.Second))})
+			opt, err := ruleOption(rp.Value, start, locZone{time.FixedZone("", int(from/time.Second))})
+			if err == nil && opt.Freq != rrule.YEARLY {
+				// Zones change their offsets yearly at most; a daily or hourly
+				// rule would make hundreds of thousands of onsets.
+				err = errors.New("RRULE is not yearly")
+			}
+			var rec *recurrence
+			if err == nil {
+				rec, err = newRecurrence(*opt)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s observance: %w", obs.Name, err)
 			}
-			if r.OrigOptions.Freq != rrule.YEARLY {
-				// Zones change their offsets yearly at most; a daily or hourly
-				// rule would make hundreds of thousands of onsets.
-				return nil, fmt.Errorf("%s observance: RRULE is not yearly", obs.Name)
-			}
-			starts = r.Between(start, vtzHorizon, true)
+			z.rules = append(z.rules, zoneRule{rec: rec, from: from, to: to})
+		} else {
+			at := start.Add(-from)
+			z.fixed = append(z.fixed, onset{at: at, wallAt: at.Add(to), offset: to})
 		}
 		for _, rd := range obs.Props.Values("RDATE") {
 			for _, v := range strings.Split(rd.Value, ",") {
 				if t, err := time.ParseInLocation("20060102T150405", v, time.UTC); err == nil {
-					starts = append(starts, t)
+					at := t.Add(-from)
+					z.fixed = append(z.fixed, onset{at: at, wallAt: at.Add(to), offset: to})
 				}
 			}
 		}
-		for _, s := range starts {
-			at := s.Add(-from)
-			z.onsets = append(z.onsets, onset{at: at, wallAt: at.Add(to), offset: to})
-		}
 	}
-	if len(z.onsets) == 0 {
+	if len(z.fixed) == 0 && len(z.rules) == 0 {
 		return nil, fmt.Errorf("VTIMEZONE without observances")
 	}
-	slices.SortFunc(z.onsets, func(a, b onset) int { return a.at.Compare(b.at) })
+	slices.SortFunc(z.fixed, func(a, b onset) int { return a.at.Compare(b.at) })
 	return z, nil
 }
 
@@ -168,16 +281,6 @@ func utcOffset(p *ical.Prop) (time.Duration, error) {
 		d = -d
 	}
 	return d, nil
-}
-
-// wallRule parses an RRULE value for expansion on the wall clock from
-// wallStart. An UNTIL in UTC is converted to z's wall clock.
-func wallRule(value string, wallStart time.Time, z zone) (*rrule.RRule, error) {
-	opt, err := ruleOption(value, wallStart, z)
-	if err != nil {
-		return nil, err
-	}
-	return rrule.NewRRule(*opt)
 }
 
 // ruleOption parses an RRULE value for expansion on the wall clock from
@@ -277,8 +380,9 @@ var ruleZones = struct {
 	m map[string]*ruleZone
 }{m: map[string]*ruleZone{}}
 
-// maxRuleZones bounds ruleZones (a definition keeps about 26 KB of onsets,
-// 1970 to 2200): past it, definitions are built per file.
+// maxRuleZones bounds ruleZones (a definition keeps about 1.8 KB of onsets
+// per 16 years anyone asked about, 26 KB for all of 1970 to 2200): past it,
+// definitions are built per file.
 const maxRuleZones = 512
 
 // sharedRuleZone returns the zone of c's definition, built once.
