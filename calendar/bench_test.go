@@ -70,3 +70,18 @@ func BenchmarkSuggest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMemoryEvents reads one day with three items from a mailbox of
+// Memory, as an answer does.
+func BenchmarkMemoryEvents(b *testing.B) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var m Memory
+	for h := range 3 {
+		m.Add("a@example.com", Event{Start: start.Add(time.Duration(9+2*h) * time.Hour), End: start.Add(time.Duration(10+2*h) * time.Hour), BusyType: Busy})
+	}
+	for b.Loop() {
+		if _, err := m.Events(b.Context(), "a@example.com", start, start.Add(24*time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
