@@ -205,7 +205,19 @@ func (h *Handler) timeZoneFor(loc *time.Location, year int) SerializableTimeZone
 // IsFederatedPath reports whether a request path is one of the endpoints
 // that take delegation tokens ("/EWS/Exchange.asmx/WSSecurity" and below).
 func IsFederatedPath(path string) bool {
-	return strings.Contains(strings.ToLower(path), "/wssecurity")
+	// strings.EqualFold at each '/', not a lowered copy of every path.
+	const seg = "/wssecurity"
+	for i := strings.IndexByte(path, '/'); i >= 0 && len(path)-i >= len(seg); {
+		if strings.EqualFold(path[i:i+len(seg)], seg) {
+			return true
+		}
+		j := strings.IndexByte(path[i+1:], '/')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // request is one incoming call, decoded and authenticated.

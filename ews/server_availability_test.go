@@ -128,3 +128,15 @@ func TestTokenRequesterIsFederated(t *testing.T) {
 		}
 	}
 }
+
+// TestIsFederatedPath: "/WSSecurity" in any case, anywhere in the path, as
+// strings.Contains of the lowered path finds it.
+func TestIsFederatedPath(t *testing.T) {
+	for _, p := range []string{"", "/", "/EWS/Exchange.asmx", "/EWS/Exchange.asmx/WSSecurity", "/ews/exchange.asmx/wssecurity",
+		"/autodiscover/autodiscover.svc/WSSecurity/", "/x/WSSECURITYx", "/WSSecurit", "WSSecurity", "//wsSecurity", "/a/b/c/wssecurity/d",
+		"/EWS/Exchange.asmx/WSSecurity\u212a", "/ews/\u212aWSSecurity", "/wß/wssecurity"} {
+		if got, want := IsFederatedPath(p), strings.Contains(strings.ToLower(p), "/wssecurity"); got != want {
+			t.Errorf("IsFederatedPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
