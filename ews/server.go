@@ -389,7 +389,7 @@ func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedava
 	bp := h.buffers.Get().(*[]byte)
 	data := tok.AppendStandalone((*bp)[:0])
 	req, err := h.cfg.Tokens.ValidateToken(ctx, data, fedavail.OfferFreeBusy)
-	defer h.putBuffer(bp, data)
+	h.putBuffer(bp, data)
 	if err == nil && req == nil {
 		err = errors.New("ews: token validator returned no requester")
 	}
