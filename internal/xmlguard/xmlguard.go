@@ -168,7 +168,8 @@ func Check(data []byte, l Limits) error {
 		return &fedavail.LimitError{What: "body size", Limit: l.maxBytes()}
 	}
 	maxAttr := l.maxAttr()
-	t := tags{l: l, maxDepth: l.maxDepth()}
+	var inScope [32]int // a request's depth, without growing by appending
+	t := tags{l: l, maxDepth: l.maxDepth(), inScope: inScope[:0]}
 	n := len(data)
 	for i := 0; i < n; {
 		lt := bytes.IndexByte(data[i:], '<')
