@@ -168,8 +168,7 @@ func Check(data []byte, l Limits) error {
 		return &fedavail.LimitError{What: "body size", Limit: l.maxBytes()}
 	}
 	maxAttr := l.maxAttr()
-	var inScope [32]int // a request's depth, without growing by appending
-	t := tags{l: l, maxDepth: l.maxDepth(), inScope: inScope[:0]}
+	t := tags{l: l, maxDepth: l.maxDepth()}
 	n := len(data)
 	for i := 0; i < n; {
 		lt := bytes.IndexByte(data[i:], '<')
