@@ -29,9 +29,9 @@ type cache struct {
 	m         map[[sha256.Size]byte]entry
 	lastSweep time.Time
 	// digests remembers the SHA-256 of tokens accepted recently, with
-	// their bytes, found by a seeded hash of them: a partner sends the
-	// same token with every request for minutes, and digesting its 6 KB
-	// again was nearly all the cost of a warm validation. A token is
+	// their bytes, filed by index (a seeded hash of their ends): a partner
+	// sends the same token with every request for minutes, and digesting
+	// its 6 KB again was nearly all the cost of a warm validation. A token is
 	// recognized only when its bytes are equal to the remembered ones, so
 	// the key is the one SHA-256 would give; at most maxDigestBytes of
 	// token bytes are kept. Refused tokens, which anyone can send, are
@@ -60,7 +60,7 @@ func newCache(max int) *cache {
 // key returns the SHA-256 of data, remembered if data is a token accepted
 // recently.
 func (c *cache) key(data []byte) [sha256.Size]byte {
-	h := maphash.Bytes(c.seed, data)
+	h := c.index(data)
 	c.mu.Lock()
 	d, ok := c.digests[h]
 	c.mu.Unlock()
@@ -70,13 +70,32 @@ func (c *cache) key(data []byte) [sha256.Size]byte {
 	return sha256.Sum256(data)
 }
 
+// indexEnds is how much of each end of a token index hashes.
+const indexEnds = 256
+
+// index is where a token's digest is filed: a seeded hash of its length
+// and its ends, where tokens differ (the end of a token is the end of its
+// ciphertext, random for every token). Only finding the entry depends on
+// it: key compares the whole token, so bytes that share an index with a
+// remembered token, by chance or design, are digested as before.
+func (c *cache) index(data []byte) uint64 {
+	if len(data) <= 2*indexEnds {
+		return maphash.Bytes(c.seed, data)
+	}
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	_, _ = h.Write(data[:indexEnds])
+	_, _ = h.Write(data[len(data)-indexEnds:])
+	return h.Sum64() ^ uint64(len(data))
+}
+
 // remember keeps data (copied) and k, its SHA-256, for key, within the
 // bounds: one entry per cache entry and maxDigestBytes in all.
 func (c *cache) remember(data []byte, k [sha256.Size]byte) {
 	if len(data) > maxDigestToken {
 		return
 	}
-	h := maphash.Bytes(c.seed, data)
+	h := c.index(data)
 	d := digest{data: bytes.Clone(data), key: k}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
-	"hash/maphash"
 	"testing"
 	"time"
 
@@ -96,26 +95,36 @@ func TestCacheRemembersDigests(t *testing.T) {
 		t.Fatal(detail(err))
 	}
 	want := sha256.Sum256(tok.EncryptedData)
-	if d, ok := v.cache.digests[maphash.Bytes(v.cache.seed, tok.EncryptedData)]; !ok || d.key != want || !bytes.Equal(d.data, tok.EncryptedData) {
+	if d, ok := v.cache.digests[v.cache.index(tok.EncryptedData)]; !ok || d.key != want || !bytes.Equal(d.data, tok.EncryptedData) {
 		t.Fatal("the accepted token's digest is not remembered")
 	}
 	if got := v.cache.key(bytes.Clone(tok.EncryptedData)); got != want {
 		t.Error("key of the accepted token is not its SHA-256")
 	}
 
+	// Bytes that share the token's index (its length and ends) by design.
+	mid := bytes.Clone(tok.EncryptedData)
+	mid[len(mid)/2] ^= 1
+	if v.cache.index(mid) != v.cache.index(tok.EncryptedData) {
+		t.Fatal("a change in the middle moved the index: the case below tests nothing")
+	}
+	if got := v.cache.key(mid); got != sha256.Sum256(mid) {
+		t.Error("bytes sharing a remembered token's index got its key")
+	}
+
 	// A forged collision of the seeded hash: other bytes filed under it.
 	other := []byte("<xenc:EncryptedData>other</xenc:EncryptedData>")
-	v.cache.digests[maphash.Bytes(v.cache.seed, other)] = digest{data: tok.EncryptedData, key: want}
+	v.cache.digests[v.cache.index(other)] = digest{data: tok.EncryptedData, key: want}
 	if got := v.cache.key(other); got != sha256.Sum256(other) {
 		t.Error("bytes sharing a remembered token's hash got its key")
 	}
-	delete(v.cache.digests, maphash.Bytes(v.cache.seed, other))
+	delete(v.cache.digests, v.cache.index(other))
 
 	bad := bytes.Clone(tok.EncryptedData[:200])
 	if _, err := v.Validate(t.Context(), bad, fedavail.OfferFreeBusy); err == nil {
 		t.Fatal("a truncated token was accepted")
 	}
-	if _, ok := v.cache.digests[maphash.Bytes(v.cache.seed, bad)]; ok || len(v.cache.digests) != 1 {
+	if _, ok := v.cache.digests[v.cache.index(bad)]; ok || len(v.cache.digests) != 1 {
 		t.Errorf("%d digests remembered after a refusal, want only the accepted token's", len(v.cache.digests))
 	}
 
@@ -133,7 +142,7 @@ func TestCacheRemembersDigests(t *testing.T) {
 	}
 	big := make([]byte, maxDigestToken+1)
 	small.remember(big, sha256.Sum256(big))
-	if _, ok := small.digests[maphash.Bytes(small.seed, big)]; ok {
+	if _, ok := small.digests[small.index(big)]; ok {
 		t.Error("a token over maxDigestToken was remembered")
 	}
 }

@@ -128,8 +128,8 @@ func (v *Validator) ValidateToken(ctx context.Context, encryptedData []byte, off
 // and only the checks that depend on the time, the offer and the current
 // trusted certificates run again. The cache key is the SHA-256 of the
 // token; for a token accepted recently it is remembered with the token's
-// bytes, and recognizing them (a seeded hash and a full comparison) costs
-// a seventh of digesting them again.
+// bytes, and recognizing them (a seeded hash of their ends and a full
+// comparison) costs a tenth of digesting them again.
 func (v *Validator) Validate(ctx context.Context, encryptedData []byte, offer fedavail.Offer) (*Claims, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
