@@ -103,11 +103,11 @@ func (c *cache) remember(data []byte, k [sha256.Size]byte) {
 		delete(c.digests, h)
 		c.digestBytes -= len(old.data)
 	}
-	for h, old := range c.digests {
+	for victim, old := range c.digests { // arbitrary ones make room
 		if len(c.digests) < c.max && c.digestBytes+len(d.data) <= maxDigestBytes {
 			break
 		}
-		delete(c.digests, h)
+		delete(c.digests, victim)
 		c.digestBytes -= len(old.data)
 	}
 	c.digests[h] = d
