@@ -2,7 +2,6 @@ package calendar
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -20,8 +19,8 @@ import (
 // events need not be sorted. The cost is linear in len(events) plus the
 // number of intervals, and what it allocates is proportional to the
 // string: the shown statuses keep difference arrays over the slots (on the
-// stack for a window of up to two days of half hours), and one sweep
-// resolves every interval.
+// stack for a window of up to two days of half hours), and a sweep per
+// status present resolves every interval.
 func MergedFreeBusy(events []Event, start, end time.Time, interval time.Duration) (string, error) {
 	n, err := intervals(start, end, interval)
 	if err != nil {
@@ -55,25 +54,29 @@ func MergedFreeBusy(events []Event, start, end time.Time, interval time.Duration
 		marks[k*(n+1)+first]++
 		marks[k*(n+1)+last+1]--
 	}
-	var out strings.Builder
-	out.Grow(n)
-	var active [len(shown)]int32
-	for i := range n {
-		c := Free.Digit()
-		for k := len(shown) - 1; k >= 0; k-- {
-			if present[k] {
-				active[k] += marks[k*(n+1)+i]
-			}
-		}
-		for k := len(shown) - 1; k >= 0; k-- {
-			if active[k] > 0 {
-				c = shown[k].Digit()
-				break
-			}
-		}
-		out.WriteByte(c)
+	// One sweep per status present, heaviest first: a slot takes the
+	// digit of the first status active in it.
+	var text [2 * 48]byte // a day or two of half hours without a copy to grow
+	out := text[:0]
+	if n > len(text) {
+		out = make([]byte, 0, n)
 	}
-	return out.String(), nil
+	for range n {
+		out = append(out, Free.Digit())
+	}
+	for k := len(shown) - 1; k >= 0; k-- {
+		if !present[k] {
+			continue
+		}
+		d, active := shown[k].Digit(), int32(0)
+		for i, m := range marks[k*(n+1) : k*(n+1)+n] {
+			active += m
+			if active > 0 && out[i] == Free.Digit() {
+				out[i] = d
+			}
+		}
+	}
+	return string(out), nil
 }
 
 // intervals returns how many intervals of the given length cover [start, end).
