@@ -182,15 +182,23 @@ type mailboxSet struct {
 // compares SMTP addresses, without regard to case or surrounding space),
 // so that each mailbox is read, checked and rated once per request.
 func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
-	set := mailboxSet{index: make([]int, len(mailboxes))}
-	seen := make(map[string]int, len(mailboxes))
+	n := len(mailboxes)
+	set := mailboxSet{index: make([]int, n), addrs: make([]string, 0, n), exclude: make([]bool, 0, n)}
+	var seen map[string]int
+	if n > 1 { // a single entry repeats nothing
+		seen = make(map[string]int, n)
+	}
 	for i := range mailboxes {
 		addr := strings.TrimSpace(mailboxes[i].Email.Address)
-		key := strings.ToLower(addr)
-		k, ok := seen[key]
+		k, ok := 0, false
+		if seen != nil {
+			key := strings.ToLower(addr)
+			if k, ok = seen[key]; !ok {
+				seen[key] = len(set.addrs)
+			}
+		}
 		if !ok {
 			k = len(set.addrs)
-			seen[key] = k
 			set.addrs = append(set.addrs, addr)
 			set.exclude = append(set.exclude, false)
 		}

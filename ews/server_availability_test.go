@@ -140,3 +140,23 @@ func TestIsFederatedPath(t *testing.T) {
 		}
 	}
 }
+
+// TestDistinctMailboxes: repeats (by case and surrounding space) share one
+// address, the first spelling kept; ExcludeConflicts on any repeat counts;
+// a single entry is itself.
+func TestDistinctMailboxes(t *testing.T) {
+	yes := true
+	md := func(addr string, exclude *bool) MailboxData {
+		return MailboxData{Email: EmailAddress{Address: addr}, ExcludeConflicts: exclude}
+	}
+	got := distinctMailboxes([]MailboxData{md(" Alice@example.com", nil), md("bob@example.com", nil), md("alice@EXAMPLE.com ", &yes), md("bob@example.com", nil)})
+	want := mailboxSet{addrs: []string{"Alice@example.com", "bob@example.com"}, index: []int{0, 1, 0, 1}, exclude: []bool{true, false}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(mailboxSet{})); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	got = distinctMailboxes([]MailboxData{md(" Carol@example.com ", &yes)})
+	want = mailboxSet{addrs: []string{"Carol@example.com"}, index: []int{0}, exclude: []bool{true}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(mailboxSet{})); diff != "" {
+		t.Errorf("single (-want +got):\n%s", diff)
+	}
+}
