@@ -91,5 +91,9 @@ type TokenValidator interface {
 	// operation that needs offer, and returns who the request is from.
 	// Errors must not reveal why validation failed (handlers answer HTTP 401);
 	// the reason may be kept in the error for the server's log.
+	// encryptedData is the caller's buffer, reused for other requests once
+	// ValidateToken returns: it must not be modified, and neither it nor a
+	// slice of it may be kept (in a cache, the Requester or an error)
+	// after the call.
 	ValidateToken(ctx context.Context, encryptedData []byte, offer Offer) (*Requester, error)
 }

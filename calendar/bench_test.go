@@ -20,9 +20,22 @@ func benchEvents(n int, start time.Time) []Event {
 }
 
 // BenchmarkMergedFreeBusy shows the cost is linear in items: compare the
-// ns/op of the 1k and 10k cases (the interval count is fixed).
+// ns/op of the 1k and 10k cases (the interval count is fixed). The "day"
+// case is a typical answer's: three items in one day.
 func BenchmarkMergedFreeBusy(b *testing.B) {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.Run("day", func(b *testing.B) {
+		events := []Event{
+			{Start: start.Add(9 * time.Hour), End: start.Add(10 * time.Hour), BusyType: Busy},
+			{Start: start.Add(11 * time.Hour), End: start.Add(12 * time.Hour), BusyType: Busy},
+			{Start: start.Add(14 * time.Hour), End: start.Add(15 * time.Hour), BusyType: Tentative},
+		}
+		for b.Loop() {
+			if _, err := MergedFreeBusy(events, start, start.Add(24*time.Hour), 30*time.Minute); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	end := start.AddDate(0, 0, 42)
 	for _, n := range []int{1000, 10000} {
 		events := benchEvents(n, start)
@@ -55,5 +68,20 @@ func BenchmarkSuggest(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMemoryEvents reads one day with three items from a mailbox of
+// Memory, as an answer does.
+func BenchmarkMemoryEvents(b *testing.B) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var m Memory
+	for h := range 3 {
+		m.Add("a@example.com", Event{Start: start.Add(time.Duration(9+2*h) * time.Hour), End: start.Add(time.Duration(10+2*h) * time.Hour), BusyType: Busy})
+	}
+	for b.Loop() {
+		if _, err := m.Events(b.Context(), "a@example.com", start, start.Add(24*time.Hour)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -18,17 +18,21 @@ import (
 //
 // events need not be sorted. The cost is linear in len(events) plus the
 // number of intervals, and what it allocates is proportional to the
-// string: each shown status present keeps one difference array over the
-// slots, and one sweep resolves every interval.
+// string: the shown statuses keep difference arrays over the slots (on the
+// stack for a window of up to two days of half hours), and a sweep per
+// status present resolves every interval.
 func MergedFreeBusy(events []Event, start, end time.Time, interval time.Duration) (string, error) {
 	n, err := intervals(start, end, interval)
 	if err != nil {
 		return "", err
 	}
-	// marks[k] is the difference array of shown[k]: +1 at the first slot an
-	// item touches, -1 after its last.
+	// marks[k*(n+1):] is the difference array of shown[k]: +1 at the
+	// first slot an item touches, -1 after its last. One array for the
+	// three, on the stack for a window of up to two days of half hours.
 	shown := [...]BusyType{Tentative, Busy, OOF}
-	var marks [len(shown)][]int32
+	var small [len(shown) * 97]int32
+	var marks []int32
+	var present [len(shown)]bool
 	for i := range events {
 		e := &events[i]
 		k := int(e.BusyType - Tentative)
@@ -39,25 +43,36 @@ func MergedFreeBusy(events []Event, start, end time.Time, interval time.Duration
 		if !ok {
 			continue
 		}
-		if marks[k] == nil {
-			marks[k] = make([]int32, n+1)
-		}
-		marks[k][first]++
-		marks[k][last+1]--
-	}
-	out := make([]byte, n)
-	var active [len(shown)]int32
-	for i := range out {
-		out[i] = Free.Digit()
-		for k := len(shown) - 1; k >= 0; k-- {
-			if marks[k] != nil {
-				active[k] += marks[k][i]
+		if marks == nil {
+			if size := len(shown) * (n + 1); size <= len(small) {
+				marks = small[:size]
+			} else {
+				marks = make([]int32, size)
 			}
 		}
-		for k := len(shown) - 1; k >= 0; k-- {
-			if active[k] > 0 {
-				out[i] = shown[k].Digit()
-				break
+		present[k] = true
+		marks[k*(n+1)+first]++
+		marks[k*(n+1)+last+1]--
+	}
+	// One sweep per status present, heaviest first: a slot takes the
+	// digit of the first status active in it.
+	var text [2 * 48]byte // a day or two of half hours without a copy to grow
+	out := text[:0]
+	if n > len(text) {
+		out = make([]byte, 0, n)
+	}
+	for range n {
+		out = append(out, Free.Digit())
+	}
+	for k := len(shown) - 1; k >= 0; k-- {
+		if !present[k] {
+			continue
+		}
+		d, active := shown[k].Digit(), int32(0)
+		for i, m := range marks[k*(n+1) : k*(n+1)+n] {
+			active += m
+			if active > 0 && out[i] == Free.Digit() {
+				out[i] = d
 			}
 		}
 	}

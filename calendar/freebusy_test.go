@@ -1,6 +1,8 @@
 package calendar
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -88,6 +90,44 @@ func TestMergedFreeBusyAllocations(t *testing.T) {
 		// rounded up to size classes.
 		if bytes > uint64(16*slots+512) {
 			t.Errorf("%d days: %d bytes allocated for %d slots", days, bytes, slots)
+		}
+	}
+}
+
+// TestMergedFreeBusySweep holds the sweeps to the plain rule over random
+// items of every status, some outside the window or of no length: each
+// slot shows the heaviest of Tentative, Busy and OOF among the items
+// slotRange puts in it, else Free. Windows of a day and of 42 days cover
+// the stack and the heap buffers.
+func TestMergedFreeBusySweep(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	types := []BusyType{Free, Tentative, Busy, OOF, WorkingElsewhere, NoData}
+	weight := map[BusyType]int{Tentative: 1, Busy: 2, OOF: 3}
+	for run := range 500 {
+		days := 1 + 41*(run%2)
+		end := t0.AddDate(0, 0, days)
+		interval := time.Duration(5+r.IntN(60)) * time.Minute
+		n, _ := intervals(t0, end, interval)
+		var events []Event
+		for range r.IntN(12) {
+			s := t0.Add(time.Duration(r.Int64N(int64(end.Sub(t0))+2*int64(time.Hour))) - time.Hour)
+			events = append(events, Event{Start: s, End: s.Add(time.Duration(r.Int64N(int64(6 * time.Hour)))), BusyType: types[r.IntN(len(types))]})
+		}
+		want := []byte(strings.Repeat(string(Free.Digit()), n))
+		best := make([]int, n)
+		for _, e := range events {
+			w := weight[e.BusyType]
+			first, last, ok := slotRange(e.Start, e.End, t0, interval, n)
+			for i := first; ok && w > 0 && i <= last; i++ {
+				if w > best[i] {
+					best[i], want[i] = w, e.BusyType.Digit()
+				}
+			}
+		}
+		got, err := MergedFreeBusy(events, t0, end, interval)
+		if err != nil || got != string(want) {
+			t.Fatalf("run %d: %q, %v\nwant %q", run, got, err, want)
 		}
 	}
 }

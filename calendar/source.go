@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -103,16 +104,22 @@ func (m *Memory) Events(ctx context.Context, mailbox string, start, end time.Tim
 	var out []Event
 	err := m.read(ctx, mailbox, func(mb *memMailbox) error {
 		limit := maxEvents(m.MaxEvents)
-		for i := range mb.events {
-			e := &mb.events[i]
-			if !e.Start.Before(end) {
-				break // sorted by start: nothing later can overlap
+		// Sorted by start: nothing from the first that starts at or after
+		// end can overlap. Counted first, to allocate the answer once.
+		last := sort.Search(len(mb.events), func(i int) bool { return !mb.events[i].Start.Before(end) })
+		n := 0
+		for i := range mb.events[:last] {
+			if mb.events[i].Overlaps(start, end) {
+				n++
 			}
-			if e.Overlaps(start, end) {
-				if len(out) == limit {
-					return &TooManyEventsError{Mailbox: mailbox, Limit: limit}
-				}
-				out = append(out, *e)
+		}
+		if n > limit {
+			return &TooManyEventsError{Mailbox: mailbox, Limit: limit}
+		}
+		out = make([]Event, 0, n)
+		for i := range mb.events[:last] {
+			if mb.events[i].Overlaps(start, end) {
+				out = append(out, mb.events[i])
 			}
 		}
 		return nil

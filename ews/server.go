@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fedavail/fedavail"
@@ -56,7 +55,9 @@ type HandlerConfig struct {
 	Policy fedavail.AccessPolicy
 	// Tokens validates the delegation tokens of federated requests, which
 	// arrive on paths containing "/WSSecurity" (any case). Nil refuses all
-	// federated requests with HTTP 401.
+	// federated requests with HTTP 401. The token bytes it is given are in
+	// a buffer the handler reuses: it must keep nothing of them (see
+	// [fedavail.TokenValidator]).
 	Tokens fedavail.TokenValidator
 	// Authenticate identifies internal users on the other paths (with Basic
 	// authentication, a session, mutual TLS…). It must not return a
@@ -121,12 +122,12 @@ type Handler struct {
 	// repeat the same few zones, and deriving rules probes a whole year.
 	legacyZones sync.Map // legacyZoneKey → SerializableTimeZone
 	// requestZones caches the Locations of requests' TimeZone elements,
-	// at most maxRequestZones of them (requestZoneCount counts attempts).
-	requestZones     sync.Map // SerializableTimeZone → *time.Location
-	requestZoneCount atomic.Int64
-	// contextZones caches TimeZoneContext headers the same way.
-	contextZones     sync.Map // standalone header → contextZone
-	contextZoneCount atomic.Int64
+	// and contextZones the TimeZoneContext headers (by their standalone
+	// bytes), at most maxRequestZones of each. Plain maps: a sync.Map
+	// boxes the key of every look-up, a copy of the zone or the header.
+	zoneMu       sync.RWMutex
+	requestZones map[SerializableTimeZone]*time.Location
+	contextZones map[string]contextZone
 	// buffers recycles answer buffers (*[]byte) between requests.
 	buffers sync.Pool
 	// readers recycles request readers (*requestReader) between requests.
@@ -204,7 +205,19 @@ func (h *Handler) timeZoneFor(loc *time.Location, year int) SerializableTimeZone
 // IsFederatedPath reports whether a request path is one of the endpoints
 // that take delegation tokens ("/EWS/Exchange.asmx/WSSecurity" and below).
 func IsFederatedPath(path string) bool {
-	return strings.Contains(strings.ToLower(path), "/wssecurity")
+	// strings.EqualFold at each '/', not a lowered copy of every path.
+	const seg = "/wssecurity"
+	for i := strings.IndexByte(path, '/'); i >= 0 && len(path)-i >= len(seg); {
+		if strings.EqualFold(path[i:i+len(seg)], seg) {
+			return true
+		}
+		j := strings.IndexByte(path[i+1:], '/')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // request is one incoming call, decoded and authenticated.
@@ -235,7 +248,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data, status, err := h.read(r)
+	// The body is read into a pooled buffer, returned when the answer has
+	// been written: nothing kept after that refers to it (strings are
+	// copies, caches are keyed by copies, validators keep nothing).
+	bp := h.buffers.Get().(*[]byte)
+	data, status, err := h.read(r, (*bp)[:0])
+	defer h.putBuffer(bp, data)
 	if err != nil {
 		h.unreadable(w, r, status, err)
 		return
@@ -300,7 +318,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.write(w, msg.Version, answer)
-	h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+	if h.log.Enabled(r.Context(), slog.LevelDebug) { // not to box the attributes for nothing
+		h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
+	}
 }
 
 // tokenRefused is why ServeHTTP's token callback stopped the decode.
@@ -368,7 +388,13 @@ func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedava
 	if tok == nil || tok.Name.Space != ns.XMLEnc || tok.Name.Local != "EncryptedData" {
 		return nil, errors.New("ews: no xenc:EncryptedData in the wsse:Security header")
 	}
-	req, err := h.cfg.Tokens.ValidateToken(ctx, tok.Standalone(), fedavail.OfferFreeBusy)
+	// The token's standalone bytes go into a pooled buffer: validators
+	// keep nothing of them (fedavail.TokenValidator), and a fresh copy of
+	// a 6 KB token per request was a tenth of the handler's allocations.
+	bp := h.buffers.Get().(*[]byte)
+	data := tok.AppendStandalone((*bp)[:0])
+	req, err := h.cfg.Tokens.ValidateToken(ctx, data, fedavail.OfferFreeBusy)
+	h.putBuffer(bp, data)
 	if err == nil && req == nil {
 		err = errors.New("ews: token validator returned no requester")
 	}
@@ -376,7 +402,11 @@ func (h *Handler) validateToken(ctx context.Context, tok *soap.Element) (*fedava
 		return nil, err
 	}
 	// A token's requester is federated whatever the validator says: the
-	// policy must treat it as external.
+	// policy must treat it as external. (The validator's is copied only
+	// when it must change.)
+	if req.Federated && req.Domain != "" {
+		return req, nil
+	}
 	r := *req
 	r.Federated = true
 	if r.Domain == "" {
@@ -436,11 +466,18 @@ func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
 	defer h.buffers.Put(bp)
 	var data []byte
 	err := errUnwritable
-	if r, ok := body.(*GetUserAvailabilityResponse); ok {
-		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r)
-		if err == nil && cap(data) <= maxPooledBuffer {
-			*bp = data
+	switch r := body.(type) {
+	case *availabilityAnswer:
+		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, &r.GetUserAvailabilityResponse, r.freeBusy)
+		if r.pooled != nil {
+			h.putBuffer(r.pooled, r.freeBusy)
 		}
+		body = &r.GetUserAvailabilityResponse // for encoding/xml
+	case *GetUserAvailabilityResponse:
+		data, err = appendAvailabilityEnvelope((*bp)[:0], v, h.cfg.ServerVersion, r, nil)
+	}
+	if err == nil && cap(data) <= maxPooledBuffer {
+		*bp = data
 	}
 	if errors.Is(err, errUnwritable) {
 		data, err = h.envelope(v, body).Marshal()
@@ -452,6 +489,15 @@ func (h *Handler) write(w http.ResponseWriter, v soap.Version, body any) {
 	}
 	w.Header().Set("Content-Type", v.ContentType(""))
 	_, _ = w.Write(data)
+}
+
+// putBuffer returns a buffer to the pool, as data (its storage, perhaps
+// grown) unless that is nil or too large to keep.
+func (h *Handler) putBuffer(bp *[]byte, data []byte) {
+	if data != nil && cap(data) <= maxPooledBuffer {
+		*bp = data[:0]
+	}
+	h.buffers.Put(bp)
 }
 
 // maxPooledBuffer keeps the rare huge answer (100 mailboxes × 42 days) from

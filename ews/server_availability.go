@@ -55,8 +55,11 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 		return nil, fault
 	}
 	q.server = req.http.Host
-	if host, _, err := net.SplitHostPort(q.server); err == nil {
-		q.server = host
+	if strings.LastIndexByte(q.server, ':') > strings.LastIndexByte(q.server, ']') {
+		// A port to drop (an error, allocated, for a Host without one).
+		if host, _, err := net.SplitHostPort(q.server); err == nil {
+			q.server = host
+		}
 	}
 	set := distinctMailboxes(in.MailboxData)
 	results, fault := h.readMailboxes(req, set, q)
@@ -67,27 +70,53 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	// entry of the request still gets its own in the answer, as Exchange
 	// gives it; the size cap keeps the copies from amplifying the request.
 	budget := answerBudget{left: h.cfg.MaxAnswerBytes}
-	out := &GetUserAvailabilityResponse{}
+	out := &availabilityAnswer{}
 	if q.view != "" {
-		views := make([]*FreeBusyResponse, len(results))
-		sizes := make([]int, len(results))
+		// Each distinct answer is written once, to be measured, into the
+		// bytes the answer is sent with (out.freeBusy, in request order):
+		// writing it again at the end was a third of this method.
+		first := make([]int, len(results))    // entry of each answer written, +1
+		spans := make([][2]int, len(results)) // and where its bytes are
 		out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		out.pooled = h.buffers.Get().(*[]byte)
+		b := (*out.pooled)[:0]
 		for i, k := range set.index {
-			if views[k] == nil {
+			start := len(b)
+			switch {
+			case first[k] == 0:
 				fb := h.freeBusyResponse(&results[k], q)
-				views[k], sizes[k] = &fb, len(appendFreeBusyResponse(nil, &fb))
-			}
-			if !budget.take(sizes[k]) {
-				out.FreeBusyResponses[i] = tooBig(q.server)
+				b = appendFreeBusyResponse(b, &fb)
+				if budget.take(len(b) - start) {
+					out.FreeBusyResponses[i] = fb
+					first[k], spans[k] = i+1, [2]int{start, len(b)}
+					continue
+				}
+				b = b[:start]
+			case budget.take(spans[k][1] - spans[k][0]):
+				out.FreeBusyResponses[i] = out.FreeBusyResponses[first[k]-1]
+				b = append(b, b[spans[k][0]:spans[k][1]]...)
 				continue
 			}
-			out.FreeBusyResponses[i] = *views[k]
+			out.FreeBusyResponses[i] = tooBig(q.server)
+			b = appendFreeBusyResponse(b, &out.FreeBusyResponses[i])
 		}
+		out.freeBusy = b
 	}
 	if q.suggest != nil {
 		out.SuggestionsResponse = h.suggestions(req, set, results, q, &budget)
 	}
 	return out, nil
+}
+
+// availabilityAnswer is a GetUserAvailability answer with its free/busy
+// responses already written.
+type availabilityAnswer struct {
+	GetUserAvailabilityResponse
+	// freeBusy is the FreeBusyResponse elements, in order, as
+	// appendFreeBusyResponse writes them; pooled is its buffer, which
+	// the handler's write returns to the pool.
+	freeBusy []byte
+	pooled   *[]byte
 }
 
 // answerBudget is what is left of the answer's size cap.
@@ -153,15 +182,23 @@ type mailboxSet struct {
 // compares SMTP addresses, without regard to case or surrounding space),
 // so that each mailbox is read, checked and rated once per request.
 func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
-	set := mailboxSet{index: make([]int, len(mailboxes))}
-	seen := make(map[string]int, len(mailboxes))
+	n := len(mailboxes)
+	set := mailboxSet{index: make([]int, n), addrs: make([]string, 0, n), exclude: make([]bool, 0, n)}
+	var seen map[string]int
+	if n > 1 { // a single entry repeats nothing
+		seen = make(map[string]int, n)
+	}
 	for i := range mailboxes {
 		addr := strings.TrimSpace(mailboxes[i].Email.Address)
-		key := strings.ToLower(addr)
-		k, ok := seen[key]
+		k, ok := 0, false
+		if seen != nil {
+			key := strings.ToLower(addr)
+			if k, ok = seen[key]; !ok {
+				seen[key] = len(set.addrs)
+			}
+		}
 		if !ok {
 			k = len(set.addrs)
-			seen[key] = k
 			set.addrs = append(set.addrs, addr)
 			set.exclude = append(set.exclude, false)
 		}
@@ -386,27 +423,8 @@ func (h *Handler) readCalendar(ctx context.Context, addr string, q *availability
 	if err == nil {
 		hours, err = h.cfg.Calendars.WorkingHours(ctx, addr)
 	}
-	var tooMany *calendar.TooManyEventsError
-	var unavailable *fedavail.UnavailableError
-	switch {
-	case errors.Is(err, calendar.ErrMailboxNotFound):
-		*res = mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
-		return
-	case errors.As(err, &unavailable):
-		// Exchange's answer for a mailbox database it cannot reach
-		// (CalendarQuery.HandleConnectionException → ErrorMailboxLogonFailed),
-		// with the source's wait when it said one.
-		h.log.WarnContext(ctx, "ews: calendar source unavailable", "mailbox", addr, "retry_after", unavailable.RetryAfter, "err", err)
-		*res = mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
-		return
-	case errors.As(err, &tooMany):
-		// Exchange's ResultSetTooBigException: the mailbox has more items
-		// in the window than one query returns.
-		*res = mailboxResult{code: ErrorResultSetTooBig, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
-		return
-	case err != nil:
-		h.log.ErrorContext(ctx, "ews: calendar source failed", "mailbox", addr, "err", err)
-		*res = generationFailed
+	if err != nil {
+		*res = h.calendarFailed(ctx, addr, err)
 		return
 	}
 	if !q.workingElsewhereOK {
@@ -419,6 +437,30 @@ func (h *Handler) readCalendar(ctx context.Context, addr string, q *availability
 		}
 	}
 	res.events, res.hours = events, hours
+}
+
+// calendarFailed is the result for a mailbox whose source failed with
+// err. (A function of its own: the targets of errors.As escape, and would
+// cost every successful read two allocations.)
+func (h *Handler) calendarFailed(ctx context.Context, addr string, err error) mailboxResult {
+	var tooMany *calendar.TooManyEventsError
+	var unavailable *fedavail.UnavailableError
+	switch {
+	case errors.Is(err, calendar.ErrMailboxNotFound):
+		return mailboxResult{code: ErrorMailRecipientNotFound, message: "No mailbox with this address was found."}
+	case errors.As(err, &unavailable):
+		// Exchange's answer for a mailbox database it cannot reach
+		// (CalendarQuery.HandleConnectionException → ErrorMailboxLogonFailed),
+		// with the source's wait when it said one.
+		h.log.WarnContext(ctx, "ews: calendar source unavailable", "mailbox", addr, "retry_after", unavailable.RetryAfter, "err", err)
+		return mailboxResult{code: ErrorMailboxLogonFailed, message: "Mailbox logon failed.", backOff: unavailable.RetryAfter}
+	case errors.As(err, &tooMany):
+		// Exchange's ResultSetTooBigException: the mailbox has more items
+		// in the window than one query returns.
+		return mailboxResult{code: ErrorResultSetTooBig, message: fmt.Sprintf("The mailbox has more than %d calendar items in the requested window.", tooMany.Limit)}
+	}
+	h.log.ErrorContext(ctx, "ews: calendar source failed", "mailbox", addr, "err", err)
+	return generationFailed
 }
 
 // grantedView downgrades a requested view to what the access level allows.
@@ -450,12 +492,7 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 	}
 	view := grantedView(q.view, res.level)
 	fb := &FreeBusyView{FreeBusyViewType: view}
-	var inWindow []calendar.Event
-	for _, e := range res.events {
-		if e.Overlaps(q.fbStart, q.fbEnd) {
-			inWindow = append(inWindow, e)
-		}
-	}
+	inWindow := eventsIn(res.events, q.fbStart, q.fbEnd)
 	if view.Merged() {
 		merged, err := calendar.MergedFreeBusy(inWindow, q.fbStart, q.fbEnd, q.interval)
 		if err != nil { // the window was validated: cannot happen
@@ -479,6 +516,25 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 		ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
 		FreeBusyView:    fb,
 	}
+}
+
+// eventsIn returns the events that overlap [start, end): events itself
+// when they all do, as they do unless suggestions widened the window read,
+// else a copy of those that do (events is read again for suggestions).
+func eventsIn(events []calendar.Event, start, end time.Time) []calendar.Event {
+	for i := range events {
+		if events[i].Overlaps(start, end) {
+			continue
+		}
+		in := append(make([]calendar.Event, 0, len(events)-1), events[:i]...)
+		for _, e := range events[i+1:] {
+			if e.Overlaps(start, end) {
+				in = append(in, e)
+			}
+		}
+		return in
+	}
+	return events
 }
 
 // wireEvent converts an item as Exchange's CalendarEvent.CreateFromQueryData
@@ -512,19 +568,52 @@ func (h *Handler) wireWorkingHours(wh *calendar.WorkingHours, year int) *Working
 	if wh == nil {
 		return nil
 	}
-	out := &WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year)}
+	out := &WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year), WorkingPeriods: make([]WorkingPeriod, 0, len(wh.Periods))}
 	for _, p := range wh.Periods {
-		names := make([]string, len(p.Days))
-		for i, d := range p.Days {
-			names[i] = d.String()
-		}
 		out.WorkingPeriods = append(out.WorkingPeriods, WorkingPeriod{
-			DayOfWeek:          strings.Join(names, " "),
+			DayOfWeek:          dayNames(p.Days),
 			StartTimeInMinutes: p.StartMinute,
 			EndTimeInMinutes:   p.EndMinute,
 		})
 	}
 	return out
+}
+
+// dayNames writes weekdays as a DayOfWeek list, "Monday Tuesday …". The
+// usual list, distinct days in order, comes from a table; any other is
+// written as given.
+func dayNames(days []time.Weekday) string {
+	set := 0
+	for i, d := range days {
+		if d < time.Sunday || d > time.Saturday || i > 0 && d <= days[i-1] {
+			return joinDays(days)
+		}
+		set |= 1 << d
+	}
+	return dayLists[set]
+}
+
+// dayLists holds dayNames of every set of distinct weekdays in order,
+// indexed by the set's bits.
+var dayLists = func() (lists [1 << 7]string) {
+	for set := range lists {
+		var days []time.Weekday
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			if set&(1<<d) != 0 {
+				days = append(days, d)
+			}
+		}
+		lists[set] = joinDays(days)
+	}
+	return lists
+}()
+
+func joinDays(days []time.Weekday) string {
+	names := make([]string, len(days))
+	for i, d := range days {
+		names[i] = d.String()
+	}
+	return strings.Join(names, " ")
 }
 
 // suggestions rates meeting times across the request's mailboxes, each

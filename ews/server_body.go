@@ -22,11 +22,11 @@ type requestBody struct {
 	timeZones    *GetServerTimeZones
 }
 
-// read reads the request's body within the size limit. On failure it
-// returns the HTTP status to answer with: 413 over the size limit, else
-// 400.
-func (h *Handler) read(r *http.Request) ([]byte, int, error) {
-	data, err := xmlguard.ReadBody(r, h.limits)
+// read reads the request's body within the size limit, into buf's storage
+// if it is large enough. On failure it returns the HTTP status to answer
+// with: 413 over the size limit, else 400.
+func (h *Handler) read(r *http.Request, buf []byte) ([]byte, int, error) {
+	data, err := xmlguard.ReadBodyInto(r, h.limits, buf)
 	if err != nil {
 		return nil, statusFor(err), err
 	}

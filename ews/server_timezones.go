@@ -60,8 +60,11 @@ type contextZone struct {
 // every request, and encoding/xml costs a fifth of a warm request.
 func (h *Handler) contextZone(hdr *soap.Element) (contextZone, *fedavail.Fault) {
 	key := hdr.Standalone()
-	if z, ok := h.contextZones.Load(string(key)); ok {
-		return z.(contextZone), nil
+	h.zoneMu.RLock()
+	z, ok := h.contextZones[string(key)]
+	h.zoneMu.RUnlock()
+	if ok {
+		return z, nil
 	}
 	var c timeZoneContext
 	if err := xml.Unmarshal(key, &c); err != nil {
@@ -71,9 +74,16 @@ func (h *Handler) contextZone(hdr *soap.Element) (contextZone, *fedavail.Fault) 
 	if err != nil {
 		return contextZone{}, clientFault(ErrorTimeZone, fmt.Sprintf("The time zone %q is not known.", c.Definition.ID))
 	}
-	z := contextZone{loc: loc, utc: c.Definition.ID == "UTC"}
-	if len(key) <= maxContextKey && h.contextZoneCount.Add(1) <= maxRequestZones {
-		h.contextZones.Store(string(key), z)
+	z = contextZone{loc: loc, utc: c.Definition.ID == "UTC"}
+	if len(key) <= maxContextKey {
+		h.zoneMu.Lock()
+		if len(h.contextZones) < maxRequestZones {
+			if h.contextZones == nil {
+				h.contextZones = make(map[string]contextZone)
+			}
+			h.contextZones[string(key)] = z
+		}
+		h.zoneMu.Unlock()
 	}
 	return z, nil
 }
@@ -82,12 +92,22 @@ func (h *Handler) contextZone(hdr *soap.Element) (contextZone, *fedavail.Fault) 
 // zone with every request, and building a Location from its rules costs as
 // much as decoding the request.
 func (h *Handler) requestZone(tz SerializableTimeZone) (*time.Location, error) {
-	if loc, ok := h.requestZones.Load(tz); ok {
-		return loc.(*time.Location), nil
+	h.zoneMu.RLock()
+	loc, ok := h.requestZones[tz]
+	h.zoneMu.RUnlock()
+	if ok {
+		return loc, nil
 	}
 	loc, err := tz.Location("Request")
-	if err == nil && h.requestZoneCount.Add(1) <= maxRequestZones {
-		h.requestZones.Store(tz, loc)
+	if err == nil {
+		h.zoneMu.Lock()
+		if len(h.requestZones) < maxRequestZones {
+			if h.requestZones == nil {
+				h.requestZones = make(map[SerializableTimeZone]*time.Location)
+			}
+			h.requestZones[tz] = loc
+		}
+		h.zoneMu.Unlock()
 	}
 	return loc, err
 }

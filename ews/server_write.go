@@ -29,8 +29,9 @@ const (
 )
 
 // appendAvailabilityEnvelope appends the whole answer envelope: the
-// ServerVersionInfo header and r as the body.
-func appendAvailabilityEnvelope(b []byte, v soap.Version, sv ServerVersion, r *GetUserAvailabilityResponse) ([]byte, error) {
+// ServerVersionInfo header and r as the body. freeBusy, if not nil, is
+// r's FreeBusyResponse elements already written.
+func appendAvailabilityEnvelope(b []byte, v soap.Version, sv ServerVersion, r *GetUserAvailabilityResponse, freeBusy []byte) ([]byte, error) {
 	b = append(b, xmlDecl...)
 	b = append(b, `<s:Envelope xmlns:s="`...)
 	b = append(b, v.Namespace()...)
@@ -44,17 +45,21 @@ func appendAvailabilityEnvelope(b []byte, v soap.Version, sv ServerVersion, r *G
 		b = appendAttr(b, "Version", sv.Version)
 	}
 	b = append(b, `></ServerVersionInfo></s:Header><s:Body>`...)
-	b, err := appendAvailabilityResponse(b, r)
+	b, err := appendAvailabilityResponse(b, r, freeBusy)
 	if err != nil {
 		return nil, err
 	}
 	return append(b, envelopeEnd...), nil
 }
 
-func appendAvailabilityResponse(b []byte, r *GetUserAvailabilityResponse) ([]byte, error) {
+func appendAvailabilityResponse(b []byte, r *GetUserAvailabilityResponse, freeBusy []byte) ([]byte, error) {
 	b = append(b, `<GetUserAvailabilityResponse`+xmlnsMsgs+`><FreeBusyResponseArray>`...)
-	for i := range r.FreeBusyResponses {
-		b = appendFreeBusyResponse(b, &r.FreeBusyResponses[i])
+	if freeBusy != nil {
+		b = append(b, freeBusy...)
+	} else {
+		for i := range r.FreeBusyResponses {
+			b = appendFreeBusyResponse(b, &r.FreeBusyResponses[i])
+		}
 	}
 	b = append(b, `</FreeBusyResponseArray>`...)
 	if s := r.SuggestionsResponse; s != nil {
@@ -288,12 +293,29 @@ func appendBool(b []byte, name string, v bool) []byte {
 
 func appendDateTime(b []byte, name string, d DateTime) []byte {
 	b = appendOpen(b, name)
-	if d.Floating {
-		b = d.Time.AppendFormat(b, floatingLayout)
-	} else {
-		b = d.Time.AppendFormat(b, offsetLayout)
-	}
+	b = appendDateTimeValue(b, d)
 	return appendClose(b, name)
+}
+
+// appendDateTimeValue writes d as DateTime.MarshalText does. The times of
+// answers (wall-clock readings of whole seconds) are written by hand:
+// time.AppendFormat was most of the cost of writing an event.
+func appendDateTimeValue(b []byte, d DateTime) []byte {
+	if !d.Floating || d.Time.Nanosecond() != 0 {
+		if d.Floating {
+			return d.Time.AppendFormat(b, floatingLayout)
+		}
+		return d.Time.AppendFormat(b, offsetLayout)
+	}
+	year, month, day := d.Time.Date()
+	if year < 0 || year > 9999 {
+		return d.Time.AppendFormat(b, floatingLayout)
+	}
+	hour, min, sec := d.Time.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	b = append(b, byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
+	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':')
+	return append(b, byte('0'+sec/10), byte('0'+sec%10))
 }
 
 // appendIntAttr writes an omitempty integer attribute.

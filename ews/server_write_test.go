@@ -3,9 +3,12 @@ package ews
 import (
 	"bytes"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/soap"
 	"github.com/fedavail/fedavail/internal/testshared"
 )
@@ -134,7 +137,7 @@ func TestFastEncoderMatchesEncodingXML(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := appendAvailabilityEnvelope(nil, v, h.cfg.ServerVersion, a)
+		got, err := appendAvailabilityEnvelope(nil, v, h.cfg.ServerVersion, a, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +161,104 @@ func TestFastEncoderRefusesUnknownConflictKind(t *testing.T) {
 	a := &GetUserAvailabilityResponse{SuggestionsResponse: &SuggestionsResponse{Days: []SuggestionDayResult{{
 		Suggestions: []Suggestion{{Conflicts: &AttendeeConflicts{Items: []AttendeeConflictData{{Kind: "Future"}}}}},
 	}}}}
-	if _, err := appendAvailabilityEnvelope(nil, soap.V11, defaultServerVersion, a); err != errUnwritable {
+	if _, err := appendAvailabilityEnvelope(nil, soap.V11, defaultServerVersion, a, nil); err != errUnwritable {
 		t.Fatalf("err = %v, want errUnwritable (the handler then falls back to encoding/xml)", err)
 	}
+}
+
+// TestFreeBusyWrittenOnce: the FreeBusyResponse bytes getUserAvailability
+// writes while it measures them (each distinct mailbox once, repeats
+// copied, refusals past the size cap) make the same answer, byte for byte,
+// as encoding/xml writes from the response it returns, whatever the cap.
+func TestFreeBusyWrittenOnce(t *testing.T) {
+	body := mustMarshal(t, availability(ViewDetailedMerged, "alice@example.com", "avail@example.com", "ALICE@example.com",
+		"none@example.com", "alice@example.com", "empty@example.com", "avail@example.com"))
+	tooBigs := map[int]bool{}
+	for limit := 1; limit < 40000; limit += 200 {
+		h, err := NewHandler(HandlerConfig{Calendars: testCalendars(), Policy: stubPolicy{"avail@example.com": fedavail.AccessAvailabilityOnly, "none@example.com": fedavail.AccessNone},
+			Now: func() time.Time { return testNow }, MaxAnswerBytes: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, rb, err := h.decode(body, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := &request{http: httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx", nil), msg: msg, body: rb,
+			requester: &fedavail.Requester{Address: "carol@example.com", Domain: "example.com"}, version: Exchange2013}
+		ans, fault := h.getUserAvailability(req)
+		if fault != nil {
+			t.Fatal(fault)
+		}
+		a := ans.(*availabilityAnswer)
+		got, err := appendAvailabilityEnvelope(nil, soap.V11, h.cfg.ServerVersion, &a.GetUserAvailabilityResponse, a.freeBusy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := h.envelope(soap.V11, &a.GetUserAvailabilityResponse).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("cap %d: written once\n%s\nencoding/xml\n%s", limit, got, want)
+		}
+		n := 0
+		for _, r := range a.FreeBusyResponses {
+			if r.ResponseMessage.ResponseCode == ErrorResultSetTooBig {
+				n++
+			}
+		}
+		tooBigs[n] = true
+	}
+	if len(tooBigs) < 4 || !tooBigs[0] || !tooBigs[7] {
+		t.Errorf("the caps tried refuse %v mailboxes: not every case was covered", tooBigs)
+	}
+}
+
+// TestAppendDateTimeValue holds the hand-written times to time.Format with
+// the layouts DateTime.MarshalText uses, for floating and offset times,
+// whole seconds or not, and years outside 0…9999.
+func TestAppendDateTimeValue(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	zones := []*time.Location{time.UTC, time.FixedZone("", 5*3600+1800), time.FixedZone("", -8*3600)}
+	for i := range 20000 {
+		sec := r.Int64N(400*365*86400) - 200*365*86400 // 1770 to 2170
+		switch i % 10 {
+		case 0:
+			sec = r.Int64N(1<<40) - 1<<39 // years far outside 0…9999
+		case 1:
+			sec -= 2000 * 365 * 86400 // around year 0
+		}
+		tm := time.Unix(sec, 0).In(zones[i%len(zones)])
+		if i%3 == 0 {
+			tm = tm.Add(time.Duration(r.Int64N(1e9)))
+		}
+		for _, d := range []DateTime{{Time: tm}, Wall(tm, tm.Location())} {
+			want := d.Time.Format(floatingLayout)
+			if !d.Floating {
+				want = d.Time.Format(offsetLayout)
+			}
+			if got := string(appendDateTimeValue([]byte("x"), d)); got != "x"+want {
+				t.Fatalf("%v (floating %v): %q, want %q", d.Time, d.Floating, got, "x"+want)
+			}
+		}
+	}
+}
+
+// BenchmarkAppendDateTimeValue writes an answer's time (a floating
+// wall-clock reading of whole seconds) by hand and, for comparison, with
+// time.AppendFormat.
+func BenchmarkAppendDateTimeValue(b *testing.B) {
+	d := Wall(time.Date(2024, 3, 11, 9, 30, 0, 0, time.UTC), time.UTC)
+	buf := make([]byte, 0, 64)
+	b.Run("hand", func(b *testing.B) {
+		for b.Loop() {
+			buf = appendDateTimeValue(buf[:0], d)
+		}
+	})
+	b.Run("AppendFormat", func(b *testing.B) {
+		for b.Loop() {
+			buf = d.Time.AppendFormat(buf[:0], floatingLayout)
+		}
+	})
 }

@@ -132,14 +132,22 @@ func (p *Policy) Explain(ctx context.Context, req fedavail.Requester, mailbox st
 	return p.decide(ctx, req, mailbox, true)
 }
 
+// steps collects a decision's steps when they are wanted (on). Callers
+// test on before calling add: boxing add's arguments costs allocations
+// even when nothing is written, a dozen per mailbox asked for.
+type steps struct {
+	on   bool
+	list *[]string
+}
+
+func (s steps) add(format string, args ...any) {
+	*s.list = append(*s.list, fmt.Sprintf(format, args...))
+}
+
 // decide is Explain, writing the steps only if explain is set.
 func (p *Policy) decide(ctx context.Context, req fedavail.Requester, mailbox string, explain bool) Decision {
 	var d Decision
-	step := func(format string, args ...any) {
-		if explain {
-			d.Steps = append(d.Steps, fmt.Sprintf(format, args...))
-		}
-	}
+	step := steps{on: explain, list: &d.Steps}
 
 	domain := req.Domain
 	if domain == "" {
@@ -150,64 +158,88 @@ func (p *Policy) decide(ctx context.Context, req fedavail.Requester, mailbox str
 	}
 	who := normalizeAddress(req.Address)
 	mbox := normalizeAddress(mailbox)
-	step("request from %s (domain %s) for %s", orUnknown(who), orUnknown(domain), mbox)
+	if step.on {
+		step.add("request from %s (domain %s) for %s", orUnknown(who), orUnknown(domain), mbox)
+	}
 	if !req.Federated {
-		step("the request has no delegation token; this policy decides federated access only")
-		step("result: None")
+		if step.on {
+			step.add("the request has no delegation token; this policy decides federated access only")
+			step.add("result: None")
+		}
 		return d
 	}
 	mb := p.mailboxes[mbox]
 	org, err := p.orgLevel(ctx, &d, step, domain, mbox, mb)
 	if err != nil {
 		d.Err = err
-		step("could not finish: %v", err)
-		step("result: None")
+		if step.on {
+			step.add("could not finish: %v", err)
+			step.add("result: None")
+		}
 		return d
 	}
 	personal := p.personalLevel(step, domain, who, mbox, mb)
 	d.Level = max(org, personal)
 	if org != fedavail.AccessNone && personal != fedavail.AccessNone {
-		step("result: %s, the greater of the organization level %s and the person-to-person level %s", d.Level, org, personal)
-	} else {
-		step("result: %s", d.Level)
+		if step.on {
+			step.add("result: %s, the greater of the organization level %s and the person-to-person level %s", d.Level, org, personal)
+		}
+	} else if step.on {
+		step.add("result: %s", d.Level)
 	}
 	return d
 }
 
 // orgLevel is the level the organization relationship gives.
-func (p *Policy) orgLevel(ctx context.Context, d *Decision, step func(string, ...any), domain, mbox string, mb *Mailbox) (fedavail.AccessLevel, error) {
+func (p *Policy) orgLevel(ctx context.Context, d *Decision, step steps, domain, mbox string, mb *Mailbox) (fedavail.AccessLevel, error) {
 	r := p.byDomain[domain]
 	if r == nil {
 		if parent, pr := p.parentRelationship(domain); pr != nil {
-			step("no organization relationship includes %s; relationship %q includes %s, but a domain does not cover its subdomains", domain, pr.Name, parent)
+			if step.on {
+				step.add("no organization relationship includes %s; relationship %q includes %s, but a domain does not cover its subdomains", domain, pr.Name, parent)
+			}
 		} else {
-			step("no organization relationship includes %s: this organization needs one for the partner (and the partner one for this organization)", orUnknown(domain))
+			if step.on {
+				step.add("no organization relationship includes %s: this organization needs one for the partner (and the partner one for this organization)", orUnknown(domain))
+			}
 		}
 		return fedavail.AccessNone, nil
 	}
 	d.Relationship = r.Name
 	switch {
 	case !r.Enabled:
-		step("organization relationship %q includes %s but is disabled", r.Name, domain)
+		if step.on {
+			step.add("organization relationship %q includes %s but is disabled", r.Name, domain)
+		}
 		return fedavail.AccessNone, nil
 	case !r.FreeBusyAccessEnabled:
-		step("organization relationship %q includes %s but does not have free/busy access enabled", r.Name, domain)
+		if step.on {
+			step.add("organization relationship %q includes %s but does not have free/busy access enabled", r.Name, domain)
+		}
 		return fedavail.AccessNone, nil
 	case r.FreeBusyAccessLevel == fedavail.AccessNone:
-		step("organization relationship %q includes %s with free/busy access level None", r.Name, domain)
+		if step.on {
+			step.add("organization relationship %q includes %s with free/busy access level None", r.Name, domain)
+		}
 		return fedavail.AccessNone, nil
 	}
-	step("organization relationship %q includes %s and allows up to %s", r.Name, domain, r.FreeBusyAccessLevel)
+	if step.on {
+		step.add("organization relationship %q includes %s and allows up to %s", r.Name, domain, r.FreeBusyAccessLevel)
+	}
 	if g := r.FreeBusyAccessScope; g != "" {
 		in, err := p.isMember(ctx, g, mbox)
 		if err != nil {
 			return fedavail.AccessNone, fmt.Errorf("sharing: access scope %q: %w", g, err)
 		}
 		if !in {
-			step("%s is not a member of the relationship's access scope %q, so the relationship shares nothing of it", mbox, g)
+			if step.on {
+				step.add("%s is not a member of the relationship's access scope %q, so the relationship shares nothing of it", mbox, g)
+			}
 			return fedavail.AccessNone, nil
 		}
-		step("%s is a member of the access scope %q", mbox, g)
+		if step.on {
+			step.add("%s is a member of the access scope %q", mbox, g)
+		}
 	}
 	perm := PermissionDefault
 	if mb != nil {
@@ -216,20 +248,28 @@ func (p *Policy) orgLevel(ctx context.Context, d *Decision, step func(string, ..
 	own, _ := perm.AccessLevel()
 	switch {
 	case perm == PermissionDefault:
-		step("%s lets external users see %s (the default: its owner has not opted in to show subject and location)", mbox, own)
+		if step.on {
+			step.add("%s lets external users see %s (the default: its owner has not opted in to show subject and location)", mbox, own)
+		}
 	case own == fedavail.AccessLimitedDetails:
-		step("%s lets external users see %s (its owner opted in to show subject and location)", mbox, own)
+		if step.on {
+			step.add("%s lets external users see %s (its owner opted in to show subject and location)", mbox, own)
+		}
 	default:
-		step("%s lets external users see %s", mbox, own)
+		if step.on {
+			step.add("%s lets external users see %s", mbox, own)
+		}
 	}
 	lvl := min(r.FreeBusyAccessLevel, own)
-	step("organization level: the lesser of %s and %s is %s", r.FreeBusyAccessLevel, own, lvl)
+	if step.on {
+		step.add("organization level: the lesser of %s and %s is %s", r.FreeBusyAccessLevel, own, lvl)
+	}
 	return lvl, nil
 }
 
 // personalLevel is the level a person-to-person grant gives, as far as the
 // mailbox's sharing policy allows it.
-func (p *Policy) personalLevel(step func(string, ...any), domain, who, mbox string, mb *Mailbox) fedavail.AccessLevel {
+func (p *Policy) personalLevel(step steps, domain, who, mbox string, mb *Mailbox) fedavail.AccessLevel {
 	var g *Grant
 	if mb != nil {
 		for i := range mb.Grants {
@@ -240,7 +280,9 @@ func (p *Policy) personalLevel(step func(string, ...any), domain, who, mbox stri
 		}
 	}
 	if g == nil || g.Level == fedavail.AccessNone {
-		step("%s has no person-to-person share with %s", mbox, orUnknown(who))
+		if step.on {
+			step.add("%s has no person-to-person share with %s", mbox, orUnknown(who))
+		}
 		return fedavail.AccessNone
 	}
 	sp := p.defaultPolicy
@@ -250,24 +292,34 @@ func (p *Policy) personalLevel(step func(string, ...any), domain, who, mbox stri
 	}
 	switch {
 	case sp == nil:
-		step("%s shared %s with %s, but no sharing policy applies to the mailbox, so the share is ignored", mbox, g.Level, who)
+		if step.on {
+			step.add("%s shared %s with %s, but no sharing policy applies to the mailbox, so the share is ignored", mbox, g.Level, who)
+		}
 		return fedavail.AccessNone
 	case !sp.Enabled:
-		step("%s shared %s with %s, but %s %q is disabled, so the share is ignored", mbox, g.Level, who, how, sp.Name)
+		if step.on {
+			step.add("%s shared %s with %s, but %s %q is disabled, so the share is ignored", mbox, g.Level, who, how, sp.Name)
+		}
 		return fedavail.AccessNone
 	}
 	e, ok := sp.entryFor(domain)
 	if !ok {
-		step("%s shared %s with %s, but %s %q has no entry for %s or *, so the share is ignored", mbox, g.Level, who, how, sp.Name, domain)
+		if step.on {
+			step.add("%s shared %s with %s, but %s %q has no entry for %s or *, so the share is ignored", mbox, g.Level, who, how, sp.Name, domain)
+		}
 		return fedavail.AccessNone
 	}
 	capLevel, action := e.calendarLevel()
 	if capLevel == fedavail.AccessNone {
-		step("%s shared %s with %s, but %s %q allows no calendar sharing with %s, so the share is ignored", mbox, g.Level, who, how, sp.Name, e.Domain)
+		if step.on {
+			step.add("%s shared %s with %s, but %s %q allows no calendar sharing with %s, so the share is ignored", mbox, g.Level, who, how, sp.Name, e.Domain)
+		}
 		return fedavail.AccessNone
 	}
 	lvl := min(g.Level, capLevel)
-	step("%s shared %s with %s; %s %q allows %s for %s, so the share gives %s", mbox, g.Level, who, how, sp.Name, action, e.Domain, lvl)
+	if step.on {
+		step.add("%s shared %s with %s; %s %q allows %s for %s, so the share gives %s", mbox, g.Level, who, how, sp.Name, action, e.Domain, lvl)
+	}
 	return lvl
 }
 

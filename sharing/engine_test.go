@@ -246,3 +246,56 @@ func TestRelationshipFor(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessAllocations: Access, whose steps are not logged, formats
+// nothing and so allocates nothing for the usual decisions (a relationship
+// and the mailbox permission; a person-to-person grant).
+func TestAccessAllocations(t *testing.T) {
+	p, err := New(testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ who, mailbox string }{
+		{"alice@fabrikam.com", "bob@contoso.com"},
+		{"alice@fabrikam.com", "dave@contoso.com"},
+		{"someone@nhs.net", "gina@contoso.com"},
+	} {
+		req := fed(c.who)
+		if n := testing.AllocsPerRun(100, func() { _, _ = p.Access(t.Context(), req, c.mailbox) }); n != 0 {
+			t.Errorf("%s asking for %s: %.0f allocations", c.who, c.mailbox, n)
+		}
+	}
+}
+
+// BenchmarkAccess is one decision of the usual kind (a relationship and the
+// mailbox permission), steps not logged.
+func BenchmarkAccess(b *testing.B) {
+	p, err := New(testConfig(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := fed("alice@fabrikam.com")
+	for b.Loop() {
+		if _, err := p.Access(b.Context(), req, "bob@contoso.com"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestCalendarPermissionLevels: the constants and any other spelling of
+// them (case aside) give the same levels; anything else is unknown.
+func TestCalendarPermissionLevels(t *testing.T) {
+	for p, want := range map[CalendarPermission]fedavail.AccessLevel{
+		PermissionDefault: avail, PermissionAvailabilityOnly: avail, PermissionNone: none,
+		PermissionLimitedDetails: limited, PermissionReviewer: limited,
+	} {
+		for _, q := range []CalendarPermission{p, CalendarPermission(strings.ToUpper(string(p))), CalendarPermission(strings.ToLower(string(p)))} {
+			if got, ok := q.AccessLevel(); !ok || got != want {
+				t.Errorf("%q: %v, %v; want %v", q, got, ok, want)
+			}
+		}
+	}
+	if _, ok := CalendarPermission("Editor").AccessLevel(); ok {
+		t.Error("an unknown permission was known")
+	}
+}

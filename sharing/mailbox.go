@@ -32,6 +32,14 @@ const (
 // AccessLevel returns the free/busy level the permission gives, and false
 // for an unknown permission.
 func (p CalendarPermission) AccessLevel() (fedavail.AccessLevel, bool) {
+	switch p { // the constants as written, without lowering a copy
+	case PermissionDefault, PermissionAvailabilityOnly:
+		return fedavail.AccessAvailabilityOnly, true
+	case PermissionNone:
+		return fedavail.AccessNone, true
+	case PermissionLimitedDetails, PermissionReviewer:
+		return fedavail.AccessLimitedDetails, true
+	}
 	switch CalendarPermission(strings.ToLower(string(p))) {
 	case "", "availabilityonly":
 		return fedavail.AccessAvailabilityOnly, true

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"testing"
@@ -75,5 +76,73 @@ func TestCacheBounded(t *testing.T) {
 	c.put(sha256.Sum256(nil), entry{expires: now}, now)
 	if c.len() != 0 {
 		t.Error("expired entry stored")
+	}
+}
+
+// TestCacheRemembersDigests: an accepted token's digest is remembered and
+// found again from its bytes; bytes that only share the seeded hash of a
+// remembered token get their own SHA-256, never the remembered one; a
+// refused token is not remembered; and the remembered bytes stay within
+// one per cache entry.
+func TestCacheRemembersDigests(t *testing.T) {
+	k := mustKeys(t)
+	tok, err := testIssuer(t, k).Issue(testClaims(), k.org.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := testValidator(t, k, testNow, ValidatorConfig{})
+	if _, err := v.Validate(t.Context(), tok.EncryptedData, fedavail.OfferFreeBusy); err != nil {
+		t.Fatal(detail(err))
+	}
+	want := sha256.Sum256(tok.EncryptedData)
+	if d, ok := v.cache.digests[v.cache.index(tok.EncryptedData)]; !ok || d.key != want || !bytes.Equal(d.data, tok.EncryptedData) {
+		t.Fatal("the accepted token's digest is not remembered")
+	}
+	if got := v.cache.key(bytes.Clone(tok.EncryptedData)); got != want {
+		t.Error("key of the accepted token is not its SHA-256")
+	}
+
+	// Bytes that share the token's index (its length and ends) by design.
+	mid := bytes.Clone(tok.EncryptedData)
+	mid[len(mid)/2] ^= 1
+	if v.cache.index(mid) != v.cache.index(tok.EncryptedData) {
+		t.Fatal("a change in the middle moved the index: the case below tests nothing")
+	}
+	if got := v.cache.key(mid); got != sha256.Sum256(mid) {
+		t.Error("bytes sharing a remembered token's index got its key")
+	}
+
+	// A forged collision of the seeded hash: other bytes filed under it.
+	other := []byte("<xenc:EncryptedData>other</xenc:EncryptedData>")
+	v.cache.digests[v.cache.index(other)] = digest{data: tok.EncryptedData, key: want}
+	if got := v.cache.key(other); got != sha256.Sum256(other) {
+		t.Error("bytes sharing a remembered token's hash got its key")
+	}
+	delete(v.cache.digests, v.cache.index(other))
+
+	bad := bytes.Clone(tok.EncryptedData[:200])
+	if _, err := v.Validate(t.Context(), bad, fedavail.OfferFreeBusy); err == nil {
+		t.Fatal("a truncated token was accepted")
+	}
+	if _, ok := v.cache.digests[v.cache.index(bad)]; ok || len(v.cache.digests) != 1 {
+		t.Errorf("%d digests remembered after a refusal, want only the accepted token's", len(v.cache.digests))
+	}
+
+	small := newCache(3)
+	for i := range 10 {
+		data := bytes.Repeat([]byte{byte('a' + i)}, 100+i)
+		small.remember(data, sha256.Sum256(data))
+		n := 0
+		for _, d := range small.digests {
+			n += len(d.data)
+		}
+		if len(small.digests) > 3 || n != small.digestBytes {
+			t.Fatalf("after %d: %d digests, %d bytes counted as %d", i+1, len(small.digests), n, small.digestBytes)
+		}
+	}
+	big := make([]byte, maxDigestToken+1)
+	small.remember(big, sha256.Sum256(big))
+	if _, ok := small.digests[small.index(big)]; ok {
+		t.Error("a token over maxDigestToken was remembered")
 	}
 }

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"crypto/x509"
 	"errors"
 	"testing"
@@ -87,5 +88,55 @@ func TestValidationErrorIsVague(t *testing.T) {
 	}
 	if got, want := ve.Detail(), `InvalidOffer: token: offer "x"`; got != want {
 		t.Errorf("Detail() = %q, want %q", got, want)
+	}
+}
+
+// TestValidatorKeepsNothingOfTheBuffer holds Validate to the
+// fedavail.TokenValidator contract the EWS handler relies on when it
+// passes a pooled buffer: after the call, overwriting the buffer changes
+// neither the claims returned, nor the cached outcome of the token (valid
+// or refused), nor the error returned for it.
+func TestValidatorKeepsNothingOfTheBuffer(t *testing.T) {
+	k := mustKeys(t)
+	tok, err := testIssuer(t, k).Issue(testClaims(), k.org.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := testValidator(t, k, testNow.Add(time.Minute), ValidatorConfig{})
+	scribble := func(b []byte) {
+		for i := range b {
+			b[i] = 'x'
+		}
+	}
+	buf := bytes.Clone(tok.EncryptedData)
+	first, err := v.Validate(t.Context(), buf, fedavail.OfferFreeBusy)
+	if err != nil {
+		t.Fatalf("Validate: %s", detail(err))
+	}
+	want := *first
+	want.ProofKey = bytes.Clone(first.ProofKey)
+	scribble(buf)
+	if diff := cmp.Diff(&want, first); diff != "" {
+		t.Errorf("claims changed with the buffer (-before +after):\n%s", diff)
+	}
+	again, err := v.Validate(t.Context(), bytes.Clone(tok.EncryptedData), fedavail.OfferFreeBusy)
+	if err != nil || again != first || v.cache.len() != 1 {
+		t.Errorf("second validation: %v, same claims %v, %d cached; want the cached claims", err, again == first, v.cache.len())
+	}
+
+	bad := bytes.Replace(bytes.Clone(tok.EncryptedData), []byte("CipherValue>"), []byte("CipherValue>AAAA"), 1)
+	buf = bytes.Clone(bad)
+	_, err1 := v.Validate(t.Context(), buf, fedavail.OfferFreeBusy)
+	if err1 == nil {
+		t.Fatal("a tampered token was accepted")
+	}
+	msg := detail(err1)
+	scribble(buf)
+	if detail(err1) != msg {
+		t.Errorf("refusal changed with the buffer: %q, then %q", msg, detail(err1))
+	}
+	_, err2 := v.Validate(t.Context(), bytes.Clone(bad), fedavail.OfferFreeBusy)
+	if err2 != err1 {
+		t.Errorf("the refusal was not the cached one: %v, then %v", detail(err1), detail(err2))
 	}
 }

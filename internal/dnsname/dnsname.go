@@ -46,6 +46,9 @@ var lookup = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.Strict
 // most 253 octets in all, at least two labels. Punycode ("xn--") labels are
 // accepted as they are.
 func Normalize(name string) (string, error) {
+	if plain(name) {
+		return name, nil // the usual case, and the one the checks below would return unchanged
+	}
 	s := strings.TrimSpace(name)
 	s = strings.TrimSuffix(s, ".")
 	if s == "" {
@@ -70,6 +73,34 @@ func Normalize(name string) (string, error) {
 		return "", &Error{name, r}
 	}
 	return ascii, nil
+}
+
+// plain reports whether s is already a normal name that IDNA maps to itself
+// and accepts: at most 253 octets, two or more labels of 1–63 lower-case
+// letters, digits and hyphens, none at either end of a label nor in its
+// third and fourth octets (where "xn--" and other reserved prefixes are).
+// Normalize returns such a name as it is, without the IDNA work (and its
+// allocations), which the access policy paid for every mailbox asked for.
+func plain(s string) bool {
+	if len(s) > MaxName {
+		return false
+	}
+	labels, start := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != '.' {
+			if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+			continue
+		}
+		l := s[start:i]
+		if len(l) == 0 || len(l) > MaxLabel || l[0] == '-' || l[len(l)-1] == '-' || len(l) >= 4 && l[2] == '-' && l[3] == '-' {
+			return false
+		}
+		labels++
+		start = i + 1
+	}
+	return labels >= 2
 }
 
 // structure checks labels and lengths of an ASCII name; it returns "" when

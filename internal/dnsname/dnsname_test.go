@@ -2,6 +2,7 @@ package dnsname
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -48,5 +49,47 @@ func TestNormalize(t *testing.T) {
 		if !strings.Contains(err.Error(), tt.reason) || !errors.Is(err, ErrInvalid) {
 			t.Errorf("Normalize(%q) error = %v; want one containing %q that is ErrInvalid", tt.in, err, tt.reason)
 		}
+	}
+}
+
+// TestPlainNamesUnchanged: every name plain lets through is one the full
+// normalization (IDNA and the structure checks) accepts and returns as it
+// is, over edge cases and random names of the characters that matter.
+func TestPlainNamesUnchanged(t *testing.T) {
+	full := func(s string) (string, error) {
+		ascii, err := lookup.ToASCII(s)
+		if err != nil {
+			return "", err
+		}
+		ascii = strings.ToLower(ascii)
+		if r := structure(ascii); r != "" {
+			return "", errors.New(r)
+		}
+		return ascii, nil
+	}
+	check := func(s string) {
+		if !plain(s) {
+			return
+		}
+		if got, err := full(s); err != nil || got != s {
+			t.Errorf("plain(%q), but the full normalization gives %q, %v", s, got, err)
+		}
+	}
+	long63 := strings.Repeat("a", 63)
+	for _, s := range []string{"contoso.com", "a.b", "1.2", "123.example", "a-b.c-d", "ab-c.example", "xn--bcher-kva.example", "ab--cd.example",
+		long63 + ".com", strings.Repeat("abcdefghi.", 25) + "com", "a.b.", ".a.b", "a..b", "-a.b", "a-.b", "single"} {
+		check(s)
+	}
+	if !plain("sub.fabrikam.co.uk") || plain("Contoso.com") || plain("xn--bcher-kva.example") || plain("a") || plain("a-.b") {
+		t.Error("plain misjudges a usual name")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "abcxyz019-.-."
+	for range 200000 {
+		b := make([]byte, 1+r.IntN(12))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		check(string(b))
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/internal/ns"
@@ -147,7 +148,8 @@ func (e *Element) AttrValue(space, local string) (string, bool) {
 // in names, attribute values (QNames) and text alike, and the default
 // namespace — so nothing Raw could need is dropped, while the hundreds of
 // unrelated declarations a hostile envelope may carry are. The cost is
-// one pass over Raw, whatever is in scope.
+// one pass over Raw, whatever is in scope. When nothing is to be added it
+// is Raw itself, not a copy.
 func (e *Element) Standalone() []byte {
 	if len(e.Raw) == 0 {
 		return nil
@@ -155,50 +157,136 @@ func (e *Element) Standalone() []byte {
 	if e.Scope == nil {
 		return e.Raw
 	}
-	done := map[string]bool{"xmlns": true}
-	for _, a := range e.Attr {
-		if isDecl(a) {
-			done[declPrefix(a)] = true
-		}
-	}
-	var extra bytes.Buffer
-	add := func(prefix string) {
-		if done[prefix] {
-			return
-		}
-		done[prefix] = true
-		a, ok := e.Scope.Lookup(prefix)
-		switch {
-		case !ok:
-		case prefix == "":
-			fmt.Fprintf(&extra, ` xmlns="%s"`, escapeAttr(a.Value))
-		default:
-			fmt.Fprintf(&extra, ` xmlns:%s="%s"`, prefix, escapeAttr(a.Value))
-		}
-	}
-	add("")
-	prefixesUsed(e.Raw, func(p []byte) {
-		if !done[string(p)] { // no allocation for a prefix seen before
-			add(string(p))
-		}
-	})
-	if extra.Len() == 0 {
+	var small [256]byte // the declarations, usually a few
+	extra := e.appendInherited(small[:0])
+	if len(extra) == 0 {
 		return e.Raw
 	}
-	// The element name follows '<' directly; insert right after it.
+	end := nameEnd(e.Raw)
+	out := make([]byte, 0, len(e.Raw)+len(extra))
+	out = append(out, e.Raw[:end]...)
+	out = append(out, extra...)
+	return append(out, e.Raw[end:]...)
+}
+
+// AppendStandalone appends what [Element.Standalone] returns to b and
+// returns the extended slice. It always copies, so that a caller can keep
+// one buffer (a pooled one) for the token of every request instead of a
+// fresh copy of it each time.
+func (e *Element) AppendStandalone(b []byte) []byte {
+	if len(e.Raw) == 0 {
+		return b
+	}
+	end := nameEnd(e.Raw)
+	b = append(b, e.Raw[:end]...)
+	if e.Scope != nil {
+		b = e.appendInherited(b)
+	}
+	return append(b, e.Raw[end:]...)
+}
+
+// nameEnd is where the element name that follows '<' ends in raw: where
+// inherited declarations go.
+func nameEnd(raw []byte) int {
 	end := 1
-	for end < len(e.Raw) && !isSpaceOrTagEnd(e.Raw[end]) {
+	for end < len(raw) && !isSpaceOrTagEnd(raw[end]) {
 		end++
 	}
-	out := make([]byte, 0, len(e.Raw)+extra.Len())
-	out = append(out, e.Raw[:end]...)
-	out = append(out, extra.Bytes()...)
-	out = append(out, e.Raw[end:]...)
-	return out
+	return end
+}
+
+// appendInherited appends to b the declarations Standalone adds: the
+// default namespace, then each prefix in the order Raw first uses it.
+func (e *Element) appendInherited(b []byte) []byte {
+	done := prefixSet{own: e.Attr}
+	b = e.appendDecl(b, &done, nil)
+	prefixesUsed(e.Raw, func(p []byte) { b = e.appendDecl(b, &done, p) })
+	return b
+}
+
+// appendDecl appends the declaration of prefix (empty for the default
+// namespace) in e's scope, once, if it is in scope and not declared by e.
+func (e *Element) appendDecl(b []byte, done *prefixSet, prefix []byte) []byte {
+	if done.has(prefix) {
+		return b
+	}
+	done.add(prefix)
+	a, ok := e.Scope.Lookup(string(prefix)) // no allocation: Lookup keeps nothing
+	if !ok {
+		return b
+	}
+	if len(prefix) == 0 {
+		b = append(b, ` xmlns="`...)
+	} else {
+		b = append(b, ` xmlns:`...)
+		b = append(b, prefix...)
+		b = append(b, `="`...)
+	}
+	b = appendAttrValue(b, a.Value)
+	return append(b, '"')
+}
+
+// prefixSet is the prefixes Standalone has handled: those the element
+// declares itself (own), "xmlns", and those seen in Raw, kept as slices of
+// it (no copies) in an array while they are few (a token uses a handful)
+// and in a map beyond, so that a hostile part with thousands of distinct
+// prefix-like runs stays linear.
+type prefixSet struct {
+	own  []xml.Attr
+	list [16][]byte
+	n    int
+	m    map[string]bool
+}
+
+func (s *prefixSet) has(p []byte) bool {
+	if string(p) == "xmlns" {
+		return true
+	}
+	for _, a := range s.own {
+		if isDecl(a) && declPrefix(a) == string(p) {
+			return true
+		}
+	}
+	if s.m != nil {
+		return s.m[string(p)]
+	}
+	for _, q := range s.list[:s.n] {
+		if string(q) == string(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *prefixSet) add(p []byte) {
+	switch {
+	case s.m != nil:
+		s.m[string(p)] = true
+	case s.n < len(s.list):
+		s.list[s.n] = p
+		s.n++
+	default:
+		s.m = make(map[string]bool, 2*len(s.list))
+		for _, q := range s.list {
+			s.m[string(q)] = true
+		}
+		s.m[string(p)] = true
+	}
 }
 
 func isSpaceOrTagEnd(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '>' || c == '/'
+}
+
+// appendAttrValue appends s escaped as escapeAttr escapes it; namespace
+// URIs almost never need escaping, so that case copies them as they are.
+func appendAttrValue(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\'' || c == '&' || c == '<' || c == '>' {
+			return append(b, escapeAttr(s)...)
+		}
+	}
+	return append(b, s...)
 }
 
 func escapeAttr(s string) string {

@@ -1,6 +1,7 @@
 package soap
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
@@ -30,7 +31,10 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		for i := range msg.Headers {
-			_ = msg.Headers[i].Standalone()
+			el := &msg.Headers[i]
+			if got, want := el.AppendStandalone([]byte("<x/>")), append([]byte("<x/>"), el.Standalone()...); !bytes.Equal(got, want) {
+				t.Fatalf("AppendStandalone = %q, want %q", got, want)
+			}
 			_, _ = Children(&msg.Headers[i])
 		}
 		_, _ = msg.SecurityToken()

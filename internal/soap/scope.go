@@ -81,9 +81,19 @@ func (s *Scope) Declarations() []xml.Attr {
 	return out
 }
 
-// declarations returns the namespace declarations among attrs.
+// declarations returns the namespace declarations among attrs, in a slice
+// of their own allocated once.
 func declarations(attrs []xml.Attr) []xml.Attr {
-	var out []xml.Attr
+	n := 0
+	for _, a := range attrs {
+		if isDecl(a) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]xml.Attr, 0, n)
 	for _, a := range attrs {
 		if isDecl(a) {
 			out = append(out, a)

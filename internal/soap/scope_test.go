@@ -3,6 +3,7 @@ package soap
 import (
 	"encoding/xml"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -71,5 +72,40 @@ func TestStandaloneAddsOnlyWhatIsUsed(t *testing.T) {
 	own := Element{Raw: []byte(`<a:X xmlns:a="urn:own"/>`), Attr: []xml.Attr{decl("a", "urn:own")}, Scope: NewScope(nil, []xml.Attr{decl("a", "urn:a")})}
 	if got := string(own.Standalone()); got != `<a:X xmlns:a="urn:own"/>` {
 		t.Errorf("a redeclared prefix was added: %s", got)
+	}
+}
+
+// TestAppendStandalone: AppendStandalone appends exactly Standalone's bytes
+// after what the buffer holds, also past the prefixes the set keeps in its
+// array (a part using many prefixes), and copies Raw when nothing is added.
+func TestAppendStandalone(t *testing.T) {
+	var decls []xml.Attr
+	var raw, want strings.Builder
+	raw.WriteString(`<p0:X>`)
+	want.WriteString(`<p0:X`)
+	for i := range 40 {
+		p := fmt.Sprintf("p%d", i)
+		decls = append(decls, decl(p, "urn:"+p))
+		fmt.Fprintf(&raw, `<%s:Y/>`, p)
+		fmt.Fprintf(&want, ` xmlns:%s="urn:%s"`, p, p)
+	}
+	raw.WriteString(`<p0:Y/><p39:Y/></p0:X>`)
+	want.WriteString(raw.String()[len(`<p0:X`):])
+	decls = append(decls, decl("amp", `urn:a&"b`))
+	el := Element{Raw: []byte(raw.String()), Scope: NewScope(nil, decls)}
+	if got := string(el.AppendStandalone([]byte("head"))); got != "head"+want.String() {
+		t.Errorf("AppendStandalone = %s\nwant              head%s", got, want.String())
+	}
+	if got := string(el.Standalone()); got != want.String() {
+		t.Errorf("Standalone = %s\nwant       %s", got, want.String())
+	}
+	esc := Element{Raw: []byte(`<amp:X/>`), Scope: el.Scope}
+	if got, wantEsc := string(esc.AppendStandalone(nil)), `<amp:X xmlns:amp="urn:a&amp;&#34;b"/>`; got != wantEsc {
+		t.Errorf("escaped: %s, want %s", got, wantEsc)
+	}
+	bare := Element{Raw: []byte(`<X/>`)}
+	buf := bare.AppendStandalone(make([]byte, 0, 8))
+	if string(buf) != `<X/>` || &buf[0] == &bare.Raw[0] {
+		t.Errorf("AppendStandalone without a scope = %q (must copy Raw)", buf)
 	}
 }

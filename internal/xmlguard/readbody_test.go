@@ -45,3 +45,53 @@ func TestReadBodyMatchesReadAll(t *testing.T) {
 		})
 	}
 }
+
+// TestReadBodyInto: a recycled buffer, whatever it holds and whatever its
+// size, gives the bytes and refusals of ReadBody; one large enough is used
+// in place.
+func TestReadBodyInto(t *testing.T) {
+	limits := Limits{MaxBytes: 64}
+	for _, body := range []string{"", "<x/>", strings.Repeat("b", 64), strings.Repeat("c", 65), strings.Repeat("d", 1000)} {
+		for _, cl := range []int64{-1, 4, int64(len(body))} {
+			for _, size := range []int{0, 3, 65, 4096} {
+				buf := bytes.Repeat([]byte("z"), size)
+				req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+				req.ContentLength = cl
+				got, err := ReadBodyInto(req, limits, buf)
+				var le *fedavail.LimitError
+				switch {
+				case len(body) > 64:
+					if !errors.As(err, &le) {
+						t.Errorf("%d bytes (Content-Length %d) into %d: %v, want a LimitError", len(body), cl, size, err)
+					}
+				case err != nil || string(got) != body:
+					t.Errorf("%d bytes (Content-Length %d) into %d: %q, %v", len(body), cl, size, got, err)
+				case size > len(body) && len(body) > 0 && &got[0] != &buf[0]:
+					t.Errorf("%d bytes into %d: the buffer was not used", len(body), size)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkReadBody reads a 9.5 KB body (the size of a federated
+// GetUserAvailability) into a fresh buffer and into a recycled one.
+func BenchmarkReadBody(b *testing.B) {
+	body := strings.Repeat("x", 9480)
+	for _, recycled := range []bool{false, true} {
+		b.Run(map[bool]string{false: "fresh", true: "recycled"}[recycled], func(b *testing.B) {
+			var buf []byte
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+				data, err := ReadBodyInto(req, Limits{}, buf)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if recycled {
+					buf = data[:0]
+				}
+			}
+		})
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/beevik/etree"
 
@@ -113,21 +114,33 @@ const maxPresized = 1 << 20
 // by doubling, which allocates about twice the body. A body longer than
 // announced is read on within the limit, as ReadAll reads it.
 func ReadBody(r *http.Request, l Limits) ([]byte, error) {
-	n := r.ContentLength
-	if n <= 0 || n > maxPresized || n > l.maxBytes() {
-		return ReadAll(r.Body, l)
+	return ReadBodyInto(r, l, nil)
+}
+
+// ReadBodyInto is ReadBody into buf's storage when it is large enough, for
+// a caller that recycles its buffers; the body may start at &buf[0]. Like
+// ReadAll, it never holds more than the size limit plus one byte.
+func ReadBodyInto(r *http.Request, l Limits, buf []byte) ([]byte, error) {
+	max := l.maxBytes()
+	data := buf[:0]
+	if n := r.ContentLength; n > 0 && n <= maxPresized && n <= max && int64(cap(data)) < n+1 {
+		data = make([]byte, 0, n+1) // +1: room to see the end without growing
 	}
-	data := make([]byte, 0, n+1) // +1: room to see the end without growing
+	limit := int(max) + 1 // one byte past the limit tells that it is over
 	for {
-		m, err := r.Body.Read(data[len(data):cap(data)])
+		if len(data) == cap(data) {
+			data = slices.Grow(data, 512) // as io.ReadAll grows
+		}
+		room := data[len(data):min(cap(data), limit)]
+		m, err := r.Body.Read(room)
 		data = data[:len(data)+m]
 		switch {
+		case int64(len(data)) > max:
+			return nil, &fedavail.LimitError{What: "body size", Limit: max}
 		case err == io.EOF:
 			return data, nil
 		case err != nil:
 			return nil, BodyError(err)
-		case len(data) == cap(data):
-			return ReadAll(io.MultiReader(bytes.NewReader(data), r.Body), l)
 		}
 	}
 }

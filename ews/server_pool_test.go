@@ -1,0 +1,107 @@
+package ews
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fedavail/fedavail"
+	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/internal/soap"
+)
+
+// exactTokens accepts only the token it is told to expect for each
+// partner, byte for byte as the request carried it: a pooled token buffer
+// that another request overwrote, or that still held an earlier token,
+// would be refused. It keeps no state, so it may run concurrently.
+type exactTokens map[string]string // token → partner's address
+
+func (v exactTokens) ValidateToken(_ context.Context, data []byte, _ fedavail.Offer) (*fedavail.Requester, error) {
+	if addr, ok := v[string(data)]; ok {
+		return &fedavail.Requester{Address: addr, Domain: fedavail.AddressDomain(addr), Federated: true}, nil
+	}
+	return nil, errors.New("unknown token")
+}
+
+// TestPooledBuffersStayPerRequest sends requests that differ in size,
+// token, mailboxes and TimeZoneContext from several goroutines at once,
+// many times each, and checks every answer is its own request's: the
+// token validated is the request's, the mailbox's unique subject and no
+// other's is in it, and its times are in the request's zone. The body and
+// token buffers are pooled and reused between requests: if one were
+// returned while its request still read it (decoding, the cached
+// TimeZoneContext header, the answer), another request's bytes would show
+// through, and the race detector would see the two requests touch it.
+func TestPooledBuffersStayPerRequest(t *testing.T) {
+	zones := []struct{ id, first string }{
+		{"UTC", "2024-03-11T09:00:00"},
+		{"W. Europe Standard Time", "2024-03-11T10:00:00"},
+		{"Tokyo Standard Time", "2024-03-11T18:00:00"},
+		{"Eastern Standard Time", "2024-03-11T05:00:00"},
+	}
+	var cals calendar.Memory
+	tokens := exactTokens{}
+	bodies := make([][]byte, len(zones))
+	for i, z := range zones {
+		mb := fmt.Sprintf("mailbox%d@example.com", i)
+		cals.SetWorkingHours(mb, calendar.DefaultWorkingHours(time.UTC))
+		cals.Add(mb, calendar.Event{Start: at(9, 0), End: at(10, 0), BusyType: calendar.Busy, Subject: fmt.Sprintf("subject-%d", i), ID: "x"})
+		// Tokens and bodies of different sizes, so that buffers grown for
+		// one request are reused for a shorter one.
+		tok := fmt.Sprintf(`<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">%s</xenc:EncryptedData>`, strings.Repeat(fmt.Sprint(i), 100+1000*i))
+		tokens[tok] = fmt.Sprintf("partner%d@partner%d.example", i, i)
+		tzc := `<t:TimeZoneContext xmlns:t="` + TypesNS + `"><t:TimeZoneDefinition Id="` + z.id + `"/></t:TimeZoneContext>`
+		addrs := make([]string, i+1)
+		for k := range addrs {
+			addrs[k] = mb
+		}
+		env := soap.Envelope{Version: soap.V11, Headers: []any{requestServerVersion{Version: string(Exchange2013)}, []byte(tzc), soap.Security(soap.V11, []byte(tok))},
+			Body: availability(ViewDetailed, addrs...)}
+		var err error
+		if bodies[i], err = env.Marshal(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := NewHandler(HandlerConfig{Calendars: &cals, Policy: stubPolicy{}, Tokens: tokens, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 60
+	var wg sync.WaitGroup
+	errs := make(chan error, len(zones)*rounds)
+	for i := range zones {
+		wg.Go(func() {
+			for range rounds {
+				r := httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx/WSSecurity", bytes.NewReader(bodies[i]))
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				got := w.Body.String()
+				if w.Code != http.StatusOK {
+					errs <- fmt.Errorf("request %d: status %d: %s", i, w.Code, got)
+					return
+				}
+				if n := strings.Count(got, fmt.Sprintf("<Subject>subject-%d</Subject>", i)); n != i+1 {
+					errs <- fmt.Errorf("request %d: its subject %d times, want %d: %s", i, n, i+1, got)
+				}
+				if n := strings.Count(got, "<Subject>subject-"); n != i+1 {
+					errs <- fmt.Errorf("request %d: another request's subject in the answer: %s", i, got)
+				}
+				if !strings.Contains(got, "<StartTime>"+zones[i].first+"</StartTime>") {
+					errs <- fmt.Errorf("request %d: not in %s: %s", i, zones[i].id, got)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
