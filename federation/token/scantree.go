@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -136,7 +137,7 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 		switch {
 		case a.Name.Space == "xmlns":
 			if a.Value == "" { // forbidden by Namespaces in XML 1.0
-				return nil, formatErr("prefix %s bound to no namespace", a.Name.Local)
+				return nil, malformed("prefix %s bound to no namespace", a.Name.Local)
 			}
 			scope.bind(a.Name.Local, a.Value)
 		case a.Name.Space == "" && a.Name.Local == "xmlns":
@@ -144,20 +145,20 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 				// Undeclaring the default namespace is where
 				// canonicalizers disagree (goxmldsig renders xmlns=""
 				// where the spec does not); no genuine token does it.
-				return nil, formatErr("default namespace undeclared")
+				return nil, malformed("default namespace undeclared")
 			}
 			scope.bind("", a.Value)
 		}
 	}
 	n := r.Name()
 	if !ncName(n.Local) {
-		return nil, formatErr("element name %q is not an XML name", n.Local)
+		return nil, malformed("element name %q is not an XML name", n.Local)
 	}
 	prefix, ok := scope.prefixOf(n.Space, true)
 	// An unbound prefix resolves to itself, which may happen to be a bound
 	// namespace (<p:a xmlns="p">): the prefix found must be the one written.
 	if !ok || prefix != string(r.Prefix()) || bytes.IndexByte(n.Local, ':') >= 0 {
-		return nil, formatErr("element %s: its namespace prefix is unbound or ambiguous", n.Local)
+		return nil, malformed("element %s: its namespace prefix is unbound or ambiguous", n.Local)
 	}
 	el := etree.NewElement(string(n.Local))
 	el.Attr = make([]etree.Attr, 0, len(attrs)+1)
@@ -171,10 +172,10 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 		if !ncName([]byte(at.Key)) {
 			// Canonicalizers order such names differently (goxmldsig puts
 			// q:0 before p:x); no genuine token has them.
-			return nil, formatErr("attribute name %q is not an XML name", at.Key)
+			return nil, malformed("attribute name %q is not an XML name", at.Key)
 		}
 		if strings.IndexByte(at.Key, ':') >= 0 {
-			return nil, formatErr("attribute name %s is not namespace-well-formed", at.Key)
+			return nil, malformed("attribute name %s is not namespace-well-formed", at.Key)
 		}
 		switch {
 		case a.Name.Space == "xmlns", a.Name.Space == "" && a.Name.Local == "xmlns":
@@ -185,7 +186,7 @@ func newElement(r *xmlscan.Reader, scope *nsScope, asWritten bool) (*etree.Eleme
 		case a.Name.Space != "":
 			p, ok := scope.prefixOf(a.Name.Space, false)
 			if !ok || p == "" || p != string(r.AttrPrefix(i)) {
-				return nil, formatErr("attribute %s: its namespace prefix is unbound or ambiguous", a.Name.Local)
+				return nil, malformed("attribute %s: its namespace prefix is unbound or ambiguous", a.Name.Local)
 			}
 			if at.Space = a.Name.Space; asWritten {
 				at.Space = p
@@ -320,4 +321,12 @@ func canonicalOrderAgrees(attrs []xml.Attr) bool {
 	byName := slices.Clone(q)
 	slices.SortFunc(byName, func(a, b qa) int { return cmp.Or(strings.Compare(a.local, b.local), strings.Compare(a.uri, b.uri)) })
 	return slices.Equal(byURI, byName)
+}
+
+// malformed is the error of an assertion that is not namespace-well-formed
+// XML. Decrypted bytes that are not XML are what a tampered ciphertext or
+// a wrong key gives (CBC has no integrity of its own), so the validator
+// counts them as a decryption failure, as it counts a syntax error.
+func malformed(format string, args ...any) error {
+	return &fedavail.XMLError{Context: "SAML assertion", Err: fmt.Errorf(format, args...)}
 }
