@@ -25,8 +25,15 @@
 // encoding/xml's; the ews package's differential tests and fuzz targets
 // hold the decoders built on it to encoding/xml's Unmarshal.
 //
+// The common case is scanned a word at a time: runs of printable ASCII text
+// and attribute values sixteen bytes per step, names eight (BenchmarkReader
+// measures it on a real request and answer). Characters beyond ASCII are
+// checked in a pass of their own, and references and carriage returns send
+// a run down the general path, which follows encoding/xml rule by rule.
+//
 // Files: scanner.go tokenizes tags, text.go character data and references,
-// names.go names, markup.go comments, processing instructions and CDATA;
+// names.go names (nametables.go holds encoding/xml's tables of name
+// characters), markup.go comments, processing instructions and CDATA;
 // reader.go resolves namespaces and interns strings, walk.go walks
 // elements.
 package xmlscan

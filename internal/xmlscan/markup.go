@@ -3,12 +3,11 @@ package xmlscan
 import (
 	"bytes"
 	"errors"
-	"strings"
 )
 
 // procInst checks and skips "<?target ...?>".
 func (s *scanner) procInst() error {
-	target, ok := s.readName()
+	target, _, _, ok := s.readName()
 	if !ok {
 		return s.fail("expected target name after <?")
 	}
@@ -20,10 +19,10 @@ func (s *scanner) procInst() error {
 	content := s.data[s.pos : s.pos+end]
 	s.pos += end + 2
 	if string(target) == "xml" {
-		if v := procInstParam("version", content); v != "" && v != "1.0" {
+		if v := procInstParam("version=", content); v != nil && string(v) != "1.0" {
 			return s.fail("unsupported XML version")
 		}
-		if enc := procInstParam("encoding", content); enc != "" && !strings.EqualFold(enc, "utf-8") {
+		if enc := procInstParam("encoding=", content); enc != nil && !bytes.EqualFold(enc, []byte("utf-8")) {
 			return s.fail("unsupported encoding")
 		}
 	}
@@ -31,17 +30,17 @@ func (s *scanner) procInst() error {
 }
 
 // procInstParam is encoding/xml's procInst: the quoted value after the
-// first "param=" that is followed by a quote.
-func procInstParam(param string, content []byte) string {
-	s := string(content)
-	param += "="
+// first param (which ends in '=') that is followed by a quote, nil for none
+// or an empty one. It reads content in place, allocating nothing: every
+// request begins with a declaration.
+func procInstParam(param string, content []byte) []byte {
 	i := 0
 	var sep byte
-	for i < len(s) {
-		sub := s[i:]
-		k := strings.Index(sub, param)
+	for i < len(content) {
+		sub := content[i:]
+		k := bytes.Index(sub, []byte(param))
 		if k < 0 || len(param)+k >= len(sub) {
-			return ""
+			return nil
 		}
 		i += len(param) + k + 1
 		if c := sub[len(param)+k]; c == '\'' || c == '"' {
@@ -50,13 +49,13 @@ func procInstParam(param string, content []byte) string {
 		}
 	}
 	if sep == 0 {
-		return ""
+		return nil
 	}
-	j := strings.IndexByte(s[i:], sep)
-	if j < 0 {
-		return ""
+	j := bytes.IndexByte(content[i:], sep)
+	if j <= 0 {
+		return nil
 	}
-	return s[i : i+j]
+	return content[i : i+j]
 }
 
 var errDirective = errors.New("xmlscan: XML directives are not allowed")

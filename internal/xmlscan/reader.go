@@ -39,7 +39,8 @@ type Reader struct {
 	binds []binding
 	// top maps a prefix ("" for the default namespace) to the index in
 	// binds of its innermost declaration, so that resolving a name costs
-	// the same however many declarations are in scope.
+	// the same however many declarations are in scope. It is kept only
+	// while there are more than linearBinds (see bind).
 	top map[string]int
 	// open are the elements not yet closed, innermost last.
 	open []openElement
@@ -51,13 +52,17 @@ type Reader struct {
 	// repeat a few dozen of them thousands of times, and so do the requests
 	// a server reads with one pooled Reader after another.
 	names map[string]string
+	// recent are the strings intern returned last, by a hash of their
+	// bytes.
+	recent [1 << recentBits]string
 }
 
 type binding struct {
 	prefix string // "" for the default namespace
 	uri    string
 	// shadows is the index in binds of the declaration of the same prefix
-	// this one hides, -1 for none.
+	// this one hides, -1 for none; only unbind reads it, for declarations
+	// beyond linearBinds, and it is -1 for the others.
 	shadows int
 }
 
@@ -113,22 +118,36 @@ func (r *Reader) ResetLimits(data []byte, l xmlguard.Limits) error {
 	return l.SizeError(len(data))
 }
 
-// bind declares prefix ("" for the default namespace) as uri.
+// bind declares prefix ("" for the default namespace) as uri. While
+// binds holds no more than linearBinds, resolve scans it and top is not
+// kept: most documents never need the map, and keeping it cost a map
+// write per declaration and another when its element closed.
 func (r *Reader) bind(prefix, uri string) {
+	shadows := -1
+	if len(r.binds) < linearBinds {
+		r.binds = append(r.binds, binding{prefix, uri, shadows})
+		return
+	}
 	if r.top == nil {
 		r.top = make(map[string]int)
 	}
-	shadows, ok := r.top[prefix]
-	if !ok {
-		shadows = -1
+	if len(r.binds) == linearBinds { // the map starts now, from scratch
+		clear(r.top)
+		for i, b := range r.binds {
+			r.top[b.prefix] = i
+		}
+	}
+	if i, ok := r.top[prefix]; ok {
+		shadows = i
 	}
 	r.top[prefix] = len(r.binds)
 	r.binds = append(r.binds, binding{prefix, uri, shadows})
 }
 
-// unbind drops the declarations from binds[mark] on.
+// unbind drops the declarations from binds[mark] on, restoring in top
+// those whose removal leaves it in use (more than linearBinds in binds).
 func (r *Reader) unbind(mark int) {
-	for i := len(r.binds) - 1; i >= mark; i-- {
+	for i := len(r.binds) - 1; i >= mark && i > linearBinds; i-- {
 		if b := r.binds[i]; b.shadows >= 0 {
 			r.top[b.prefix] = b.shadows
 		} else {
@@ -189,7 +208,7 @@ func (r *Reader) next(resolve bool) (Kind, error) {
 					r.bind("", r.intern(a.value))
 				}
 			}
-			r.space = r.resolve(r.s.name, true)
+			r.space = r.resolve(&r.s.name, true)
 		}
 		// The scanner reads a start tag's name right after its '<'.
 		r.open = append(r.open, openElement{name: r.s.start + 1, nameLen: len(r.s.name.qname), space: r.space, binds: mark, scope: scope})
@@ -265,9 +284,10 @@ func (r *Reader) XMLName() xml.Name {
 // slice is only valid until the next call to Next.
 func (r *Reader) Attrs() []xml.Attr {
 	r.attrs = r.attrs[:0]
-	for _, a := range r.s.attrs {
+	for i := range r.s.attrs {
+		a := &r.s.attrs[i]
 		r.attrs = append(r.attrs, xml.Attr{
-			Name:  xml.Name{Space: r.resolve(a.name, false), Local: r.intern(a.name.local)},
+			Name:  xml.Name{Space: r.resolve(&a.name, false), Local: r.intern(a.name.local)},
 			Value: r.intern(a.value),
 		})
 	}
@@ -300,7 +320,7 @@ func (r *Reader) TokenOffset() int { return r.s.start }
 func (r *Reader) Offset() int { return r.s.pos }
 
 // resolve mirrors encoding/xml's translation of a raw name.
-func (r *Reader) resolve(n rawName, element bool) string {
+func (r *Reader) resolve(n *rawName, element bool) string {
 	switch {
 	case string(n.prefix) == "xmlns":
 		return "xmlns"
@@ -336,21 +356,36 @@ const (
 	maxInternedLen = 128
 )
 
-// intern returns b as a string, allocating once per distinct value.
+// intern returns b as a string, allocating once per distinct value. The
+// strings it returned last are looked up first by a hash of four of b's
+// bytes, which costs a comparison where the map costs hashing all of b
+// (namespaces are long and every element may declare one).
 func (r *Reader) intern(b []byte) string {
 	if len(b) > maxInternedLen {
 		return string(b)
 	}
-	if v, ok := r.names[string(b)]; ok {
-		return v
+	if len(b) == 0 {
+		return ""
 	}
-	switch {
-	case r.names == nil:
-		r.names = make(map[string]string, 64)
-	case len(r.names) >= maxInterned:
-		clear(r.names)
+	x := uint32(b[0]) | uint32(b[len(b)/2])<<8 | uint32(b[len(b)-1])<<16 | uint32(len(b))<<24
+	slot := &r.recent[(x*0x9e3779b1)>>(32-recentBits)]
+	if *slot == string(b) {
+		return *slot
 	}
-	v := string(b)
-	r.names[v] = v
+	v, ok := r.names[string(b)]
+	if !ok {
+		switch {
+		case r.names == nil:
+			r.names = make(map[string]string, 64)
+		case len(r.names) >= maxInterned:
+			clear(r.names)
+		}
+		v = string(b)
+		r.names[v] = v
+	}
+	*slot = v
 	return v
 }
+
+// recentBits is the log2 of how many strings intern keeps at hand.
+const recentBits = 6

@@ -37,10 +37,6 @@ const (
 // prefix is nil when there is none. All alias the scanned document.
 type rawName struct{ qname, prefix, local []byte }
 
-// equal compares names as written. The split is a function of the whole
-// name, so comparing the whole is enough.
-func (n rawName) equal(o rawName) bool { return bytes.Equal(n.qname, o.qname) }
-
 // rawAttr is an attribute, its value decoded.
 type rawAttr struct {
 	name  rawName
@@ -150,25 +146,23 @@ func (s *scanner) eat(c byte) bool {
 
 // endTag scans the rest of "</name>".
 func (s *scanner) endTag() error {
-	name, ok := s.nsName()
-	if !ok {
+	if !s.nsName(&s.name) {
 		return s.fail("expected element name after </")
 	}
 	s.space()
 	if !s.eat('>') {
 		return s.fail("invalid characters in end tag")
 	}
-	s.kind, s.name, s.attrs = EndElement, name, s.attrs[:0]
+	s.kind, s.attrs = EndElement, s.attrs[:0]
 	return nil
 }
 
 // startTag scans "<name attr='value'...>" or "<name .../>".
 func (s *scanner) startTag() error {
-	name, ok := s.nsName()
-	if !ok {
+	if !s.nsName(&s.name) {
 		return s.fail("expected element name after <")
 	}
-	s.kind, s.name, s.attrs = StartElement, name, s.attrs[:0]
+	s.kind, s.attrs = StartElement, s.attrs[:0]
 	for {
 		s.space()
 		if s.pos >= len(s.data) {
@@ -186,8 +180,9 @@ func (s *scanner) startTag() error {
 			s.pos++
 			return nil
 		}
-		an, ok := s.nsName()
-		if !ok {
+		s.attrs = append(s.attrs, rawAttr{})
+		a := &s.attrs[len(s.attrs)-1]
+		if !s.nsName(&a.name) {
 			return s.fail("expected attribute name in element")
 		}
 		s.space()
@@ -198,11 +193,10 @@ func (s *scanner) startTag() error {
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' && s.data[s.pos] != '\'' {
 			return s.fail("unquoted or missing attribute value in element")
 		}
-		value, err := s.attrValue()
-		if err != nil {
+		var err error
+		if a.value, err = s.attrValue(); err != nil {
 			return err
 		}
-		s.attrs = append(s.attrs, rawAttr{name: an, value: value})
 	}
 }
 
@@ -212,13 +206,21 @@ func (s *scanner) startTag() error {
 func (s *scanner) attrValue() ([]byte, error) {
 	quote := s.data[s.pos]
 	s.pos++
-	end := bytes.IndexByte(s.data[s.pos:], quote)
+	// Most values are printable ASCII through and through: one pass finds
+	// their end and vouches for every byte. Anything else takes the
+	// general path from the value's start.
+	rest := s.data[s.pos:]
+	if i := plainRun(rest, quote, '<', '&'); i < len(rest) && rest[i] == quote {
+		s.pos += i + 1
+		return rest[:i], nil
+	}
+	end := bytes.IndexByte(rest, quote)
 	if end < 0 {
 		// encoding/xml reads the value to the end of the input and then
 		// fails for want of '>'.
 		return nil, s.fail("unexpected EOF")
 	}
-	v := s.data[s.pos : s.pos+end]
+	v := rest[:end]
 	if bytes.IndexByte(v, '<') >= 0 {
 		return nil, s.fail("unescaped < inside quoted string")
 	}

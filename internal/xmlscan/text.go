@@ -1,6 +1,9 @@
 package xmlscan
 
 import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -8,8 +11,7 @@ import (
 // plainByte tells the bytes that text may hold as they stand and that end
 // or qualify nothing: not '<', '>' (which may close "]]>"), '&', '\r',
 // other control characters than tab and newline, or the bytes of
-// multi-byte UTF-8. One table look-up per byte is what keeps charData's
-// loop short.
+// multi-byte UTF-8.
 var plainByte = func() (t [256]bool) {
 	for c := ' '; c < utf8.RuneSelf; c++ {
 		t[c] = c != '<' && c != '>' && c != '&'
@@ -18,29 +20,107 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// charData scans text up to the next '<' or the end of the input.
+// Constants of the word-at-a-time scan: each byte of a word, its low and
+// its high bit.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// plainRun is how many bytes b begins with that are printable ASCII other
+// than a, c and d (each a quote, '&', '<' or '>'): the run of text or of a
+// value that needs no second look. It reads sixteen bytes at a time, the
+// run being most of a token (its base64 above all): a cheap test
+// (maybeSpecial) passes most words, and specialBytes finds the first other
+// byte exactly in a word that fails it.
+func plainRun(b []byte, a, c, d byte) int {
+	wa, wc, wd := lowBits*uint64(a), lowBits*uint64(c), lowBits*uint64(d)
+	i := 0
+	for ; i+16 <= len(b); i += 16 {
+		x, y := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+		if maybeSpecial(x)|maybeSpecial(y) == 0 {
+			continue
+		}
+		if m := specialBytes(x, wa, wc, wd); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		if m := specialBytes(y, wa, wc, wd); m != 0 {
+			return i + 8 + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if x := b[i]; x < ' ' || x >= utf8.RuneSelf || x == a || x == c || x == d {
+			break
+		}
+	}
+	return i
+}
+
+// maybeSpecial is zero if no byte of x is one plainRun stops at, whichever
+// a, c and d: none is below '(' (which takes in the control characters,
+// both quotes and '&'), none has its high bit set (not ASCII), and none is
+// '<' or '>' (or'ed with 2, they alone become '>'). Base64 passes it
+// throughout; text with spaces does not, and is tested again exactly.
+func maybeSpecial(x uint64) uint64 {
+	z := (x | lowBits*2) ^ lowBits*'>'
+	return (x | (x - lowBits*'(') | (z-lowBits)&^z) & highBits
+}
+
+// specialBytes has the high bit set of the first byte of x (little-endian)
+// that is not ASCII (its high bit), is below ' ' (it borrows from its own
+// high bit) or equals a byte of wa, wc or wd (x^w has a zero byte, which
+// borrows likewise), and perhaps of later bytes, for a borrow carries on:
+// no byte before the first such is marked. It is zero if x has none.
+func specialBytes(x, wa, wc, wd uint64) uint64 {
+	ya, yc, yd := x^wa, x^wc, x^wd
+	return (x | (x - lowBits*' ') | (ya-lowBits)&^ya | (yc-lowBits)&^yc | (yd-lowBits)&^yd) & highBits
+}
+
+// charData scans text up to the next '<' or the end of the input. Text
+// without references or carriage returns is the input as it stands, even
+// when it holds other characters than ASCII: those only need checking.
 func (s *scanner) charData() error {
 	data := s.data // local, for the loop to keep in registers
 	i := s.pos
-	plain := true
-	for ; i < len(data); i++ {
-		c := data[i]
-		if plainByte[c] {
-			continue // most text, a token's base64 above all
-		}
-		if c == '<' {
+	plain, ascii := true, true
+	for i < len(data) {
+		i += plainRun(data[i:], '<', '>', '&') // most text, a token's base64 above all
+		if i >= len(data) {
 			break
 		}
-		if c != '>' {
+		c := data[i]
+		switch {
+		case plainByte[c]: // tab or newline
+		case c == '<':
+			goto end
+		case c == '>':
+			if i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']' {
+				s.pos = i
+				return s.fail("unescaped ]]> not in CDATA section")
+			}
+		case c == '&' || c == '\r':
+			// decodeText reads the text again from its start, finding
+			// its end and a "]]>" itself.
 			plain = false
-		} else if i >= s.pos+2 && data[i-1] == ']' && data[i-2] == ']' {
-			s.pos = i
-			return s.fail("unescaped ]]> not in CDATA section")
+			goto end
+		default: // not ASCII, or a control character
+			ascii = false
+			for i+1 < len(data) && data[i+1] >= utf8.RuneSelf { // the rest of a run of them
+				i++
+			}
 		}
+		i++
 	}
+end:
 	s.kind, s.attrs = CharData, s.attrs[:0]
 	if plain {
-		s.text, s.pos = s.data[s.pos:i], i
+		text := data[s.pos:i]
+		if !ascii {
+			if err := s.checkChars(text); err != nil {
+				return err
+			}
+		}
+		s.text, s.pos = text, i
 		return nil
 	}
 	var err error
@@ -147,8 +227,15 @@ func isDigit(b byte, base int) bool {
 	return '0' <= b && b <= '9' || base == 16 && ('a' <= b && b <= 'f' || 'A' <= b && b <= 'F')
 }
 
-// checkChars refuses what is not UTF-8 or not an XML character.
+// checkChars refuses what is not UTF-8 or not an XML character. Most text
+// passes the quick test: utf8.Valid refuses what DecodeRune would (bad
+// sequences, surrogates, beyond U+10FFFF), which leaves of what
+// isInCharacterRange refuses only U+FFFE, U+FFFF and the control
+// characters; any of those, or tab, newline or CR, takes the loop.
 func (s *scanner) checkChars(b []byte) error {
+	if utf8.Valid(b) && !belowSpace(b) && !bytes.Contains(b, []byte("\uFFFE")) && !bytes.Contains(b, []byte("\uFFFF")) {
+		return nil
+	}
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
@@ -168,6 +255,22 @@ func (s *scanner) checkChars(b []byte) error {
 		i += size
 	}
 	return nil
+}
+
+// belowSpace reports whether b holds a byte below ' ' (see specialBytes).
+func belowSpace(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if x := binary.LittleEndian.Uint64(b[i:]); (x-lowBits*' ')&^x&highBits != 0 {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < ' ' {
+			return true
+		}
+	}
+	return false
 }
 
 // isInCharacterRange is XML's Char production.
