@@ -26,12 +26,12 @@ func plainRunByByte(b []byte, a, c, d byte) int {
 
 // TestPlainRun holds the word-at-a-time scan to the byte-at-a-time rule:
 // every byte value at every offset of runs of every length around the
-// word and double-word sizes, alone, after another special byte (whose
-// borrow must not hide or invent the first) and before one.
+// word, double-word and 32-byte step sizes, alone, after another special
+// byte (whose borrow must not hide or invent the first) and before one.
 func TestPlainRun(t *testing.T) {
 	for _, stops := range [][3]byte{{'<', '>', '&'}, {'"', '<', '&'}, {'\'', '<', '&'}} {
-		for n := 0; n <= 40; n++ {
-			base := bytes.Repeat([]byte("Ab+/9="), 8)[:n]
+		for n := 0; n <= 72; n++ {
+			base := bytes.Repeat([]byte("Ab+/9="), 12)[:n]
 			for p := 0; p < n; p++ {
 				for v := range 256 {
 					for _, second := range []int{-1, p - 1, p + 1, n - 1} {
