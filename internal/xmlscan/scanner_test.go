@@ -164,14 +164,17 @@ func TestReaderDeclarationsAcrossLinearBinds(t *testing.T) {
 }
 
 // TestInternCollisions interns values that share the bytes intern's cache
-// hashes (length, first, middle and last byte), so that they contend for
-// one slot, and requires each back unchanged, and the same string for the
-// same bytes while the table keeps it.
+// hashes (length; first, quarter, middle, three-quarter and last byte), so
+// that they contend for one set of slots, and requires each back
+// unchanged, and the same string for the same bytes while the table keeps
+// it.
 func TestInternCollisions(t *testing.T) {
 	var r Reader
 	var vals []string
 	for i := range 300 {
-		vals = append(vals, fmt.Sprintf("a%03dxx%03db", i, 299-i)) // same length, first, middle and last
+		v := []byte("a0q00m00z0b") // bytes 0, 2, 5, 8 and 10 are hashed
+		v[3], v[4], v[6] = '0'+byte(i/100), '0'+byte(i/10%10), '0'+byte(i%10)
+		vals = append(vals, string(v))
 	}
 	for round := range 3 {
 		for _, v := range vals {
