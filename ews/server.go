@@ -132,6 +132,8 @@ type Handler struct {
 	buffers sync.Pool
 	// readers recycles request readers (*requestReader) between requests.
 	readers sync.Pool
+	// calls recycles ServeHTTP's per-request state (*serveCall).
+	calls sync.Pool
 }
 
 // ErrNoCalendars and ErrNoPolicy are returned by [NewHandler] when the
@@ -180,6 +182,7 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}
 	h.buffers.New = func() any { b := make([]byte, 0, 8<<10); return &b }
+	h.calls.New = h.newCall
 	return h, nil
 }
 
@@ -227,6 +230,57 @@ type request struct {
 	body      *requestBody
 	requester *fedavail.Requester
 	version   Version // RequestServerVersion, DefaultVersion if absent
+	// scratch, when set, holds the per-request structures of an
+	// availability answer for requests of a few mailboxes (pooled with the
+	// call): nil allocates them.
+	scratch *availabilityScratch
+}
+
+// serveCall is one ServeHTTP call's state, recycled through Handler.calls: the
+// requester, fault, token callback and request of every call were four
+// allocations, and the availability structures a dozen more. Nothing of
+// it outlives ServeHTTP: the answer is written before it is put back.
+type serveCall struct {
+	h         *Handler
+	r         *http.Request
+	requester *fedavail.Requester
+	fault     *fedavail.Fault
+	// onToken is c.token, bound once when the call is made: a closure
+	// made per request escapes into the decode.
+	onToken func(*soap.Element) error
+	req     request
+	scratch availabilityScratch
+}
+
+// newCall makes a call state for h's pool.
+func (h *Handler) newCall() any {
+	c := &serveCall{h: h}
+	c.onToken = c.token
+	return c
+}
+
+// reset drops everything a finished call refers to, so the pool keeps no
+// request, body or answer alive.
+func (c *serveCall) reset() {
+	h, onToken := c.h, c.onToken
+	*c = serveCall{h: h, onToken: onToken}
+}
+
+// token is the decode's token callback: the token is validated as soon as
+// the decode has read it, before anything after it, so that a request
+// without a valid one costs the reading of its header only.
+func (c *serveCall) token(tok *soap.Element) error {
+	var err error
+	ctx := c.r.Context()
+	if c.requester, err = c.h.validateToken(ctx, tok); errors.Is(err, fedavail.ErrWrongOffer) {
+		// Exchange authenticates a genuine token of another offer and
+		// refuses the operation (ServiceCommandBase.PreExecute).
+		c.h.log.InfoContext(ctx, "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
+		c.requester, c.fault = &fedavail.Requester{Federated: true}, accessDenied()
+	} else if err != nil {
+		return &tokenRefused{err}
+	}
+	return nil
 }
 
 // ServeHTTP implements http.Handler.
@@ -237,13 +291,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ews: only POST is supported", http.StatusMethodNotAllowed)
 		return
 	}
+	c := h.calls.Get().(*serveCall)
+	defer func() { c.reset(); h.calls.Put(c) }()
+	c.r = r
 	federated := IsFederatedPath(r.URL.Path)
-	var requester *fedavail.Requester
 	if !federated {
 		// Internal callers are identified before their body is read, so an
 		// anonymous client cannot make the server parse anything.
 		var err error
-		if requester, err = h.authenticate(r); err != nil {
+		if c.requester, err = h.authenticate(r); err != nil {
 			h.unauthorized(w, r, "authentication failed", err)
 			return
 		}
@@ -258,26 +314,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.unreadable(w, r, status, err)
 		return
 	}
-	var (
-		fault   *fedavail.Fault
-		onToken func(*soap.Element) error
-	)
+	var onToken func(*soap.Element) error
 	if federated {
-		// The token is validated as soon as the decode has read it, before
-		// anything after it: a request without a valid one costs the
-		// reading of its header only.
-		onToken = func(tok *soap.Element) error {
-			var err error
-			if requester, err = h.validateToken(r.Context(), tok); errors.Is(err, fedavail.ErrWrongOffer) {
-				// Exchange authenticates a genuine token of another offer and
-				// refuses the operation (ServiceCommandBase.PreExecute).
-				h.log.InfoContext(r.Context(), "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
-				requester, fault = &fedavail.Requester{Federated: true}, accessDenied()
-			} else if err != nil {
-				return &tokenRefused{err}
-			}
-			return nil
-		}
+		onToken = c.onToken
 	}
 	msg, body, err := h.decode(data, onToken)
 	if refused := (*tokenRefused)(nil); errors.As(err, &refused) {
@@ -288,7 +327,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.unreadable(w, r, statusFor(err), err)
 		return
 	}
-	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
+	requester, fault := c.requester, c.fault
+	c.req = request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg), scratch: &c.scratch}
+	req := &c.req
 	op := operation(r, msg)
 	var answer any
 	if fault == nil {

@@ -50,7 +50,11 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	if fault != nil {
 		return nil, fault
 	}
-	q, fault := h.validateAvailability(in, loc, req.version)
+	sc := req.scratch
+	if sc == nil || len(in.MailboxData) > scratchMailboxes {
+		sc = nil // a large request allocates its structures
+	}
+	q, fault := h.validateAvailability(in, loc, req.version, sc)
 	if fault != nil {
 		return nil, fault
 	}
@@ -61,8 +65,8 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 			q.server = host
 		}
 	}
-	set := distinctMailboxes(in.MailboxData)
-	results, fault := h.readMailboxes(req, set, q)
+	set := distinctMailboxes(in.MailboxData, sc)
+	results, fault := h.readMailboxes(req, set, q, sc)
 	if fault != nil {
 		return nil, fault
 	}
@@ -70,14 +74,23 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	// entry of the request still gets its own in the answer, as Exchange
 	// gives it; the size cap keeps the copies from amplifying the request.
 	budget := answerBudget{left: h.cfg.MaxAnswerBytes}
-	out := &availabilityAnswer{}
+	var out *availabilityAnswer
+	if sc != nil {
+		out = &sc.answer
+	} else {
+		out = &availabilityAnswer{}
+	}
 	if q.view != "" {
 		// Each distinct answer is written once, to be measured, into the
 		// bytes the answer is sent with (out.freeBusy, in request order):
 		// writing it again at the end was a third of this method.
 		first := make([]int, len(results))    // entry of each answer written, +1
 		spans := make([][2]int, len(results)) // and where its bytes are
-		out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		if sc != nil {
+			out.FreeBusyResponses = sc.responses[:len(set.index)]
+		} else {
+			out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		}
 		out.pooled = h.buffers.Get().(*[]byte)
 		b := (*out.pooled)[:0]
 		for i, k := range set.index {
@@ -106,6 +119,25 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 		out.SuggestionsResponse = h.suggestions(req, set, results, q, &budget)
 	}
 	return out, nil
+}
+
+// scratchMailboxes is how many mailboxes a request may have for its
+// answer's structures to come from an availabilityScratch: most requests
+// ask about one to a few.
+const scratchMailboxes = 4
+
+// availabilityScratch holds the structures of one availability answer
+// for a request of at most scratchMailboxes mailboxes, so that they are
+// not allocated per request. It lives in the handler's pooled call state
+// and is cleared when the call ends.
+type availabilityScratch struct {
+	q         availabilityQuery
+	answer    availabilityAnswer
+	index     [scratchMailboxes]int
+	addrs     [scratchMailboxes]string
+	exclude   [scratchMailboxes]bool
+	results   [scratchMailboxes]mailboxResult
+	responses [scratchMailboxes]FreeBusyResponse
 }
 
 // availabilityAnswer is a GetUserAvailability answer with its free/busy
@@ -181,9 +213,14 @@ type mailboxSet struct {
 // distinctMailboxes collapses repeated addresses (compared as Exchange
 // compares SMTP addresses, without regard to case or surrounding space),
 // so that each mailbox is read, checked and rated once per request.
-func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
+func distinctMailboxes(mailboxes []MailboxData, sc *availabilityScratch) mailboxSet {
 	n := len(mailboxes)
-	set := mailboxSet{index: make([]int, n), addrs: make([]string, 0, n), exclude: make([]bool, 0, n)}
+	var set mailboxSet
+	if sc != nil && n <= scratchMailboxes {
+		set = mailboxSet{index: sc.index[:n], addrs: sc.addrs[:0], exclude: sc.exclude[:0]}
+	} else {
+		set = mailboxSet{index: make([]int, n), addrs: make([]string, 0, n), exclude: make([]bool, 0, n)}
+	}
 	var seen map[string]int
 	if n > 1 { // a single entry repeats nothing
 		seen = make(map[string]int, n)
@@ -212,7 +249,7 @@ func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
 
 // validateAvailability checks the request the way Exchange does, answering
 // whole-request problems with a SOAP fault carrying the response code.
-func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time.Location, v Version) (*availabilityQuery, *fedavail.Fault) {
+func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time.Location, v Version, sc *availabilityScratch) (*availabilityQuery, *fedavail.Fault) {
 	switch n := len(in.MailboxData); {
 	case n == 0:
 		return nil, clientFault(ErrorMailboxDataArrayEmpty, "The MailboxDataArray is empty.")
@@ -222,7 +259,13 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 	if in.FreeBusyViewOptions == nil && in.SuggestionsViewOptions == nil {
 		return nil, clientFault(ErrorInvalidRequest, "Either FreeBusyViewOptions or SuggestionsViewOptions is required.")
 	}
-	q := &availabilityQuery{loc: loc, workingElsewhereOK: newSchema(v)}
+	var q *availabilityQuery
+	if sc != nil {
+		q = &sc.q
+	} else {
+		q = new(availabilityQuery)
+	}
+	*q = availabilityQuery{loc: loc, workingElsewhereOK: newSchema(v)}
 	if o := in.FreeBusyViewOptions; o != nil {
 		switch o.RequestedView {
 		case "":
@@ -328,18 +371,35 @@ func (h *Handler) suggestionOptions(o *SuggestionsViewOptions, loc *time.Locatio
 // has been charged to the requester's throttling budget, the calendars of
 // those the requester may see. A mailbox it may not see costs a policy
 // look-up and nothing else.
-func (h *Handler) readMailboxes(req *request, set mailboxSet, q *availabilityQuery) ([]mailboxResult, *fedavail.Fault) {
+func (h *Handler) readMailboxes(req *request, set mailboxSet, q *availabilityQuery, sc *availabilityScratch) ([]mailboxResult, *fedavail.Fault) {
 	ctx := req.http.Context()
-	results := make([]mailboxResult, len(set.addrs))
-	h.each(len(results), func(i int) { results[i] = h.checkMailbox(ctx, req.requester, set.addrs[i]) })
+	var results []mailboxResult
+	if sc != nil && len(set.addrs) <= scratchMailboxes {
+		results = sc.results[:len(set.addrs)]
+	} else {
+		results = make([]mailboxResult, len(set.addrs))
+	}
+	// One mailbox is read in line: the closures each takes escape (into
+	// its goroutines) and would be allocated for nothing.
+	if len(results) == 1 {
+		results[0] = h.checkMailbox(ctx, req.requester, set.addrs[0])
+	} else {
+		h.each(len(results), func(i int) { results[i] = h.checkMailbox(ctx, req.requester, set.addrs[i]) })
+	}
 	if fault := h.charge(req.requester, mailboxWork(results, q)); fault != nil {
 		return nil, fault
 	}
-	h.each(len(results), func(i int) {
-		if results[i].code == NoError {
-			h.readCalendar(ctx, set.addrs[i], q, &results[i])
+	if len(results) == 1 {
+		if results[0].code == NoError {
+			h.readCalendar(ctx, set.addrs[0], q, &results[0])
 		}
-	})
+	} else {
+		h.each(len(results), func(i int) {
+			if results[i].code == NoError {
+				h.readCalendar(ctx, set.addrs[i], q, &results[i])
+			}
+		})
+	}
 	return results, nil
 }
 

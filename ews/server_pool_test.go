@@ -45,6 +45,9 @@ func TestPooledBuffersStayPerRequest(t *testing.T) {
 		{"W. Europe Standard Time", "2024-03-11T10:00:00"},
 		{"Tokyo Standard Time", "2024-03-11T18:00:00"},
 		{"Eastern Standard Time", "2024-03-11T05:00:00"},
+		// Five entries, more than an availabilityScratch holds: this
+		// request's structures are allocated, the others' pooled.
+		{"India Standard Time", "2024-03-11T14:30:00"},
 	}
 	var cals calendar.Memory
 	tokens := exactTokens{}
@@ -103,5 +106,71 @@ func TestPooledBuffersStayPerRequest(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestPooledCallStartsClean sends, one after another on one handler (so
+// that each reuses the pooled per-request state of the one before), a
+// request whose token is of another offer, one with a good token and the
+// first again: the refusal of the first must not carry over to the
+// second, nor the second's requester to the third.
+func TestPooledCallStartsClean(t *testing.T) {
+	h, err := NewHandler(HandlerConfig{Calendars: testCalendars(), Policy: stubPolicy{}, Tokens: &stubTokens{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(tok string) *httptest.ResponseRecorder {
+		t.Helper()
+		env := soap.Envelope{Version: soap.V11, Headers: []any{soap.Security(soap.V11, []byte(tok))}, Body: availability(ViewFreeBusy, "alice@example.com")}
+		data, err := env.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/EWS/Exchange.asmx/WSSecurity", bytes.NewReader(data)))
+		return rec
+	}
+	const autodiscover = `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#">autodiscover</xenc:EncryptedData>`
+	denied := func(rec *httptest.ResponseRecorder) bool {
+		return rec.Code == http.StatusInternalServerError && strings.Contains(rec.Body.String(), string(ErrorAccessDenied))
+	}
+	if rec := send(autodiscover); !denied(rec) {
+		t.Fatalf("other offer: status %d %s, want an ErrorAccessDenied fault", rec.Code, rec.Body)
+	}
+	if rec := send(goodToken); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<ResponseCode>NoError</ResponseCode>") {
+		t.Fatalf("good token after a refused one: status %d %s, want an answer", rec.Code, rec.Body)
+	}
+	if rec := send(autodiscover); !denied(rec) {
+		t.Fatalf("other offer after a good token: status %d %s, want an ErrorAccessDenied fault", rec.Code, rec.Body)
+	}
+	if rec := send(badToken); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("bad token after a good one: status %d, want 401", rec.Code)
+	}
+}
+
+// TestServeCallReset: a call state put back in the pool refers to nothing
+// of its request (not to keep bodies, answers or requesters alive) and
+// keeps its bound token callback.
+func TestServeCallReset(t *testing.T) {
+	h, err := NewHandler(HandlerConfig{Calendars: testCalendars(), Policy: stubPolicy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.calls.Get().(*serveCall)
+	c.r = httptest.NewRequest(http.MethodPost, "/", nil)
+	c.requester, c.fault = &fedavail.Requester{Address: "a@b.example"}, accessDenied()
+	c.req = request{http: c.r, requester: c.requester, scratch: &c.scratch}
+	c.scratch.addrs[0] = "alice@example.com"
+	c.scratch.results[0].events = []calendar.Event{{Subject: "x"}}
+	c.scratch.answer.freeBusy = []byte("<x/>")
+	c.reset()
+	if c.h != h || c.onToken == nil {
+		t.Fatal("reset dropped the handler or the token callback")
+	}
+	if c.r != nil || c.requester != nil || c.fault != nil || c.req != (request{}) {
+		t.Errorf("reset kept the request: %+v", c)
+	}
+	if c.scratch.addrs[0] != "" || c.scratch.results[0].events != nil || c.scratch.answer.freeBusy != nil {
+		t.Error("reset kept the availability scratch")
 	}
 }
