@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -97,7 +98,7 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 			start := len(b)
 			switch {
 			case first[k] == 0:
-				fb := h.freeBusyResponse(&results[k], q)
+				fb := h.freeBusyResponse(&results[k], q, sc, k)
 				b = appendFreeBusyResponse(b, &fb)
 				if budget.take(len(b) - start) {
 					out.FreeBusyResponses[i] = fb
@@ -138,6 +139,43 @@ type availabilityScratch struct {
 	exclude   [scratchMailboxes]bool
 	results   [scratchMailboxes]mailboxResult
 	responses [scratchMailboxes]FreeBusyResponse
+	views     [scratchMailboxes]freeBusyParts
+	// events and periods back the answers' CalendarEvent and
+	// WorkingPeriod lists; kept, emptied, across requests (see reset).
+	events  []CalendarEvent
+	periods []WorkingPeriod
+}
+
+// freeBusyParts are the structures of one mailbox's FreeBusyResponse.
+type freeBusyParts struct {
+	view    FreeBusyView
+	events  CalendarEvents
+	hours   WorkingHours
+	message ResponseMessage
+}
+
+// reset empties the scratch for the pool, keeping the capacity of its
+// event and period lists (cleared: they hold strings of the answer).
+func (sc *availabilityScratch) reset() {
+	events, periods := sc.events[:0], sc.periods[:0]
+	clear(events[:cap(events)])
+	clear(periods[:cap(periods)])
+	if cap(events) > maxScratchEvents {
+		events = nil // the rare large answer's list is not kept
+	}
+	*sc = availabilityScratch{events: events, periods: periods}
+}
+
+// maxScratchEvents caps the event list a pooled scratch keeps.
+const maxScratchEvents = 256
+
+// parts returns the k-th mailbox's structures, or nil (to allocate them)
+// for a nil scratch.
+func (sc *availabilityScratch) parts(k int) *freeBusyParts {
+	if sc == nil {
+		return nil
+	}
+	return &sc.views[k]
 }
 
 // availabilityAnswer is a GetUserAvailability answer with its free/busy
@@ -537,7 +575,9 @@ func grantedView(v ViewType, level fedavail.AccessLevel) ViewType {
 	return v
 }
 
-func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) FreeBusyResponse {
+// freeBusyResponse is the answer for one mailbox's result, the k-th; its
+// structures come from sc when it is not nil.
+func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery, sc *availabilityScratch, k int) FreeBusyResponse {
 	if res.code != NoError {
 		rm := errorMessage(res.code, res.message, q.server)
 		if res.backOff > 0 {
@@ -551,7 +591,12 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 		return FreeBusyResponse{ResponseMessage: rm, FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
 	}
 	view := grantedView(q.view, res.level)
-	fb := &FreeBusyView{FreeBusyViewType: view}
+	parts := sc.parts(k)
+	if parts == nil {
+		parts = new(freeBusyParts)
+	}
+	fb := &parts.view
+	*fb = FreeBusyView{FreeBusyViewType: view}
 	inWindow := eventsIn(res.events, q.fbStart, q.fbEnd)
 	if view.Merged() {
 		merged, err := calendar.MergedFreeBusy(inWindow, q.fbStart, q.fbEnd, q.interval)
@@ -561,21 +606,40 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 		fb.MergedFreeBusy = merged
 	}
 	if view != ViewMergedOnly {
-		fb.CalendarEvents = &CalendarEvents{Events: make([]CalendarEvent, 0, len(inWindow))}
-		for i := range inWindow {
-			fb.CalendarEvents.Events = append(fb.CalendarEvents.Events, wireEvent(&inWindow[i], view.Detailed(), res.owner, q.loc))
-		}
-		if len(inWindow) == 0 {
-			fb.CalendarEvents = nil
+		if len(inWindow) > 0 {
+			// The list is cut from the scratch's (three-index: an append
+			// to one mailbox's must not write over the next one's).
+			var events []CalendarEvent
+			if sc != nil {
+				start := len(sc.events)
+				sc.events = slices.Grow(sc.events, len(inWindow))
+				events = sc.events[start:start:cap(sc.events)]
+			} else {
+				events = make([]CalendarEvent, 0, len(inWindow))
+			}
+			for i := range inWindow {
+				events = append(events, wireEvent(&inWindow[i], view.Detailed(), res.owner, q.loc))
+			}
+			if sc != nil {
+				events = events[:len(events):len(events)]
+				sc.events = sc.events[:len(sc.events)+len(events)]
+			}
+			parts.events = CalendarEvents{Events: events}
+			fb.CalendarEvents = &parts.events
 		}
 	}
 	// Every view has the working hours, MergedOnly included
 	// (CalendarQuery.InternalGetCalendarData reads them whatever the view).
-	fb.WorkingHours = h.wireWorkingHours(res.hours, q.fbStart.Year())
-	return FreeBusyResponse{
-		ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
-		FreeBusyView:    fb,
+	if res.hours != nil {
+		var periods *[]WorkingPeriod
+		if sc != nil {
+			periods = &sc.periods
+		}
+		h.wireWorkingHours(&parts.hours, periods, res.hours, q.fbStart.Year())
+		fb.WorkingHours = &parts.hours
 	}
+	parts.message = ResponseMessage{ResponseClass: Success, ResponseCode: NoError}
+	return FreeBusyResponse{ResponseMessage: &parts.message, FreeBusyView: fb}
 }
 
 // eventsIn returns the events that overlap [start, end): events itself
@@ -622,21 +686,30 @@ func wireEvent(e *calendar.Event, detailed, owner bool, loc *time.Location) Cale
 	return ce
 }
 
-// wireWorkingHours converts working hours, with the zone's rules of the
-// given year; nil stays nil.
-func (h *Handler) wireWorkingHours(wh *calendar.WorkingHours, year int) *WorkingHours {
-	if wh == nil {
-		return nil
+// wireWorkingHours converts working hours into out, with the zone's rules
+// of the given year. The periods are appended to *pool, and cut from it,
+// when pool is not nil; else allocated.
+func (h *Handler) wireWorkingHours(out *WorkingHours, pool *[]WorkingPeriod, wh *calendar.WorkingHours, year int) {
+	var periods []WorkingPeriod
+	if pool != nil {
+		start := len(*pool)
+		*pool = slices.Grow(*pool, len(wh.Periods))
+		periods = (*pool)[start:start:cap(*pool)]
+	} else {
+		periods = make([]WorkingPeriod, 0, len(wh.Periods))
 	}
-	out := &WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year), WorkingPeriods: make([]WorkingPeriod, 0, len(wh.Periods))}
 	for _, p := range wh.Periods {
-		out.WorkingPeriods = append(out.WorkingPeriods, WorkingPeriod{
+		periods = append(periods, WorkingPeriod{
 			DayOfWeek:          dayNames(p.Days),
 			StartTimeInMinutes: p.StartMinute,
 			EndTimeInMinutes:   p.EndMinute,
 		})
 	}
-	return out
+	periods = periods[:len(periods):len(periods)]
+	if pool != nil {
+		*pool = (*pool)[:len(*pool)+len(periods)]
+	}
+	*out = WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year), WorkingPeriods: periods}
 }
 
 // dayNames writes weekdays as a DayOfWeek list, "Monday Tuesday …". The

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -163,6 +164,8 @@ func TestServeCallReset(t *testing.T) {
 	c.scratch.addrs[0] = "alice@example.com"
 	c.scratch.results[0].events = []calendar.Event{{Subject: "x"}}
 	c.scratch.answer.freeBusy = []byte("<x/>")
+	c.scratch.events = append(c.scratch.events, CalendarEvent{BusyType: "Busy", Details: &CalendarEventDetails{Subject: "x"}})
+	c.scratch.periods = append(c.scratch.periods, WorkingPeriod{DayOfWeek: "Monday"})
 	c.reset()
 	if c.h != h || c.onToken == nil {
 		t.Fatal("reset dropped the handler or the token callback")
@@ -172,5 +175,84 @@ func TestServeCallReset(t *testing.T) {
 	}
 	if c.scratch.addrs[0] != "" || c.scratch.results[0].events != nil || c.scratch.answer.freeBusy != nil {
 		t.Error("reset kept the availability scratch")
+	}
+	if len(c.scratch.events) != 0 || cap(c.scratch.events) == 0 || c.scratch.events[:1][0] != (CalendarEvent{}) {
+		t.Errorf("reset: events %d of %d, first %+v; want an empty, cleared list of kept capacity", len(c.scratch.events), cap(c.scratch.events), c.scratch.events[:1][0])
+	}
+	if len(c.scratch.periods) != 0 || cap(c.scratch.periods) == 0 || c.scratch.periods[:1][0] != (WorkingPeriod{}) {
+		t.Error("reset: periods not emptied and cleared, or their capacity dropped")
+	}
+}
+
+// TestPooledListsStayPerMailbox asks, three times through one scratch
+// (the later times through the lists the first grew), about mailboxes
+// with different numbers of items, in both orders: each mailbox's
+// FreeBusyResponse must hold its own items, all of them and no other's,
+// in the answer's structures (which encoding/xml writes when the fast
+// writer cannot) as in its bytes. The CalendarEvent and WorkingPeriod
+// lists are cut from one pooled list per request: an append past one
+// mailbox's share would overwrite the next one's structures after its
+// bytes were written.
+func TestPooledListsStayPerMailbox(t *testing.T) {
+	var cals calendar.Memory
+	mbs := []string{"one@example.com", "two@example.com", "three@example.com", "none@example.com"}
+	for i, mb := range mbs {
+		cals.SetWorkingHours(mb, calendar.DefaultWorkingHours(time.UTC))
+		if mb == "none@example.com" {
+			continue
+		}
+		for j := range i + 1 {
+			cals.Add(mb, calendar.Event{Start: at(9+j, 0), End: at(9+j, 30), BusyType: calendar.Busy, Subject: fmt.Sprintf("%s-%d", mb, j), ID: "x"})
+		}
+	}
+	h, err := NewHandler(HandlerConfig{Calendars: &cals, Policy: stubPolicy{}, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc availabilityScratch
+	for _, order := range [][]string{mbs, {mbs[3], mbs[2], mbs[1], mbs[0]}, mbs} {
+		msg, rb, err := h.decode(mustMarshal(t, availability(ViewDetailed, order...)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := &request{http: httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx", nil), msg: msg, body: rb,
+			requester: &fedavail.Requester{Address: "carol@example.com", Domain: "example.com"}, version: Exchange2013, scratch: &sc}
+		ans, fault := h.getUserAvailability(req)
+		if fault != nil {
+			t.Fatal(fault)
+		}
+		a := ans.(*availabilityAnswer)
+		if a != &sc.answer {
+			t.Fatal("the answer is not the scratch's")
+		}
+		fast, err := appendAvailabilityEnvelope(nil, soap.V11, h.cfg.ServerVersion, &a.GetUserAvailabilityResponse, a.freeBusy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromStructs, err := appendAvailabilityEnvelope(nil, soap.V11, h.cfg.ServerVersion, &a.GetUserAvailabilityResponse, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fast, fromStructs) {
+			t.Fatalf("%v: the answer's structures changed after its bytes were written:\n%s\nvs\n%s", order, fast, fromStructs)
+		}
+		parts := strings.Split(string(fast), "<FreeBusyResponse>")[1:]
+		if len(parts) != len(order) {
+			t.Fatalf("%d FreeBusyResponse elements for %d mailboxes: %s", len(parts), len(order), fast)
+		}
+		for i, mb := range order {
+			want := 0
+			if mb != "none@example.com" {
+				want = slices.Index(mbs, mb) + 1
+			}
+			if n := strings.Count(parts[i], "<Subject>"+mb+"-"); n != want || strings.Count(parts[i], "<Subject>") != want {
+				t.Errorf("%v: %s's answer has %d of its %d items, %d in all: %s", order, mb, n, want, strings.Count(parts[i], "<Subject>"), parts[i])
+			}
+			if n := strings.Count(parts[i], "<WorkingPeriod>"); n != 1 {
+				t.Errorf("%v: %s's answer has %d working periods, want 1", order, mb, n)
+			}
+		}
+		h.putBuffer(a.pooled, a.freeBusy)
+		sc.reset()
 	}
 }
