@@ -285,7 +285,12 @@ func (c *serveCall) token(tok *soap.Element) error {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := h.cfg.Now()
+	// The clock is read for the debug line alone, when it is written.
+	var start time.Time
+	debug := h.log.Enabled(r.Context(), slog.LevelDebug)
+	if debug {
+		start = h.cfg.Now()
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "ews: only POST is supported", http.StatusMethodNotAllowed)
@@ -361,7 +366,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.write(w, msg.Version, answer)
-	if h.log.Enabled(r.Context(), slog.LevelDebug) { // not to box the attributes for nothing
+	if debug { // not to box the attributes for nothing
 		h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
 	}
 }

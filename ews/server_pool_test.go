@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
+	"github.com/fedavail/fedavail/fedtest"
 	"github.com/fedavail/fedavail/internal/soap"
 )
 
@@ -255,4 +257,49 @@ func TestPooledListsStayPerMailbox(t *testing.T) {
 		h.putBuffer(a.pooled, a.freeBusy)
 		sc.reset()
 	}
+}
+
+// TestServedLineDuration: the debug line of a served request gives the
+// time between the clock's readings at its start and at its end (read
+// only when that line is written), and no line is written above debug.
+func TestServedLineDuration(t *testing.T) {
+	for _, debug := range []bool{true, false} {
+		var logs fedtest.LogBuffer
+		log := logs.Logger()
+		if !debug {
+			log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		}
+		reads := 0
+		now := func() time.Time { reads++; return testNow.Add(time.Duration(reads) * 1500 * time.Millisecond) }
+		h, err := NewHandler(HandlerConfig{Calendars: testCalendars(), Policy: stubPolicy{}, Tokens: &stubTokens{}, Logger: log, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := soap.Envelope{Version: soap.V11, Headers: []any{soap.Security(soap.V11, []byte(goodToken))}, Body: availability(ViewFreeBusy, "alice@example.com")}
+		rec := httptest.NewRecorder()
+		reads = 0
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/EWS/Exchange.asmx/WSSecurity", bytes.NewReader(mustMarshalEnvelope(t, env))))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		got := logs.String()
+		if debug && !strings.Contains(got, "request served") {
+			t.Fatalf("no served line in %q", got)
+		}
+		if debug && !strings.Contains(got, "duration=1.5s") {
+			t.Errorf("served line %q, want duration=1.5s (two clock readings)", got)
+		}
+		if !debug && strings.Contains(got, "request served") {
+			t.Errorf("served line at info level: %q", got)
+		}
+	}
+}
+
+func mustMarshalEnvelope(t *testing.T, env soap.Envelope) []byte {
+	t.Helper()
+	data, err := env.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
