@@ -1,6 +1,7 @@
 package ews
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -481,6 +482,10 @@ func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, what stri
 // libraries send no SOAPAction). A body that does not match the action is
 // refused later, when it is decoded.
 func operation(r *http.Request, msg *soap.Message) string {
+	// The usual wsa:Action, plain text, is read without a copy.
+	if text, ok := msg.PlainHeaderText(ns.WSA, "Action"); ok && len(text) > 0 {
+		return operationName(text)
+	}
 	if a := soap.Action(r, msg); a != "" {
 		return soap.ActionName(a)
 	}
@@ -493,6 +498,19 @@ func operation(r *http.Request, msg *soap.Message) string {
 		}
 	}
 	return msg.Body.Name.Local
+}
+
+// operationName is soap.ActionName of an action's bytes as a string: the
+// operations the handler serves as constants, anything else copied.
+func operationName(action []byte) string {
+	name := action[bytes.LastIndexByte(action, '/')+1:]
+	switch string(name) { // compared without a copy
+	case "GetUserAvailability":
+		return "GetUserAvailability"
+	case "GetServerTimeZones":
+		return "GetServerTimeZones"
+	}
+	return string(name)
 }
 
 // requestVersion reads the RequestServerVersion header.

@@ -17,6 +17,7 @@ import (
 	"github.com/fedavail/fedavail"
 	"github.com/fedavail/fedavail/calendar"
 	"github.com/fedavail/fedavail/fedtest"
+	"github.com/fedavail/fedavail/internal/ns"
 	"github.com/fedavail/fedavail/internal/soap"
 )
 
@@ -302,4 +303,43 @@ func mustMarshalEnvelope(t *testing.T, env soap.Envelope) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestOperationFromAction: the operation named by a plain wsa:Action (read
+// without a copy) is the one soap.Action and soap.ActionName give, for the
+// operations served and for others; an empty or non-plain wsa:Action gives
+// way to SOAPAction as before, and no action at all to the body's name.
+func TestOperationFromAction(t *testing.T) {
+	const prefix = "http://schemas.microsoft.com/exchange/services/2006/messages/"
+	tests := []struct {
+		action, soapAction, want string
+	}{
+		{prefix + "GetUserAvailability", "", "GetUserAvailability"},
+		{prefix + "GetServerTimeZones", "", "GetServerTimeZones"},
+		{prefix + "FindItem", "", "FindItem"},
+		{"GetUserAvailability", "", "GetUserAvailability"}, // no '/'
+		{"  " + prefix + "GetUserAvailability\n", "", "GetUserAvailability"},
+		{"", `"` + prefix + "GetServerTimeZones" + `"`, "GetServerTimeZones"},
+		{prefix + "Get&#85;serAvailability", "", "GetUserAvailability"}, // a reference: the long way
+		{"", "", "GetUserAvailabilityRequest"},                          // the body's element, not a GetUserAvailability request by name
+	}
+	for _, tt := range tests {
+		hdr := `<a:Action xmlns:a="` + ns.WSA + `">` + tt.action + `</a:Action>`
+		body := `<m:GetUserAvailabilityRequest xmlns:m="urn:not-ews"/>`
+		env := `<s:Envelope xmlns:s="` + ns.SOAP11 + `"><s:Header>` + hdr + `</s:Header><s:Body>` + body + `</s:Body></s:Envelope>`
+		msg, err := soap.Decode([]byte(env), soap.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx", nil)
+		if tt.soapAction != "" {
+			r.Header.Set("SOAPAction", tt.soapAction)
+		}
+		if got := operation(r, msg); got != tt.want {
+			t.Errorf("wsa:Action %q, SOAPAction %q: operation %q, want %q", tt.action, tt.soapAction, got, tt.want)
+		}
+		if a := soap.Action(r, msg); a != "" && soap.ActionName(a) != tt.want {
+			t.Errorf("wsa:Action %q: soap.Action gives %q, which names %q, want %q", tt.action, a, soap.ActionName(a), tt.want)
+		}
+	}
 }
