@@ -343,3 +343,26 @@ func TestOperationFromAction(t *testing.T) {
 		}
 	}
 }
+
+// FuzzOperation holds operation's copy-free reading of wsa:Action to
+// soap.Action and soap.ActionName, for any text of the header.
+func FuzzOperation(f *testing.F) {
+	for _, s := range []string{"http://schemas.microsoft.com/exchange/services/2006/messages/GetUserAvailability", " a/b ", "", "x&amp;y/GetServerTimeZones", "<![CDATA[a/b]]>", "é/GetUserAvailability", "a\r\n/b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, action string) {
+		env := `<s:Envelope xmlns:s="` + ns.SOAP11 + `"><s:Header><a:Action xmlns:a="` + ns.WSA + `">` + action + `</a:Action></s:Header><s:Body><x:Op xmlns:x="urn:x"/></s:Body></s:Envelope>`
+		msg, err := soap.Decode([]byte(env), soap.DecodeOptions{})
+		if err != nil || msg.Header(ns.WSA, "Action") == nil {
+			return // not a message with that header
+		}
+		r := httptest.NewRequest(http.MethodPost, "/EWS/Exchange.asmx", nil)
+		want := "Op"
+		if a := soap.Action(r, msg); a != "" {
+			want = soap.ActionName(a)
+		}
+		if got := operation(r, msg); got != want {
+			t.Errorf("wsa:Action %q: operation %q, soap.Action names %q", action, got, want)
+		}
+	})
+}
