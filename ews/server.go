@@ -1,6 +1,7 @@
 package ews
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -132,6 +133,8 @@ type Handler struct {
 	buffers sync.Pool
 	// readers recycles request readers (*requestReader) between requests.
 	readers sync.Pool
+	// calls recycles ServeHTTP's per-request state (*serveCall).
+	calls sync.Pool
 }
 
 // ErrNoCalendars and ErrNoPolicy are returned by [NewHandler] when the
@@ -180,6 +183,7 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, log: log, limits: xmlguard.Limits{MaxBytes: cfg.MaxBodyBytes}}
 	h.buffers.New = func() any { b := make([]byte, 0, 8<<10); return &b }
+	h.calls.New = h.newCall
 	return h, nil
 }
 
@@ -227,23 +231,81 @@ type request struct {
 	body      *requestBody
 	requester *fedavail.Requester
 	version   Version // RequestServerVersion, DefaultVersion if absent
+	// scratch, when set, holds the per-request structures of an
+	// availability answer for requests of a few mailboxes (pooled with the
+	// call): nil allocates them.
+	scratch *availabilityScratch
+}
+
+// serveCall is one ServeHTTP call's state, recycled through Handler.calls: the
+// requester, fault, token callback and request of every call were four
+// allocations, and the availability structures a dozen more. Nothing of
+// it outlives ServeHTTP: the answer is written before it is put back.
+type serveCall struct {
+	h         *Handler
+	r         *http.Request
+	requester *fedavail.Requester
+	fault     *fedavail.Fault
+	// onToken is c.token, bound once when the call is made: a closure
+	// made per request escapes into the decode.
+	onToken func(*soap.Element) error
+	req     request
+	scratch availabilityScratch
+}
+
+// newCall makes a call state for h's pool.
+func (h *Handler) newCall() any {
+	c := &serveCall{h: h}
+	c.onToken = c.token
+	return c
+}
+
+// reset drops everything a finished call refers to, so the pool keeps no
+// request, body or answer alive.
+func (c *serveCall) reset() {
+	c.r, c.requester, c.fault, c.req = nil, nil, nil, request{}
+	c.scratch.reset()
+}
+
+// token is the decode's token callback: the token is validated as soon as
+// the decode has read it, before anything after it, so that a request
+// without a valid one costs the reading of its header only.
+func (c *serveCall) token(tok *soap.Element) error {
+	var err error
+	ctx := c.r.Context()
+	if c.requester, err = c.h.validateToken(ctx, tok); errors.Is(err, fedavail.ErrWrongOffer) {
+		// Exchange authenticates a genuine token of another offer and
+		// refuses the operation (ServiceCommandBase.PreExecute).
+		c.h.log.InfoContext(ctx, "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
+		c.requester, c.fault = &fedavail.Requester{Federated: true}, accessDenied()
+	} else if err != nil {
+		return &tokenRefused{err}
+	}
+	return nil
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := h.cfg.Now()
+	// The clock is read for the debug line alone, when it is written.
+	var start time.Time
+	debug := h.log.Enabled(r.Context(), slog.LevelDebug)
+	if debug {
+		start = h.cfg.Now()
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "ews: only POST is supported", http.StatusMethodNotAllowed)
 		return
 	}
+	c := h.calls.Get().(*serveCall)
+	defer func() { c.reset(); h.calls.Put(c) }()
+	c.r = r
 	federated := IsFederatedPath(r.URL.Path)
-	var requester *fedavail.Requester
 	if !federated {
 		// Internal callers are identified before their body is read, so an
 		// anonymous client cannot make the server parse anything.
 		var err error
-		if requester, err = h.authenticate(r); err != nil {
+		if c.requester, err = h.authenticate(r); err != nil {
 			h.unauthorized(w, r, "authentication failed", err)
 			return
 		}
@@ -258,37 +320,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.unreadable(w, r, status, err)
 		return
 	}
-	var (
-		fault   *fedavail.Fault
-		onToken func(*soap.Element) error
-	)
+	var onToken func(*soap.Element) error
 	if federated {
-		// The token is validated as soon as the decode has read it, before
-		// anything after it: a request without a valid one costs the
-		// reading of its header only.
-		onToken = func(tok *soap.Element) error {
-			var err error
-			if requester, err = h.validateToken(r.Context(), tok); errors.Is(err, fedavail.ErrWrongOffer) {
-				// Exchange authenticates a genuine token of another offer and
-				// refuses the operation (ServiceCommandBase.PreExecute).
-				h.log.InfoContext(r.Context(), "ews: delegation token for another offer", "reason", fedavail.ErrorDetail(err))
-				requester, fault = &fedavail.Requester{Federated: true}, accessDenied()
-			} else if err != nil {
-				return &tokenRefused{err}
-			}
-			return nil
-		}
+		onToken = c.onToken
 	}
 	msg, body, err := h.decode(data, onToken)
-	if refused := (*tokenRefused)(nil); errors.As(err, &refused) {
-		h.unauthorized(w, r, "delegation token refused", refused.err)
-		return
-	}
 	if err != nil {
+		// (Inside the test: errors.As's target escapes, and was allocated
+		// for every request.)
+		if refused := (*tokenRefused)(nil); errors.As(err, &refused) {
+			h.unauthorized(w, r, "delegation token refused", refused.err)
+			return
+		}
 		h.unreadable(w, r, statusFor(err), err)
 		return
 	}
-	req := &request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg)}
+	requester, fault := c.requester, c.fault
+	c.req = request{http: r, msg: msg, body: body, requester: requester, version: requestVersion(msg), scratch: &c.scratch}
+	req := &c.req
 	op := operation(r, msg)
 	var answer any
 	if fault == nil {
@@ -318,7 +367,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.write(w, msg.Version, answer)
-	if h.log.Enabled(r.Context(), slog.LevelDebug) { // not to box the attributes for nothing
+	if debug { // not to box the attributes for nothing
 		h.log.DebugContext(r.Context(), "ews: request served", "op", op, "domain", requester.Domain, "federated", requester.Federated, "duration", h.cfg.Now().Sub(start))
 	}
 }
@@ -433,6 +482,10 @@ func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, what stri
 // libraries send no SOAPAction). A body that does not match the action is
 // refused later, when it is decoded.
 func operation(r *http.Request, msg *soap.Message) string {
+	// The usual wsa:Action, plain text, is read without a copy.
+	if text, ok := msg.PlainHeaderText(ns.WSA, "Action"); ok && len(text) > 0 {
+		return operationName(text)
+	}
 	if a := soap.Action(r, msg); a != "" {
 		return soap.ActionName(a)
 	}
@@ -445,6 +498,19 @@ func operation(r *http.Request, msg *soap.Message) string {
 		}
 	}
 	return msg.Body.Name.Local
+}
+
+// operationName is soap.ActionName of an action's bytes as a string: the
+// operations the handler serves as constants, anything else copied.
+func operationName(action []byte) string {
+	name := action[bytes.LastIndexByte(action, '/')+1:]
+	switch string(name) { // compared without a copy
+	case "GetUserAvailability":
+		return "GetUserAvailability"
+	case "GetServerTimeZones":
+		return "GetServerTimeZones"
+	}
+	return string(name)
 }
 
 // requestVersion reads the RequestServerVersion header.

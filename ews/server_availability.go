@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,7 +51,11 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	if fault != nil {
 		return nil, fault
 	}
-	q, fault := h.validateAvailability(in, loc, req.version)
+	sc := req.scratch
+	if sc == nil || len(in.MailboxData) > scratchMailboxes {
+		sc = nil // a large request allocates its structures
+	}
+	q, fault := h.validateAvailability(in, loc, req.version, sc)
 	if fault != nil {
 		return nil, fault
 	}
@@ -61,8 +66,8 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 			q.server = host
 		}
 	}
-	set := distinctMailboxes(in.MailboxData)
-	results, fault := h.readMailboxes(req, set, q)
+	set := distinctMailboxes(in.MailboxData, sc)
+	results, fault := h.readMailboxes(req, set, q, sc)
 	if fault != nil {
 		return nil, fault
 	}
@@ -70,21 +75,30 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 	// entry of the request still gets its own in the answer, as Exchange
 	// gives it; the size cap keeps the copies from amplifying the request.
 	budget := answerBudget{left: h.cfg.MaxAnswerBytes}
-	out := &availabilityAnswer{}
+	var out *availabilityAnswer
+	if sc != nil {
+		out = &sc.answer
+	} else {
+		out = &availabilityAnswer{}
+	}
 	if q.view != "" {
 		// Each distinct answer is written once, to be measured, into the
 		// bytes the answer is sent with (out.freeBusy, in request order):
 		// writing it again at the end was a third of this method.
 		first := make([]int, len(results))    // entry of each answer written, +1
 		spans := make([][2]int, len(results)) // and where its bytes are
-		out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		if sc != nil {
+			out.FreeBusyResponses = sc.responses[:len(set.index)]
+		} else {
+			out.FreeBusyResponses = make([]FreeBusyResponse, len(set.index))
+		}
 		out.pooled = h.buffers.Get().(*[]byte)
 		b := (*out.pooled)[:0]
 		for i, k := range set.index {
 			start := len(b)
 			switch {
 			case first[k] == 0:
-				fb := h.freeBusyResponse(&results[k], q)
+				fb := h.freeBusyResponse(&results[k], q, sc, k)
 				b = appendFreeBusyResponse(b, &fb)
 				if budget.take(len(b) - start) {
 					out.FreeBusyResponses[i] = fb
@@ -106,6 +120,62 @@ func (h *Handler) getUserAvailability(req *request) (any, *fedavail.Fault) {
 		out.SuggestionsResponse = h.suggestions(req, set, results, q, &budget)
 	}
 	return out, nil
+}
+
+// scratchMailboxes is how many mailboxes a request may have for its
+// answer's structures to come from an availabilityScratch: most requests
+// ask about one to a few.
+const scratchMailboxes = 4
+
+// availabilityScratch holds the structures of one availability answer
+// for a request of at most scratchMailboxes mailboxes, so that they are
+// not allocated per request. It lives in the handler's pooled call state
+// and is cleared when the call ends.
+type availabilityScratch struct {
+	q         availabilityQuery
+	answer    availabilityAnswer
+	index     [scratchMailboxes]int
+	addrs     [scratchMailboxes]string
+	exclude   [scratchMailboxes]bool
+	results   [scratchMailboxes]mailboxResult
+	responses [scratchMailboxes]FreeBusyResponse
+	views     [scratchMailboxes]freeBusyParts
+	// events and periods back the answers' CalendarEvent and
+	// WorkingPeriod lists; kept, emptied, across requests (see reset).
+	events  []CalendarEvent
+	periods []WorkingPeriod
+}
+
+// freeBusyParts are the structures of one mailbox's FreeBusyResponse.
+type freeBusyParts struct {
+	view    FreeBusyView
+	events  CalendarEvents
+	hours   WorkingHours
+	message ResponseMessage
+}
+
+// reset empties the scratch for the pool, keeping the capacity of its
+// event and period lists (cleared: they hold strings of the answer).
+func (sc *availabilityScratch) reset() {
+	events, periods := sc.events[:0], sc.periods[:0]
+	clear(events[:cap(events)])
+	clear(periods[:cap(periods)])
+	if cap(events) > maxScratchEvents {
+		events = nil // the rare large answer's list is not kept
+	}
+	*sc = availabilityScratch{events: events, periods: periods}
+}
+
+// maxScratchEvents caps the event list a pooled scratch keeps.
+const maxScratchEvents = 256
+
+// parts returns the k-th mailbox's structures, or nil (to allocate them)
+// for a nil scratch.
+func (sc *availabilityScratch) parts(k int) *freeBusyParts {
+	if sc == nil {
+		return nil
+	}
+	return &sc.views[k]
 }
 
 // availabilityAnswer is a GetUserAvailability answer with its free/busy
@@ -181,9 +251,14 @@ type mailboxSet struct {
 // distinctMailboxes collapses repeated addresses (compared as Exchange
 // compares SMTP addresses, without regard to case or surrounding space),
 // so that each mailbox is read, checked and rated once per request.
-func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
+func distinctMailboxes(mailboxes []MailboxData, sc *availabilityScratch) mailboxSet {
 	n := len(mailboxes)
-	set := mailboxSet{index: make([]int, n), addrs: make([]string, 0, n), exclude: make([]bool, 0, n)}
+	var set mailboxSet
+	if sc != nil && n <= scratchMailboxes {
+		set = mailboxSet{index: sc.index[:n], addrs: sc.addrs[:0], exclude: sc.exclude[:0]}
+	} else {
+		set = mailboxSet{index: make([]int, n), addrs: make([]string, 0, n), exclude: make([]bool, 0, n)}
+	}
 	var seen map[string]int
 	if n > 1 { // a single entry repeats nothing
 		seen = make(map[string]int, n)
@@ -212,7 +287,7 @@ func distinctMailboxes(mailboxes []MailboxData) mailboxSet {
 
 // validateAvailability checks the request the way Exchange does, answering
 // whole-request problems with a SOAP fault carrying the response code.
-func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time.Location, v Version) (*availabilityQuery, *fedavail.Fault) {
+func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time.Location, v Version, sc *availabilityScratch) (*availabilityQuery, *fedavail.Fault) {
 	switch n := len(in.MailboxData); {
 	case n == 0:
 		return nil, clientFault(ErrorMailboxDataArrayEmpty, "The MailboxDataArray is empty.")
@@ -222,7 +297,13 @@ func (h *Handler) validateAvailability(in *GetUserAvailabilityRequest, loc *time
 	if in.FreeBusyViewOptions == nil && in.SuggestionsViewOptions == nil {
 		return nil, clientFault(ErrorInvalidRequest, "Either FreeBusyViewOptions or SuggestionsViewOptions is required.")
 	}
-	q := &availabilityQuery{loc: loc, workingElsewhereOK: newSchema(v)}
+	var q *availabilityQuery
+	if sc != nil {
+		q = &sc.q
+	} else {
+		q = new(availabilityQuery)
+	}
+	*q = availabilityQuery{loc: loc, workingElsewhereOK: newSchema(v)}
 	if o := in.FreeBusyViewOptions; o != nil {
 		switch o.RequestedView {
 		case "":
@@ -328,18 +409,35 @@ func (h *Handler) suggestionOptions(o *SuggestionsViewOptions, loc *time.Locatio
 // has been charged to the requester's throttling budget, the calendars of
 // those the requester may see. A mailbox it may not see costs a policy
 // look-up and nothing else.
-func (h *Handler) readMailboxes(req *request, set mailboxSet, q *availabilityQuery) ([]mailboxResult, *fedavail.Fault) {
+func (h *Handler) readMailboxes(req *request, set mailboxSet, q *availabilityQuery, sc *availabilityScratch) ([]mailboxResult, *fedavail.Fault) {
 	ctx := req.http.Context()
-	results := make([]mailboxResult, len(set.addrs))
-	h.each(len(results), func(i int) { results[i] = h.checkMailbox(ctx, req.requester, set.addrs[i]) })
+	var results []mailboxResult
+	if sc != nil && len(set.addrs) <= scratchMailboxes {
+		results = sc.results[:len(set.addrs)]
+	} else {
+		results = make([]mailboxResult, len(set.addrs))
+	}
+	// One mailbox is read in line: the closures each takes escape (into
+	// its goroutines) and would be allocated for nothing.
+	if len(results) == 1 {
+		results[0] = h.checkMailbox(ctx, req.requester, set.addrs[0])
+	} else {
+		h.each(len(results), func(i int) { results[i] = h.checkMailbox(ctx, req.requester, set.addrs[i]) })
+	}
 	if fault := h.charge(req.requester, mailboxWork(results, q)); fault != nil {
 		return nil, fault
 	}
-	h.each(len(results), func(i int) {
-		if results[i].code == NoError {
-			h.readCalendar(ctx, set.addrs[i], q, &results[i])
+	if len(results) == 1 {
+		if results[0].code == NoError {
+			h.readCalendar(ctx, set.addrs[0], q, &results[0])
 		}
-	})
+	} else {
+		h.each(len(results), func(i int) {
+			if results[i].code == NoError {
+				h.readCalendar(ctx, set.addrs[i], q, &results[i])
+			}
+		})
+	}
 	return results, nil
 }
 
@@ -477,7 +575,9 @@ func grantedView(v ViewType, level fedavail.AccessLevel) ViewType {
 	return v
 }
 
-func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) FreeBusyResponse {
+// freeBusyResponse is the answer for one mailbox's result, the k-th; its
+// structures come from sc when it is not nil.
+func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery, sc *availabilityScratch, k int) FreeBusyResponse {
 	if res.code != NoError {
 		rm := errorMessage(res.code, res.message, q.server)
 		if res.backOff > 0 {
@@ -491,7 +591,12 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 		return FreeBusyResponse{ResponseMessage: rm, FreeBusyView: &FreeBusyView{FreeBusyViewType: ViewNone}}
 	}
 	view := grantedView(q.view, res.level)
-	fb := &FreeBusyView{FreeBusyViewType: view}
+	parts := sc.parts(k)
+	if parts == nil {
+		parts = new(freeBusyParts)
+	}
+	fb := &parts.view
+	*fb = FreeBusyView{FreeBusyViewType: view}
 	inWindow := eventsIn(res.events, q.fbStart, q.fbEnd)
 	if view.Merged() {
 		merged, err := calendar.MergedFreeBusy(inWindow, q.fbStart, q.fbEnd, q.interval)
@@ -501,21 +606,40 @@ func (h *Handler) freeBusyResponse(res *mailboxResult, q *availabilityQuery) Fre
 		fb.MergedFreeBusy = merged
 	}
 	if view != ViewMergedOnly {
-		fb.CalendarEvents = &CalendarEvents{Events: make([]CalendarEvent, 0, len(inWindow))}
-		for i := range inWindow {
-			fb.CalendarEvents.Events = append(fb.CalendarEvents.Events, wireEvent(&inWindow[i], view.Detailed(), res.owner, q.loc))
-		}
-		if len(inWindow) == 0 {
-			fb.CalendarEvents = nil
+		if len(inWindow) > 0 {
+			// The list is cut from the scratch's (three-index: an append
+			// to one mailbox's must not write over the next one's).
+			var events []CalendarEvent
+			if sc != nil {
+				start := len(sc.events)
+				sc.events = slices.Grow(sc.events, len(inWindow))
+				events = sc.events[start:start:cap(sc.events)]
+			} else {
+				events = make([]CalendarEvent, 0, len(inWindow))
+			}
+			for i := range inWindow {
+				events = append(events, wireEvent(&inWindow[i], view.Detailed(), res.owner, q.loc))
+			}
+			if sc != nil {
+				events = events[:len(events):len(events)]
+				sc.events = sc.events[:len(sc.events)+len(events)]
+			}
+			parts.events = CalendarEvents{Events: events}
+			fb.CalendarEvents = &parts.events
 		}
 	}
 	// Every view has the working hours, MergedOnly included
 	// (CalendarQuery.InternalGetCalendarData reads them whatever the view).
-	fb.WorkingHours = h.wireWorkingHours(res.hours, q.fbStart.Year())
-	return FreeBusyResponse{
-		ResponseMessage: &ResponseMessage{ResponseClass: Success, ResponseCode: NoError},
-		FreeBusyView:    fb,
+	if res.hours != nil {
+		var periods *[]WorkingPeriod
+		if sc != nil {
+			periods = &sc.periods
+		}
+		h.wireWorkingHours(&parts.hours, periods, res.hours, q.fbStart.Year())
+		fb.WorkingHours = &parts.hours
 	}
+	parts.message = ResponseMessage{ResponseClass: Success, ResponseCode: NoError}
+	return FreeBusyResponse{ResponseMessage: &parts.message, FreeBusyView: fb}
 }
 
 // eventsIn returns the events that overlap [start, end): events itself
@@ -562,21 +686,30 @@ func wireEvent(e *calendar.Event, detailed, owner bool, loc *time.Location) Cale
 	return ce
 }
 
-// wireWorkingHours converts working hours, with the zone's rules of the
-// given year; nil stays nil.
-func (h *Handler) wireWorkingHours(wh *calendar.WorkingHours, year int) *WorkingHours {
-	if wh == nil {
-		return nil
+// wireWorkingHours converts working hours into out, with the zone's rules
+// of the given year. The periods are appended to *pool, and cut from it,
+// when pool is not nil; else allocated.
+func (h *Handler) wireWorkingHours(out *WorkingHours, pool *[]WorkingPeriod, wh *calendar.WorkingHours, year int) {
+	var periods []WorkingPeriod
+	if pool != nil {
+		start := len(*pool)
+		*pool = slices.Grow(*pool, len(wh.Periods))
+		periods = (*pool)[start:start:cap(*pool)]
+	} else {
+		periods = make([]WorkingPeriod, 0, len(wh.Periods))
 	}
-	out := &WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year), WorkingPeriods: make([]WorkingPeriod, 0, len(wh.Periods))}
 	for _, p := range wh.Periods {
-		out.WorkingPeriods = append(out.WorkingPeriods, WorkingPeriod{
+		periods = append(periods, WorkingPeriod{
 			DayOfWeek:          dayNames(p.Days),
 			StartTimeInMinutes: p.StartMinute,
 			EndTimeInMinutes:   p.EndMinute,
 		})
 	}
-	return out
+	periods = periods[:len(periods):len(periods)]
+	if pool != nil {
+		*pool = (*pool)[:len(*pool)+len(periods)]
+	}
+	*out = WorkingHours{TimeZone: h.timeZoneFor(wh.Location, year), WorkingPeriods: periods}
 }
 
 // dayNames writes weekdays as a DayOfWeek list, "Monday Tuesday …". The

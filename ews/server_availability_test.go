@@ -149,12 +149,12 @@ func TestDistinctMailboxes(t *testing.T) {
 	md := func(addr string, exclude *bool) MailboxData {
 		return MailboxData{Email: EmailAddress{Address: addr}, ExcludeConflicts: exclude}
 	}
-	got := distinctMailboxes([]MailboxData{md(" Alice@example.com", nil), md("bob@example.com", nil), md("alice@EXAMPLE.com ", &yes), md("bob@example.com", nil)})
+	got := distinctMailboxes([]MailboxData{md(" Alice@example.com", nil), md("bob@example.com", nil), md("alice@EXAMPLE.com ", &yes), md("bob@example.com", nil)}, nil)
 	want := mailboxSet{addrs: []string{"Alice@example.com", "bob@example.com"}, index: []int{0, 1, 0, 1}, exclude: []bool{true, false}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(mailboxSet{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	got = distinctMailboxes([]MailboxData{md(" Carol@example.com ", &yes)})
+	got = distinctMailboxes([]MailboxData{md(" Carol@example.com ", &yes)}, nil)
 	want = mailboxSet{addrs: []string{"Carol@example.com"}, index: []int{0}, exclude: []bool{true}}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(mailboxSet{})); diff != "" {
 		t.Errorf("single (-want +got):\n%s", diff)

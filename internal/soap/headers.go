@@ -67,11 +67,33 @@ func (m *Message) HeaderText(space, local string) string {
 	return string(bytes.TrimSpace([]byte(v.Text)))
 }
 
+// PlainHeaderText is [Message.HeaderText] without a copy, for the usual
+// header of plain text (no markup, references, carriage returns or bytes
+// over 0x7f): its text, trimmed, as it stands in the message's bytes (which
+// the caller must not keep past them). ok is false when there is no such
+// header or its text needs a parser; HeaderText reads it then.
+func (m *Message) PlainHeaderText(space, local string) (text []byte, ok bool) {
+	h := m.Header(space, local)
+	if h == nil {
+		return nil, false
+	}
+	return plainTextBytes(h.Raw)
+}
+
 // plainText is HeaderText's fast path for the usual header: text with no
 // markup, references or carriage returns, which reads as it stands, so
 // encoding/xml (a tenth of a warm EWS request) is not needed. ok is false
 // for anything else.
 func plainText(raw []byte) (string, bool) {
+	text, ok := plainTextBytes(raw)
+	if !ok {
+		return "", false
+	}
+	return string(text), true
+}
+
+// plainTextBytes is plainText without the copy.
+func plainTextBytes(raw []byte) ([]byte, bool) {
 	// The start tag ends at the first '>' outside quoted attribute values.
 	var quote byte
 	gt := -1
@@ -89,7 +111,7 @@ func plainText(raw []byte) (string, bool) {
 	}
 	end := bytes.LastIndex(raw, []byte("</"))
 	if gt < 0 || end <= gt || raw[gt-1] == '/' {
-		return "", false
+		return nil, false
 	}
 	text := raw[gt+1 : end]
 	for _, c := range text {
@@ -97,10 +119,10 @@ func plainText(raw []byte) (string, bool) {
 		// XML or (\r) normalized by a parser; bytes over 0x7f need a check
 		// of their encoding. All go the long way.
 		if c == '<' || c == '&' || c >= 0x80 || c < 0x20 && c != '\t' && c != '\n' {
-			return "", false
+			return nil, false
 		}
 	}
-	return string(bytes.TrimSpace(text)), true
+	return bytes.TrimSpace(text), true
 }
 
 // Children returns the child elements of el, sharing one scope: the

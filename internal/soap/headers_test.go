@@ -38,6 +38,9 @@ func TestHeaderTextFastPath(t *testing.T) {
 			if h == nil {
 				t.Fatal("no Action header")
 			}
+			if _, ok := msg.PlainHeaderText(ns.WSA, "To"); ok {
+				t.Error("PlainHeaderText of an absent header is ok")
+			}
 			var v struct {
 				Text string `xml:",chardata"`
 			}
@@ -50,6 +53,10 @@ func TestHeaderTextFastPath(t *testing.T) {
 			}
 			if _, fast := plainText(h.Raw); fast != tt.fast {
 				t.Errorf("fast path taken = %v, want %v", fast, tt.fast)
+			}
+			text, ok := msg.PlainHeaderText(ns.WSA, "Action")
+			if ok != tt.fast || ok && string(text) != want {
+				t.Errorf("PlainHeaderText = %q, %v; want %q, %v", text, ok, want, tt.fast)
 			}
 		})
 	}

@@ -1,5 +1,7 @@
 package xmlscan
 
+//go:generate go run gen_nametables.go
+
 import (
 	"math/bits"
 	"unicode"
