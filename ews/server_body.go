@@ -83,7 +83,9 @@ func decodeFederatedRequest(r *requestReader, data []byte, l xmlguard.Limits, on
 	if err := r.ResetLimits(data, l); err != nil {
 		return nil, nil, err
 	}
-	e := envelopeReader{r: r, data: data, msg: &soap.Message{}, body: &requestBody{}, onToken: onToken}
+	d := new(decodedRequest)
+	e := envelopeReader{r: r, data: data, msg: &d.msg, body: &d.body, store: d, onToken: onToken}
+	e.attrs = d.attrs[:0]
 	if err := e.read(); err != nil {
 		if e.refused {
 			return nil, nil, err
@@ -110,6 +112,21 @@ func limitError(err error) error {
 	return err
 }
 
+// decodedRequest is what one decode keeps, allocated in one piece: the message,
+// the body, and room for what a usual request holds — its header blocks,
+// the token, the start tags' attributes, a GetUserAvailabilityRequest and
+// its parts. A larger request grows past it as it would have grown from
+// nothing; the handler drops it all with the request.
+type decodedRequest struct {
+	msg     soap.Message
+	body    requestBody
+	headers [8]soap.Element // Exchange's requests have six to eight blocks
+	token   soap.Element
+	attrs   [attrChunk]xml.Attr
+	avail   GetUserAvailabilityRequest
+	spare   availabilitySpare
+}
+
 // requestReader is the handler's XML reader: the token reader shared with
 // the client, and the hand-written request decoders of server_decode.go.
 // The handler keeps them in a pool (Handler.readers), so that their stacks,
@@ -131,6 +148,7 @@ type envelopeReader struct {
 	data  []byte
 	msg   *soap.Message
 	body  *requestBody
+	store *decodedRequest // where msg and body are, with room for their parts
 	envNS string
 	// envScope holds the Envelope's namespace declarations.
 	envScope *soap.Scope
@@ -164,8 +182,9 @@ func (e *envelopeReader) startElement() xml.StartElement {
 	return t
 }
 
-// attrChunk is how many attributes startElement's first chunk holds.
-const attrChunk = 8
+// attrChunk is how many attributes startElement's first chunk holds
+// (decodedRequest.attrs): the two dozen of a federated request from Exchange.
+const attrChunk = 24
 
 // token hands tok (nil for none) to onToken, the first time only.
 func (e *envelopeReader) token(tok *soap.Element) error {
@@ -301,9 +320,7 @@ func (e *envelopeReader) headers(section xml.StartElement) error {
 			return &fedavail.XMLError{Context: "SOAP header", Err: err}
 		}
 		if e.msg.Headers == nil {
-			// Room for what real requests carry (Exchange's have six to
-			// eight blocks), instead of growing by doubling.
-			e.msg.Headers = make([]soap.Element, 0, 8)
+			e.msg.Headers = e.store.headers[:0]
 		}
 		e.msg.Headers = append(e.msg.Headers, soap.Element{Name: t.Name, Attr: t.Attr, Raw: e.data[off:e.r.Offset()], Scope: scope})
 		return nil
@@ -330,7 +347,8 @@ func (e *envelopeReader) security(scope *soap.Scope, attrs []xml.Attr) error {
 	if err := e.r.Skip(); err != nil {
 		return &fedavail.XMLError{Context: "Security", Err: err}
 	}
-	el := &soap.Element{Name: tok.Name, Attr: tok.Attr, Raw: e.data[start:e.r.Offset()], Scope: soap.NewScope(scope, attrs)}
+	el := &e.store.token
+	*el = soap.Element{Name: tok.Name, Attr: tok.Attr, Raw: e.data[start:e.r.Offset()], Scope: soap.NewScope(scope, attrs)}
 	if err := e.token(el); err != nil {
 		return err
 	}
@@ -350,7 +368,7 @@ func (e *envelopeReader) bodyElements(section xml.StartElement) error {
 			}
 			return nil
 		}
-		t := e.r.StartElement()
+		t := e.startElement()
 		if err := e.bodyElement(t.Name); err != nil {
 			return err
 		}
@@ -392,8 +410,8 @@ func (e *envelopeReader) bodyElement(t xml.Name) error {
 	case t.Space == e.envNS && t.Local == "Fault":
 		return &fedavail.XMLError{Context: "SOAP body", Err: errors.New("a fault is not a request")}
 	case t.Space == MessagesNS && t.Local == "GetUserAvailabilityRequest":
-		e.body.availability = new(GetUserAvailabilityRequest)
-		if err := e.r.availabilityRequest(e.body.availability); err != nil {
+		e.body.availability = &e.store.avail
+		if err := e.r.availabilityRequest(e.body.availability, &e.store.spare); err != nil {
 			return &fedavail.XMLError{Context: t.Local, Err: err}
 		}
 		return nil

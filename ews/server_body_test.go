@@ -171,3 +171,52 @@ func TestHeaderAttrsDoNotShare(t *testing.T) {
 		t.Fatalf("appending to the first block's attributes changed the second's: %+v", msg.Headers[1].Attr[0])
 	}
 }
+
+// TestDecodesShareNothing: a decode's message and body live in storage of
+// their own (decodedRequest, with room for a usual request's parts), so
+// that the next decode by the same pooled reader changes nothing of them,
+// and a request with more mailboxes than that room holds gets each its
+// own ExcludeConflicts.
+func TestDecodesShareNothing(t *testing.T) {
+	mailbox := func(addr, exclude string) string {
+		return `<t:MailboxData><t:Email><t:Address>` + addr + `</t:Address></t:Email><t:AttendeeType>Required</t:AttendeeType><t:ExcludeConflicts>` + exclude + `</t:ExcludeConflicts></t:MailboxData>`
+	}
+	request := func(view string, mailboxes ...string) []byte {
+		return []byte(`<s:Envelope xmlns:s="` + ns.SOAP11 + `"><s:Header><t:RequestServerVersion xmlns:t="` + TypesNS + `" Version="Exchange2013"/></s:Header><s:Body>` +
+			`<m:GetUserAvailabilityRequest xmlns:m="` + MessagesNS + `" xmlns:t="` + TypesNS + `"><t:TimeZone><t:Bias>60</t:Bias></t:TimeZone><m:MailboxDataArray>` + strings.Join(mailboxes, "") +
+			`</m:MailboxDataArray><t:FreeBusyViewOptions><t:TimeWindow><t:StartTime>2030-03-11T00:00:00</t:StartTime><t:EndTime>2030-03-12T00:00:00</t:EndTime></t:TimeWindow><t:RequestedView>` + view + `</t:RequestedView></t:FreeBusyViewOptions></m:GetUserAvailabilityRequest></s:Body></s:Envelope>`)
+	}
+	r := new(requestReader)
+	msg1, body1, err := decodeRequest(r, request("FreeBusy", mailbox("a@example.com", "true"), mailbox("b@example.com", "false"), mailbox("c@example.com", "true")), xmlguard.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := body1.availability
+	want := []struct {
+		addr    string
+		exclude bool
+	}{{"a@example.com", true}, {"b@example.com", false}, {"c@example.com", true}}
+	check := func() {
+		t.Helper()
+		if len(first.MailboxData) != len(want) {
+			t.Fatalf("%d mailboxes, want %d", len(first.MailboxData), len(want))
+		}
+		for i, w := range want {
+			m := first.MailboxData[i]
+			if m.Email.Address != w.addr || m.ExcludeConflicts == nil || *m.ExcludeConflicts != w.exclude {
+				t.Errorf("mailbox %d: %s %v, want %s %v", i, m.Email.Address, m.ExcludeConflicts, w.addr, w.exclude)
+			}
+		}
+		if first.TimeZone == nil || first.TimeZone.Bias != 60 || first.FreeBusyViewOptions == nil || first.FreeBusyViewOptions.RequestedView != "FreeBusy" {
+			t.Errorf("time zone %+v, options %+v", first.TimeZone, first.FreeBusyViewOptions)
+		}
+		if v, _ := msg1.Headers[0].AttrValue("", "Version"); len(msg1.Headers) != 1 || v != "Exchange2013" {
+			t.Errorf("headers %+v", msg1.Headers)
+		}
+	}
+	check()
+	if _, _, err := decodeRequest(r, request("Detailed", mailbox("z@example.com", "false")), xmlguard.Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	check()
+}

@@ -21,13 +21,34 @@ import (
 // namespace, which encoding/xml refuses because of the type's XMLName.
 var errMailboxDataNamespace = fmt.Errorf("ews: MailboxData is not in %s", TypesNS)
 
-func (r *requestReader) availabilityRequest(out *GetUserAvailabilityRequest) error {
+// availabilitySpare is room for the parts of a usual
+// GetUserAvailabilityRequest, allocated with it (see decoded): the
+// decoder takes its pointers and first slices from here, not one
+// allocation each.
+type availabilitySpare struct {
+	zone      SerializableTimeZone
+	freeBusy  FreeBusyViewOptions
+	mailboxes [1]MailboxData
+	exclude   [1]bool
+	excludes  int // how many of exclude are taken
+}
+
+// excludeConflicts returns room for a MailboxData's ExcludeConflicts.
+func (s *availabilitySpare) excludeConflicts() *bool {
+	if s.excludes < len(s.exclude) {
+		s.excludes++
+		return &s.exclude[s.excludes-1]
+	}
+	return new(bool)
+}
+
+func (r *requestReader) availabilityRequest(out *GetUserAvailabilityRequest, spare *availabilitySpare) error {
 	out.XMLName = xml.Name{Space: MessagesNS, Local: "GetUserAvailabilityRequest"}
 	return r.Children(func(t xmlscan.Name) error {
 		switch {
 		case t.Is(TypesNS, "TimeZone"):
 			if out.TimeZone == nil {
-				out.TimeZone = new(SerializableTimeZone)
+				out.TimeZone = &spare.zone
 			}
 			return r.timeZone(out.TimeZone)
 		case string(t.Local) == "MailboxDataArray":
@@ -38,12 +59,15 @@ func (r *requestReader) availabilityRequest(out *GetUserAvailabilityRequest) err
 				if t.Space != TypesNS {
 					return errMailboxDataNamespace
 				}
+				if out.MailboxData == nil {
+					out.MailboxData = spare.mailboxes[:0]
+				}
 				out.MailboxData = append(out.MailboxData, MailboxData{XMLName: xml.Name{Space: TypesNS, Local: "MailboxData"}})
-				return r.mailboxData(&out.MailboxData[len(out.MailboxData)-1])
+				return r.mailboxData(&out.MailboxData[len(out.MailboxData)-1], spare)
 			})
 		case t.Is(TypesNS, "FreeBusyViewOptions"):
 			if out.FreeBusyViewOptions == nil {
-				out.FreeBusyViewOptions = new(FreeBusyViewOptions)
+				out.FreeBusyViewOptions = &spare.freeBusy
 			}
 			return r.freeBusyOptions(out.FreeBusyViewOptions)
 		case t.Is(TypesNS, "SuggestionsViewOptions"):
@@ -56,7 +80,7 @@ func (r *requestReader) availabilityRequest(out *GetUserAvailabilityRequest) err
 	})
 }
 
-func (r *requestReader) mailboxData(m *MailboxData) error {
+func (r *requestReader) mailboxData(m *MailboxData, spare *availabilitySpare) error {
 	return r.Children(func(t xmlscan.Name) error {
 		switch string(t.Local) {
 		case "Email":
@@ -75,7 +99,7 @@ func (r *requestReader) mailboxData(m *MailboxData) error {
 			return r.stringInto((*string)(&m.AttendeeType))
 		case "ExcludeConflicts":
 			if m.ExcludeConflicts == nil {
-				m.ExcludeConflicts = new(bool)
+				m.ExcludeConflicts = spare.excludeConflicts()
 			}
 			return r.boolInto(m.ExcludeConflicts)
 		}
@@ -174,9 +198,11 @@ func (r *requestReader) zoneTime(z *TimeZoneTime) error {
 // numbers and booleans trimmed, empty meaning zero; times through
 // DateTime.UnmarshalText.
 
+// stringInto interns: requests repeat the same values (DayOfWeek, Time,
+// RequestedView, the partner's addresses) one after another.
 func (r *requestReader) stringInto(s *string) error {
-	b, err := r.ReadText()
-	*s = string(b)
+	var err error
+	*s, err = r.ReadString()
 	return err
 }
 

@@ -200,7 +200,82 @@ func nameEnd(raw []byte) int {
 func (e *Element) appendInherited(b []byte) []byte {
 	done := prefixSet{own: e.Attr}
 	b = e.appendDecl(b, &done, nil)
+	var c candidates
+	if c.collect(e.Scope, &done) {
+		return e.appendCandidates(b, &c)
+	}
 	prefixesUsed(e.Raw, func(p []byte) { b = e.appendDecl(b, &done, p) })
+	return b
+}
+
+// candidates are the prefixes appendInherited can add: those declared in
+// scope that the element does not declare itself, "xmlns" aside. Real
+// parts inherit a handful (a token: the envelope's and its Security
+// block's), so testing each prefix-like run of Raw against them costs a
+// few byte comparisons, where looking every run up cost a search of the
+// prefixes seen and of the scope.
+type candidates struct {
+	list [maxCandidates]string
+	n    int
+}
+
+// maxCandidates bounds the fast path; a scope with more distinct prefixes
+// (a hostile envelope's) takes prefixesUsed's.
+const maxCandidates = 8
+
+// collect gathers the candidates of scope s, reporting false if there are
+// more than maxCandidates.
+func (c *candidates) collect(s *Scope, own *prefixSet) bool {
+	for ; s != nil; s = s.parent {
+	decls:
+		for _, a := range s.decls {
+			p := declPrefix(a)
+			if p == "" || own.has([]byte(p)) {
+				continue
+			}
+			for _, q := range c.list[:c.n] {
+				if q == p {
+					continue decls
+				}
+			}
+			if c.n == len(c.list) {
+				return false
+			}
+			c.list[c.n] = p
+			c.n++
+		}
+	}
+	return true
+}
+
+// appendCandidates is prefixesUsed's loop restricted to the candidates:
+// at each colon it asks whether the run of prefix bytes before it (which
+// starts after the previous colon at the earliest) is a candidate not yet
+// added, and adds it, so that the declarations come in the order Raw first
+// uses them, as prefixesUsed would have them. It stops when all are added.
+func (e *Element) appendCandidates(b []byte, c *candidates) []byte {
+	raw := e.Raw
+	for i := 0; c.n > 0; {
+		k := bytes.IndexByte(raw[i:], ':')
+		if k < 0 {
+			break
+		}
+		end := i + k
+		for j := 0; j < c.n; j++ {
+			p := c.list[j]
+			start := end - len(p)
+			if start < i || string(raw[start:end]) != p || start > i && isPrefixByte(raw[start-1]) {
+				continue
+			}
+			if a, ok := e.Scope.Lookup(p); ok {
+				b = appendDeclAttr(b, p, a.Value)
+			}
+			c.n--
+			c.list[j] = c.list[c.n]
+			break
+		}
+		i = end + 1
+	}
 	return b
 }
 
@@ -215,6 +290,12 @@ func (e *Element) appendDecl(b []byte, done *prefixSet, prefix []byte) []byte {
 	if !ok {
 		return b
 	}
+	return appendDeclAttr(b, string(prefix), a.Value)
+}
+
+// appendDeclAttr appends the declaration of prefix (empty for the default
+// namespace) as uri.
+func appendDeclAttr(b []byte, prefix, uri string) []byte {
 	if len(prefix) == 0 {
 		b = append(b, ` xmlns="`...)
 	} else {
@@ -222,7 +303,7 @@ func (e *Element) appendDecl(b []byte, done *prefixSet, prefix []byte) []byte {
 		b = append(b, prefix...)
 		b = append(b, `="`...)
 	}
-	b = appendAttrValue(b, a.Value)
+	b = appendAttrValue(b, uri)
 	return append(b, '"')
 }
 

@@ -21,7 +21,14 @@ type Scope struct {
 	// position in decls, the last of a prefix winning; built only for
 	// large frames, small ones are searched.
 	index map[string]int
+	// small holds decls when there are few (an envelope's one or two),
+	// so that a frame costs one allocation, not two.
+	small [smallFrame]xml.Attr
 }
+
+// smallFrame is how many declarations a Scope holds without a slice of
+// their own.
+const smallFrame = 2
 
 // indexFrom is the frame size from which a Scope indexes its declarations.
 const indexFrom = 8
@@ -29,11 +36,27 @@ const indexFrom = 8
 // NewScope returns the scope inside an element with attributes attrs whose
 // own scope is parent. When attrs declare no namespace it returns parent.
 func NewScope(parent *Scope, attrs []xml.Attr) *Scope {
-	decls := declarations(attrs)
-	if len(decls) == 0 {
+	n := 0
+	for _, a := range attrs {
+		if isDecl(a) {
+			n++
+		}
+	}
+	if n == 0 {
 		return parent
 	}
-	s := &Scope{parent: parent, decls: decls}
+	s := &Scope{parent: parent}
+	if n <= smallFrame {
+		s.decls = s.small[:0:n]
+	} else {
+		s.decls = make([]xml.Attr, 0, n)
+	}
+	for _, a := range attrs {
+		if isDecl(a) {
+			s.decls = append(s.decls, a)
+		}
+	}
+	decls := s.decls
 	if len(decls) >= indexFrom {
 		s.index = make(map[string]int, len(decls))
 		for i, a := range decls {
@@ -76,27 +99,6 @@ func (s *Scope) Declarations() []xml.Attr {
 				seen[p] = true
 				out = append(out, a)
 			}
-		}
-	}
-	return out
-}
-
-// declarations returns the namespace declarations among attrs, in a slice
-// of their own allocated once.
-func declarations(attrs []xml.Attr) []xml.Attr {
-	n := 0
-	for _, a := range attrs {
-		if isDecl(a) {
-			n++
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	out := make([]xml.Attr, 0, n)
-	for _, a := range attrs {
-		if isDecl(a) {
-			out = append(out, a)
 		}
 	}
 	return out

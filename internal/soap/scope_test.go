@@ -3,6 +3,7 @@ package soap
 import (
 	"encoding/xml"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -107,5 +108,60 @@ func TestAppendStandalone(t *testing.T) {
 	buf := bare.AppendStandalone(make([]byte, 0, 8))
 	if string(buf) != `<X/>` || &buf[0] == &bare.Raw[0] {
 		t.Errorf("AppendStandalone without a scope = %q (must copy Raw)", buf)
+	}
+}
+
+// inheritedByLookup is appendInherited without the candidates' fast path:
+// every prefix-like run of Raw looked up in the scope, as prefixesUsed
+// finds them. The fast path must add the same declarations in the same
+// order.
+func inheritedByLookup(e *Element) []byte {
+	done := prefixSet{own: e.Attr}
+	b := e.appendDecl(nil, &done, nil)
+	prefixesUsed(e.Raw, func(p []byte) { b = e.appendDecl(b, &done, p) })
+	return b
+}
+
+// TestInheritedCandidatesMatchLookup holds appendInherited's fast path
+// to the lookup of every run, over parts made of a few prefixes (runs that
+// are, contain or end with one), colons in a row, and scopes with shadowed,
+// own and too many declarations.
+func TestInheritedCandidatesMatchLookup(t *testing.T) {
+	pieces := []string{"a", "ab", "b", "xa", "a.b", "s", "xmlns", ":", "::", " ", "<", "=\"", "é", "-a", "a-", "_"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	fast := 0
+	for i := range 20000 {
+		var raw strings.Builder
+		raw.WriteString("<x")
+		for range rnd.IntN(24) {
+			raw.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		var outer, inner, own []xml.Attr
+		for _, p := range []string{"", "a", "ab", "b", "s", "xa", "xmlns", "a.b"} {
+			switch rnd.IntN(4) {
+			case 0:
+				outer = append(outer, decl(p, "urn:o:"+p))
+			case 1:
+				inner = append(inner, decl(p, "urn:i:"+p))
+			case 2:
+				own = append(own, decl(p, "urn:own:"+p))
+			}
+		}
+		if i%7 == 0 { // more prefixes than the fast path takes
+			for k := range maxCandidates {
+				outer = append(outer, decl(fmt.Sprintf("p%d", k), "urn:p"))
+			}
+		}
+		e := Element{Raw: []byte(raw.String()), Attr: own, Scope: NewScope(NewScope(nil, outer), inner)}
+		var c candidates
+		if c.collect(e.Scope, &prefixSet{own: own}) {
+			fast++
+		}
+		if got, want := string(e.appendInherited(nil)), string(inheritedByLookup(&e)); got != want {
+			t.Fatalf("raw %q own %v outer %v inner %v:\nappendInherited %s\nby lookup       %s", raw.String(), own, outer, inner, got, want)
+		}
+	}
+	if fast == 0 || fast == 20000 {
+		t.Errorf("fast path taken %d times of 20000: both paths must be exercised", fast)
 	}
 }

@@ -26,12 +26,12 @@ func plainRunByByte(b []byte, a, c, d byte) int {
 
 // TestPlainRun holds the word-at-a-time scan to the byte-at-a-time rule:
 // every byte value at every offset of runs of every length around the
-// word and double-word sizes, alone, after another special byte (whose
-// borrow must not hide or invent the first) and before one.
+// word, double-word and 32-byte step sizes, alone, after another special
+// byte (whose borrow must not hide or invent the first) and before one.
 func TestPlainRun(t *testing.T) {
 	for _, stops := range [][3]byte{{'<', '>', '&'}, {'"', '<', '&'}, {'\'', '<', '&'}} {
-		for n := 0; n <= 40; n++ {
-			base := bytes.Repeat([]byte("Ab+/9="), 8)[:n]
+		for n := 0; n <= 72; n++ {
+			base := bytes.Repeat([]byte("Ab+/9="), 12)[:n]
 			for p := 0; p < n; p++ {
 				for v := range 256 {
 					for _, second := range []int{-1, p - 1, p + 1, n - 1} {
@@ -164,14 +164,17 @@ func TestReaderDeclarationsAcrossLinearBinds(t *testing.T) {
 }
 
 // TestInternCollisions interns values that share the bytes intern's cache
-// hashes (length, first, middle and last byte), so that they contend for
-// one slot, and requires each back unchanged, and the same string for the
-// same bytes while the table keeps it.
+// hashes (length; first, quarter, middle, three-quarter and last byte), so
+// that they contend for one set of slots, and requires each back
+// unchanged, and the same string for the same bytes while the table keeps
+// it.
 func TestInternCollisions(t *testing.T) {
 	var r Reader
 	var vals []string
 	for i := range 300 {
-		vals = append(vals, fmt.Sprintf("a%03dxx%03db", i, 299-i)) // same length, first, middle and last
+		v := []byte("a0q00m00z0b") // bytes 0, 2, 5, 8 and 10 are hashed
+		v[3], v[4], v[6] = '0'+byte(i/100), '0'+byte(i/10%10), '0'+byte(i%10)
+		vals = append(vals, string(v))
 	}
 	for round := range 3 {
 		for _, v := range vals {

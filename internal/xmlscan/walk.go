@@ -60,3 +60,15 @@ func (r *Reader) ReadText() ([]byte, error) {
 		}
 	}
 }
+
+// ReadString is ReadText as a string, interned as names are: a short value
+// that documents repeat (an enumeration, a time of day, an address the
+// previous document also held) costs no allocation the second time.
+// Strings longer than maxInternedLen are copies.
+func (r *Reader) ReadString() (string, error) {
+	b, err := r.ReadText()
+	if err != nil {
+		return "", err
+	}
+	return r.intern(b), nil
+}

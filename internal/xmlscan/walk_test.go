@@ -1,6 +1,8 @@
 package xmlscan
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fedavail/fedavail/internal/xmlguard"
@@ -94,4 +96,39 @@ func FuzzSkip(f *testing.F) {
 		}
 		checkSkip(t, data)
 	})
+}
+
+// TestReadString: ReadString returns an element's own text as ReadText
+// does, references decoded and long values whole, and a value read again
+// from the next document costs no allocation (it is interned).
+func TestReadString(t *testing.T) {
+	long := strings.Repeat("x", maxInternedLen+1)
+	data := []byte(`<a><b>Sunday</b><c>a&amp;b<d>skipped</d>c</c><e>` + long + `</e><f/></a>`)
+	var r Reader
+	read := func() []string {
+		r.Reset(data)
+		var got []string
+		if _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Children(func(Name) error {
+			s, err := r.ReadString()
+			got = append(got, s)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got, want := read(), []string{"Sunday", "a&bc", long, ""}; !slices.Equal(got, want) {
+		t.Fatalf("ReadString = %q, want %q", got, want)
+	}
+	data = []byte(`<a><b>Sunday</b></a>`)
+	var got []string
+	if allocs := testing.AllocsPerRun(10, func() { got = read() }); allocs > 1 { // the result slice
+		t.Errorf("reading an interned value again: %v allocations, want at most 1", allocs)
+	}
+	if !slices.Equal(got, []string{"Sunday"}) {
+		t.Errorf("ReadString = %q", got)
+	}
 }
