@@ -8,13 +8,14 @@ import (
 	"github.com/fedavail/fedavail/internal/xmlscan"
 )
 
-// federatedRequest reads testdata/federated-request.xml: the request of
-// internal/testorg's BenchmarkHandlerOverBare (a federated
+// federatedRequest reads ews's testdata/request-federated-realsize.xml
+// (one copy for both packages): the request of internal/testorg's
+// BenchmarkHandlerOverBare (a federated
 // GetUserAvailability as ews.Client sends it, 9,480 bytes with a 6,357-byte
 // broker-minted token), and returns its token element.
 func federatedRequest(tb testing.TB) *Element {
 	tb.Helper()
-	data, err := os.ReadFile("testdata/federated-request.xml")
+	data, err := os.ReadFile("../../ews/testdata/request-federated-realsize.xml")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 //go:build ignore
 
 // gen_nametables writes nametables.go: the runes encoding/xml accepts at
-// the start of a name and after its first rune, found by asking
+// the start of a name, and those it accepts only after the first rune, found by asking
 // encoding/xml about every rune (as a processing instruction's target,
 // which it reads with its name rules), so that xmlscan checks multi-byte
 // names exactly as encoding/xml does without running a decoder per name.
@@ -92,9 +92,11 @@ package xmlscan
 import "unicode"
 `)
 	first := runs(func(r rune) bool { return isName(string(r)) })
-	second := runs(func(r rune) bool { return isName("a" + string(r)) })
+	// Only what may follow but not begin a name: isXMLName accepts a
+	// later rune in either table.
+	second := runs(func(r rune) bool { return isName("a"+string(r)) && !isName(string(r)) })
 	table(&b, "nameFirst", "nameFirst holds the runes that may begin a name.", first)
-	table(&b, "nameSecond", "nameSecond holds the runes that may follow a name's first rune.", second)
+	table(&b, "nameSecond", "nameSecond holds the runes that may follow a name's first rune but not begin one.", second)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		log.Fatal(err)
